@@ -1,1 +1,27 @@
 #![doc = include_str!("../README.md")]
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_org;
+mod m20261129_000002_accounts;
+mod m20261129_000003_catalogue;
+mod m20261129_000004_ledger;
+mod m20261129_000005_audit;
+mod m20261129_000006_append_only_guards;
+
+/// The ordered, append-only list of migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_org::Migration),
+            Box::new(m20261129_000002_accounts::Migration),
+            Box::new(m20261129_000003_catalogue::Migration),
+            Box::new(m20261129_000004_ledger::Migration),
+            Box::new(m20261129_000005_audit::Migration),
+            Box::new(m20261129_000006_append_only_guards::Migration),
+        ]
+    }
+}
