@@ -1,1 +1,50 @@
 #![doc = include_str!("../README.md")]
+
+pub mod dto;
+pub mod error;
+mod extract;
+mod middleware;
+mod openapi;
+mod routes;
+
+use std::time::Duration;
+
+use aidazu_app::App;
+use axum::Router;
+
+pub use error::ApiError;
+pub use openapi::ApiDoc;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct ApiState {
+    /// The use cases.
+    pub app: App,
+}
+
+/// Router-wide options.
+#[derive(Debug, Clone)]
+pub struct RouterOptions {
+    /// Requests running longer are cut off with `request.timeout`.
+    pub request_timeout: Duration,
+}
+
+impl Default for RouterOptions {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Builds the whole HTTP application.
+pub fn router(state: ApiState, options: RouterOptions) -> Router {
+    let routes = Router::new()
+        .merge(routes::health::router())
+        .merge(routes::villages::router())
+        .merge(openapi::router())
+        .fallback(routes::fallback)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .with_state(state);
+    middleware::wrap(routes, options)
+}

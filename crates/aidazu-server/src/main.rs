@@ -1,1 +1,83 @@
-fn main() {}
+//! `aidazu`: the 爱大足 points service.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use aidazu_server::settings::{LogFormat, Settings};
+use aidazu_server::{commands, telemetry};
+use clap::{Parser, Subcommand};
+
+/// 爱大足 积分制 — the rural-governance points service of Dazu District, integrated with DingTalk.
+#[derive(Debug, Parser)]
+#[command(name = "aidazu", version, about, long_about = None)]
+struct Cli {
+    /// Directory holding default.toml and the optional local.toml.
+    #[arg(long, global = true, default_value = "config", env = "AIDAZU_CONFIG_DIR")]
+    config_dir: PathBuf,
+    /// Log format: pretty (people) or json (machines). Overrides `log.format`.
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP service (API, DingTalk callback, and in sim mode the embedded DingTalk simulator).
+    /// With the embedded default (SQLite) it migrates and loads the demo data on first start.
+    Serve {
+        /// Do not load the demo data of the four pilot villages on start (embedded default only).
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Apply pending database migrations, then exit. Production runs this as its own deploy step.
+    Migrate,
+    /// Load the demo data (大足区, the four pilot villages, households, accounts, the default
+    /// catalogue). Idempotent: running it again creates no duplicates.
+    SeedDemo,
+    /// Run the DingTalk simulator alone (the same one `serve` embeds in sim mode).
+    DingtalkSim {
+        /// Port to listen on (127.0.0.1). Defaults to the port of `dingtalk.sim.bind`.
+        #[arg(long)]
+        port: Option<u16>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(&cli.config_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("aidazu: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let format = cli.log_format.unwrap_or(settings.log.format);
+    if let Err(e) = telemetry::init(format, &settings.log.filter) {
+        eprintln!("aidazu: cannot initialise logging: {e:#}");
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("aidazu: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { no_demo } => commands::serve(settings, !no_demo).await,
+            Command::Migrate => commands::migrate(settings).await,
+            Command::SeedDemo => commands::seed_demo(settings).await,
+            Command::DingtalkSim { port } => commands::dingtalk_sim(settings, port).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("aidazu: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,184 @@
 #![doc = include_str!("../README.md")]
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test support: failing loudly is the point
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use aidazu_app::Clock;
+use aidazu_server::settings::Settings;
+use aidazu_server::{Application, BuildOptions};
+pub use aidazu_testdb::{TestBackend, TestDb, dual_db_test};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The repository's `config/` directory.
+pub fn config_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config"))
+}
+
+/// Options for starting the service under test.
+#[derive(Clone)]
+pub struct TestAppOptions {
+    /// Load the demo organisation (four pilot villages) on start.
+    pub load_demo: bool,
+    /// Extra `AIDAZU__…` variables, applied after the test defaults.
+    pub env: Vec<(String, String)>,
+    /// The clock; `None` = the system clock.
+    pub clock: Option<Arc<dyn Clock>>,
+}
+
+impl Default for TestAppOptions {
+    fn default() -> Self {
+        Self {
+            load_demo: true,
+            env: Vec::new(),
+            clock: None,
+        }
+    }
+}
+
+/// The service running for one test.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>` of the service.
+    pub base_url: String,
+    /// Base URL of the embedded DingTalk simulator.
+    pub sim_url: Option<String>,
+    /// A client with timeouts.
+    pub http: reqwest::Client,
+    /// The running application's use cases (to inspect state directly).
+    pub app: aidazu_app::App,
+    db: Option<TestDb>,
+    dir: Option<tempfile::TempDir>,
+    options: TestAppOptions,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    /// Starts the service on `db` with the demo data.
+    pub async fn spawn(db: TestDb) -> TestApp {
+        Self::spawn_with(db, TestAppOptions::default()).await
+    }
+
+    /// Starts the service on `db` with options.
+    pub async fn spawn_with(db: TestDb, options: TestAppOptions) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start(db, dir, options).await
+    }
+
+    /// The settings a test instance runs with.
+    pub fn settings_for(db_url: &str, dir: &std::path::Path, extra: &[(String, String)]) -> Settings {
+        let mut env = vec![
+            ("AIDAZU__SERVER__BIND".to_owned(), "127.0.0.1:0".to_owned()),
+            ("AIDAZU__DINGTALK__SIM__BIND".to_owned(), "127.0.0.1:0".to_owned()),
+            ("AIDAZU__DATABASE__URL".to_owned(), db_url.to_owned()),
+            ("AIDAZU__DATABASE__MAX_CONNECTIONS".to_owned(), "5".to_owned()),
+            (
+                "AIDAZU__STORAGE__DIR".to_owned(),
+                dir.join("photos").display().to_string(),
+            ),
+            ("AIDAZU__LOG__FILTER".to_owned(), "warn".to_owned()),
+        ];
+        env.extend(extra.iter().cloned());
+        Settings::load_with_env(&config_dir(), env).expect("test settings")
+    }
+
+    async fn start(db: TestDb, dir: tempfile::TempDir, options: TestAppOptions) -> TestApp {
+        let settings = Self::settings_for(db.url(), dir.path(), &options.env);
+        let mut build = BuildOptions {
+            load_demo: options.load_demo,
+            ..BuildOptions::default()
+        };
+        if let Some(clock) = &options.clock {
+            build.clock = clock.clone();
+        }
+        let application = Application::build(settings, build)
+            .await
+            .expect("the service starts");
+        let base_url = format!("http://{}", application.addr());
+        let sim_url = application.sim_base_url();
+        let app = application.app().clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(application.run_until(async move {
+            let _ = rx.await;
+        }));
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        TestApp {
+            base_url,
+            sim_url,
+            http,
+            app,
+            db: Some(db),
+            dir: Some(dir),
+            options,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// The full URL of a path on the service.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// GET a path of the service.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// GET a path and parse JSON, returning status and body.
+    pub async fn get_json(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
+        let resp = self.get(path).await;
+        let status = resp.status();
+        let body = resp.json().await.expect("JSON body");
+        (status, body)
+    }
+
+    /// Which database this instance runs on.
+    pub fn backend(&self) -> TestBackend {
+        self.db.as_ref().map_or(TestBackend::Sqlite, TestDb::backend)
+    }
+
+    /// The database URL.
+    pub fn database_url(&self) -> String {
+        self.db.as_ref().map(|d| d.url().to_owned()).unwrap_or_default()
+    }
+
+    /// The data folder of this instance (photos, dev secrets).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_default()
+    }
+
+    /// Stops gracefully and waits for the server task to end.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server ran cleanly");
+        }
+    }
+
+    /// Stops and starts again on the same database and data folder (new ports).
+    pub async fn restart(mut self) -> TestApp {
+        self.stop().await;
+        let db = self.db.take().expect("db");
+        let dir = self.dir.take().expect("dir");
+        let options = self.options.clone();
+        Self::start(db, dir, options).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

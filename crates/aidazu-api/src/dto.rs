@@ -1,0 +1,5 @@
+//! Wire types (camelCase JSON) of the public API, separate from domain types so the wire stays
+//! stable when the domain changes.
+
+pub mod catalogue;
+pub mod village;

@@ -1,0 +1,73 @@
+//! Extractors whose rejections use the API's error envelope.
+
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::ApiError;
+
+/// `axum::Json` with envelope errors (`request.invalid_json`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "request.unsupported_media_type",
+            "请求须为 JSON（Content-Type: application/json）",
+        ),
+        JsonRejection::JsonDataError(e) => {
+            ApiError::bad_request("request.invalid_body", "请求内容字段有误")
+                .with_details(json!({ "reason": e.body_text() }))
+        }
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::bad_request("request.invalid_json", "请求体不是有效的 JSON")
+        }
+        JsonRejection::BytesRejection(_) => ApiError::from_status(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        _ => ApiError::bad_request("request.invalid_json", "请求体不是有效的 JSON"),
+    }
+}
+
+/// `axum::extract::Path` with envelope errors (`request.invalid_path`).
+#[derive(Debug, Clone, Copy)]
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Self(v)),
+            Err(rejection) => Err(path_rejection(rejection)),
+        }
+    }
+}
+
+fn path_rejection(rejection: PathRejection) -> ApiError {
+    ApiError::bad_request("request.invalid_path", "路径参数无效")
+        .with_details(json!({ "reason": rejection.body_text() }))
+}

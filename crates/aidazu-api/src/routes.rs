@@ -1,0 +1,18 @@
+//! Route modules, one per resource.
+
+pub mod health;
+pub mod villages;
+
+use axum::http::StatusCode;
+
+use crate::ApiError;
+
+/// Unknown paths answer in the envelope.
+pub async fn fallback() -> ApiError {
+    ApiError::from_status(StatusCode::NOT_FOUND)
+}
+
+/// Known paths with the wrong method answer in the envelope.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::from_status(StatusCode::METHOD_NOT_ALLOWED)
+}

@@ -1,0 +1,124 @@
+//! The subcommands of `aidazu`.
+
+use std::net::SocketAddr;
+
+use aidazu_store::Store;
+use aidazu_store::pii::PiiKeys;
+use aidazu_store::seed::{DemoOrganisation, SeedReport};
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+
+use crate::application::{connect_store, start_simulator};
+use crate::secrets::Secrets;
+use crate::settings::Settings;
+use crate::{Application, BuildOptions};
+
+/// `aidazu serve`.
+pub async fn serve(settings: Settings, load_demo: bool) -> anyhow::Result<()> {
+    let app = Application::build(
+        settings,
+        BuildOptions {
+            load_demo,
+            ..BuildOptions::default()
+        },
+    )
+    .await?;
+    let base = format!("http://{}", app.addr());
+    tracing::info!(%base, "aidazu is serving");
+    println!("爱大足 积分制 service is running:");
+    println!("  health        {base}/healthz   readiness {base}/readyz");
+    println!("  villages      {base}/api/v1/villages");
+    println!("  catalogue     {base}/api/v1/villages/1/catalogue");
+    println!("  OpenAPI       {base}/openapi.json");
+    if let Some(sim) = app.sim_base_url() {
+        println!("  DingTalk sim  {sim}/sim/   (demo users: demo-villager, demo-admin)");
+    }
+    println!("Press Ctrl+C to stop.");
+    app.run_until(shutdown_signal()).await
+}
+
+/// `aidazu migrate`.
+pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let store = Store::connect(&settings.database.url)
+        .await
+        .context("cannot connect to the database (key `database.url`)")?;
+    let pending = store.pending_migrations().await?;
+    store.migrate().await.context("database migration failed")?;
+    if pending.is_empty() {
+        println!("database schema is current; nothing to apply");
+    } else {
+        println!("applied {} migration(s):", pending.len());
+        for m in pending {
+            println!("  {m}");
+        }
+    }
+    Ok(())
+}
+
+/// `aidazu seed-demo`.
+pub async fn seed_demo(settings: Settings) -> anyhow::Result<()> {
+    let secrets = Secrets::resolve(&settings)?;
+    let mut settings = settings;
+    // Seeding needs the schema; apply it even when auto-migration is off.
+    settings.database.auto_migrate = true;
+    let store = connect_store(&settings).await?;
+    let report = seed(&store, &secrets, Utc::now()).await?;
+    println!("demo data loaded: {report:?}");
+    Ok(())
+}
+
+/// Loads the embedded demo organisation (idempotent).
+pub async fn seed(
+    store: &Store,
+    secrets: &Secrets,
+    now: DateTime<Utc>,
+) -> anyhow::Result<SeedReport> {
+    let org = DemoOrganisation::embedded().context("the embedded demo organisation is invalid")?;
+    let keys = PiiKeys::new(
+        secrets.data_key_id.clone(),
+        secrets.data_key,
+        secrets.lookup_key,
+    );
+    let today = aidazu_domain::calendar::business_date(now);
+    Ok(aidazu_store::seed::seed_demo(store, &org, &keys, today).await?)
+}
+
+/// `aidazu dingtalk-sim`.
+pub async fn dingtalk_sim(settings: Settings, port: Option<u16>) -> anyhow::Result<()> {
+    let bind = port.map(|p| SocketAddr::from(([127, 0, 0, 1], p)));
+    let service_url = settings.public_url(settings.server.bind);
+    let sim = start_simulator(&settings, &service_url, bind).await?;
+    println!("DingTalk simulator: {}/sim/", sim.base_url());
+    shutdown_signal().await;
+    sim.shutdown().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl+C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl+C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested; draining requests");
+}
