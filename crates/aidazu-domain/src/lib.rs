@@ -1,1 +1,18 @@
 #![doc = include_str!("../README.md")]
+
+pub mod board;
+pub mod calendar;
+pub mod catalogue;
+pub mod channel;
+pub mod declaration;
+pub mod error;
+pub mod honours;
+pub mod ids;
+pub mod ledger;
+pub mod org;
+
+pub use error::DomainError;
+pub use ids::{
+    AccountId, CatalogueVersionId, DeclarationId, DistrictId, GroupId, HouseholdId, ItemCode,
+    LedgerEntryId, MemberId, ObjectionId, OrderId, Points, TownId, VillageId,
+};

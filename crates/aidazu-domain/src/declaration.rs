@@ -1,0 +1,7 @@
+//! Declarations (线上申报) and their review (R8, R9, D2, D6).
+
+mod review;
+mod validation;
+
+pub use review::{DecisionOutcome, Declaration, DeclarationState, ReviewStatus, Reviewer};
+pub use validation::{DeclarationDraft, DeclarationPolicy, validate_draft};

@@ -1,0 +1,107 @@
+//! Checks on a new declaration before it is stored (R8).
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{PointsYearConfig, business_date};
+use crate::catalogue::{Catalogue, CatalogueItem, Direction, ItemRef};
+use crate::error::DomainError;
+use crate::ids::{HouseholdId, ItemCode, MemberId};
+
+/// Per-district settings for declarations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclarationPolicy {
+    /// How many days back a deed may be declared (R8; default 30).
+    pub window_days: u32,
+    /// Days the admins have to review (D2; default 7).
+    pub review_days: u32,
+}
+
+impl Default for DeclarationPolicy {
+    fn default() -> Self {
+        Self {
+            window_days: 30,
+            review_days: 7,
+        }
+    }
+}
+
+impl DeclarationPolicy {
+    /// The review deadline (D2): `review_days` after the submission's business date.
+    #[must_use]
+    pub fn review_deadline(&self, submitted_at: DateTime<Utc>) -> NaiveDate {
+        let day = business_date(submitted_at);
+        day.checked_add_days(Days::new(u64::from(self.review_days)))
+            .unwrap_or(day)
+    }
+}
+
+/// What a member submits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclarationDraft {
+    pub household: HouseholdId,
+    pub member: MemberId,
+    pub item: ItemCode,
+    pub occurred_on: NaiveDate,
+    pub text: String,
+    /// Content hashes of the uploaded photos.
+    pub photos: Vec<String>,
+}
+
+/// Checks a draft against the catalogue in force today (R8): the item exists, is positive and
+/// self-declarable; the deed happened today or earlier, in the current points-year and within
+/// the window; there is a text; the photo count fits the item's evidence (1–9 when required).
+/// Returns the item and the reference (code + version) the declaration is made under.
+///
+/// Caps ([`crate::ledger::check_cap`]), participation ([`crate::org::household_participates`])
+/// and photo reuse (R11) need data beyond the draft and are checked by the caller.
+///
+/// # Errors
+/// The first rule the draft breaks.
+pub fn validate_draft<'c>(
+    draft: &DeclarationDraft,
+    catalogue: &'c Catalogue,
+    calendar: PointsYearConfig,
+    policy: &DeclarationPolicy,
+    today: NaiveDate,
+) -> Result<(&'c CatalogueItem, ItemRef), DomainError> {
+    let version = catalogue.require_in_force(calendar.quarter_of(today))?;
+    let item = version.require_item(&draft.item)?;
+    if item.direction() == Direction::Negative {
+        return Err(DomainError::NegativeItemDeclared {
+            code: draft.item.clone(),
+        });
+    }
+    if !item.self_declarable() {
+        return Err(DomainError::ItemNotSelfDeclarable {
+            code: draft.item.clone(),
+        });
+    }
+    if draft.occurred_on > today {
+        return Err(DomainError::OccurredInFuture);
+    }
+    if calendar.points_year_of(draft.occurred_on) != calendar.points_year_of(today) {
+        return Err(DomainError::OutsidePointsYear);
+    }
+    let age = today.signed_duration_since(draft.occurred_on).num_days();
+    if age > i64::from(policy.window_days) {
+        return Err(DomainError::DeclarationTooOld {
+            window_days: policy.window_days,
+        });
+    }
+    if draft.text.trim().is_empty() {
+        return Err(DomainError::TextRequired);
+    }
+    let range = item.evidence().photo_range();
+    if !range.contains(&draft.photos.len()) {
+        return Err(DomainError::PhotoCount {
+            min: *range.start(),
+            max: *range.end(),
+            got: draft.photos.len(),
+        });
+    }
+    Ok((item, version.item_ref(&draft.item)))
+}
+
+#[cfg(test)]
+mod tests;

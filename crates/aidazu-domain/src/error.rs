@@ -1,0 +1,265 @@
+//! The one domain error type. Each variant has a stable dotted `code()` for the API and a
+//! Chinese `message()` for users; `Display` is the English text for logs.
+
+use crate::calendar::Quarter;
+use crate::declaration::DeclarationState;
+use crate::ids::{HouseholdId, ItemCode, OrderId, Points};
+use crate::ledger::EntryKind;
+
+/// Everything a domain rule can refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DomainError {
+    // --- values ---
+    #[error("invalid item code {code:?}")]
+    InvalidItemCode { code: String },
+    #[error("invalid quarter {year}-Q{index}")]
+    InvalidQuarter { year: i32, index: u32 },
+    #[error("invalid quarter label {label:?}")]
+    InvalidQuarterLabel { label: String },
+    #[error("points-year start month {month} is not in 1..=12")]
+    InvalidStartMonth { month: u32 },
+    #[error("points arithmetic overflow")]
+    PointsOverflow,
+
+    // --- access (R1) ---
+    #[error("role and scope level do not match")]
+    ScopeMismatch,
+    #[error("the village is outside the account's scope")]
+    OutOfScope,
+    #[error("the role does not allow this action")]
+    Forbidden,
+    #[error("nobody decides for their own household")]
+    RecusalRequired,
+    #[error("the household does not take part in the scheme")]
+    HouseholdNotParticipating,
+
+    // --- catalogue (R5–R7) ---
+    #[error("invalid recorder letters {text:?}")]
+    InvalidRecorders { text: String },
+    #[error("item {code} needs a title")]
+    ItemTitleRequired { code: ItemCode },
+    #[error("negative item {code} cannot be self-declarable")]
+    NegativeItemSelfDeclarable { code: ItemCode },
+    #[error("points rule does not match the item direction or is not a valid range")]
+    InvalidPointsRule,
+    #[error("cap must be a positive count or a points amount with the item's sign")]
+    InvalidCap,
+    #[error("catalogue versions are numbered from 1")]
+    InvalidCatalogueVersion,
+    #[error("item code {code} appears twice in one version")]
+    DuplicateItemCode { code: ItemCode },
+    #[error("catalogue versions out of order")]
+    CatalogueVersionOutOfOrder,
+    #[error("no catalogue version in force in {quarter}")]
+    NoCatalogueInForce { quarter: Quarter },
+    #[error("item {code} not in catalogue version {version}")]
+    ItemNotFound { code: ItemCode, version: u32 },
+    #[error("{points} points not allowed for item {code}")]
+    PointsNotAllowed { code: ItemCode, points: Points },
+    #[error("cap of item {code} reached")]
+    CapExceeded { code: ItemCode },
+
+    // --- ledger (R12, R13) ---
+    #[error("entry belongs to household {entry}, ledger is of household {ledger}")]
+    LedgerWrongHousehold {
+        ledger: HouseholdId,
+        entry: HouseholdId,
+    },
+    #[error("the points-year is closed")]
+    LedgerYearClosed,
+    #[error("amount {amount} has the wrong sign for a {kind} entry")]
+    LedgerWrongSign { kind: EntryKind, amount: Points },
+    #[error("a {kind} entry needs a matching source (item, order, objection)")]
+    LedgerSourceMismatch { kind: EntryKind },
+    #[error("entry date is outside the points-year")]
+    LedgerOutsideYear,
+    #[error("redeeming {requested} would take balance {balance} below zero")]
+    InsufficientBalance { balance: Points, requested: Points },
+    #[error("refund exceeds what order {order} redeemed")]
+    RefundExceedsRedeemed { order: OrderId },
+    #[error("year close must be {expected}")]
+    YearCloseMismatch { expected: Points },
+
+    // --- declarations (R8, R9, D6) ---
+    #[error("item {code} is not self-declarable")]
+    ItemNotSelfDeclarable { code: ItemCode },
+    #[error("item {code} is on the negative list")]
+    NegativeItemDeclared { code: ItemCode },
+    #[error("occurred date is in the future")]
+    OccurredInFuture,
+    #[error("occurred date is outside the current points-year")]
+    OutsidePointsYear,
+    #[error("occurred date is older than {window_days} days")]
+    DeclarationTooOld { window_days: u32 },
+    #[error("{got} photos given, {min}..={max} allowed")]
+    PhotoCount { min: usize, max: usize, got: usize },
+    #[error("a description text is required")]
+    TextRequired,
+    #[error("a reason is required")]
+    ReasonRequired,
+    #[error("declaration already {state}")]
+    AlreadyDecided { state: DeclarationState },
+    #[error("only the declaring member may withdraw")]
+    NotDeclarant,
+
+    // --- honours (R18, D5) ---
+    #[error("household {household} is not eligible for honours")]
+    NotEligibleForHonour { household: HouseholdId },
+}
+
+impl DomainError {
+    /// Stable dotted code for the API's error envelope.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidItemCode { .. } => "catalogue.invalid_item_code",
+            Self::InvalidQuarter { .. } | Self::InvalidQuarterLabel { .. } => {
+                "calendar.invalid_quarter"
+            }
+            Self::InvalidStartMonth { .. } => "calendar.invalid_start_month",
+            Self::PointsOverflow => "points.overflow",
+            Self::ScopeMismatch => "auth.scope_mismatch",
+            Self::OutOfScope => "auth.out_of_scope",
+            Self::Forbidden => "auth.forbidden",
+            Self::RecusalRequired => "review.recusal_required",
+            Self::HouseholdNotParticipating => "participation.household_not_participating",
+            Self::InvalidRecorders { .. } => "catalogue.invalid_recorders",
+            Self::ItemTitleRequired { .. } => "catalogue.title_required",
+            Self::NegativeItemSelfDeclarable { .. } => "catalogue.negative_item_self_declarable",
+            Self::InvalidPointsRule => "catalogue.invalid_points_rule",
+            Self::InvalidCap => "catalogue.invalid_cap",
+            Self::InvalidCatalogueVersion => "catalogue.invalid_version",
+            Self::DuplicateItemCode { .. } => "catalogue.duplicate_item",
+            Self::CatalogueVersionOutOfOrder => "catalogue.version_out_of_order",
+            Self::NoCatalogueInForce { .. } => "catalogue.none_in_force",
+            Self::ItemNotFound { .. } => "catalogue.item_not_found",
+            Self::PointsNotAllowed { .. } => "catalogue.points_not_allowed",
+            Self::CapExceeded { .. } => "declaration.cap_exceeded",
+            Self::LedgerWrongHousehold { .. } => "ledger.wrong_household",
+            Self::LedgerYearClosed => "ledger.year_closed",
+            Self::LedgerWrongSign { .. } => "ledger.wrong_sign",
+            Self::LedgerSourceMismatch { .. } => "ledger.source_mismatch",
+            Self::LedgerOutsideYear => "ledger.outside_points_year",
+            Self::InsufficientBalance { .. } => "ledger.insufficient_balance",
+            Self::RefundExceedsRedeemed { .. } => "ledger.refund_exceeds_redeemed",
+            Self::YearCloseMismatch { .. } => "ledger.year_close_mismatch",
+            Self::ItemNotSelfDeclarable { .. } => "declaration.item_not_self_declarable",
+            Self::NegativeItemDeclared { .. } => "declaration.negative_item",
+            Self::OccurredInFuture => "declaration.occurred_in_future",
+            Self::OutsidePointsYear => "declaration.outside_points_year",
+            Self::DeclarationTooOld { .. } => "declaration.too_old",
+            Self::PhotoCount { .. } => "declaration.photo_count",
+            Self::TextRequired => "declaration.text_required",
+            Self::ReasonRequired => "declaration.reason_required",
+            Self::AlreadyDecided { .. } => "declaration.already_decided",
+            Self::NotDeclarant => "declaration.not_declarant",
+            Self::NotEligibleForHonour { .. } => "honours.not_eligible",
+        }
+    }
+
+    /// What the user is told, in Simplified Chinese.
+    #[must_use]
+    pub fn message(&self) -> String {
+        match self {
+            Self::InvalidItemCode { code } => {
+                format!("项目编号“{code}”格式不正确，应为两位大写字母加两位数字，如 PA-01")
+            }
+            Self::InvalidQuarter { .. } | Self::InvalidQuarterLabel { .. } => {
+                "季度不正确，应为第 1 至第 4 季度".into()
+            }
+            Self::InvalidStartMonth { .. } => "积分年度起始月份应为 1 至 12 月".into(),
+            Self::PointsOverflow => "积分数值超出允许范围".into(),
+            Self::ScopeMismatch => "角色与管辖范围不匹配".into(),
+            Self::OutOfScope => "无权查看或操作管辖范围以外的数据".into(),
+            Self::Forbidden => "当前角色无权执行此操作".into(),
+            Self::RecusalRequired => "按回避规定，不能处理本户的事项".into(),
+            Self::HouseholdNotParticipating => "本户当前未参加积分制，不能获得积分".into(),
+            Self::InvalidRecorders { .. } => "记录人类型不正确（可选 S、C、G、O）".into(),
+            Self::ItemTitleRequired { code } => format!("项目 {code} 缺少名称"),
+            Self::NegativeItemSelfDeclarable { code } => {
+                format!("负面清单项目 {code} 不能由村民自行申报")
+            }
+            Self::InvalidPointsRule => "分值与清单类型不符，或分值区间无效".into(),
+            Self::InvalidCap => "上限设置无效".into(),
+            Self::InvalidCatalogueVersion => "积分项目版本号应从 1 开始".into(),
+            Self::DuplicateItemCode { code } => format!("项目编号 {code} 重复"),
+            Self::CatalogueVersionOutOfOrder => {
+                "积分项目调整只能从下一季度起生效，不能早于已有版本".into()
+            }
+            Self::NoCatalogueInForce { quarter } => format!("{quarter} 没有生效的积分项目清单"),
+            Self::ItemNotFound { code, .. } => format!("现行积分项目中没有 {code}"),
+            Self::PointsNotAllowed { code, points } => {
+                format!("{points} 分不在项目 {code} 允许的分值范围内")
+            }
+            Self::CapExceeded { code } => format!("项目 {code} 已达到本期积分上限"),
+            Self::LedgerWrongHousehold { .. } => "积分记录与农户不一致".into(),
+            Self::LedgerYearClosed => "该积分年度已清零结转，不能再记账".into(),
+            Self::LedgerWrongSign { .. } => "积分增减方向与记录类型不符".into(),
+            Self::LedgerSourceMismatch { .. } => "积分记录缺少对应的项目、订单或异议".into(),
+            Self::LedgerOutsideYear => "记录日期不在该积分年度内".into(),
+            Self::InsufficientBalance { balance, .. } => {
+                format!("可用积分不足（当前可用 {balance} 分）")
+            }
+            Self::RefundExceedsRedeemed { .. } => "退还积分不能超过该订单已兑换的积分".into(),
+            Self::YearCloseMismatch { .. } => "年度清零金额与可用积分不符".into(),
+            Self::ItemNotSelfDeclarable { code } => {
+                format!("项目 {code} 不能自行申报，请联系村管理员")
+            }
+            Self::NegativeItemDeclared { code } => format!("项目 {code} 属于负面清单，不能申报"),
+            Self::OccurredInFuture => "发生日期不能晚于今天".into(),
+            Self::OutsidePointsYear => "只能申报本积分年度内发生的事项".into(),
+            Self::DeclarationTooOld { window_days } => {
+                format!("已超过申报期限，只能申报 {window_days} 天内发生的事项")
+            }
+            Self::PhotoCount { min, max, .. } => format!("请上传 {min} 至 {max} 张照片"),
+            Self::TextRequired => "请填写事项说明".into(),
+            Self::ReasonRequired => "请填写理由".into(),
+            Self::AlreadyDecided { state } => {
+                format!("该申报{}，不能重复处理", state.label_zh())
+            }
+            Self::NotDeclarant => "只有申报人本人可以撤回申报".into(),
+            Self::NotEligibleForHonour { .. } => {
+                "该户年度积分未高于本村平均分，不能推荐评选".into()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_dotted_and_messages_chinese() {
+        let samples = [
+            DomainError::CapExceeded {
+                code: ItemCode::parse("PA-01").unwrap(),
+            },
+            DomainError::InsufficientBalance {
+                balance: Points(3),
+                requested: Points(-5),
+            },
+            DomainError::AlreadyDecided {
+                state: DeclarationState::Approved,
+            },
+            DomainError::OutOfScope,
+        ];
+        for e in samples {
+            let (area, rest) = e.code().split_once('.').unwrap();
+            assert!(!area.is_empty() && !rest.is_empty());
+            assert!(
+                e.message()
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            );
+        }
+        assert_eq!(
+            DomainError::CapExceeded {
+                code: ItemCode::parse("PA-01").unwrap()
+            }
+            .code(),
+            "declaration.cap_exceeded"
+        );
+    }
+}
