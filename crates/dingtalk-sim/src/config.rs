@@ -1,0 +1,77 @@
+//! Simulator configuration: the app credentials, the callback target and the timing knobs.
+
+use std::time::Duration;
+
+use crate::org::Organisation;
+
+/// Where HTTP event callbacks are pushed (the service's `/dingtalk/callback`), and the secrets
+/// that seal them. The same values the service is configured with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackTarget {
+    /// Full URL of the app's callback endpoint.
+    pub url: String,
+    /// Callback token (签名 token).
+    pub token: String,
+    /// EncodingAESKey, 43 characters.
+    pub aes_key: String,
+    /// Owner key sealed into every message: the AppKey for console-configured subscriptions.
+    pub owner_key: String,
+}
+
+/// Everything the simulator needs to act as the DingTalk open platform for one app.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// The app's AppKey / ClientID.
+    pub app_key: String,
+    /// The app's AppSecret / ClientSecret.
+    pub app_secret: String,
+    /// The organisation's corp id (sent as `CorpId` in events).
+    pub corp_id: String,
+    /// The micro-app's agent id (checked by work notifications).
+    pub agent_id: i64,
+    /// HTTP push target; `None` = events wait for a Stream connection (and fail over time).
+    pub callback: Option<CallbackTarget>,
+    /// App access token lifetime (DingTalk: 7200 s).
+    pub token_ttl: Duration,
+    /// 免登 auth code lifetime (DingTalk: 300 s).
+    pub auth_code_ttl: Duration,
+    /// Calls allowed per app, per API, per second (DingTalk standard org: 20).
+    pub qps_limit_per_api: u32,
+    /// How long to wait for the app's sealed `success` (HTTP) or ACK (Stream).
+    pub event_timeout: Duration,
+    /// Delays before each retry of a failed event delivery (DingTalk: 10 s, then 30 s).
+    pub retry_delays: Vec<Duration>,
+    /// Departments and users.
+    pub organisation: Organisation,
+    /// Process codes that exist without a form registered through `POST /v1.0/workflow/forms`
+    /// (approval templates made "in the console"). Their form labels are not checked.
+    pub process_codes: Vec<String>,
+    /// Stream: time between the SYSTEM `disconnect` frame and closing the socket (DingTalk: ~10 s).
+    pub stream_disconnect_grace: Duration,
+}
+
+impl SimConfig {
+    /// A configuration with DingTalk's defaults and the demo organisation.
+    pub fn new(
+        app_key: impl Into<String>,
+        app_secret: impl Into<String>,
+        corp_id: impl Into<String>,
+        agent_id: i64,
+    ) -> Self {
+        Self {
+            app_key: app_key.into(),
+            app_secret: app_secret.into(),
+            corp_id: corp_id.into(),
+            agent_id,
+            callback: None,
+            token_ttl: Duration::from_secs(7200),
+            auth_code_ttl: Duration::from_secs(300),
+            qps_limit_per_api: 20,
+            event_timeout: Duration::from_secs(3),
+            retry_delays: vec![Duration::from_secs(10), Duration::from_secs(30)],
+            organisation: Organisation::demo(),
+            process_codes: Vec::new(),
+            stream_disconnect_grace: Duration::from_secs(10),
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests of the DingTalk simulator: real HTTP (and WebSocket) on loopback, answers
+//! compared with the payloads of API.md.
+
+mod approvals;
+mod callbacks;
+mod cards;
+mod contacts;
+mod faults;
+mod messages;
+mod stream;
+mod support;
+mod tokens;
