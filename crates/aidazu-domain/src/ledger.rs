@@ -40,8 +40,8 @@ impl EntryKind {
         matches!(self, Self::Award | Self::Penalty | Self::Correction)
     }
 
-    /// Sign rule of the kind. `YearClose` only checks `≤ 0` here; the exact amount (−balance)
-    /// is checked by the ledger.
+    /// Sign rule of the kind. `YearClose` is −balance, which is positive when penalties left the
+    /// balance negative (the deficit is closed too); the ledger checks its exact amount.
     ///
     /// # Errors
     /// [`DomainError::LedgerWrongSign`].
@@ -50,7 +50,7 @@ impl EntryKind {
             Self::Award | Self::Refund => amount.is_positive(),
             Self::Penalty | Self::Redeem => amount.is_negative(),
             Self::Correction => !amount.is_zero(),
-            Self::YearClose => !amount.is_positive(),
+            Self::YearClose => true,
         };
         if ok {
             Ok(())
