@@ -252,7 +252,7 @@ impl CallbackCrypto {
         let now = now
             .duration_since(UNIX_EPOCH)
             .map_err(|_| CryptoError::InvalidTimestamp)?;
-        let skew = if now > sent { now - sent } else { sent - now };
+        let skew = now.abs_diff(sent);
         if skew > self.freshness_window {
             return Err(CryptoError::StaleTimestamp);
         }
