@@ -50,7 +50,10 @@ pub struct DroppableStream {
 }
 
 fn cut() -> io::Error {
-    io::Error::new(io::ErrorKind::ConnectionAborted, "connection dropped by fault injection")
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "connection dropped by fault injection",
+    )
 }
 
 impl AsyncRead for DroppableStream {
@@ -100,8 +103,17 @@ impl Listener for DroppableListener {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
                     let dropped = Arc::new(AtomicBool::new(false));
-                    let handle = ConnHandle { peer, dropped: Arc::clone(&dropped) };
-                    return (DroppableStream { inner: stream, dropped }, handle);
+                    let handle = ConnHandle {
+                        peer,
+                        dropped: Arc::clone(&dropped),
+                    };
+                    return (
+                        DroppableStream {
+                            inner: stream,
+                            dropped,
+                        },
+                        handle,
+                    );
                 }
                 Err(error) => {
                     tracing::warn!(%error, "simulator accept failed");

@@ -30,7 +30,10 @@ pub fn routes() -> Router<Sim> {
         .route("/sim/ui/approvals/{id}/decide", post(ui::decide_form))
         .route("/sim/ui/auth-codes", post(ui::auth_code_form))
         .route("/sim/users", get(users))
-        .route("/sim/users/{user_id}", put(put_user).delete(delete_user).get(user))
+        .route(
+            "/sim/users/{user_id}",
+            put(put_user).delete(delete_user).get(user),
+        )
         .route("/sim/departments", get(departments))
         .route("/sim/auth-codes", post(auth_code))
         .route("/sim/forms", get(forms))
@@ -98,13 +101,23 @@ struct UserBody {
 }
 
 /// `PUT /sim/users/{userId}`: adds or changes a user and pushes the contact event.
-async fn put_user(State(sim): State<Sim>, Path(user_id): Path<String>, Json(body): Json<UserBody>) -> Response {
+async fn put_user(
+    State(sim): State<Sim>,
+    Path(user_id): Path<String>,
+    Json(body): Json<UserBody>,
+) -> Response {
     let result = sim.with_data(|data| {
-        if let Some(unknown) = body.dept_ids.iter().find(|id| !data.org.departments.contains_key(id)) {
+        if let Some(unknown) = body
+            .dept_ids
+            .iter()
+            .find(|id| !data.org.departments.contains_key(id))
+        {
             return Err(format!("部门不存在：{unknown}"));
         }
         let existing = data.org.user(&user_id).cloned();
-        let mut user = existing.clone().unwrap_or_else(|| User::new(user_id.clone(), body.name.clone()));
+        let mut user = existing
+            .clone()
+            .unwrap_or_else(|| User::new(user_id.clone(), body.name.clone()));
         user.name = body.name.clone();
         user.mobile = body.mobile.clone().or(user.mobile);
         if !body.dept_ids.is_empty() {
@@ -119,8 +132,17 @@ async fn put_user(State(sim): State<Sim>, Path(user_id): Path<String>, Json(body
     match result {
         Ok((user, existed)) => {
             if !body.silent {
-                let kind = if existed { "user_modify_org" } else { "user_add_org" };
-                sim.emit(events::contact_event(&sim.config().corp_id, kind, &[user_id], sim.clock().now_ms()));
+                let kind = if existed {
+                    "user_modify_org"
+                } else {
+                    "user_add_org"
+                };
+                sim.emit(events::contact_event(
+                    &sim.config().corp_id,
+                    kind,
+                    &[user_id],
+                    sim.clock().now_ms(),
+                ));
             }
             to_json(&user)
         }
@@ -132,7 +154,12 @@ async fn put_user(State(sim): State<Sim>, Path(user_id): Path<String>, Json(body
 async fn delete_user(State(sim): State<Sim>, Path(user_id): Path<String>) -> Response {
     match sim.with_data(|data| data.org.remove_user(&user_id)) {
         Some(user) => {
-            sim.emit(events::contact_event(&sim.config().corp_id, "user_leave_org", &[user_id], sim.clock().now_ms()));
+            sim.emit(events::contact_event(
+                &sim.config().corp_id,
+                "user_leave_org",
+                &[user_id],
+                sim.clock().now_ms(),
+            ));
             to_json(&user)
         }
         None => error(StatusCode::NOT_FOUND, "用户不存在"),
@@ -151,7 +178,10 @@ pub fn issue_auth_code(sim: &Sim, user_id: &str) -> Option<String> {
     let ttl = sim.config().auth_code_ttl;
     sim.with_data(|data| {
         data.org.user(user_id)?;
-        Some(data.auth_codes.issue(credentials::new_auth_code(), user_id.to_owned(), now, ttl))
+        Some(
+            data.auth_codes
+                .issue(credentials::new_auth_code(), user_id.to_owned(), now, ttl),
+        )
     })
 }
 
@@ -188,19 +218,46 @@ struct DecideBody {
 }
 
 /// Applies a decision from the control API or the page.
-pub fn decide_approval(sim: &Sim, id: &str, result: &str, remark: &str, staff_id: Option<&str>) -> Response {
+pub fn decide_approval(
+    sim: &Sim,
+    id: &str,
+    result: &str,
+    remark: &str,
+    staff_id: Option<&str>,
+) -> Response {
     let Some(decision) = Decision::parse(result) else {
         return error(StatusCode::BAD_REQUEST, "result 只能是 agree 或 refuse");
     };
-    match workflow::decide(sim, id, staff_id.filter(|s| !s.is_empty()), None, decision, remark) {
+    match workflow::decide(
+        sim,
+        id,
+        staff_id.filter(|s| !s.is_empty()),
+        None,
+        decision,
+        remark,
+    ) {
         Ok(approval) => to_json(&approval),
-        Err(workflow::DecideError::UnknownInstance) => error(StatusCode::NOT_FOUND, "审批实例不存在"),
-        Err(workflow::DecideError::Refused(refusal)) => error(StatusCode::CONFLICT, &refusal.to_string()),
+        Err(workflow::DecideError::UnknownInstance) => {
+            error(StatusCode::NOT_FOUND, "审批实例不存在")
+        }
+        Err(workflow::DecideError::Refused(refusal)) => {
+            error(StatusCode::CONFLICT, &refusal.to_string())
+        }
     }
 }
 
-async fn decide(State(sim): State<Sim>, Path(id): Path<String>, Json(body): Json<DecideBody>) -> Response {
-    decide_approval(&sim, &id, &body.result, &body.remark, body.staff_id.as_deref())
+async fn decide(
+    State(sim): State<Sim>,
+    Path(id): Path<String>,
+    Json(body): Json<DecideBody>,
+) -> Response {
+    decide_approval(
+        &sim,
+        &id,
+        &body.result,
+        &body.remark,
+        body.staff_id.as_deref(),
+    )
 }
 
 async fn cards(State(sim): State<Sim>) -> Response {
@@ -215,8 +272,16 @@ struct PressBody {
     params: Value,
 }
 
-async fn press(State(sim): State<Sim>, Path(out_track_id): Path<String>, Json(body): Json<PressBody>) -> Response {
-    let params = if body.params.is_null() { json!({}) } else { body.params };
+async fn press(
+    State(sim): State<Sim>,
+    Path(out_track_id): Path<String>,
+    Json(body): Json<PressBody>,
+) -> Response {
+    let params = if body.params.is_null() {
+        json!({})
+    } else {
+        body.params
+    };
     match card::press(&sim, &out_track_id, &body.user_id, params).await {
         Ok(record) => Json(record).into_response(),
         Err(message) if message == "卡片不存在" => error(StatusCode::NOT_FOUND, &message),
@@ -290,7 +355,8 @@ async fn set_faults(State(sim): State<Sim>, Json(body): Json<FaultsBody>) -> Res
 }
 
 async fn clock(State(sim): State<Sim>) -> Response {
-    Json(json!({ "now": sim.clock().now(), "offsetSeconds": sim.clock().offset().as_secs() })).into_response()
+    Json(json!({ "now": sim.clock().now(), "offsetSeconds": sim.clock().offset().as_secs() }))
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -312,12 +378,20 @@ struct ContactEventBody {
 
 async fn contact_events(State(sim): State<Sim>, Json(body): Json<ContactEventBody>) -> Response {
     if !CONTACT_EVENT_TYPES.contains(&body.event_type.as_str()) {
-        return error(StatusCode::BAD_REQUEST, "eventType 只能是 user_add_org、user_modify_org 或 user_leave_org");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "eventType 只能是 user_add_org、user_modify_org 或 user_leave_org",
+        );
     }
     if body.user_ids.is_empty() {
         return error(StatusCode::BAD_REQUEST, "userIds 不能为空");
     }
-    let event = events::contact_event(&sim.config().corp_id, &body.event_type, &body.user_ids, sim.clock().now_ms());
+    let event = events::contact_event(
+        &sim.config().corp_id,
+        &body.event_type,
+        &body.user_ids,
+        sim.clock().now_ms(),
+    );
     let event_id = event.event_id.clone();
     sim.emit(event);
     Json(json!({ "eventId": event_id })).into_response()
@@ -346,7 +420,10 @@ async fn stream_ping(State(sim): State<Sim>) -> Response {
     let mut results = Vec::new();
     for (pending, opaque) in sim.streams().ping_all() {
         let answered = match tokio::time::timeout(timeout, pending.ack).await {
-            Ok(Ok(ack)) => ack.code == 200 && ack.data.get("opaque").and_then(Value::as_str) == Some(opaque.as_str()),
+            Ok(Ok(ack)) => {
+                ack.code == 200
+                    && ack.data.get("opaque").and_then(Value::as_str) == Some(opaque.as_str())
+            }
             _ => false,
         };
         results.push(json!({ "connectionId": pending.connection_id, "ok": answered }));

@@ -61,7 +61,9 @@ pub struct OneTimeCodes<T> {
 
 impl<T> Default for OneTimeCodes<T> {
     fn default() -> Self {
-        Self { codes: HashMap::new() }
+        Self {
+            codes: HashMap::new(),
+        }
     }
 }
 
@@ -98,7 +100,10 @@ mod tests {
         let later = t0 + chrono::Duration::seconds(7000);
         assert_eq!(tokens.fetch(later, ttl), first);
         let beyond_first_life = t0 + chrono::Duration::seconds(7300);
-        assert!(tokens.is_valid(&first, beyond_first_life), "renewal extended the life");
+        assert!(
+            tokens.is_valid(&first, beyond_first_life),
+            "renewal extended the life"
+        );
         let expired = later + chrono::Duration::seconds(7201);
         assert!(!tokens.is_valid(&first, expired));
         let second = tokens.fetch(expired, ttl);

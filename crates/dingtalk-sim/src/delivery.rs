@@ -143,7 +143,11 @@ async fn retry(sim: Sim, event: OutboundEvent) {
         }
     }
     sim.with_data(|data| {
-        if let Some(record) = data.events.iter_mut().find(|r| r.event_id == event.event_id) {
+        if let Some(record) = data
+            .events
+            .iter_mut()
+            .find(|r| r.event_id == event.event_id)
+        {
             record.status = EventStatus::Failed;
         }
         data.failed_events.push(json!({
@@ -159,7 +163,11 @@ async fn attempt(sim: &Sim, event: &OutboundEvent, number: u32) -> bool {
     let outcome = deliver_once(sim, event).await;
     let delivered = outcome.delivered;
     sim.with_data(|data| {
-        if let Some(record) = data.events.iter_mut().find(|r| r.event_id == event.event_id) {
+        if let Some(record) = data
+            .events
+            .iter_mut()
+            .find(|r| r.event_id == event.event_id)
+        {
             record.attempts.push(Attempt {
                 attempt: number,
                 at: started,
@@ -168,7 +176,8 @@ async fn attempt(sim: &Sim, event: &OutboundEvent, number: u32) -> bool {
                 delivered,
                 detail: outcome.detail,
             });
-            let retries_left = number <= u32::try_from(sim.config().retry_delays.len()).unwrap_or(u32::MAX);
+            let retries_left =
+                number <= u32::try_from(sim.config().retry_delays.len()).unwrap_or(u32::MAX);
             record.status = if delivered {
                 EventStatus::Delivered
             } else if retries_left {
@@ -189,7 +198,12 @@ async fn deliver_once(sim: &Sim, event: &OutboundEvent) -> Outcome {
             Ok(Err(_)) => (false, "连接在确认前关闭".to_owned()),
             Err(_) => (false, format!("{} ms 内未收到 ACK", timeout.as_millis())),
         };
-        return Outcome { mode: Mode::Stream, target: pending.connection_id, delivered, detail };
+        return Outcome {
+            mode: Mode::Stream,
+            target: pending.connection_id,
+            delivered,
+            detail,
+        };
     }
     let Some(target) = sim.callback() else {
         return Outcome {
@@ -244,14 +258,13 @@ pub async fn push_http(
         ])
         .json(&json!({ "encrypt": encrypt }))
         .timeout(timeout);
-    let response = request
-        .send()
-        .await
-        .map_err(|error| if error.is_timeout() {
+    let response = request.send().await.map_err(|error| {
+        if error.is_timeout() {
             format!("{} ms 内未应答", timeout.as_millis())
         } else {
             format!("请求失败：{error}")
-        })?;
+        }
+    })?;
     let status = response.status();
     let body = response
         .text()
@@ -273,14 +286,21 @@ pub fn verify_reply(crypto: &CallbackCrypto, body: &str) -> Result<String, Strin
             .and_then(Value::as_str)
             .ok_or_else(|| format!("应答缺少字段 {name}"))
     };
-    let (signature, time_stamp, nonce, encrypt) =
-        (field("msg_signature")?, field("timeStamp")?, field("nonce")?, field("encrypt")?);
+    let (signature, time_stamp, nonce, encrypt) = (
+        field("msg_signature")?,
+        field("timeStamp")?,
+        field("nonce")?,
+        field("encrypt")?,
+    );
     if crypto.signature(time_stamp, nonce, encrypt) != signature.to_ascii_lowercase() {
         return Err("应答签名错误".to_owned());
     }
     match crypto.decrypt(encrypt) {
         Ok(text) if text == "success" => Ok("应答 success 校验通过".to_owned()),
-        Ok(text) => Err(format!("应答解密后不是 success：{}", text.chars().take(40).collect::<String>())),
+        Ok(text) => Err(format!(
+            "应答解密后不是 success：{}",
+            text.chars().take(40).collect::<String>()
+        )),
         Err(error) => Err(format!("应答无法解密：{error}")),
     }
 }
@@ -293,7 +313,13 @@ pub async fn check_url(sim: &Sim) -> (bool, String) {
     let started = Utc::now();
     let (target_url, result) = match sim.callback() {
         Some(target) => {
-            let result = push_http(sim.http(), &target, &payload.to_string(), CHECK_URL_DEADLINE).await;
+            let result = push_http(
+                sim.http(),
+                &target,
+                &payload.to_string(),
+                CHECK_URL_DEADLINE,
+            )
+            .await;
             (target.url, result)
         }
         None => (String::new(), Err("没有配置回调地址".to_owned())),
@@ -305,7 +331,11 @@ pub async fn check_url(sim: &Sim) -> (bool, String) {
             event_id,
             event_type: "check_url".into(),
             payload,
-            status: if delivered { EventStatus::Delivered } else { EventStatus::Failed },
+            status: if delivered {
+                EventStatus::Delivered
+            } else {
+                EventStatus::Failed
+            },
             attempts: vec![Attempt {
                 attempt: 1,
                 at: started,
@@ -324,8 +354,12 @@ mod tests {
     use super::*;
 
     fn crypto() -> CallbackCrypto {
-        CallbackCrypto::new("tokenxxxx", "o1w0aum42yaptlz8alnhwikjd3jenzt9cb9wmzptgus", "dingxxxxxx")
-            .expect("valid key")
+        CallbackCrypto::new(
+            "tokenxxxx",
+            "o1w0aum42yaptlz8alnhwikjd3jenzt9cb9wmzptgus",
+            "dingxxxxxx",
+        )
+        .expect("valid key")
     }
 
     #[test]
@@ -339,7 +373,10 @@ mod tests {
     #[test]
     fn wrong_replies_are_rejected() {
         let crypto = crypto();
-        assert!(verify_reply(&crypto, "success").is_err(), "plain text is not enough");
+        assert!(
+            verify_reply(&crypto, "success").is_err(),
+            "plain text is not enough"
+        );
         let not_success = crypto.seal("fail", "1", "n");
         let body = serde_json::to_string(&not_success).expect("serialises");
         assert!(verify_reply(&crypto, &body).is_err());
@@ -347,10 +384,17 @@ mod tests {
         forged.msg_signature = "0".repeat(40);
         let body = serde_json::to_string(&forged).expect("serialises");
         assert_eq!(verify_reply(&crypto, &body), Err("应答签名错误".to_owned()));
-        let other_owner = CallbackCrypto::new("tokenxxxx", "o1w0aum42yaptlz8alnhwikjd3jenzt9cb9wmzptgus", "other")
-            .expect("valid key")
-            .seal("success", "1", "n");
+        let other_owner = CallbackCrypto::new(
+            "tokenxxxx",
+            "o1w0aum42yaptlz8alnhwikjd3jenzt9cb9wmzptgus",
+            "other",
+        )
+        .expect("valid key")
+        .seal("success", "1", "n");
         let body = serde_json::to_string(&other_owner).expect("serialises");
-        assert!(verify_reply(&crypto, &body).is_err(), "owner key must match");
+        assert!(
+            verify_reply(&crypto, &body).is_err(),
+            "owner key must match"
+        );
     }
 }

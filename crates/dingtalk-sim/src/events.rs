@@ -10,7 +10,13 @@ use crate::records::{Approval, ApprovalChange};
 
 impl OutboundEvent {
     /// An event with DingTalk's common envelope around `data`.
-    pub fn new(event_type: &str, corp_id: &str, biz_id: &str, born_ms: i64, data: Map<String, Value>) -> Self {
+    pub fn new(
+        event_type: &str,
+        corp_id: &str,
+        biz_id: &str,
+        born_ms: i64,
+        data: Map<String, Value>,
+    ) -> Self {
         let event_id = ids::hex_lower(32);
         let mut flat = Map::new();
         flat.insert("EventType".into(), json!(event_type));
@@ -38,7 +44,12 @@ fn approval_url(corp_id: &str, approval: &Approval) -> String {
 }
 
 /// The `bpms_instance_change` / `bpms_task_change` event of one approval transition.
-pub fn approval_event(corp_id: &str, approval: &Approval, change: &ApprovalChange, born_ms: i64) -> OutboundEvent {
+pub fn approval_event(
+    corp_id: &str,
+    approval: &Approval,
+    change: &ApprovalChange,
+    born_ms: i64,
+) -> OutboundEvent {
     let mut data = Map::new();
     data.insert("processInstanceId".into(), json!(approval.id));
     data.insert("processCode".into(), json!(approval.process_code));
@@ -46,9 +57,14 @@ pub fn approval_event(corp_id: &str, approval: &Approval, change: &ApprovalChang
     data.insert("businessId".into(), json!(approval.business_id));
     data.insert("title".into(), json!(approval.title));
     data.insert("url".into(), json!(approval_url(corp_id, approval)));
-    data.insert("createTime".into(), json!(approval.created_at.timestamp_millis()));
+    data.insert(
+        "createTime".into(),
+        json!(approval.created_at.timestamp_millis()),
+    );
     data.insert("businessType".into(), json!(""));
-    let finish_time = approval.finished_at.map_or(born_ms, |t| t.timestamp_millis());
+    let finish_time = approval
+        .finished_at
+        .map_or(born_ms, |t| t.timestamp_millis());
     let event_type = match change {
         ApprovalChange::InstanceStarted => {
             data.insert("type".into(), json!("start"));
@@ -74,7 +90,12 @@ pub fn approval_event(corp_id: &str, approval: &Approval, change: &ApprovalChang
             data.insert("staffId".into(), json!(user_id));
             "bpms_task_change"
         }
-        ApprovalChange::TaskFinished { task_id, user_id, decision, remark } => {
+        ApprovalChange::TaskFinished {
+            task_id,
+            user_id,
+            decision,
+            remark,
+        } => {
             data.insert("type".into(), json!("finish"));
             data.insert("result".into(), json!(decision.as_str()));
             data.insert("taskId".into(), json!(task_id));
@@ -95,7 +116,12 @@ pub fn approval_event(corp_id: &str, approval: &Approval, change: &ApprovalChang
 }
 
 /// A contact event (`user_add_org`, `user_modify_org`, `user_leave_org`).
-pub fn contact_event(corp_id: &str, event_type: &str, user_ids: &[String], born_ms: i64) -> OutboundEvent {
+pub fn contact_event(
+    corp_id: &str,
+    event_type: &str,
+    user_ids: &[String],
+    born_ms: i64,
+) -> OutboundEvent {
     let mut data = Map::new();
     data.insert("TimeStamp".into(), json!(born_ms));
     data.insert("UserId".into(), json!(user_ids));
@@ -122,14 +148,22 @@ mod tests {
                 originator_dept_id: 11,
                 originator_dept_name: "和平村".into(),
                 form_values: Vec::new(),
-                nodes: vec![Node { action_type: "NONE".into(), user_ids: vec!["a".into()] }],
+                nodes: vec![Node {
+                    action_type: "NONE".into(),
+                    user_ids: vec!["a".into()],
+                }],
                 cc_user_ids: Vec::new(),
                 business_id: "b".into(),
             },
             chrono::Utc::now(),
             &mut next,
         );
-        let event = approval_event("dingcorp", &approval, &ApprovalChange::InstanceFinished(Decision::Refuse), 42);
+        let event = approval_event(
+            "dingcorp",
+            &approval,
+            &ApprovalChange::InstanceFinished(Decision::Refuse),
+            42,
+        );
         let flat = &event.http_payload;
         assert_eq!(flat["EventType"], "bpms_instance_change");
         assert_eq!(flat["EventTime"], 42);
@@ -139,7 +173,10 @@ mod tests {
         assert_eq!(flat["type"], "finish");
         assert_eq!(flat["result"], "refuse");
         assert_eq!(flat["staffId"], "origin");
-        assert!(event.data.get("EventType").is_none(), "stream data has no envelope");
+        assert!(
+            event.data.get("EventType").is_none(),
+            "stream data has no envelope"
+        );
         assert_eq!(event.data["processInstanceId"], "pi-9");
     }
 }

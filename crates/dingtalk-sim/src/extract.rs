@@ -97,8 +97,11 @@ impl FromRequest<Sim> for OapiCall {
                 }
             }
         };
-        let token = query_param(&parts, "access_token")
-            .or_else(|| body.get("access_token").and_then(Value::as_str).map(str::to_owned));
+        let token = query_param(&parts, "access_token").or_else(|| {
+            body.get("access_token")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
         check_oapi_token(sim, token.as_deref())?;
         Ok(Self { body })
     }
@@ -136,7 +139,10 @@ impl ApiCall {
 
     /// A query parameter.
     pub fn query(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -183,7 +189,11 @@ impl FromRequest<Sim> for ApiCall {
         let query = parts
             .uri
             .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default();
         Ok(Self { body, query })
     }

@@ -77,11 +77,7 @@ pub fn is_api_path(path: &str) -> bool {
 }
 
 /// Middleware over the DingTalk routes of both families.
-pub async fn guard(
-    State(sim): State<Sim>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn guard(State(sim): State<Sim>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let api_family = is_api_path(&path);
     let faults = sim.with_faults(|faults| faults.clone());
@@ -92,7 +88,10 @@ pub async fn guard(
     }
     let (drop_roll, error_roll) = {
         let mut rng = rand::thread_rng();
-        (rng.gen_bool(faults.drop_rate.clamp(0.0, 1.0)), rng.gen_bool(faults.error_rate.clamp(0.0, 1.0)))
+        (
+            rng.gen_bool(faults.drop_rate.clamp(0.0, 1.0)),
+            rng.gen_bool(faults.error_rate.clamp(0.0, 1.0)),
+        )
     };
     if drop_roll {
         sim.with_stats(|stats| stats.dropped_connections += 1);
@@ -104,7 +103,11 @@ pub async fn guard(
     }
     if error_roll {
         sim.with_stats(|stats| stats.injected_errors += 1);
-        return if api_family { api::system_error() } else { oapi::busy() };
+        return if api_family {
+            api::system_error()
+        } else {
+            oapi::busy()
+        };
     }
     let forced = sim.with_faults(|faults| {
         if faults.rate_limit_next > 0 {
@@ -117,7 +120,11 @@ pub async fn guard(
     let limit = sim.config().qps_limit_per_api;
     if forced || !sim.with_limiter(|limiter| limiter.admit(&path, limit, Instant::now())) {
         sim.with_stats(|stats| stats.rate_limited += 1);
-        return if api_family { api::qps_limited() } else { oapi::qps_limited() };
+        return if api_family {
+            api::qps_limited()
+        } else {
+            oapi::qps_limited()
+        };
     }
     next.run(request).await
 }

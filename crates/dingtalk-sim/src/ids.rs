@@ -43,10 +43,17 @@ mod tests {
     fn shapes_match_dingtalk() {
         let oapi = oapi_request_id();
         assert_eq!(oapi.len(), 13);
-        assert!(oapi.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert!(
+            oapi.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
         let api = api_request_id();
         assert_eq!(api.len(), 36);
         assert!(!api.chars().any(|c| c.is_ascii_lowercase()));
-        assert!(hex_lower(32).chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            hex_lower(32)
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
     }
 }

@@ -52,6 +52,8 @@ pub struct User {
     pub member_id: Option<String>,
     /// Staff role from the organisation file, when the user is staff.
     pub role: Option<String>,
+    /// Department the staff role covers (the village, town or district of its scope).
+    pub staff_dept_id: Option<i64>,
 }
 
 impl User {
@@ -67,6 +69,7 @@ impl User {
             title: None,
             member_id: None,
             role: None,
+            staff_dept_id: None,
         }
     }
 
@@ -134,11 +137,11 @@ impl Organisation {
         self.users.get(user_id)
     }
 
-    /// Staff users whose departments include `dept_id`.
+    /// Staff users whose role covers `dept_id` directly (their scope department).
     pub fn staff_in(&self, dept_id: i64) -> Vec<&User> {
         self.users
             .values()
-            .filter(|user| user.is_staff() && user.dept_ids.contains(&dept_id))
+            .filter(|user| user.staff_dept_id == Some(dept_id))
             .collect()
     }
 
@@ -299,7 +302,10 @@ mod file {
                 }
             }
             for staff in self.staff {
-                let scope_dept = dept_by_code.get(&staff.scope).copied().unwrap_or(ROOT_DEPT_ID);
+                let scope_dept = dept_by_code
+                    .get(&staff.scope)
+                    .copied()
+                    .unwrap_or(ROOT_DEPT_ID);
                 let merged_id = staff
                     .member_id
                     .as_ref()
@@ -318,6 +324,7 @@ mod file {
                 }
                 user.title = Some(staff.role.clone());
                 user.role = Some(staff.role);
+                user.staff_dept_id = Some(scope_dept);
                 org.upsert_user(user);
             }
             org
@@ -342,7 +349,11 @@ mod tests {
         let org = Organisation::from_json(include_str!("fixtures/sample-organisation.json"))
             .expect("sample parses");
         let zhang = org.user("u-zhangming").expect("member user exists");
-        assert_eq!(zhang.dept_ids, vec![1000, 100], "group first, then staff scope");
+        assert_eq!(
+            zhang.dept_ids,
+            vec![1000, 100],
+            "group first, then staff scope"
+        );
         assert_eq!(zhang.role.as_deref(), Some("village_committee"));
         assert_eq!(zhang.member_id.as_deref(), Some("m-0001"));
         assert_eq!(
@@ -356,11 +367,24 @@ mod tests {
     fn staff_department_comes_from_scope_code_and_members_without_user_id_are_skipped() {
         let org = Organisation::from_json(include_str!("fixtures/sample-organisation.json"))
             .expect("sample parses");
-        assert_eq!(org.user("u-town-tangxiang").map(|u| u.dept_ids.clone()), Some(vec![10]));
-        assert_eq!(org.user("u-district").map(|u| u.dept_ids.clone()), Some(vec![2]));
+        assert_eq!(
+            org.user("u-town-tangxiang").map(|u| u.dept_ids.clone()),
+            Some(vec![10])
+        );
+        assert_eq!(
+            org.user("u-district").map(|u| u.dept_ids.clone()),
+            Some(vec![2])
+        );
         assert!(org.users.values().all(|u| u.name != "李芳"));
         assert_eq!(org.staff_in(100).len(), 2);
-        assert_eq!(org.departments.get(&1000).and_then(|d| d.parent_id), Some(100));
+        assert!(
+            org.staff_in(1000).is_empty(),
+            "a staff member's group is not their scope"
+        );
+        assert_eq!(
+            org.departments.get(&1000).and_then(|d| d.parent_id),
+            Some(100)
+        );
     }
 
     #[test]

@@ -22,26 +22,47 @@ pub fn dingtalk_routes() -> Router<Sim> {
         .route("/gettoken", get(token::gettoken))
         .route("/topapi/v2/user/getuserinfo", post(contact::getuserinfo))
         .route("/topapi/v2/user/get", post(contact::user_get))
-        .route("/topapi/message/corpconversation/asyncsend_v2", post(message::asyncsend))
-        .route("/topapi/message/corpconversation/getsendresult", post(message::getsendresult))
+        .route(
+            "/topapi/message/corpconversation/asyncsend_v2",
+            post(message::asyncsend),
+        )
+        .route(
+            "/topapi/message/corpconversation/getsendresult",
+            post(message::getsendresult),
+        )
         .route(
             "/media/upload",
             post(media::upload).layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BYTES)),
         )
-        .route("/call_back/get_call_back_failed_result", get(message::failed_callbacks))
+        .route(
+            "/call_back/get_call_back_failed_result",
+            get(message::failed_callbacks),
+        )
         // api host
         .route("/v1.0/oauth2/accessToken", post(token::access_token))
         .route(
             "/v1.0/workflow/processInstances",
             post(workflow::create).get(workflow::get_instance),
         )
-        .route("/v1.0/workflow/processInstances/terminate", post(workflow::terminate))
-        .route("/v1.0/workflow/processInstances/execute", post(workflow::execute))
+        .route(
+            "/v1.0/workflow/processInstances/terminate",
+            post(workflow::terminate),
+        )
+        .route(
+            "/v1.0/workflow/processInstances/execute",
+            post(workflow::execute),
+        )
         .route("/v1.0/workflow/forms", post(workflow::save_form))
         .route("/v1.0/card/instances", post(card::create).put(card::update))
         .route("/v1.0/card/instances/deliver", post(card::deliver))
-        .route("/v1.0/card/instances/createAndDeliver", post(card::create_and_deliver))
-        .route("/v1.0/card/callbacks/register", post(card::register_callback))
+        .route(
+            "/v1.0/card/instances/createAndDeliver",
+            post(card::create_and_deliver),
+        )
+        .route(
+            "/v1.0/card/callbacks/register",
+            post(card::register_callback),
+        )
         .route("/v1.0/robot/groupMessages/send", post(message::group_send))
         .route("/v1.0/gateway/connections/open", post(gateway::open))
 }

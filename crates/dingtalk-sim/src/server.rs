@@ -18,8 +18,10 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The whole router: DingTalk routes (guarded), the Stream socket, the control API.
 fn router(sim: Sim) -> Router {
-    let dingtalk = routes::dingtalk_routes()
-        .route_layer(axum::middleware::from_fn_with_state(sim.clone(), guard::guard));
+    let dingtalk = routes::dingtalk_routes().route_layer(axum::middleware::from_fn_with_state(
+        sim.clone(),
+        guard::guard,
+    ));
     Router::new()
         .merge(control::routes())
         .route("/connect", get(stream::connect))
@@ -36,13 +38,20 @@ pub struct SimHandle {
 
 impl std::fmt::Debug for SimHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimHandle").field("addr", &self.sim.local_addr()).finish()
+        f.debug_struct("SimHandle")
+            .field("addr", &self.sim.local_addr())
+            .finish()
     }
 }
 
 /// Starts the simulator on `listener` (bind `127.0.0.1:0` in tests).
-pub async fn spawn(config: SimConfig, listener: tokio::net::TcpListener) -> Result<SimHandle, SimError> {
-    let local_addr = listener.local_addr().map_err(|source| SimError::Listener { source })?;
+pub async fn spawn(
+    config: SimConfig,
+    listener: tokio::net::TcpListener,
+) -> Result<SimHandle, SimError> {
+    let local_addr = listener
+        .local_addr()
+        .map_err(|source| SimError::Listener { source })?;
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(30))
@@ -94,7 +103,10 @@ impl SimHandle {
     pub async fn shutdown(self) {
         self.sim.shutdown_token().cancel();
         let mut server = self.server;
-        if tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await.is_err() {
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
+            .await
+            .is_err()
+        {
             server.abort();
         }
     }

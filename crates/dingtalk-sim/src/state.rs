@@ -16,7 +16,9 @@ use crate::credentials::{OneTimeCodes, Tokens};
 use crate::delivery::{EventRecord, OutboundEvent};
 use crate::guard::{Faults, QpsLimiter, Stats};
 use crate::org::Organisation;
-use crate::records::{Approval, Card, CardCallbackRoute, Form, GroupMessage, Media, WorkNotification};
+use crate::records::{
+    Approval, Card, CardCallbackRoute, Form, GroupMessage, Media, WorkNotification,
+};
 use crate::stream::StreamHub;
 
 /// What a Stream ticket grants: the subscriptions sent with `connections/open`.
@@ -70,7 +72,9 @@ impl Data {
 
     /// A card by out-track id.
     pub fn card_mut(&mut self, out_track_id: &str) -> Option<&mut Card> {
-        self.cards.iter_mut().find(|c| c.out_track_id == out_track_id)
+        self.cards
+            .iter_mut()
+            .find(|c| c.out_track_id == out_track_id)
     }
 }
 
@@ -95,7 +99,9 @@ pub struct Inner {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Sim {

@@ -67,17 +67,28 @@ pub struct PendingAck {
 
 impl StreamHub {
     fn lock(&self) -> std::sync::MutexGuard<'_, (u64, BTreeMap<u64, Conn>)> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn register(&self, subscriptions: Vec<(String, String)>, tx: mpsc::UnboundedSender<Command>) -> (u64, String) {
+    fn register(
+        &self,
+        subscriptions: Vec<(String, String)>,
+        tx: mpsc::UnboundedSender<Command>,
+    ) -> (u64, String) {
         let mut guard = self.lock();
         guard.0 += 1;
         let id = guard.0;
         let connection_id = ids::uuid();
         guard.1.insert(
             id,
-            Conn { connection_id: connection_id.clone(), subscriptions, tx, pending: HashMap::new() },
+            Conn {
+                connection_id: connection_id.clone(),
+                subscriptions,
+                tx,
+                pending: HashMap::new(),
+            },
         );
         (id, connection_id)
     }
@@ -87,7 +98,12 @@ impl StreamHub {
     }
 
     fn resolve(&self, id: u64, message_id: &str, ack: Ack) {
-        if let Some(sender) = self.lock().1.get_mut(&id).and_then(|c| c.pending.remove(message_id)) {
+        if let Some(sender) = self
+            .lock()
+            .1
+            .get_mut(&id)
+            .and_then(|c| c.pending.remove(message_id))
+        {
             let _ = sender.send(ack);
         }
     }
@@ -104,9 +120,9 @@ impl StreamHub {
             .1
             .iter()
             .filter(|(_, conn)| {
-                conn.subscriptions
-                    .iter()
-                    .any(|(k, t)| k.eq_ignore_ascii_case(kind) && (t == topic || (kind == "EVENT" && t == "*")))
+                conn.subscriptions.iter().any(|(k, t)| {
+                    k.eq_ignore_ascii_case(kind) && (t == topic || (kind == "EVENT" && t == "*"))
+                })
             })
             .map(|(id, _)| *id)
             .collect();
@@ -116,7 +132,10 @@ impl StreamHub {
         let (tx, rx) = oneshot::channel();
         conn.pending.insert(message_id, tx);
         conn.tx.send(Command::Send(frame.to_string())).ok()?;
-        Some(PendingAck { connection_id: conn.connection_id.clone(), ack: rx })
+        Some(PendingAck {
+            connection_id: conn.connection_id.clone(),
+            ack: rx,
+        })
     }
 
     /// Open connections with their subscriptions.
@@ -138,13 +157,21 @@ impl StreamHub {
     /// Closes every connection abruptly (no close frame). Returns how many.
     pub fn drop_all(&self) -> usize {
         let guard = self.lock();
-        guard.1.values().filter(|c| c.tx.send(Command::Drop).is_ok()).count()
+        guard
+            .1
+            .values()
+            .filter(|c| c.tx.send(Command::Drop).is_ok())
+            .count()
     }
 
     /// Sends the SYSTEM `disconnect` frame to every connection, closing each after `grace`.
     pub fn disconnect_all(&self, grace: Duration) -> usize {
         let guard = self.lock();
-        guard.1.values().filter(|c| c.tx.send(Command::Disconnect(grace)).is_ok()).count()
+        guard
+            .1
+            .values()
+            .filter(|c| c.tx.send(Command::Disconnect(grace)).is_ok())
+            .count()
     }
 
     /// Sends a SYSTEM `ping` to every connection; returns each connection's pending reply and
@@ -157,26 +184,50 @@ impl StreamHub {
                 let mut guard = self.lock();
                 let conn = guard.1.get_mut(&id)?;
                 let message_id = message_id();
-                let frame = frame("SYSTEM", headers("ping", &message_id, &conn.connection_id, None), json!({"opaque": opaque}));
+                let frame = frame(
+                    "SYSTEM",
+                    headers("ping", &message_id, &conn.connection_id, None),
+                    json!({"opaque": opaque}),
+                );
                 let (tx, rx) = oneshot::channel();
                 conn.pending.insert(message_id, tx);
                 conn.tx.send(Command::Send(frame.to_string())).ok()?;
-                Some((PendingAck { connection_id: conn.connection_id.clone(), ack: rx }, opaque))
+                Some((
+                    PendingAck {
+                        connection_id: conn.connection_id.clone(),
+                        ack: rx,
+                    },
+                    opaque,
+                ))
             })
             .collect()
     }
 }
 
 fn message_id() -> String {
-    format!("{}_{}_{}_{}", ids::hex_lower(8), rand::random::<u16>() % 1000, ids::hex_lower(11), ids::hex_lower(4))
+    format!(
+        "{}_{}_{}_{}",
+        ids::hex_lower(8),
+        rand::random::<u16>() % 1000,
+        ids::hex_lower(11),
+        ids::hex_lower(4)
+    )
 }
 
-fn headers(topic: &str, message_id: &str, connection_id: &str, extra: Option<Map<String, Value>>) -> Map<String, Value> {
+fn headers(
+    topic: &str,
+    message_id: &str,
+    connection_id: &str,
+    extra: Option<Map<String, Value>>,
+) -> Map<String, Value> {
     let mut headers = Map::new();
     headers.insert("topic".into(), json!(topic));
     headers.insert("messageId".into(), json!(message_id));
     headers.insert("contentType".into(), json!("application/json"));
-    headers.insert("time".into(), json!(chrono::Utc::now().timestamp_millis().to_string()));
+    headers.insert(
+        "time".into(),
+        json!(chrono::Utc::now().timestamp_millis().to_string()),
+    );
     headers.insert("connectionId".into(), json!(connection_id));
     if let Some(extra) = extra {
         headers.extend(extra);
@@ -200,7 +251,11 @@ pub fn send_event(sim: &Sim, event: &OutboundEvent) -> Option<PendingAck> {
         extra.insert("eventCorpId".into(), json!(event.corp_id));
         extra.insert("eventBornTime".into(), json!(event.born_ms.to_string()));
         extra.insert("eventUnifiedAppId".into(), json!(app_key));
-        let frame = frame("EVENT", headers("*", &message_id, connection_id, Some(extra)), event.data.clone());
+        let frame = frame(
+            "EVENT",
+            headers("*", &message_id, connection_id, Some(extra)),
+            event.data.clone(),
+        );
         (message_id, frame)
     })
 }
@@ -212,7 +267,11 @@ pub fn send_callback(sim: &Sim, topic: &str, data: &Value) -> Option<PendingAck>
         let message_id = message_id();
         let mut extra = Map::new();
         extra.insert("appId".into(), json!(app_key));
-        let frame = frame("CALLBACK", headers(topic, &message_id, connection_id, Some(extra)), data.clone());
+        let frame = frame(
+            "CALLBACK",
+            headers(topic, &message_id, connection_id, Some(extra)),
+            data.clone(),
+        );
         (message_id, frame)
     })
 }
@@ -234,7 +293,11 @@ pub async fn connect(
         .ticket
         .and_then(|ticket| sim.with_data(|data| data.tickets.redeem(&ticket, now)));
     let Some(grant) = grant else {
-        return api::error(StatusCode::UNAUTHORIZED, "invalidTicket", "ticket 无效或已过期");
+        return api::error(
+            StatusCode::UNAUTHORIZED,
+            "invalidTicket",
+            "ticket 无效或已过期",
+        );
     };
     upgrade
         .on_upgrade(move |socket| run_connection(sim, socket, grant))

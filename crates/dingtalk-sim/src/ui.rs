@@ -30,7 +30,12 @@ pub fn escape(text: &str) -> String {
 }
 
 fn table(out: &mut String, title: &str, headers: &[&str], rows: Vec<Vec<String>>) {
-    let _ = write!(out, "<h2>{} <small>（{}）</small></h2>", escape(title), rows.len());
+    let _ = write!(
+        out,
+        "<h2>{} <small>（{}）</small></h2>",
+        escape(title),
+        rows.len()
+    );
     if rows.is_empty() {
         out.push_str("<p class=\"empty\">暂无</p>");
         return;
@@ -81,7 +86,11 @@ pub async fn page(State(sim): State<Sim>) -> Html<String> {
          回调地址：<code>{}</code>　Stream 连接数：{}　模拟时钟：{}</p>",
         escape(&config.app_key),
         escape(&config.corp_id),
-        escape(&sim.callback().map(|c| c.url).unwrap_or_else(|| "未配置".into())),
+        escape(
+            &sim.callback()
+                .map(|c| c.url)
+                .unwrap_or_else(|| "未配置".into())
+        ),
         sim.streams().list().len(),
         escape(&sim.clock().now().to_rfc3339()),
     );
@@ -107,7 +116,12 @@ pub async fn page(State(sim): State<Sim>) -> Html<String> {
                 ]
             })
             .collect();
-        table(&mut out, "审批实例", &["标题", "实例 ID", "状态", "结果", "审批人", "操作"], approvals);
+        table(
+            &mut out,
+            "审批实例",
+            &["标题", "实例 ID", "状态", "结果", "审批人", "操作"],
+            approvals,
+        );
         let cards = data
             .cards
             .iter()
@@ -116,13 +130,24 @@ pub async fn page(State(sim): State<Sim>) -> Html<String> {
                 vec![
                     format!("<code>{}</code>", escape(&c.out_track_id)),
                     escape(&c.card_template_id),
-                    escape(&c.spaces.iter().map(|s| format!("{}.{}", s.space_type, s.space_id)).collect::<Vec<_>>().join("；")),
+                    escape(
+                        &c.spaces
+                            .iter()
+                            .map(|s| format!("{}.{}", s.space_type, s.space_id))
+                            .collect::<Vec<_>>()
+                            .join("；"),
+                    ),
                     escape(&serde_json::to_string(&c.card_data).unwrap_or_default()),
                     c.actions.len().to_string(),
                 ]
             })
             .collect();
-        table(&mut out, "互动卡片", &["outTrackId", "模板", "投放场域", "卡片数据", "按钮回调次数"], cards);
+        table(
+            &mut out,
+            "互动卡片",
+            &["outTrackId", "模板", "投放场域", "卡片数据", "按钮回调次数"],
+            cards,
+        );
         let notes = data
             .work_notifications
             .iter()
@@ -132,16 +157,33 @@ pub async fn page(State(sim): State<Sim>) -> Html<String> {
                     n.task_id.to_string(),
                     escape(&n.delivered.join("、")),
                     escape(&n.msg.to_string()),
-                    escape(&n.forbidden.iter().map(|(c, u)| format!("{u}:{c}")).collect::<Vec<_>>().join("、")),
+                    escape(
+                        &n.forbidden
+                            .iter()
+                            .map(|(c, u)| format!("{u}:{c}"))
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                    ),
                 ]
             })
             .collect();
-        table(&mut out, "工作通知", &["task_id", "接收人", "消息", "被限制"], notes);
+        table(
+            &mut out,
+            "工作通知",
+            &["task_id", "接收人", "消息", "被限制"],
+            notes,
+        );
         let groups = data
             .group_messages
             .iter()
             .rev()
-            .map(|m| vec![escape(&m.open_conversation_id), escape(&m.msg_key), escape(&m.msg_param.to_string())])
+            .map(|m| {
+                vec![
+                    escape(&m.open_conversation_id),
+                    escape(&m.msg_key),
+                    escape(&m.msg_param.to_string()),
+                ]
+            })
             .collect();
         table(&mut out, "群消息", &["群会话", "消息类型", "内容"], groups);
         let events = data
@@ -160,7 +202,12 @@ pub async fn page(State(sim): State<Sim>) -> Html<String> {
                 ]
             })
             .collect();
-        table(&mut out, "事件推送（最近 50 条）", &["事件类型", "eventId", "状态", "尝试次数", "最近结果"], events);
+        table(
+            &mut out,
+            "事件推送（最近 50 条）",
+            &["事件类型", "eventId", "状态", "尝试次数", "最近结果"],
+            events,
+        );
         let users = data
             .org
             .users
@@ -171,12 +218,28 @@ pub async fn page(State(sim): State<Sim>) -> Html<String> {
                     format!("<code>{}</code>", escape(&u.user_id)),
                     escape(&u.name),
                     escape(u.role.as_deref().unwrap_or("")),
-                    escape(&u.dept_ids.iter().map(|d| data.org.dept_name(*d)).collect::<Vec<_>>().join("、")),
+                    escape(
+                        &u.dept_ids
+                            .iter()
+                            .map(|d| data.org.dept_name(*d))
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                    ),
                 ]
             })
             .collect();
-        table(&mut out, "工作人员", &["userId", "姓名", "角色", "部门"], users);
-        let _ = write!(out, "<p>通讯录共 {} 人、{} 个部门。</p>", data.org.users.len(), data.org.departments.len());
+        table(
+            &mut out,
+            "工作人员",
+            &["userId", "姓名", "角色", "部门"],
+            users,
+        );
+        let _ = write!(
+            out,
+            "<p>通讯录共 {} 人、{} 个部门。</p>",
+            data.org.users.len(),
+            data.org.departments.len()
+        );
     });
     out.push_str(
         "<h2>免登授权码</h2><form method=\"post\" action=\"/sim/ui/auth-codes\">\
@@ -197,8 +260,13 @@ pub struct DecideForm {
 }
 
 /// `POST /sim/ui/approvals/{id}/decide` (form) → back to the page.
-pub async fn decide_form(State(sim): State<Sim>, Path(id): Path<String>, Form(form): Form<DecideForm>) -> Response {
-    let response = control::decide_approval(&sim, &id, &form.result, &form.remark, Some(&form.staff_id));
+pub async fn decide_form(
+    State(sim): State<Sim>,
+    Path(id): Path<String>,
+    Form(form): Form<DecideForm>,
+) -> Response {
+    let response =
+        control::decide_approval(&sim, &id, &form.result, &form.remark, Some(&form.staff_id));
     if response.status().is_success() {
         Redirect::to("/sim/").into_response()
     } else {
@@ -233,6 +301,9 @@ mod tests {
 
     #[test]
     fn escape_neutralises_markup() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

@@ -153,7 +153,11 @@ pub mod api {
 
     /// 400 `InvalidAuthentication`: invalid or expired token (PROBE P6).
     pub fn invalid_token() -> Response {
-        error(StatusCode::BAD_REQUEST, "InvalidAuthentication", "不合法的access_token")
+        error(
+            StatusCode::BAD_REQUEST,
+            "InvalidAuthentication",
+            "不合法的access_token",
+        )
     }
 
     /// 400 `AuthenticationFailed.MissingParameter`: no token header (PROBE P7).
@@ -176,7 +180,11 @@ pub mod api {
 
     /// 500 `systemError` (injected fault).
     pub fn system_error() -> Response {
-        error(StatusCode::INTERNAL_SERVER_ERROR, "systemError", "系统错误，请稍后重试")
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "systemError",
+            "系统错误，请稍后重试",
+        )
     }
 
     /// 400 invalid parameter with a specific code.

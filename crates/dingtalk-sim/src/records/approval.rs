@@ -343,10 +343,17 @@ impl Approval {
 
     /// Running tasks.
     pub fn running_tasks(&self) -> impl Iterator<Item = &Task> {
-        self.tasks.iter().filter(|t| t.status == TaskStatus::Running)
+        self.tasks
+            .iter()
+            .filter(|t| t.status == TaskStatus::Running)
     }
 
-    fn open_node(&mut self, now: DateTime<Utc>, next_task_id: &mut i64, changes: &mut Vec<ApprovalChange>) {
+    fn open_node(
+        &mut self,
+        now: DateTime<Utc>,
+        next_task_id: &mut i64,
+        changes: &mut Vec<ApprovalChange>,
+    ) {
         while let Some(node) = self.nodes.get(self.current_node) {
             if node.user_ids.is_empty() {
                 self.current_node += 1;
@@ -371,7 +378,11 @@ impl Approval {
     }
 
     fn cancel_running(&mut self, now: DateTime<Utc>, changes: &mut Vec<ApprovalChange>) {
-        for task in self.tasks.iter_mut().filter(|t| t.status == TaskStatus::Running) {
+        for task in self
+            .tasks
+            .iter_mut()
+            .filter(|t| t.status == TaskStatus::Running)
+        {
             task.status = TaskStatus::Canceled;
             task.finished_at = Some(now);
             changes.push(ApprovalChange::TaskCanceled {
@@ -381,7 +392,12 @@ impl Approval {
         }
     }
 
-    fn complete(&mut self, decision: Decision, now: DateTime<Utc>, changes: &mut Vec<ApprovalChange>) {
+    fn complete(
+        &mut self,
+        decision: Decision,
+        now: DateTime<Utc>,
+        changes: &mut Vec<ApprovalChange>,
+    ) {
         self.status = ApprovalStatus::Completed;
         self.result = Some(decision);
         self.finished_at = Some(now);
@@ -503,7 +519,10 @@ mod tests {
     }
 
     fn node(kind: &str, users: &[&str]) -> Node {
-        Node { action_type: kind.into(), user_ids: users.iter().map(|u| u.to_string()).collect() }
+        Node {
+            action_type: kind.into(),
+            user_ids: users.iter().map(|u| u.to_string()).collect(),
+        }
     }
 
     fn kinds(changes: &[ApprovalChange]) -> Vec<&'static str> {
@@ -523,10 +542,17 @@ mod tests {
     #[test]
     fn start_opens_tasks_of_the_first_node() {
         let mut next = 1;
-        let (a, changes) = Approval::start(new(vec![node("OR", &["a", "b"]), node("NONE", &["c"])]), Utc::now(), &mut next);
+        let (a, changes) = Approval::start(
+            new(vec![node("OR", &["a", "b"]), node("NONE", &["c"])]),
+            Utc::now(),
+            &mut next,
+        );
         assert_eq!(a.status, ApprovalStatus::Running);
         assert_eq!(a.running_tasks().count(), 2);
-        assert_eq!(kinds(&changes), ["instance.start", "task.start", "task.start"]);
+        assert_eq!(
+            kinds(&changes),
+            ["instance.start", "task.start", "task.start"]
+        );
         assert_eq!(a.approver_user_ids(), ["a", "b", "c"]);
     }
 
@@ -534,14 +560,31 @@ mod tests {
     fn or_node_agree_cancels_peers_and_moves_on_then_completes() {
         let mut next = 1;
         let now = Utc::now();
-        let (mut a, _) = Approval::start(new(vec![node("OR", &["a", "b"]), node("NONE", &["c"])]), now, &mut next);
-        let changes = a.decide("a", None, Decision::Agree, "ok", now, &mut next).expect("a decides");
-        assert_eq!(kinds(&changes), ["task.finish", "task.cancel", "task.start"]);
+        let (mut a, _) = Approval::start(
+            new(vec![node("OR", &["a", "b"]), node("NONE", &["c"])]),
+            now,
+            &mut next,
+        );
+        let changes = a
+            .decide("a", None, Decision::Agree, "ok", now, &mut next)
+            .expect("a decides");
+        assert_eq!(
+            kinds(&changes),
+            ["task.finish", "task.cancel", "task.start"]
+        );
         assert_eq!(a.status, ApprovalStatus::Running);
-        let changes = a.decide("c", None, Decision::Agree, "", now, &mut next).expect("c decides");
+        let changes = a
+            .decide("c", None, Decision::Agree, "", now, &mut next)
+            .expect("c decides");
         assert_eq!(kinds(&changes), ["task.finish", "instance.finish"]);
-        assert_eq!((a.status, a.result), (ApprovalStatus::Completed, Some(Decision::Agree)));
-        assert_eq!(a.decide("c", None, Decision::Agree, "", now, &mut next), Err(ApprovalError::NotRunning));
+        assert_eq!(
+            (a.status, a.result),
+            (ApprovalStatus::Completed, Some(Decision::Agree))
+        );
+        assert_eq!(
+            a.decide("c", None, Decision::Agree, "", now, &mut next),
+            Err(ApprovalError::NotRunning)
+        );
     }
 
     #[test]
@@ -549,9 +592,13 @@ mod tests {
         let mut next = 1;
         let now = Utc::now();
         let (mut a, _) = Approval::start(new(vec![node("AND", &["a", "b"])]), now, &mut next);
-        let changes = a.decide("a", None, Decision::Agree, "", now, &mut next).expect("a decides");
+        let changes = a
+            .decide("a", None, Decision::Agree, "", now, &mut next)
+            .expect("a decides");
         assert_eq!(kinds(&changes), ["task.finish"]);
-        let changes = a.decide("b", None, Decision::Refuse, "照片不清楚", now, &mut next).expect("b decides");
+        let changes = a
+            .decide("b", None, Decision::Refuse, "照片不清楚", now, &mut next)
+            .expect("b decides");
         assert_eq!(kinds(&changes), ["task.finish", "instance.finish"]);
         assert_eq!(a.result, Some(Decision::Refuse));
         assert_eq!(a.records.last().map(|r| r.result.as_str()), Some("REFUSE"));
@@ -562,8 +609,14 @@ mod tests {
         let mut next = 1;
         let now = Utc::now();
         let (mut a, _) = Approval::start(new(vec![node("NONE", &["a"])]), now, &mut next);
-        assert_eq!(a.decide("x", None, Decision::Agree, "", now, &mut next), Err(ApprovalError::NoSuchTask));
-        assert_eq!(a.decide("a", Some(999), Decision::Agree, "", now, &mut next), Err(ApprovalError::NoSuchTask));
+        assert_eq!(
+            a.decide("x", None, Decision::Agree, "", now, &mut next),
+            Err(ApprovalError::NoSuchTask)
+        );
+        assert_eq!(
+            a.decide("a", Some(999), Decision::Agree, "", now, &mut next),
+            Err(ApprovalError::NoSuchTask)
+        );
     }
 
     #[test]
@@ -571,10 +624,18 @@ mod tests {
         let mut next = 1;
         let now = Utc::now();
         let (mut a, _) = Approval::start(new(vec![node("NONE", &["a"])]), now, &mut next);
-        assert_eq!(a.terminate(Some("u-origin"), "", now), Err(ApprovalError::TooEarly));
+        assert_eq!(
+            a.terminate(Some("u-origin"), "", now),
+            Err(ApprovalError::TooEarly)
+        );
         let later = now + chrono::Duration::seconds(16);
-        assert_eq!(a.terminate(Some("a"), "", later), Err(ApprovalError::NotOriginator));
-        let changes = a.terminate(Some("u-origin"), "不申报了", later).expect("terminates");
+        assert_eq!(
+            a.terminate(Some("a"), "", later),
+            Err(ApprovalError::NotOriginator)
+        );
+        let changes = a
+            .terminate(Some("u-origin"), "不申报了", later)
+            .expect("terminates");
         assert_eq!(kinds(&changes), ["task.cancel", "instance.terminate"]);
         assert_eq!((a.status, a.result), (ApprovalStatus::Terminated, None));
     }

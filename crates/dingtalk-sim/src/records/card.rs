@@ -29,7 +29,8 @@ pub fn parse_open_space_id(text: &str) -> Option<Vec<OpenSpace>> {
         .filter(|part| !part.is_empty())
         .map(|part| {
             let (kind, id) = part.split_once('.')?;
-            let kind_ok = !kind.is_empty() && kind.chars().all(|c| c.is_ascii_alphabetic() || c == '_');
+            let kind_ok =
+                !kind.is_empty() && kind.chars().all(|c| c.is_ascii_alphabetic() || c == '_');
             (kind_ok && !id.is_empty()).then(|| OpenSpace {
                 space_type: kind.to_ascii_uppercase(),
                 space_id: id.to_owned(),
@@ -86,13 +87,19 @@ mod tests {
 
     #[test]
     fn open_space_ids_parse_in_both_cases() {
-        let spaces = parse_open_space_id("dtv1.card//IM_GROUP.cid123==;im_robot.manager01")
-            .expect("valid");
+        let spaces =
+            parse_open_space_id("dtv1.card//IM_GROUP.cid123==;im_robot.manager01").expect("valid");
         assert_eq!(
             spaces,
             vec![
-                OpenSpace { space_type: "IM_GROUP".into(), space_id: "cid123==".into() },
-                OpenSpace { space_type: "IM_ROBOT".into(), space_id: "manager01".into() },
+                OpenSpace {
+                    space_type: "IM_GROUP".into(),
+                    space_id: "cid123==".into()
+                },
+                OpenSpace {
+                    space_type: "IM_ROBOT".into(),
+                    space_id: "manager01".into()
+                },
             ]
         );
         assert_eq!(parse_open_space_id("IM_GROUP.cid"), None);

@@ -26,7 +26,10 @@ fn param_map(value: Option<&Value>) -> Result<BTreeMap<String, String>, Response
         return Ok(BTreeMap::new());
     };
     let Some(map) = map.as_object() else {
-        return Err(api::bad_request("param.cardParamMapInvalid", "cardParamMap 必须是对象"));
+        return Err(api::bad_request(
+            "param.cardParamMapInvalid",
+            "cardParamMap 必须是对象",
+        ));
     };
     map.iter()
         .map(|(k, v)| match v {
@@ -41,16 +44,25 @@ fn param_map(value: Option<&Value>) -> Result<BTreeMap<String, String>, Response
 
 fn new_card(sim: &Sim, call: &ApiCall) -> Result<Card, Response> {
     let Some(template) = call.text("cardTemplateId") else {
-        return Err(api::bad_request("param.cardTemplateIdEmpty", "cardTemplateId 不能为空"));
+        return Err(api::bad_request(
+            "param.cardTemplateIdEmpty",
+            "cardTemplateId 不能为空",
+        ));
     };
     let Some(out_track_id) = call.text("outTrackId") else {
-        return Err(api::bad_request("param.outTrackIdEmpty", "outTrackId 不能为空"));
+        return Err(api::bad_request(
+            "param.outTrackIdEmpty",
+            "outTrackId 不能为空",
+        ));
     };
     let now = sim.clock().now();
     Ok(Card {
         out_track_id,
         card_template_id: template,
-        callback_type: call.text("callbackType").unwrap_or_else(|| "STREAM".into()).to_ascii_uppercase(),
+        callback_type: call
+            .text("callbackType")
+            .unwrap_or_else(|| "STREAM".into())
+            .to_ascii_uppercase(),
         callback_route_key: call.text("callbackRouteKey"),
         card_data: param_map(call.body.get("cardData"))?,
         private_data: call.body.get("privateData").cloned().unwrap_or(json!({})),
@@ -64,7 +76,11 @@ fn new_card(sim: &Sim, call: &ApiCall) -> Result<Card, Response> {
 
 fn insert_card(sim: &Sim, card: Card) -> Result<(), Response> {
     sim.with_data(|data| {
-        if data.cards.iter().any(|c| c.out_track_id == card.out_track_id) {
+        if data
+            .cards
+            .iter()
+            .any(|c| c.out_track_id == card.out_track_id)
+        {
             return Err(api::bad_request("param.cardAlreadyExist", "卡片已存在"));
         }
         data.cards.push(card);
@@ -74,10 +90,16 @@ fn insert_card(sim: &Sim, card: Card) -> Result<(), Response> {
 
 fn deliver_to(sim: &Sim, call: &ApiCall, out_track_id: &str) -> Result<Vec<Value>, Response> {
     let Some(open_space_id) = call.text("openSpaceId") else {
-        return Err(api::bad_request("param.openSpaceIdInvalid", "openSpaceId 不能为空"));
+        return Err(api::bad_request(
+            "param.openSpaceIdInvalid",
+            "openSpaceId 不能为空",
+        ));
     };
     let Some(spaces) = parse_open_space_id(&open_space_id) else {
-        return Err(api::bad_request("param.openSpaceIdInvalid", "openSpaceId 格式错误"));
+        return Err(api::bad_request(
+            "param.openSpaceIdInvalid",
+            "openSpaceId 格式错误",
+        ));
     };
     sim.with_data(|data| {
         let mut results = Vec::new();
@@ -168,9 +190,19 @@ pub async fn create_and_deliver(State(sim): State<Sim>, call: ApiCall) -> Respon
 
 /// Applies `cardData` / `privateData` (or `userPrivateData` for `user_id`) with
 /// `cardUpdateOptions` (default: overwrite).
-fn apply_update(card: &mut Card, update: &Value, user_id: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> Result<bool, Response> {
+fn apply_update(
+    card: &mut Card,
+    update: &Value,
+    user_id: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, Response> {
     let options = update.get("cardUpdateOptions");
-    let by_key = |name: &str| options.and_then(|o| o.get(name)).and_then(Value::as_bool).unwrap_or(false);
+    let by_key = |name: &str| {
+        options
+            .and_then(|o| o.get(name))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
     let mut changed = false;
     if let Some(card_data) = update.get("cardData") {
         let params = param_map(Some(card_data))?;
@@ -181,14 +213,20 @@ fn apply_update(card: &mut Card, update: &Value, user_id: Option<&str>, now: chr
         }
         changed = true;
     }
-    let private = match (update.get("privateData"), user_id, update.get("userPrivateData")) {
+    let private = match (
+        update.get("privateData"),
+        user_id,
+        update.get("userPrivateData"),
+    ) {
         (Some(private), _, _) => Some(private.clone()),
         (None, Some(user), Some(data)) => Some(json!({ user: data })),
         _ => None,
     };
     if let Some(private) = private {
         if by_key("updatePrivateDataByKey") {
-            if let (Some(target), Some(source)) = (card.private_data.as_object_mut(), private.as_object()) {
+            if let (Some(target), Some(source)) =
+                (card.private_data.as_object_mut(), private.as_object())
+            {
                 for (user, data) in source {
                     target.insert(user.clone(), data.clone());
                 }
@@ -225,24 +263,42 @@ pub async fn update(State(sim): State<Sim>, call: ApiCall) -> Response {
 
 /// `POST /v1.0/card/callbacks/register`.
 pub async fn register_callback(State(sim): State<Sim>, call: ApiCall) -> Response {
-    let (Some(url), Some(key), Some(secret)) =
-        (call.text("callbackUrl"), call.text("callbackRouteKey"), call.text("apiSecret"))
-    else {
-        return api::bad_request("invalidParameter", "callbackUrl、callbackRouteKey、apiSecret 不能为空");
+    let (Some(url), Some(key), Some(secret)) = (
+        call.text("callbackUrl"),
+        call.text("callbackRouteKey"),
+        call.text("apiSecret"),
+    ) else {
+        return api::bad_request(
+            "invalidParameter",
+            "callbackUrl、callbackRouteKey、apiSecret 不能为空",
+        );
     };
-    let force = call.body.get("forceUpdate").and_then(Value::as_bool).unwrap_or(false);
+    let force = call
+        .body
+        .get("forceUpdate")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let result = sim.with_data(|data| {
         if data.card_routes.contains_key(&key) && !force {
-            return Err(api::bad_request("callbackRouteKeyExist", "callbackRouteKey 已存在"));
+            return Err(api::bad_request(
+                "callbackRouteKeyExist",
+                "callbackRouteKey 已存在",
+            ));
         }
         data.card_routes.insert(
             key.clone(),
-            CardCallbackRoute { callback_route_key: key.clone(), callback_url: url.clone(), api_secret: secret },
+            CardCallbackRoute {
+                callback_route_key: key.clone(),
+                callback_url: url.clone(),
+                api_secret: secret,
+            },
         );
         Ok(())
     });
     match result {
-        Ok(()) => api::ok(json!({ "success": true, "result": { "callbackRouteKey": key, "callbackUrl": url } })),
+        Ok(()) => api::ok(
+            json!({ "success": true, "result": { "callbackRouteKey": key, "callbackUrl": url } }),
+        ),
         Err(response) => response,
     }
 }
@@ -261,11 +317,20 @@ pub fn ddpaas_signature(api_secret: &str, timestamp: &str) -> String {
 /// when the card is STREAM-mode and a connection subscribes to the card topic, else HTTP to
 /// the registered route), applies a card update found in the answer, and records the press.
 /// Card callbacks are never retried (DingTalk does not redeliver CALLBACK frames).
-pub async fn press(sim: &Sim, out_track_id: &str, user_id: &str, params: Value) -> Result<Value, String> {
+pub async fn press(
+    sim: &Sim,
+    out_track_id: &str,
+    user_id: &str,
+    params: Value,
+) -> Result<Value, String> {
     let (card, route) = sim
         .with_data(|data| {
             let card = data.card_mut(out_track_id)?.clone();
-            let route = card.callback_route_key.as_ref().and_then(|k| data.card_routes.get(k)).cloned();
+            let route = card
+                .callback_route_key
+                .as_ref()
+                .and_then(|k| data.card_routes.get(k))
+                .cloned();
             Some((card, route))
         })
         .ok_or_else(|| "卡片不存在".to_owned())?;
@@ -281,35 +346,55 @@ pub async fn press(sim: &Sim, out_track_id: &str, user_id: &str, params: Value) 
     });
     let outcome: Result<(String, Value), String> = if card.callback_type == "STREAM" {
         payload["extension"] = json!("{}");
-        payload["spaceType"] = json!(space.as_ref().map(|s| s.space_type.clone()).unwrap_or_default());
-        payload["spaceId"] = json!(space.as_ref().map(|s| s.space_id.clone()).unwrap_or_default());
+        payload["spaceType"] = json!(
+            space
+                .as_ref()
+                .map(|s| s.space_type.clone())
+                .unwrap_or_default()
+        );
+        payload["spaceId"] = json!(
+            space
+                .as_ref()
+                .map(|s| s.space_id.clone())
+                .unwrap_or_default()
+        );
         payload["userIdType"] = json!(1);
         match stream::send_callback(sim, CARD_CALLBACK_TOPIC, &payload) {
             None => Err("没有订阅卡片回调的 Stream 连接".to_owned()),
-            Some(pending) => match tokio::time::timeout(CARD_CALLBACK_DEADLINE, pending.ack).await {
-                Ok(Ok(ack)) if ack.code == 200 => {
-                    let response = match ack.data.get("response") {
-                        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::Null),
-                        Some(other) => other.clone(),
-                        None => Value::Null,
-                    };
-                    Ok((format!("stream:{}", pending.connection_id), response))
+            Some(pending) => {
+                match tokio::time::timeout(CARD_CALLBACK_DEADLINE, pending.ack).await {
+                    Ok(Ok(ack)) if ack.code == 200 => {
+                        let response = match ack.data.get("response") {
+                            Some(Value::String(s)) => {
+                                serde_json::from_str(s).unwrap_or(Value::Null)
+                            }
+                            Some(other) => other.clone(),
+                            None => Value::Null,
+                        };
+                        Ok((format!("stream:{}", pending.connection_id), response))
+                    }
+                    Ok(Ok(ack)) => Err(format!("ACK code={}", ack.code)),
+                    Ok(Err(_)) => Err("连接在确认前关闭".to_owned()),
+                    Err(_) => Err("2 秒内未收到 ACK".to_owned()),
                 }
-                Ok(Ok(ack)) => Err(format!("ACK code={}", ack.code)),
-                Ok(Err(_)) => Err("连接在确认前关闭".to_owned()),
-                Err(_) => Err("2 秒内未收到 ACK".to_owned()),
-            },
+            }
         }
     } else {
         match route {
             None => Err("callbackRouteKey 未注册回调地址".to_owned()),
-            Some(route) => http_callback(sim, &route, &payload).await.map(|v| (route.callback_url.clone(), v)),
+            Some(route) => http_callback(sim, &route, &payload)
+                .await
+                .map(|v| (route.callback_url.clone(), v)),
         }
     };
     let now = sim.clock().now();
     let record = match &outcome {
-        Ok((target, response)) => json!({ "userId": user_id, "params": payload["content"], "target": target, "delivered": true, "response": response, "at": now }),
-        Err(detail) => json!({ "userId": user_id, "params": payload["content"], "delivered": false, "detail": detail, "at": now }),
+        Ok((target, response)) => {
+            json!({ "userId": user_id, "params": payload["content"], "target": target, "delivered": true, "response": response, "at": now })
+        }
+        Err(detail) => {
+            json!({ "userId": user_id, "params": payload["content"], "delivered": false, "detail": detail, "at": now })
+        }
     };
     sim.with_data(|data| {
         if let Some(card) = data.card_mut(out_track_id) {
@@ -322,13 +407,20 @@ pub async fn press(sim: &Sim, out_track_id: &str, user_id: &str, params: Value) 
     outcome.map(|_| record)
 }
 
-async fn http_callback(sim: &Sim, route: &CardCallbackRoute, payload: &Value) -> Result<Value, String> {
+async fn http_callback(
+    sim: &Sim,
+    route: &CardCallbackRoute,
+    payload: &Value,
+) -> Result<Value, String> {
     let timestamp = chrono::Utc::now().timestamp_millis().to_string();
     let response = sim
         .http()
         .post(&route.callback_url)
         .header("x-ddpaas-signature-timestamp", &timestamp)
-        .header("x-ddpaas-signature", ddpaas_signature(&route.api_secret, &timestamp))
+        .header(
+            "x-ddpaas-signature",
+            ddpaas_signature(&route.api_secret, &timestamp),
+        )
         .json(payload)
         .timeout(CARD_CALLBACK_DEADLINE)
         .send()
@@ -337,7 +429,10 @@ async fn http_callback(sim: &Sim, route: &CardCallbackRoute, payload: &Value) ->
     if !response.status().is_success() {
         return Err(format!("回调应答状态 {}", response.status()));
     }
-    let text = response.text().await.map_err(|error| format!("读取应答失败：{error}"))?;
+    let text = response
+        .text()
+        .await
+        .map_err(|error| format!("读取应答失败：{error}"))?;
     Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 

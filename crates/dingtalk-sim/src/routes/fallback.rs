@@ -17,11 +17,15 @@ use crate::wire::{api, oapi};
 pub async fn unknown(uri: Uri) -> Response {
     let path = uri.path();
     if is_api_path(path) {
-        return api::error(StatusCode::NOT_FOUND, "InvalidAction.NotFound", "请求的API不存在");
+        return api::error(
+            StatusCode::NOT_FOUND,
+            "InvalidAction.NotFound",
+            "请求的API不存在",
+        );
     }
-    let has_token = uri
-        .query()
-        .is_some_and(|q| url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "access_token"));
+    let has_token = uri.query().is_some_and(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "access_token")
+    });
     if path.starts_with("/topapi/") || has_token {
         return oapi::unknown_method(path);
     }

@@ -45,7 +45,8 @@ pub async fn open(State(sim): State<Sim>, request: Request) -> Response {
     }
     let now = sim.clock().now();
     let ticket = sim.with_data(|data| {
-        data.tickets.issue(ids::uuid(), StreamGrant { subscriptions }, now, TICKET_TTL)
+        data.tickets
+            .issue(ids::uuid(), StreamGrant { subscriptions }, now, TICKET_TTL)
     });
     api::ok(json!({
         "endpoint": format!("ws://{}/connect", sim.local_addr()),

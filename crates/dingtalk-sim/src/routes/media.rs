@@ -22,7 +22,11 @@ fn cap_for(media_type: &str) -> Option<usize> {
 }
 
 /// Stores the file's metadata and answers `{"media_id","created_at","type"}`.
-pub async fn upload(State(sim): State<Sim>, _token: OapiToken, mut multipart: Multipart) -> Response {
+pub async fn upload(
+    State(sim): State<Sim>,
+    _token: OapiToken,
+    mut multipart: Multipart,
+) -> Response {
     let mut media_type: Option<String> = None;
     let mut file: Option<(String, String, usize)> = None;
     loop {
@@ -33,7 +37,10 @@ pub async fn upload(State(sim): State<Sim>, _token: OapiToken, mut multipart: Mu
                     media_type = field.text().await.ok();
                 } else if name == "media" {
                     let file_name = field.file_name().unwrap_or("").to_owned();
-                    let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
+                    let content_type = field
+                        .content_type()
+                        .unwrap_or("application/octet-stream")
+                        .to_owned();
                     match field.bytes().await {
                         Ok(bytes) => file = Some((file_name, content_type, bytes.len())),
                         Err(_) => return oapi::error(40035, "缺少参数 media"),

@@ -19,9 +19,21 @@ use crate::wire::{api, oapi};
 pub const DAILY_CAP_PER_USER: usize = 500;
 /// Robot `msgKey`s accepted by `groupMessages/send`.
 const MSG_KEYS: [&str; 15] = [
-    "sampleText", "sampleMarkdown", "sampleImageMsg", "sampleLink", "sampleActionCard",
-    "sampleActionCard2", "sampleActionCard3", "sampleActionCard4", "sampleActionCard5",
-    "sampleActionCard6", "sampleAudio", "sampleFile", "sampleVideo", "sampleText2", "sampleMarkdown2",
+    "sampleText",
+    "sampleMarkdown",
+    "sampleImageMsg",
+    "sampleLink",
+    "sampleActionCard",
+    "sampleActionCard2",
+    "sampleActionCard3",
+    "sampleActionCard4",
+    "sampleActionCard5",
+    "sampleActionCard6",
+    "sampleAudio",
+    "sampleFile",
+    "sampleVideo",
+    "sampleText2",
+    "sampleMarkdown2",
 ];
 
 /// Calendar day in China Standard Time (UTC+8), as `(year, ordinal)`.
@@ -46,7 +58,9 @@ fn users_in_depts(org: &Organisation, dept_ids: &[i64]) -> BTreeSet<String> {
         let children: Vec<i64> = org
             .departments
             .values()
-            .filter(|d| d.parent_id.is_some_and(|p| wanted.contains(&p)) && !wanted.contains(&d.dept_id))
+            .filter(|d| {
+                d.parent_id.is_some_and(|p| wanted.contains(&p)) && !wanted.contains(&d.dept_id)
+            })
             .map(|d| d.dept_id)
             .collect();
         if children.is_empty() {
@@ -153,7 +167,12 @@ pub async fn getsendresult(State(sim): State<Sim>, call: OapiCall) -> Response {
     let Some(task_id) = call.text("task_id").and_then(|s| s.parse::<i64>().ok()) else {
         return oapi::topapi_error(40035, "缺少参数 task_id");
     };
-    let found = sim.with_data(|data| data.work_notifications.iter().find(|n| n.task_id == task_id).cloned());
+    let found = sim.with_data(|data| {
+        data.work_notifications
+            .iter()
+            .find(|n| n.task_id == task_id)
+            .cloned()
+    });
     let Some(n) = found else {
         return oapi::topapi_error(400_001, "task_id 不存在");
     };
@@ -185,7 +204,10 @@ pub async fn group_send(State(sim): State<Sim>, call: ApiCall) -> Response {
         return api::bad_request("invalidParameter.robotCode.notExsit", "robotCode 不存在");
     }
     let Some(conversation) = call.text("openConversationId") else {
-        return api::bad_request("invalidParameter.openConversationId.empty", "openConversationId 不能为空");
+        return api::bad_request(
+            "invalidParameter.openConversationId.empty",
+            "openConversationId 不能为空",
+        );
     };
     let Some(msg_key) = call.text("msgKey") else {
         return api::bad_request("invalidParameter.msgKey.empty", "msgKey 不能为空");
@@ -194,13 +216,19 @@ pub async fn group_send(State(sim): State<Sim>, call: ApiCall) -> Response {
         return api::bad_request("invalidParameter.msgKey.invalid", "msgKey 无效");
     }
     let Some(Value::String(param_text)) = call.body.get("msgParam") else {
-        return api::bad_request("invalidParameter.msgParam.invalid", "msgParam 必须是 JSON 字符串");
+        return api::bad_request(
+            "invalidParameter.msgParam.invalid",
+            "msgParam 必须是 JSON 字符串",
+        );
     };
     if param_text.len() > 15_000 {
         return api::bad_request("invalidParameter.msgParam.tooLong", "msgParam 过长");
     }
     let Ok(msg_param @ Value::Object(_)) = serde_json::from_str::<Value>(param_text) else {
-        return api::bad_request("invalidParameter.msgParam.invalid", "msgParam 必须是 JSON 字符串");
+        return api::bad_request(
+            "invalidParameter.msgParam.invalid",
+            "msgParam 必须是 JSON 字符串",
+        );
     };
     let key = format!("{}={}", ids::alnum(24), ids::alnum(8));
     let now = sim.clock().now();
@@ -233,9 +261,13 @@ mod tests {
 
     #[test]
     fn china_day_rolls_over_at_16_utc() {
-        let before = DateTime::parse_from_rfc3339("2026-11-29T15:59:00Z").map(|t| t.with_timezone(&Utc));
-        let after = DateTime::parse_from_rfc3339("2026-11-29T16:00:00Z").map(|t| t.with_timezone(&Utc));
-        let (Ok(before), Ok(after)) = (before, after) else { panic!("valid times") };
+        let before =
+            DateTime::parse_from_rfc3339("2026-11-29T15:59:00Z").map(|t| t.with_timezone(&Utc));
+        let after =
+            DateTime::parse_from_rfc3339("2026-11-29T16:00:00Z").map(|t| t.with_timezone(&Utc));
+        let (Ok(before), Ok(after)) = (before, after) else {
+            panic!("valid times")
+        };
         assert_ne!(china_day(before), china_day(after));
     }
 }

@@ -28,7 +28,12 @@ pub async fn gettoken(
     Query(query): Query<Vec<(String, String)>>,
 ) -> Response {
     count(&sim, "oapi");
-    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     let (Some(app_key), Some(app_secret)) = (param("appkey"), param("appsecret")) else {
         return oapi::error(40035, "缺少参数 corpid or appkey");
     };

@@ -29,7 +29,12 @@ fn minute_time(time: DateTime<Utc>) -> String {
 pub fn emit_changes(sim: &Sim, approval: &Approval, changes: &[ApprovalChange]) {
     let born = sim.clock().now_ms();
     for change in changes {
-        sim.emit(events::approval_event(&sim.config().corp_id, approval, change, born));
+        sim.emit(events::approval_event(
+            &sim.config().corp_id,
+            approval,
+            change,
+            born,
+        ));
     }
 }
 
@@ -39,7 +44,13 @@ pub async fn save_form(State(sim): State<Sim>, call: ApiCall) -> Response {
         return invalid("表单名称不能为空");
     };
     let mut components = Vec::new();
-    for component in call.body.get("formComponents").and_then(Value::as_array).into_iter().flatten() {
+    for component in call
+        .body
+        .get("formComponents")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let props = component.get("props").unwrap_or(&Value::Null);
         let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
         let label = text(props.get("label"));
@@ -50,7 +61,10 @@ pub async fn save_form(State(sim): State<Sim>, call: ApiCall) -> Response {
             component_type: text(component.get("componentType")),
             component_id: text(props.get("componentId")),
             label,
-            required: props.get("required").and_then(Value::as_bool).unwrap_or(false),
+            required: props
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         });
     }
     let requested = call.text("processCode");
@@ -85,7 +99,10 @@ fn normalise_form_values(call: &ApiCall, form: Option<&Form>) -> Result<Vec<Valu
         .cloned()
         .unwrap_or_default();
     let converter = |label: &str| {
-        api::bad_request("formConverterError", &format!("表单数据校验失败，失败控件：{label}"))
+        api::bad_request(
+            "formConverterError",
+            &format!("表单数据校验失败，失败控件：{label}"),
+        )
     };
     let mut normalised = Vec::new();
     for value in &values {
@@ -110,7 +127,8 @@ fn normalise_form_values(call: &ApiCall, form: Option<&Form>) -> Result<Vec<Valu
     if let Some(form) = form {
         for component in form.components.iter().filter(|c| c.required) {
             let filled = normalised.iter().any(|v| {
-                v["name"] == component.label.as_str() && v["value"].as_str().is_some_and(|s| !s.is_empty())
+                v["name"] == component.label.as_str()
+                    && v["value"].as_str().is_some_and(|s| !s.is_empty())
             });
             if !filled {
                 return Err(converter(&component.label));
@@ -156,21 +174,32 @@ fn parse_nodes(call: &ApiCall, org: &Organisation) -> Result<Option<Vec<Node>>, 
         if let Some(unknown) = user_ids.iter().find(|id| org.user(id).is_none()) {
             return Err(invalid(&format!("审批人不存在：{unknown}")));
         }
-        let action_type = entry.get("actionType").and_then(Value::as_str).unwrap_or("NONE");
+        let action_type = entry
+            .get("actionType")
+            .and_then(Value::as_str)
+            .unwrap_or("NONE");
         if !["AND", "OR", "NONE"].contains(&action_type.to_ascii_uppercase().as_str()) {
             return Err(invalid("actionType 只能是 AND、OR 或 NONE"));
         }
-        nodes.push(Node { action_type: action_type.to_ascii_uppercase(), user_ids });
+        nodes.push(Node {
+            action_type: action_type.to_ascii_uppercase(),
+            user_ids,
+        });
     }
     Ok((!nodes.is_empty()).then_some(nodes))
 }
 
 /// `POST /v1.0/workflow/processInstances` → `{"instanceId"}`.
 pub async fn create(State(sim): State<Sim>, call: ApiCall) -> Response {
-    let (Some(originator), Some(process_code)) = (call.text("originatorUserId"), call.text("processCode")) else {
+    let (Some(originator), Some(process_code)) =
+        (call.text("originatorUserId"), call.text("processCode"))
+    else {
         return invalid("originatorUserId 和 processCode 不能为空");
     };
-    let dept_id = call.body.get("deptId").and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
+    let dept_id = call
+        .body
+        .get("deptId")
+        .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
     let now = sim.clock().now();
     let configured = sim.config().process_codes.contains(&process_code);
     let result = sim.with_data(|data| {
@@ -179,7 +208,10 @@ pub async fn create(State(sim): State<Sim>, call: ApiCall) -> Response {
             return Err(api::bad_request("processCodeError", "processCode不存在"));
         }
         let Some(user) = data.org.user(&originator).cloned() else {
-            return Err(api::bad_request("processInstanceStartFailed", "发起人不存在"));
+            return Err(api::bad_request(
+                "processInstanceStartFailed",
+                "发起人不存在",
+            ));
         };
         let nodes = parse_nodes(&call, &data.org)?;
         let dept_id = match (dept_id, &nodes) {
@@ -188,16 +220,28 @@ pub async fn create(State(sim): State<Sim>, call: ApiCall) -> Response {
             (None, None) => return Err(invalid("未指定审批人时 deptId 不能为空")),
         };
         if dept_id != -1 && !user.dept_ids.contains(&dept_id) {
-            return Err(api::bad_request("processInstanceStartFailed", "发起人不在该部门"));
+            return Err(api::bad_request(
+                "processInstanceStartFailed",
+                "发起人不在该部门",
+            ));
         }
         let nodes = match nodes {
             Some(nodes) => nodes,
             None => {
-                let staff = console_flow(&data.org, if dept_id == -1 { ROOT_DEPT_ID } else { dept_id });
+                let staff = console_flow(
+                    &data.org,
+                    if dept_id == -1 { ROOT_DEPT_ID } else { dept_id },
+                );
                 if staff.is_empty() {
-                    return Err(api::bad_request("processInstanceStartFailed", "审批流程中没有审批人"));
+                    return Err(api::bad_request(
+                        "processInstanceStartFailed",
+                        "审批流程中没有审批人",
+                    ));
                 }
-                vec![Node { action_type: "OR".into(), user_ids: staff }]
+                vec![Node {
+                    action_type: "OR".into(),
+                    user_ids: staff,
+                }]
             }
         };
         let form_values = normalise_form_values(&call, form.as_ref())?;
@@ -217,11 +261,19 @@ pub async fn create(State(sim): State<Sim>, call: ApiCall) -> Response {
             title: format!("{}提交的{}", user.name, form_name),
             originator_user_id: originator.clone(),
             originator_dept_id: dept_id,
-            originator_dept_name: if dept_id == -1 { data.org.dept_name(ROOT_DEPT_ID) } else { data.org.dept_name(dept_id) },
+            originator_dept_name: if dept_id == -1 {
+                data.org.dept_name(ROOT_DEPT_ID)
+            } else {
+                data.org.dept_name(dept_id)
+            },
             form_values,
             nodes,
             cc_user_ids,
-            business_id: format!("{}{:06}", now.format("%Y%m%d%H%M"), data.approvals.len() + 1),
+            business_id: format!(
+                "{}{:06}",
+                now.format("%Y%m%d%H%M"),
+                data.approvals.len() + 1
+            ),
         };
         let (approval, changes) = Approval::start(new, now, &mut data.next_task_id);
         data.approvals.push(approval.clone());
@@ -334,7 +386,9 @@ pub fn decide(
     let now = sim.clock().now();
     let (approval, changes) = sim.with_data(|data| {
         let mut next_task_id = data.next_task_id;
-        let approval = data.approval_mut(instance_id).ok_or(DecideError::UnknownInstance)?;
+        let approval = data
+            .approval_mut(instance_id)
+            .ok_or(DecideError::UnknownInstance)?;
         let user = match user_id {
             Some(user) => user.to_owned(),
             None => approval
@@ -356,20 +410,26 @@ pub fn decide(
 
 /// `POST /v1.0/workflow/processInstances/execute`.
 pub async fn execute(State(sim): State<Sim>, call: ApiCall) -> Response {
-    let (Some(id), Some(actioner)) = (call.text("processInstanceId"), call.text("actionerUserId")) else {
+    let (Some(id), Some(actioner)) = (call.text("processInstanceId"), call.text("actionerUserId"))
+    else {
         return invalid("processInstanceId 和 actionerUserId 不能为空");
     };
     let Some(decision) = call.text("result").as_deref().and_then(Decision::parse) else {
         return invalid("result 只能是 agree 或 refuse");
     };
-    let task_id = call.body.get("taskId").and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
+    let task_id = call
+        .body
+        .get("taskId")
+        .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
     let Some(task_id) = task_id else {
         return invalid("taskId 不能为空");
     };
     let remark = call.text("remark").unwrap_or_default();
     match decide(&sim, &id, Some(&actioner), Some(task_id), decision, &remark) {
         Ok(_) => api::ok(json!({ "result": true, "success": true })),
-        Err(DecideError::UnknownInstance) => api::bad_request("processInstanceIdError", "审批实例id不存在"),
+        Err(DecideError::UnknownInstance) => {
+            api::bad_request("processInstanceIdError", "审批实例id不存在")
+        }
         Err(DecideError::Refused(error)) => invalid(&error.to_string()),
     }
 }
@@ -379,7 +439,11 @@ pub async fn terminate(State(sim): State<Sim>, call: ApiCall) -> Response {
     let Some(id) = call.text("processInstanceId") else {
         return invalid("processInstanceId 不能为空");
     };
-    let is_system = call.body.get("isSystem").and_then(Value::as_bool).unwrap_or(false);
+    let is_system = call
+        .body
+        .get("isSystem")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let operator = call.text("operatingUserId");
     if !is_system && operator.is_none() {
         return invalid("非系统撤销时 operatingUserId 不能为空");
@@ -389,7 +453,9 @@ pub async fn terminate(State(sim): State<Sim>, call: ApiCall) -> Response {
     let result = sim.with_data(|data| {
         let approval = data.approval_mut(&id).ok_or(DecideError::UnknownInstance)?;
         let operator = if is_system { None } else { operator.as_deref() };
-        let changes = approval.terminate(operator, &remark, now).map_err(DecideError::Refused)?;
+        let changes = approval
+            .terminate(operator, &remark, now)
+            .map_err(DecideError::Refused)?;
         Ok::<_, DecideError>((approval.clone(), changes))
     });
     match result {
@@ -397,7 +463,9 @@ pub async fn terminate(State(sim): State<Sim>, call: ApiCall) -> Response {
             emit_changes(&sim, &approval, &changes);
             api::ok(json!({ "result": true, "success": true }))
         }
-        Err(DecideError::UnknownInstance) => api::bad_request("processInstanceIdError", "审批实例id不存在"),
+        Err(DecideError::UnknownInstance) => {
+            api::bad_request("processInstanceIdError", "审批实例id不存在")
+        }
         Err(DecideError::Refused(ApprovalError::TooEarly)) => api::error(
             StatusCode::BAD_REQUEST,
             "aflowProcessInstStatusException",

@@ -40,8 +40,12 @@ pub async fn start_with(adjust: impl FnOnce(&mut SimConfig)) -> TestSim {
     config.retry_delays = vec![Duration::from_millis(50), Duration::from_millis(100)];
     config.event_timeout = Duration::from_secs(2);
     adjust(&mut config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let handle = dingtalk_sim::spawn(config, listener).await.expect("simulator starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let handle = dingtalk_sim::spawn(config, listener)
+        .await
+        .expect("simulator starts");
     let base = handle.base_url();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -60,7 +64,14 @@ impl TestSim {
     }
 
     pub async fn get(&self, path: &str) -> Value {
-        self.http.get(self.url(path)).send().await.expect("get").json().await.expect("json")
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json")
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Value {
@@ -77,26 +88,43 @@ impl TestSim {
 
     pub async fn oapi_token(&self) -> String {
         let body = self
-            .get(&format!("/gettoken?appkey={APP_KEY}&appsecret={APP_SECRET}"))
+            .get(&format!(
+                "/gettoken?appkey={APP_KEY}&appsecret={APP_SECRET}"
+            ))
             .await;
-        body["access_token"].as_str().expect("access_token").to_owned()
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
     }
 
     pub async fn api_token(&self) -> String {
         let body = self
-            .post("/v1.0/oauth2/accessToken", json!({"appKey": APP_KEY, "appSecret": APP_SECRET}))
+            .post(
+                "/v1.0/oauth2/accessToken",
+                json!({"appKey": APP_KEY, "appSecret": APP_SECRET}),
+            )
             .await;
-        body["accessToken"].as_str().expect("accessToken").to_owned()
+        body["accessToken"]
+            .as_str()
+            .expect("accessToken")
+            .to_owned()
     }
 
     /// oapi POST with the token in the query.
     pub async fn oapi(&self, path: &str, body: Value) -> Value {
         let token = self.oapi_token().await;
-        self.post(&format!("{path}?access_token={token}"), body).await
+        self.post(&format!("{path}?access_token={token}"), body)
+            .await
     }
 
     /// api call with the token header; returns status and body.
-    pub async fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let token = self.api_token().await;
         let mut request = self
             .http
@@ -111,7 +139,8 @@ impl TestSim {
     }
 
     pub async fn advance(&self, seconds: u64) {
-        self.post("/sim/clock/advance", json!({ "seconds": seconds })).await;
+        self.post("/sim/clock/advance", json!({ "seconds": seconds }))
+            .await;
     }
 
     /// Polls `GET /sim/events` until `done` holds (or ~5 s pass).
@@ -161,12 +190,18 @@ async fn receive(
     let signature = query["signature"].as_str().unwrap_or("");
     let timestamp = query["timestamp"].as_str().unwrap_or("");
     let nonce = query["nonce"].as_str().unwrap_or("");
-    assert_eq!(state.crypto.signature(timestamp, nonce, encrypt), signature, "push is signed");
-    let plaintext = state.crypto.decrypt(encrypt).expect("push decrypts");
+    if state.crypto.signature(timestamp, nonce, encrypt) != signature {
+        return (axum::http::StatusCode::BAD_REQUEST, "bad signature").into_response();
+    }
+    let Ok(plaintext) = state.crypto.decrypt(encrypt) else {
+        return (axum::http::StatusCode::BAD_REQUEST, "cannot decrypt").into_response();
+    };
     let payload: Value = serde_json::from_str(&plaintext).expect("payload is JSON");
     state.received.lock().expect("lock").push((payload, query));
     match state.reply {
-        Reply::Sealed => Json(state.crypto.seal_success(std::time::SystemTime::now())).into_response(),
+        Reply::Sealed => {
+            Json(state.crypto.seal_success(std::time::SystemTime::now())).into_response()
+        }
         Reply::Plain => "success".into_response(),
     }
 }
@@ -175,14 +210,25 @@ impl Receiver {
     pub async fn start(reply: Reply) -> Self {
         let crypto = CallbackCrypto::new(CB_TOKEN, CB_AES_KEY, APP_KEY).expect("crypto");
         let received = Arc::new(Mutex::new(Vec::new()));
-        let state = ReceiverState { crypto: Arc::new(crypto), reply, received: Arc::clone(&received) };
-        let app = Router::new().route("/dingtalk/callback", post(receive)).with_state(state);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let state = ReceiverState {
+            crypto: Arc::new(crypto),
+            reply,
+            received: Arc::clone(&received),
+        };
+        let app = Router::new()
+            .route("/dingtalk/callback", post(receive))
+            .with_state(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { url: format!("http://{addr}/dingtalk/callback"), received }
+        Self {
+            url: format!("http://{addr}/dingtalk/callback"),
+            received,
+        }
     }
 
     pub fn target(&self) -> CallbackTarget {
@@ -195,11 +241,21 @@ impl Receiver {
     }
 
     pub fn payloads(&self) -> Vec<Value> {
-        self.received.lock().expect("lock").iter().map(|(p, _)| p.clone()).collect()
+        self.received
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|(p, _)| p.clone())
+            .collect()
     }
 
     pub fn queries(&self) -> Vec<Value> {
-        self.received.lock().expect("lock").iter().map(|(_, q)| q.clone()).collect()
+        self.received
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|(_, q)| q.clone())
+            .collect()
     }
 }
 
