@@ -8,6 +8,7 @@ mod m20261129_000003_catalogue;
 mod m20261129_000004_ledger;
 mod m20261129_000005_audit;
 mod m20261129_000006_append_only_guards;
+mod m20261129_000007_domain_fields;
 
 /// The ordered, append-only list of migrations.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_ledger::Migration),
             Box::new(m20261129_000005_audit::Migration),
             Box::new(m20261129_000006_append_only_guards::Migration),
+            Box::new(m20261129_000007_domain_fields::Migration),
         ]
     }
 }

@@ -359,7 +359,10 @@ impl MigrationTrait for Migration {
                     ))
                     .foreign_key(&mut fk(
                         "fk_participation_changes_household",
-                        (ParticipationChanges::Table, ParticipationChanges::HouseholdId),
+                        (
+                            ParticipationChanges::Table,
+                            ParticipationChanges::HouseholdId,
+                        ),
                         (Households::Table, Households::Id),
                     ))
                     .foreign_key(&mut fk(

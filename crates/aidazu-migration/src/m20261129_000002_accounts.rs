@@ -45,11 +45,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Accounts::Table)
-                    .col(
-                        big_integer(Accounts::Id)
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(big_integer(Accounts::Id).auto_increment().primary_key())
                     .col(string_uniq(Accounts::DingtalkUserId))
                     .col(string(Accounts::Name))
                     .col(big_integer_null(Accounts::MemberId))
@@ -57,8 +53,14 @@ impl MigrationTrait for Migration {
                     .col(string_null(Accounts::MobileKeyId))
                     .col(string_null(Accounts::MobileLookup))
                     .col(boolean(Accounts::Active).default(true))
-                    .col(timestamp_with_time_zone(Accounts::CreatedAt).default(Expr::current_timestamp()))
-                    .col(timestamp_with_time_zone(Accounts::UpdatedAt).default(Expr::current_timestamp()))
+                    .col(
+                        timestamp_with_time_zone(Accounts::CreatedAt)
+                            .default(Expr::current_timestamp()),
+                    )
+                    .col(
+                        timestamp_with_time_zone(Accounts::UpdatedAt)
+                            .default(Expr::current_timestamp()),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_accounts_member")
@@ -92,27 +94,26 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(RoleGrants::Table)
-                    .col(
-                        big_integer(RoleGrants::Id)
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(big_integer(RoleGrants::Id).auto_increment().primary_key())
                     .col(big_integer(RoleGrants::AccountId))
-                    .col(string(RoleGrants::Role).check(Expr::col(RoleGrants::Role).is_in([
-                        "villager",
-                        "village_admin",
-                        "village_committee",
-                        "town_officer",
-                        "district_officer",
-                    ])))
                     .col(
-                        string(RoleGrants::ScopeKind).check(
-                            Expr::col(RoleGrants::ScopeKind).is_in(["village", "town", "district"]),
-                        ),
+                        string(RoleGrants::Role).check(Expr::col(RoleGrants::Role).is_in([
+                            "villager",
+                            "village_admin",
+                            "village_committee",
+                            "town_officer",
+                            "district_officer",
+                        ])),
                     )
+                    .col(string(RoleGrants::ScopeKind).check(
+                        Expr::col(RoleGrants::ScopeKind).is_in(["village", "town", "district"]),
+                    ))
                     .col(big_integer(RoleGrants::ScopeId))
                     .col(big_integer_null(RoleGrants::GrantedBy))
-                    .col(timestamp_with_time_zone(RoleGrants::GrantedAt).default(Expr::current_timestamp()))
+                    .col(
+                        timestamp_with_time_zone(RoleGrants::GrantedAt)
+                            .default(Expr::current_timestamp()),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_role_grants_account")

@@ -157,7 +157,8 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(CatalogueItems::CapValue))
                     .col(string(CatalogueItems::Recorder))
                     .check(
-                        Expr::col(CatalogueItems::PointsMin).lte(Expr::col(CatalogueItems::PointsMax)),
+                        Expr::col(CatalogueItems::PointsMin)
+                            .lte(Expr::col(CatalogueItems::PointsMax)),
                     )
                     .foreign_key(
                         ForeignKey::create()

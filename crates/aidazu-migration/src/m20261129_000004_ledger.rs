@@ -80,16 +80,16 @@ impl MigrationTrait for Migration {
                     .col(big_integer(LedgerEntries::HouseholdId))
                     .col(big_integer_null(LedgerEntries::MemberId))
                     .col(string(LedgerEntries::PointsYear))
-                    .col(string(LedgerEntries::Kind).check(
-                        Expr::col(LedgerEntries::Kind).is_in([
+                    .col(
+                        string(LedgerEntries::Kind).check(Expr::col(LedgerEntries::Kind).is_in([
                             "award",
                             "penalty",
                             "correction",
                             "redeem",
                             "refund",
                             "year_close",
-                        ]),
-                    ))
+                        ])),
+                    )
                     .col(big_integer(LedgerEntries::Amount))
                     .col(string_null(LedgerEntries::ItemCode))
                     .col(big_integer_null(LedgerEntries::CatalogueItemId))

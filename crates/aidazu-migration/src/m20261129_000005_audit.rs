@@ -46,9 +46,18 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, cols) in [
-            ("idx_audit_log_household_at", [AuditLog::HouseholdId, AuditLog::At]),
-            ("idx_audit_log_actor_at", [AuditLog::ActorAccountId, AuditLog::At]),
-            ("idx_audit_log_village_at", [AuditLog::VillageId, AuditLog::At]),
+            (
+                "idx_audit_log_household_at",
+                [AuditLog::HouseholdId, AuditLog::At],
+            ),
+            (
+                "idx_audit_log_actor_at",
+                [AuditLog::ActorAccountId, AuditLog::At],
+            ),
+            (
+                "idx_audit_log_village_at",
+                [AuditLog::VillageId, AuditLog::At],
+            ),
         ] {
             let mut index = Index::create();
             index.name(name).table(AuditLog::Table);

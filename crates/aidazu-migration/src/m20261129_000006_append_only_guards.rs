@@ -57,8 +57,10 @@ impl MigrationTrait for Migration {
             DatabaseBackend::Sqlite => {
                 for table in TABLES {
                     for op in ["update", "delete"] {
-                        db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS trg_{table}_no_{op};"))
-                            .await?;
+                        db.execute_unprepared(&format!(
+                            "DROP TRIGGER IF EXISTS trg_{table}_no_{op};"
+                        ))
+                        .await?;
                     }
                 }
             }

@@ -1,1 +1,18 @@
 #![doc = include_str!("../README.md")]
+
+pub mod accounts;
+pub mod catalogue;
+mod entities;
+pub mod error;
+pub mod ledger;
+pub mod org;
+pub mod pii;
+pub mod seed;
+mod store;
+
+pub use error::StoreError;
+pub use pii::PiiKeys;
+pub use store::{Backend, Store};
+
+/// Re-exported so callers can name the connection and transaction types.
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};

@@ -1,0 +1,16 @@
+//! sea-orm entities, one module per table. Private to the crate: callers get domain types and
+//! read models, never rows.
+
+pub(crate) mod accounts;
+pub(crate) mod audit_log;
+pub(crate) mod catalogue_items;
+pub(crate) mod catalogue_versions;
+pub(crate) mod districts;
+pub(crate) mod households;
+pub(crate) mod ledger_entries;
+pub(crate) mod members;
+pub(crate) mod participation_changes;
+pub(crate) mod role_grants;
+pub(crate) mod towns;
+pub(crate) mod village_groups;
+pub(crate) mod villages;

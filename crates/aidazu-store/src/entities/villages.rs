@@ -1,0 +1,21 @@
+//! `villages`: Village or community (村社).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "villages")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub town_id: i64,
+    pub code: String,
+    pub name: String,
+    pub dept_id: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub board_names: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,401 @@
+//! The points ledger (R12, R13): append-only. There is no update or delete here, and the
+//! database refuses them too (triggers from the migrations).
+//!
+//! Writes take a connection or a transaction (`&impl ConnectionTrait`), so a use case can append
+//! an entry in the same transaction as the change that causes it and its outbox row.
+
+use std::collections::HashMap;
+
+use aidazu_domain::calendar::{PointsYear, business_date};
+use aidazu_domain::catalogue::ItemRef;
+use aidazu_domain::channel::Channel;
+use aidazu_domain::ledger::{EntryKind, EntrySource, LedgerEntry};
+use aidazu_domain::{
+    AccountId, CatalogueVersionId, DeclarationId, HouseholdId, ItemCode, LedgerEntryId, MemberId,
+    ObjectionId, OrderId, Points, VillageId,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Alias, Expr, Func};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde::Serialize;
+
+use crate::entities::{catalogue_items, catalogue_versions, households, ledger_entries, members};
+use crate::error::StoreError;
+use crate::org::village_district;
+use crate::store::Store;
+
+/// An entry to append, with what the domain entry does not carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLedgerEntry {
+    pub entry: LedgerEntry,
+    /// The points-year the entry belongs to (a Q4 correction booked in January belongs to the
+    /// year before; the caller knows).
+    pub points_year: PointsYear,
+    pub channel: Channel,
+    pub request_id: Option<String>,
+    /// A caller-chosen key that makes the append idempotent: appending the same key again
+    /// returns the first entry's id and writes nothing.
+    pub idempotency_key: Option<String>,
+}
+
+/// A stored entry with its row id and booking metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredLedgerEntry {
+    pub id: LedgerEntryId,
+    pub village: VillageId,
+    pub points_year: PointsYear,
+    pub catalogue_version_id: Option<CatalogueVersionId>,
+    pub channel: String,
+    pub request_id: Option<String>,
+    /// Business date (Asia/Shanghai) of `entry.occurred_at`.
+    pub occurred_on: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub entry: LedgerEntry,
+}
+
+/// The two figures of a household for a points-year (R13).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct HouseholdTotals {
+    /// 年度积分: awards + penalties + corrections. Redemptions never lower it.
+    pub score: Points,
+    /// 可用积分: score − redeemed + refunded (and zero after the year close).
+    pub balance: Points,
+}
+
+/// Appends one entry on `db` (use a transaction to book it together with its cause).
+///
+/// Checks the sign of the amount for its kind, that the source fits the kind, that the member
+/// belongs to the household, and that an item source names an item of that version in the
+/// household's district. Returns the id of the new entry, or of the earlier entry with the same
+/// idempotency key.
+///
+/// # Errors
+/// [`StoreError::Invalid`], [`StoreError::NotFound`] (household), [`StoreError::Conflict`] when a
+/// concurrent append won the idempotency key, [`StoreError::Query`].
+pub async fn append_entry<C: ConnectionTrait>(
+    db: &C,
+    new: &NewLedgerEntry,
+) -> Result<LedgerEntryId, StoreError> {
+    let entry = &new.entry;
+    entry
+        .kind
+        .check_amount(entry.amount)
+        .map_err(|err| StoreError::Invalid(err.to_string()))?;
+    if !entry.source.fits(entry.kind) {
+        return Err(StoreError::Invalid(format!(
+            "a {} entry cannot come from {:?}",
+            entry.kind, entry.source
+        )));
+    }
+    if let Some(key) = &new.idempotency_key {
+        let existing = ledger_entries::Entity::find()
+            .filter(ledger_entries::Column::IdempotencyKey.eq(key.as_str()))
+            .one(db)
+            .await?;
+        if let Some(existing) = existing {
+            return Ok(LedgerEntryId(existing.id));
+        }
+    }
+    let household = households::Entity::find_by_id(entry.household.get())
+        .one(db)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "household",
+            key: entry.household.to_string(),
+        })?;
+    if let Some(member) = entry.member {
+        let belongs = members::Entity::find_by_id(member.get())
+            .one(db)
+            .await?
+            .is_some_and(|m| m.household_id == household.id);
+        if !belongs {
+            return Err(StoreError::Invalid(format!(
+                "member {member} is not in household {}",
+                household.id
+            )));
+        }
+    }
+    let (item_code, item_id, version_id) = match &entry.source {
+        EntrySource::Item(item) => {
+            let (item_id, version_id) =
+                resolve_item(db, VillageId(household.village_id), item).await?;
+            (Some(item.code.to_string()), Some(item_id), Some(version_id))
+        }
+        _ => (None, None, None),
+    };
+    let row = ledger_entries::ActiveModel {
+        id: NotSet,
+        village_id: Set(household.village_id),
+        household_id: Set(household.id),
+        member_id: Set(entry.member.map(MemberId::get)),
+        points_year: Set(new.points_year.label().to_string()),
+        kind: Set(entry.kind.to_string()),
+        amount: Set(entry.amount.get()),
+        item_code: Set(item_code),
+        catalogue_item_id: Set(item_id),
+        catalogue_version_id: Set(version_id),
+        reason: Set(entry.reason.clone()),
+        actor_account_id: Set(Some(entry.actor.get())),
+        channel: Set(new.channel.to_string()),
+        request_id: Set(new.request_id.clone()),
+        occurred_on: Set(business_date(entry.occurred_at)),
+        occurred_at: Set(Some(entry.occurred_at)),
+        created_at: Set(Utc::now()),
+        idempotency_key: Set(new.idempotency_key.clone()),
+        declaration_id: Set(entry.declaration.map(DeclarationId::get)),
+        order_id: Set(entry.order().map(OrderId::get)),
+        objection_id: Set(match entry.source {
+            EntrySource::Objection(o) => Some(o.get()),
+            _ => None,
+        }),
+    };
+    let inserted = ledger_entries::Entity::insert(row)
+        .exec(db)
+        .await
+        .map_err(|err| StoreError::from_write(err, "ledger entry with this idempotency key"))?;
+    Ok(LedgerEntryId(inserted.last_insert_id))
+}
+
+/// Locks the household's row until the transaction ends, so read-check-append sequences
+/// (redemptions against the balance, caps) of one household run one at a time. PostgreSQL:
+/// `SELECT … FOR UPDATE`; SQLite: the store's single connection already serialises transactions.
+///
+/// # Errors
+/// [`StoreError::NotFound`], [`StoreError::Query`].
+pub async fn lock_household<C: ConnectionTrait>(
+    db: &C,
+    household: HouseholdId,
+) -> Result<(), StoreError> {
+    let mut query = households::Entity::find_by_id(household.get());
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    query
+        .one(db)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "household",
+            key: household.to_string(),
+        })
+}
+
+/// Score and balance of a household for a points-year, summed in the database (R13).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn household_totals<C: ConnectionTrait>(
+    db: &C,
+    household: HouseholdId,
+    points_year: PointsYear,
+) -> Result<HouseholdTotals, StoreError> {
+    let sums: Vec<(String, Option<i64>)> = ledger_entries::Entity::find()
+        .select_only()
+        .column(ledger_entries::Column::Kind)
+        .column_as(
+            Expr::expr(Func::sum(Expr::col(ledger_entries::Column::Amount)))
+                .cast_as(Alias::new("BIGINT")),
+            "total",
+        )
+        .filter(ledger_entries::Column::HouseholdId.eq(household.get()))
+        .filter(ledger_entries::Column::PointsYear.eq(points_year.label().to_string()))
+        .group_by(ledger_entries::Column::Kind)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut score = 0i64;
+    let mut balance = 0i64;
+    let overflow = || StoreError::Corrupt("points overflow".into());
+    for (kind, total) in sums {
+        let total = total.unwrap_or(0);
+        let kind = parse_kind(&kind)?;
+        if kind.counts_toward_score() {
+            score = score.checked_add(total).ok_or_else(overflow)?;
+        }
+        balance = balance.checked_add(total).ok_or_else(overflow)?;
+    }
+    Ok(HouseholdTotals {
+        score: Points(score),
+        balance: Points(balance),
+    })
+}
+
+/// The entries of a household for a points-year, in booking order — what
+/// `HouseholdYearLedger::from_entries` takes.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn household_entries<C: ConnectionTrait>(
+    db: &C,
+    household: HouseholdId,
+    points_year: PointsYear,
+) -> Result<Vec<StoredLedgerEntry>, StoreError> {
+    let rows = ledger_entries::Entity::find()
+        .filter(ledger_entries::Column::HouseholdId.eq(household.get()))
+        .filter(ledger_entries::Column::PointsYear.eq(points_year.label().to_string()))
+        .order_by_asc(ledger_entries::Column::Id)
+        .all(db)
+        .await?;
+    let version_ids: Vec<i64> = rows.iter().filter_map(|r| r.catalogue_version_id).collect();
+    let numbers: HashMap<i64, i32> = if version_ids.is_empty() {
+        HashMap::new()
+    } else {
+        catalogue_versions::Entity::find()
+            .filter(catalogue_versions::Column::Id.is_in(version_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v.version))
+            .collect()
+    };
+    rows.into_iter()
+        .map(|row| stored_entry(row, &numbers))
+        .collect()
+}
+
+impl Store {
+    /// [`household_totals`] on the store's connection.
+    ///
+    /// # Errors
+    /// As [`household_totals`].
+    pub async fn household_totals(
+        &self,
+        household: HouseholdId,
+        points_year: PointsYear,
+    ) -> Result<HouseholdTotals, StoreError> {
+        household_totals(self.connection(), household, points_year).await
+    }
+
+    /// [`household_entries`] on the store's connection.
+    ///
+    /// # Errors
+    /// As [`household_entries`].
+    pub async fn household_entries(
+        &self,
+        household: HouseholdId,
+        points_year: PointsYear,
+    ) -> Result<Vec<StoredLedgerEntry>, StoreError> {
+        household_entries(self.connection(), household, points_year).await
+    }
+
+    /// [`append_entry`] in its own transaction.
+    ///
+    /// # Errors
+    /// As [`append_entry`].
+    pub async fn append_entry(&self, new: &NewLedgerEntry) -> Result<LedgerEntryId, StoreError> {
+        use sea_orm::TransactionTrait;
+        let txn = self.connection().begin().await?;
+        let id = append_entry(&txn, new).await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+}
+
+async fn resolve_item<C: ConnectionTrait>(
+    db: &C,
+    village: VillageId,
+    item: &ItemRef,
+) -> Result<(i64, i64), StoreError> {
+    let district = village_district(db, village).await?;
+    let number = i32::try_from(item.version)
+        .map_err(|_| StoreError::Invalid(format!("catalogue version {}", item.version)))?;
+    let version = catalogue_versions::Entity::find()
+        .filter(catalogue_versions::Column::DistrictId.eq(district.id))
+        .filter(catalogue_versions::Column::Version.eq(number))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            StoreError::Invalid(format!("catalogue version {} does not exist", item.version))
+        })?;
+    if version.village_id.is_some_and(|v| v != village.get()) {
+        return Err(StoreError::Invalid(format!(
+            "catalogue version {} belongs to another village",
+            item.version
+        )));
+    }
+    let row = catalogue_items::Entity::find()
+        .filter(catalogue_items::Column::VersionId.eq(version.id))
+        .filter(catalogue_items::Column::Code.eq(item.code.as_str()))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "catalogue version {} has no item {}",
+                item.version, item.code
+            ))
+        })?;
+    Ok((row.id, version.id))
+}
+
+fn parse_kind(text: &str) -> Result<EntryKind, StoreError> {
+    Ok(match text {
+        "award" => EntryKind::Award,
+        "penalty" => EntryKind::Penalty,
+        "correction" => EntryKind::Correction,
+        "redeem" => EntryKind::Redeem,
+        "refund" => EntryKind::Refund,
+        "year_close" => EntryKind::YearClose,
+        other => return Err(StoreError::Corrupt(format!("ledger entry kind {other:?}"))),
+    })
+}
+
+fn stored_entry(
+    row: ledger_entries::Model,
+    version_numbers: &HashMap<i64, i32>,
+) -> Result<StoredLedgerEntry, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("ledger entry {}: {what}", row.id));
+    let kind = parse_kind(&row.kind)?;
+    let source = match kind {
+        EntryKind::Award | EntryKind::Penalty => {
+            let code = row
+                .item_code
+                .as_deref()
+                .and_then(|c| ItemCode::parse(c).ok())
+                .ok_or_else(|| corrupt("item code"))?;
+            let version = row
+                .catalogue_version_id
+                .and_then(|id| version_numbers.get(&id))
+                .and_then(|n| u32::try_from(*n).ok())
+                .ok_or_else(|| corrupt("catalogue version"))?;
+            EntrySource::Item(ItemRef { code, version })
+        }
+        EntryKind::Correction => EntrySource::Objection(ObjectionId(
+            row.objection_id.ok_or_else(|| corrupt("objection"))?,
+        )),
+        EntryKind::Redeem | EntryKind::Refund => {
+            EntrySource::Order(OrderId(row.order_id.ok_or_else(|| corrupt("order"))?))
+        }
+        EntryKind::YearClose => EntrySource::YearClose,
+    };
+    let points_year = row
+        .points_year
+        .parse::<i32>()
+        .map(PointsYear)
+        .map_err(|_| corrupt("points year"))?;
+    let actor = row.actor_account_id.ok_or_else(|| corrupt("actor"))?;
+    Ok(StoredLedgerEntry {
+        id: LedgerEntryId(row.id),
+        village: VillageId(row.village_id),
+        points_year,
+        catalogue_version_id: row.catalogue_version_id.map(CatalogueVersionId),
+        channel: row.channel,
+        request_id: row.request_id,
+        occurred_on: row.occurred_on,
+        created_at: row.created_at,
+        entry: LedgerEntry {
+            household: HouseholdId(row.household_id),
+            member: row.member_id.map(MemberId),
+            kind,
+            amount: Points(row.amount),
+            source,
+            declaration: row.declaration_id.map(DeclarationId),
+            actor: AccountId(actor),
+            occurred_at: row.occurred_at.unwrap_or(row.created_at),
+            reason: row.reason,
+        },
+    })
+}

@@ -1,0 +1,158 @@
+//! The store handle: connecting, migrating, health.
+
+use std::path::Path;
+use std::time::Duration;
+
+use aidazu_migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, TransactionTrait,
+};
+use serde::Serialize;
+
+use crate::error::{StoreError, redact_url};
+
+/// How long a SQLite writer waits for the lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which database the store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The storage handle. Cheap to clone (the pool is shared).
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database named by `url`.
+    ///
+    /// - `sqlite://path/to/file.db` (or `sqlite:…`): creates the parent directory and the file,
+    ///   WAL journal, `foreign_keys=ON`, a busy timeout, one pooled connection (writes are
+    ///   serialised, so read-modify-write transactions cannot deadlock on lock upgrades).
+    /// - `postgres://…` / `postgresql://…`: as given.
+    ///
+    /// # Errors
+    /// [`StoreError::UnsupportedUrl`], [`StoreError::Connect`] (the URL in it is redacted).
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let url_redacted = redact_url(url);
+        let connect_err = |source| StoreError::Connect {
+            url_redacted: url_redacted.clone(),
+            source,
+        };
+        if url.starts_with("sqlite:") {
+            let parsed: SqliteConnectOptions = url.parse().map_err(|err| {
+                connect_err(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(err)))
+            })?;
+            if let Some(parent) = sqlite_parent_dir(parsed.get_filename()) {
+                std::fs::create_dir_all(parent).map_err(|err| {
+                    connect_err(sea_orm::DbErr::Custom(format!(
+                        "cannot create the directory for the database: {err}"
+                    )))
+                })?;
+            }
+            let mut options = ConnectOptions::new(url.to_owned());
+            options
+                .max_connections(1)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .sqlx_logging(false)
+                .map_sqlx_sqlite_opts(|opts| {
+                    opts.create_if_missing(true)
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .foreign_keys(true)
+                        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                });
+            let db = Database::connect(options).await.map_err(connect_err)?;
+            Ok(Store {
+                db,
+                backend: Backend::Sqlite,
+            })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut options = ConnectOptions::new(url.to_owned());
+            options
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .sqlx_logging(false);
+            let db = Database::connect(options).await.map_err(connect_err)?;
+            Ok(Store {
+                db,
+                backend: Backend::Postgres,
+            })
+        } else {
+            Err(StoreError::UnsupportedUrl { url_redacted })
+        }
+    }
+
+    /// Applies every pending migration.
+    ///
+    /// # Errors
+    /// [`StoreError::Migration`].
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None)
+            .await
+            .map_err(StoreError::Migration)
+    }
+
+    /// Names of migrations not yet applied, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Migration`].
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let pending = Migrator::get_pending_migrations(&self.db)
+            .await
+            .map_err(StoreError::Migration)?;
+        Ok(pending.iter().map(|m| m.name().to_owned()).collect())
+    }
+
+    /// Round-trips a trivial query.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await.map_err(StoreError::Query)
+    }
+
+    /// Which database this is.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The underlying connection, for queries this crate does not offer yet.
+    #[must_use]
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Starts a transaction; pass it to the free functions of [`crate::ledger`] and commit it.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    pub async fn begin(&self) -> Result<DatabaseTransaction, StoreError> {
+        self.db.begin().await.map_err(StoreError::Query)
+    }
+
+    /// Closes the pool (e.g. before reopening the same SQLite file).
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await.map_err(StoreError::Query)
+    }
+}
+
+fn sqlite_parent_dir(file: &Path) -> Option<&Path> {
+    let text = file.to_string_lossy();
+    if text.is_empty() || text.starts_with(":memory:") {
+        return None;
+    }
+    file.parent().filter(|p| !p.as_os_str().is_empty())
+}
