@@ -351,4 +351,54 @@ mod tests {
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<Catalogue>(&json).unwrap(), c);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn r7_history_never_changes_when_a_version_is_added(
+                start in 1u32..=12,
+                approvals in prop::collection::vec((0i64..2000, 0usize..25), 1..12),
+            ) {
+                let cal = PointsYearConfig::new(start).unwrap();
+                let base = day(2024, 1, 1);
+                let first = cal.quarter_of(base);
+                let mut c = Catalogue::with_initial(default_catalogue(), first, "v1").unwrap();
+                // Every item of every version, as entries would reference it.
+                let refs = |c: &Catalogue| -> Vec<(ItemRef, CatalogueItem)> {
+                    c.versions().iter().flat_map(|v| {
+                        v.items().iter().map(|i| (v.item_ref(i.code()), i.clone()))
+                    }).collect()
+                };
+                for (offset, drop) in approvals {
+                    let approved_on = base + chrono::Days::new(offset.unsigned_abs());
+                    let before = c.clone();
+                    let old_refs = refs(&c);
+                    let mut items = default_catalogue();
+                    items.remove(drop);
+                    match c.schedule(items, approved_on, cal, "change") {
+                        Ok(effective) => {
+                            prop_assert!(effective > cal.quarter_of(approved_on));
+                            prop_assert_eq!(cal.quarter_first_day(effective) > approved_on, true);
+                            // Every quarter up to the approval keeps its version in force.
+                            let mut q = first;
+                            while q < effective {
+                                prop_assert_eq!(c.in_force(q), before.in_force(q));
+                                q = q.next();
+                            }
+                            prop_assert_eq!(c.in_force(effective).map(CatalogueVersion::version),
+                                Some(before.versions().len() as u32 + 1));
+                        }
+                        Err(_) => prop_assert_eq!(&c, &before),
+                    }
+                    // Entries keep resolving to the item they were scored under.
+                    for (r, item) in old_refs {
+                        prop_assert_eq!(c.item(&r), Some(&item));
+                    }
+                }
+            }
+        }
+    }
 }

@@ -113,3 +113,135 @@ pub fn check_cap(
         Err(DomainError::CapExceeded { code: code.clone() })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::ItemRef;
+    use crate::ids::{AccountId, HouseholdId, MemberId};
+    use crate::ledger::EntrySource;
+
+    fn code(c: &str) -> ItemCode {
+        ItemCode::parse(c).unwrap()
+    }
+
+    fn entry(item: &str, version: u32, kind: EntryKind, amount: i64, when: &str) -> LedgerEntry {
+        LedgerEntry {
+            household: HouseholdId(1),
+            member: Some(MemberId(1)),
+            kind,
+            amount: Points(amount),
+            source: EntrySource::Item(ItemRef {
+                code: code(item),
+                version,
+            }),
+            declaration: None,
+            actor: AccountId(1),
+            occurred_at: when.parse().unwrap(),
+            reason: String::new(),
+        }
+    }
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, m, d).unwrap()
+    }
+
+    #[test]
+    fn r6_per_quarter_cap_counts_only_that_item_in_that_quarter() {
+        let cal = PointsYearConfig::default();
+        let entries = [
+            entry("PA-01", 1, EntryKind::Award, 3, "2025-01-10T02:00:00Z"),
+            entry("PA-01", 2, EntryKind::Award, 3, "2025-02-10T02:00:00Z"),
+            entry("PA-01", 2, EntryKind::Award, 3, "2025-03-10T02:00:00Z"),
+            entry("PA-02", 2, EntryKind::Award, 5, "2025-03-10T02:00:00Z"),
+            entry("PA-01", 2, EntryKind::Award, 3, "2025-04-10T02:00:00Z"),
+        ];
+        let cap = Cap::PerQuarter(4);
+        let usage = cap_usage(cap, &code("PA-01"), &entries, cal, day(3, 31));
+        assert_eq!(
+            usage,
+            CapUsage {
+                times: 3,
+                points: Points(9)
+            }
+        );
+        assert_eq!(CapRemaining::of(cap, usage), CapRemaining::Times(1));
+        assert!(check_cap(cap, &code("PA-01"), usage, Points(3)).is_ok());
+        // A pending declaration counted by the caller uses the last slot.
+        let with_pending = usage.with(Points(3));
+        assert_eq!(
+            check_cap(cap, &code("PA-01"), with_pending, Points(3)),
+            Err(DomainError::CapExceeded {
+                code: code("PA-01")
+            })
+        );
+        let q2 = cap_usage(cap, &code("PA-01"), &entries, cal, day(4, 1));
+        assert_eq!(q2.times, 1);
+    }
+
+    #[test]
+    fn r6_per_year_cap_spans_quarters() {
+        let cal = PointsYearConfig::default();
+        let entries: Vec<_> = [
+            "2025-01-10T02:00:00Z",
+            "2025-05-10T02:00:00Z",
+            "2025-08-10T02:00:00Z",
+        ]
+        .into_iter()
+        .map(|t| entry("ML-04", 1, EntryKind::Award, 10, t))
+        .collect();
+        let cap = Cap::PerYear(4);
+        let usage = cap_usage(cap, &code("ML-04"), &entries, cal, day(11, 1));
+        assert_eq!(usage.times, 3);
+        assert!(check_cap(cap, &code("ML-04"), usage, Points(10)).is_ok());
+        assert!(check_cap(cap, &code("ML-04"), usage.with(Points(10)), Points(10)).is_err());
+    }
+
+    #[test]
+    fn r6_points_cap_bounds_deductions_per_quarter() {
+        // ML-05: −5 per spot, at most −15 a quarter.
+        let cal = PointsYearConfig::default();
+        let cap = Cap::PointsPerQuarter(Points(-15));
+        let entries: Vec<_> = (0..2)
+            .map(|_| entry("ML-05", 1, EntryKind::Penalty, -5, "2025-07-10T02:00:00Z"))
+            .collect();
+        let usage = cap_usage(cap, &code("ML-05"), &entries, cal, day(9, 1));
+        assert_eq!(usage.points, Points(-10));
+        assert_eq!(
+            CapRemaining::of(cap, usage),
+            CapRemaining::Points(Points(-5))
+        );
+        assert!(check_cap(cap, &code("ML-05"), usage, Points(-5)).is_ok());
+        assert!(check_cap(cap, &code("ML-05"), usage.with(Points(-5)), Points(-5)).is_err());
+    }
+
+    #[test]
+    fn r6_points_cap_bounds_ranged_awards() {
+        // DE-02: +2..3 per time, at most 15 a quarter.
+        let cap = Cap::PointsPerQuarter(Points(15));
+        let usage = CapUsage {
+            times: 5,
+            points: Points(13),
+        };
+        assert!(check_cap(cap, &code("DE-02"), usage, Points(2)).is_ok());
+        assert!(check_cap(cap, &code("DE-02"), usage, Points(3)).is_err());
+        let over = CapUsage {
+            times: 6,
+            points: Points(16),
+        };
+        assert_eq!(
+            CapRemaining::of(cap, over),
+            CapRemaining::Points(Points::ZERO)
+        );
+    }
+
+    #[test]
+    fn r6_no_cap_is_unlimited() {
+        let usage = CapUsage {
+            times: 1000,
+            points: Points(20000),
+        };
+        assert_eq!(CapRemaining::of(Cap::None, usage), CapRemaining::Unlimited);
+        assert!(check_cap(Cap::None, &code("PA-03"), usage, Points(30)).is_ok());
+    }
+}
