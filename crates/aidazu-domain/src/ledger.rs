@@ -1,6 +1,7 @@
 //! The points ledger (R12, R13): append-only entries per household per points-year.
 
 mod caps;
+mod direct;
 mod household_year;
 
 use std::fmt;
@@ -13,6 +14,7 @@ use crate::error::DomainError;
 use crate::ids::{AccountId, DeclarationId, HouseholdId, MemberId, ObjectionId, OrderId, Points};
 
 pub use caps::{CapRemaining, CapUsage, cap_usage, check_cap};
+pub use direct::DirectScore;
 pub use household_year::HouseholdYearLedger;
 
 /// What an entry is (R12).

@@ -14,7 +14,7 @@ pub use access::{Access, Action, Role, Scope, VillageLocation};
 pub use masking::{NameDisplay, display_name, mask_name};
 pub use participation::{
     ParticipationChange, default_participation, household_participates,
-    household_participates_throughout, member_participates,
+    household_participates_throughout, member_participates, require_household_participates,
 };
 
 /// A district (区).

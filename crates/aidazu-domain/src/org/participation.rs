@@ -9,6 +9,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::error::DomainError;
 use crate::ids::{AccountId, MemberId};
 
 use super::{Member, ResidentKind};
@@ -61,6 +62,22 @@ pub fn household_participates(
     members
         .iter()
         .any(|m| member_participates(m, history, date))
+}
+
+/// [`household_participates`] as a result: a household out of the scheme earns nothing (R3).
+///
+/// # Errors
+/// [`DomainError::HouseholdNotParticipating`].
+pub fn require_household_participates(
+    members: &[Member],
+    history: &[ParticipationChange],
+    date: NaiveDate,
+) -> Result<(), DomainError> {
+    if household_participates(members, history, date) {
+        Ok(())
+    } else {
+        Err(DomainError::HouseholdNotParticipating)
+    }
 }
 
 /// Whether a household takes part on every day of `from..=to`. Status only changes on the
@@ -169,6 +186,10 @@ mod tests {
         let out = [change(2, false, day(2025, 1, 1))];
         assert!(!household_participates(&[absent, home], &out, date));
         assert!(!household_participates(&[], &[], date));
+        assert_eq!(
+            require_household_participates(&[], &[], date),
+            Err(DomainError::HouseholdNotParticipating)
+        );
     }
 
     #[test]
