@@ -91,6 +91,10 @@ impl Client {
         self.inner.retry
     }
 
+    pub(crate) fn app_secret(&self) -> &SecretString {
+        &self.inner.app_secret
+    }
+
     pub(crate) fn required_agent_id(&self) -> Result<i64, DingTalkError> {
         self.inner
             .agent_id

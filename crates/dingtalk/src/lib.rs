@@ -6,8 +6,10 @@ pub mod callback;
 mod client;
 mod endpoint;
 mod error;
+pub mod event;
 pub mod ids;
 pub mod retry;
+pub mod stream;
 mod token;
 
 pub use client::{Client, ClientBuilder};
