@@ -93,7 +93,9 @@ impl ApiError {
             }
             StatusCode::UNAUTHORIZED => ("auth.required", "请先登录"),
             StatusCode::FORBIDDEN => ("auth.forbidden", "没有权限执行此操作"),
-            StatusCode::SERVICE_UNAVAILABLE => ("service.unavailable", "服务暂时不可用，请稍后再试"),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                ("service.unavailable", "服务暂时不可用，请稍后再试")
+            }
             s if s.is_client_error() => ("request.invalid", "请求无效"),
             _ => ("internal.error", "服务器内部错误，请稍后再试"),
         };

@@ -41,9 +41,9 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         JsonRejection::JsonSyntaxError(_) => {
             ApiError::bad_request("request.invalid_json", "请求体不是有效的 JSON")
         }
-        JsonRejection::BytesRejection(_) => ApiError::from_status(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-        ),
+        JsonRejection::BytesRejection(_) => {
+            ApiError::from_status(axum::http::StatusCode::PAYLOAD_TOO_LARGE)
+        }
         _ => ApiError::bad_request("request.invalid_json", "请求体不是有效的 JSON"),
     }
 }

@@ -2,7 +2,7 @@
 
 pub mod dto;
 pub mod error;
-mod extract;
+pub mod extract;
 mod middleware;
 mod openapi;
 mod routes;

@@ -48,11 +48,11 @@ pub fn wrap(routes: Router, options: RouterOptions) -> Router {
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-            .layer(axum::middleware::map_response(envelope_bare_errors))
             .layer(CatchPanicLayer::custom(|_| {
                 tracing::error!("handler panicked");
                 ApiError::internal().into_response_parts()
             }))
+            .layer(axum::middleware::map_response(envelope_bare_errors))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 options.request_timeout,

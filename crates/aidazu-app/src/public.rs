@@ -18,6 +18,8 @@ pub struct CatalogueInForce {
     pub as_of: NaiveDate,
     /// The version in force on that date.
     pub version: CatalogueVersion,
+    /// First day the version applies (the first day of its quarter).
+    pub effective_from: NaiveDate,
 }
 
 impl App {
@@ -44,10 +46,13 @@ impl App {
             .catalogue_in_force(village, today)
             .await?
             .ok_or(AppError::CatalogueNotFound(village.0))?;
+        let calendar = self.store().village_calendar(village).await?;
+        let effective_from = calendar.quarter_first_day(version.effective_from());
         Ok(CatalogueInForce {
             village: summary,
             as_of: today,
             version,
+            effective_from,
         })
     }
 }

@@ -141,10 +141,7 @@ pub(crate) async fn connect_store(settings: &Settings) -> anyhow::Result<Store> 
         .await
         .context("cannot connect to the database (key `database.url`)")?;
     if settings.database.auto_migrate {
-        store
-            .migrate()
-            .await
-            .context("database migration failed")?;
+        store.migrate().await.context("database migration failed")?;
     } else {
         let pending = store.pending_migrations().await?;
         if !pending.is_empty() {

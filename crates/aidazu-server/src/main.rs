@@ -12,7 +12,12 @@ use clap::{Parser, Subcommand};
 #[command(name = "aidazu", version, about, long_about = None)]
 struct Cli {
     /// Directory holding default.toml and the optional local.toml.
-    #[arg(long, global = true, default_value = "config", env = "AIDAZU_CONFIG_DIR")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "config",
+        env = "AIDAZU_CONFIG_DIR"
+    )]
     config_dir: PathBuf,
     /// Log format: pretty (people) or json (machines). Overrides `log.format`.
     #[arg(long, global = true, value_enum)]
@@ -57,7 +62,10 @@ fn main() -> ExitCode {
         eprintln!("aidazu: cannot initialise logging: {e:#}");
         return ExitCode::from(2);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("aidazu: cannot start the async runtime: {e}");

@@ -107,8 +107,7 @@ fn load_or_create_dev_file(path: &Path) -> anyhow::Result<DevSecretsFile> {
         return toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()));
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let file = DevSecretsFile {
         jwt_secret: random_b64(48),

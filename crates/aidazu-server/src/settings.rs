@@ -261,3 +261,126 @@ fn serde_path_to_error_deserialize(raw: config::Config) -> anyhow::Result<Settin
         Err(e) => Err(anyhow::anyhow!("配置无效 (invalid configuration): {e}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir() -> PathBuf {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config"))
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_demo() {
+        let s = Settings::load_with_env(&dir(), env(&[])).unwrap();
+        assert_eq!(s.server.bind.to_string(), "127.0.0.1:8080");
+        assert!(s.database.url.starts_with("sqlite://data/"));
+        assert_eq!(s.storage.dir, PathBuf::from("data/photos"));
+        assert_eq!(s.dingtalk.mode, DingTalkMode::Sim);
+        assert_eq!(s.dingtalk.sim.bind.to_string(), "127.0.0.1:8089");
+        // owner key defaults to the app key
+        assert_eq!(
+            s.dingtalk.callback.owner_key_or(&s.dingtalk.app_key),
+            s.dingtalk.app_key
+        );
+    }
+
+    #[test]
+    fn missing_default_file_falls_back_to_the_built_in_copy() {
+        let empty = tempfile::tempdir().unwrap();
+        let s = Settings::load_with_env(empty.path(), env(&[])).unwrap();
+        assert_eq!(s.server.bind.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn environment_overrides_nested_keys() {
+        let s = Settings::load_with_env(
+            &dir(),
+            env(&[
+                ("AIDAZU__DATABASE__URL", "postgres://u@127.0.0.1:5432/db"),
+                ("AIDAZU__DINGTALK__APP_KEY", "dingabc"),
+                ("AIDAZU__DINGTALK__SIM__BIND", "127.0.0.1:0"),
+                ("AIDAZU__DINGTALK__AGENT_ID", "42"),
+                ("UNRELATED", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.database.url, "postgres://u@127.0.0.1:5432/db");
+        assert_eq!(s.dingtalk.app_key, "dingabc");
+        assert_eq!(s.dingtalk.agent_id, 42);
+        assert_eq!(s.dingtalk.sim.bind.port(), 0);
+    }
+
+    #[test]
+    fn local_file_overrides_default() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::copy(dir().join("default.toml"), d.path().join("default.toml")).unwrap();
+        std::fs::write(
+            d.path().join("local.toml"),
+            "[points]\nyear_start_month = 9\n",
+        )
+        .unwrap();
+        let s = Settings::load_with_env(d.path(), env(&[])).unwrap();
+        assert_eq!(s.points.year_start_month, 9);
+    }
+
+    #[test]
+    fn unknown_key_is_refused_naming_it() {
+        let err = Settings::load_with_env(&dir(), env(&[("AIDAZU__SERVER__BND", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bnd"), "{err}");
+    }
+
+    #[test]
+    fn bad_value_is_refused_naming_the_key() {
+        let err =
+            Settings::load_with_env(&dir(), env(&[("AIDAZU__SERVER__BIND", "not-an-address")]))
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("server.bind") || err.contains("bind"), "{err}");
+
+        let err =
+            Settings::load_with_env(&dir(), env(&[("AIDAZU__POINTS__YEAR_START_MONTH", "13")]))
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("points.year_start_month"), "{err}");
+
+        let err = Settings::load_with_env(&dir(), env(&[("AIDAZU__DATABASE__URL", "mysql://x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database.url"), "{err}");
+
+        let err = Settings::load_with_env(&dir(), env(&[("AIDAZU__DINGTALK__MODE", "prod")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mode"), "{err}");
+    }
+
+    #[test]
+    fn live_mode_requires_secrets() {
+        let err = Settings::load_with_env(&dir(), env(&[("AIDAZU__DINGTALK__MODE", "live")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("security.jwt_secret"), "{err}");
+    }
+
+    #[test]
+    fn debug_never_prints_secrets() {
+        let s = Settings::load_with_env(
+            &dir(),
+            env(&[("AIDAZU__SECURITY__JWT_SECRET", "super-secret-value")]),
+        )
+        .unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("super-secret-value"));
+        assert!(!shown.contains("aidazu-demo-app-secret"));
+    }
+}

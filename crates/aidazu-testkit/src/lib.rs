@@ -67,12 +67,22 @@ impl TestApp {
     }
 
     /// The settings a test instance runs with.
-    pub fn settings_for(db_url: &str, dir: &std::path::Path, extra: &[(String, String)]) -> Settings {
+    pub fn settings_for(
+        db_url: &str,
+        dir: &std::path::Path,
+        extra: &[(String, String)],
+    ) -> Settings {
         let mut env = vec![
             ("AIDAZU__SERVER__BIND".to_owned(), "127.0.0.1:0".to_owned()),
-            ("AIDAZU__DINGTALK__SIM__BIND".to_owned(), "127.0.0.1:0".to_owned()),
+            (
+                "AIDAZU__DINGTALK__SIM__BIND".to_owned(),
+                "127.0.0.1:0".to_owned(),
+            ),
             ("AIDAZU__DATABASE__URL".to_owned(), db_url.to_owned()),
-            ("AIDAZU__DATABASE__MAX_CONNECTIONS".to_owned(), "5".to_owned()),
+            (
+                "AIDAZU__DATABASE__MAX_CONNECTIONS".to_owned(),
+                "5".to_owned(),
+            ),
             (
                 "AIDAZU__STORAGE__DIR".to_owned(),
                 dir.join("photos").display().to_string(),
@@ -139,17 +149,25 @@ impl TestApp {
 
     /// Which database this instance runs on.
     pub fn backend(&self) -> TestBackend {
-        self.db.as_ref().map_or(TestBackend::Sqlite, TestDb::backend)
+        self.db
+            .as_ref()
+            .map_or(TestBackend::Sqlite, TestDb::backend)
     }
 
     /// The database URL.
     pub fn database_url(&self) -> String {
-        self.db.as_ref().map(|d| d.url().to_owned()).unwrap_or_default()
+        self.db
+            .as_ref()
+            .map(|d| d.url().to_owned())
+            .unwrap_or_default()
     }
 
     /// The data folder of this instance (photos, dev secrets).
     pub fn data_dir(&self) -> PathBuf {
-        self.dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_default()
+        self.dir
+            .as_ref()
+            .map(|d| d.path().to_path_buf())
+            .unwrap_or_default()
     }
 
     /// Stops gracefully and waits for the server task to end.
@@ -158,7 +176,9 @@ impl TestApp {
             let _ = tx.send(());
         }
         if let Some(task) = self.task.take() {
-            task.await.expect("server task").expect("server ran cleanly");
+            task.await
+                .expect("server task")
+                .expect("server ran cleanly");
         }
     }
 

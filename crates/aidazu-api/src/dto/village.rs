@@ -26,8 +26,8 @@ impl From<VillageSummary> for Village {
             id: v.id.0,
             code: v.code,
             name: v.name,
-            town: v.town,
-            district: v.district,
+            town: v.town.name,
+            district: v.district.name,
         }
     }
 }

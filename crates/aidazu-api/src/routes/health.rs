@@ -67,7 +67,10 @@ pub async fn readyz(State(state): State<ApiState>) -> Response {
     let (code, message) = if !readiness.database {
         ("service.database_unavailable", "数据库不可用")
     } else if !readiness.pending_migrations.is_empty() {
-        ("service.migrations_pending", "数据库迁移未完成，请先运行 aidazu migrate")
+        (
+            "service.migrations_pending",
+            "数据库迁移未完成，请先运行 aidazu migrate",
+        )
     } else {
         ("service.unavailable", "服务暂时不可用，请稍后再试")
     };

@@ -43,7 +43,7 @@ pub async fn village_catalogue(
     Ok(Json(CatalogueView {
         village: Village::from(found.village),
         version: found.version.version(),
-        effective_from: found.version.effective_from(),
+        effective_from: found.effective_from,
         as_of: found.as_of,
         item_count: items.len(),
         categories: group_items(items),
