@@ -77,6 +77,84 @@ pub struct DingTalkSettings {
     pub api_base: String,
     pub sim: SimSettings,
     pub callback: CallbackSettings,
+    /// How events and card actions arrive: HTTP callbacks (default) or a Stream connection.
+    #[serde(default)]
+    pub events: EventsMode,
+    /// Interactive card and approval-form settings of the declaration loop.
+    #[serde(default)]
+    pub gateway: GatewaySettings,
+    /// Background workers (callback inbox, outbox).
+    #[serde(default)]
+    pub workers: WorkerSettings,
+}
+
+/// How DingTalk events reach the service.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventsMode {
+    /// Encrypted HTTP pushes to `/dingtalk/callback` (cards: `/dingtalk/card-callback`).
+    #[default]
+    Http,
+    /// A Stream (WebSocket) connection the service opens to DingTalk.
+    Stream,
+}
+
+/// The DingTalk objects the declaration loop uses.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GatewaySettings {
+    /// Name of the approval form template ensured at first use.
+    pub form_name: String,
+    /// Interactive card template id (made in the DingTalk card builder).
+    pub card_template_id: String,
+    /// Route key under which the HTTP card callback URL is registered.
+    pub card_route_key: String,
+    /// Secret DingTalk signs HTTP card callbacks with (`x-ddpaas-signature`); empty = the
+    /// callback token.
+    pub card_callback_secret: String,
+}
+
+impl Default for GatewaySettings {
+    fn default() -> Self {
+        Self {
+            form_name: "积分申报审批".to_owned(),
+            card_template_id: "aidazu.declaration.v1".to_owned(),
+            card_route_key: "aidazu-declarations".to_owned(),
+            card_callback_secret: String::new(),
+        }
+    }
+}
+
+/// Background workers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkerSettings {
+    /// Run the inbox and outbox workers in this process (tests turn them off to simulate a
+    /// crash between receipt and application).
+    pub enabled: bool,
+    /// How often an idle worker looks for work, in milliseconds.
+    pub poll_ms: u64,
+    /// Outbox: attempts before a message is marked `failed`.
+    pub max_attempts: u32,
+    /// Outbox: first retry delay in milliseconds (doubles each attempt, with jitter).
+    pub backoff_base_ms: u64,
+    /// Outbox: longest retry delay in milliseconds.
+    pub backoff_max_ms: u64,
+    /// Outbox: how long a claimed message stays leased to one worker, in seconds.
+    pub lease_secs: u64,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            poll_ms: 500,
+            max_attempts: 8,
+            backoff_base_ms: 1000,
+            backoff_max_ms: 300_000,
+            lease_secs: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -2,10 +2,14 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod dingtalk;
 mod entities;
 pub mod error;
+pub mod inbox;
 pub mod ledger;
 pub mod org;
+pub mod outbox;
+pub mod outbox_lease;
 pub mod pii;
 pub mod seed;
 mod store;

@@ -287,6 +287,32 @@ pub struct UpdateCardResponse {
 
 json_endpoint!(UpdateCard => UpdateCardResponse, Api, PUT, "/v1.0/card/instances", Idempotent);
 
+/// `POST /v1.0/card/callbacks/register`: where DingTalk posts button presses of HTTP-mode cards
+/// (`callbackType = "HTTP"`, `callbackRouteKey`), signed with `apiSecret`
+/// (`x-ddpaas-signature`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterCardCallback {
+    /// The route key cards name in `callbackRouteKey`.
+    pub callback_route_key: String,
+    /// The HTTPS URL DingTalk posts to.
+    pub callback_url: String,
+    /// The secret of `x-ddpaas-signature = base64(HmacSHA256(apiSecret, timestamp))`.
+    pub api_secret: String,
+    /// Replace an existing registration of the same key.
+    pub force_update: bool,
+}
+
+/// Answer of [`RegisterCardCallback`].
+#[derive(Debug, Clone, Deserialize)]
+pub struct RegisterCardCallbackResponse {
+    /// Whether DingTalk accepted it.
+    #[serde(default)]
+    pub success: bool,
+}
+
+json_endpoint!(RegisterCardCallback => RegisterCardCallbackResponse, Api, POST, "/v1.0/card/callbacks/register", Idempotent);
+
 impl Client {
     /// Creates a card and delivers it in one call; answers the per-space outcome.
     ///
@@ -305,5 +331,16 @@ impl Client {
     /// [`DingTalkError::Api`], e.g. `param.cardNotExist`.
     pub async fn update_card(&self, request: &UpdateCard) -> Result<(), DingTalkError> {
         self.send(request).await.map(|_| ())
+    }
+
+    /// Registers (or with `force_update` replaces) the HTTP callback route of cards.
+    ///
+    /// # Errors
+    /// [`DingTalkError::Api`] (e.g. `callbackRouteKeyExist` without `force_update`).
+    pub async fn register_card_callback(
+        &self,
+        request: &RegisterCardCallback,
+    ) -> Result<bool, DingTalkError> {
+        Ok(self.send(request).await?.success)
     }
 }

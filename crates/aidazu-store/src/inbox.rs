@@ -1,0 +1,194 @@
+//! The DingTalk callback inbox (F3): every verified event, stored under a stable key before
+//! DingTalk is told `success`, then applied exactly once in receipt order.
+//!
+//! Receiving is [`insert`] (a duplicate key writes nothing). Applying is, in one transaction:
+//! [`lock_next_unapplied`] (PostgreSQL: `FOR UPDATE`, so a second replica waits and then finds
+//! the event applied), the event's effects, [`mark_applied`] (a conditional `UPDATE … WHERE
+//! applied_at IS NULL`). A failure rolls everything back and [`record_failure`] counts it.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, LockType, OnConflict};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::Value;
+
+use crate::entities::dingtalk_events;
+use crate::error::StoreError;
+
+/// Where an event came from.
+pub const SOURCE_HTTP: &str = "http";
+/// Events and card actions received over a Stream connection.
+pub const SOURCE_STREAM: &str = "stream";
+/// Card button presses posted to the HTTP card callback route.
+pub const SOURCE_CARD_HTTP: &str = "card_http";
+
+/// A verified event to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInboundEvent {
+    /// Stable identity across DingTalk's redeliveries (unique).
+    pub event_key: String,
+    /// `EventType` (`bpms_instance_change`, …) or `card_action`.
+    pub event_type: String,
+    /// [`SOURCE_HTTP`], [`SOURCE_STREAM`] or [`SOURCE_CARD_HTTP`].
+    pub source: String,
+    /// The decrypted payload.
+    pub payload: Value,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboundEvent {
+    pub id: i64,
+    pub event_key: String,
+    pub event_type: String,
+    pub source: String,
+    pub payload: Value,
+    pub received_at: DateTime<Utc>,
+    pub applied_at: Option<DateTime<Utc>>,
+    /// What applying it did (`applied: …`, `ignored: …`, `refused: …`).
+    pub outcome: Option<String>,
+    /// Failed application attempts.
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+/// Stores an event unless one with the same key exists. Returns `true` when it was new.
+///
+/// # Errors
+/// [`StoreError::Invalid`] for an empty key, [`StoreError::Query`].
+pub async fn insert<C: ConnectionTrait>(
+    db: &C,
+    event: NewInboundEvent,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    if event.event_key.trim().is_empty() {
+        return Err(StoreError::Invalid("an inbound event needs a key".into()));
+    }
+    let payload = serde_json::to_string(&event.payload)
+        .map_err(|err| StoreError::Invalid(format!("event payload: {err}")))?;
+    let result = dingtalk_events::Entity::insert(dingtalk_events::ActiveModel {
+        id: NotSet,
+        event_key: Set(event.event_key),
+        event_type: Set(event.event_type),
+        source: Set(event.source),
+        payload: Set(payload),
+        received_at: Set(now),
+        applied_at: Set(None),
+        outcome: Set(None),
+        attempts: Set(0),
+        last_error: Set(None),
+    })
+    .on_conflict(
+        OnConflict::column(dingtalk_events::Column::EventKey)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(result == 1)
+}
+
+/// The oldest unapplied event, locked for this transaction on PostgreSQL (`FOR UPDATE`: a
+/// concurrent applier waits, then sees it applied). SQLite serialises writers anyway.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn lock_next_unapplied<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Option<InboundEvent>, StoreError> {
+    let mut query = dingtalk_events::Entity::find()
+        .filter(dingtalk_events::Column::AppliedAt.is_null())
+        .order_by_asc(dingtalk_events::Column::Id)
+        .limit(1);
+    if db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock(LockType::Update);
+    }
+    query.one(db).await?.map(read_model).transpose()
+}
+
+/// Marks an event applied with its outcome, only if nobody did before. Returns whether this
+/// call did it.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn mark_applied<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    outcome: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let result = dingtalk_events::Entity::update_many()
+        .col_expr(dingtalk_events::Column::AppliedAt, Expr::value(now))
+        .col_expr(dingtalk_events::Column::Outcome, Expr::value(outcome))
+        .filter(dingtalk_events::Column::Id.eq(id))
+        .filter(dingtalk_events::Column::AppliedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Counts a failed application attempt (in its own transaction, after the rollback).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn record_failure<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    error: &str,
+) -> Result<(), StoreError> {
+    dingtalk_events::Entity::update_many()
+        .col_expr(
+            dingtalk_events::Column::Attempts,
+            Expr::col(dingtalk_events::Column::Attempts).add(1),
+        )
+        .col_expr(dingtalk_events::Column::LastError, Expr::value(error))
+        .filter(dingtalk_events::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Every stored event, in receipt order (diagnostics and tests).
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<InboundEvent>, StoreError> {
+    dingtalk_events::Entity::find()
+        .order_by_asc(dingtalk_events::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(read_model)
+        .collect()
+}
+
+/// How many events wait to be applied.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn count_unapplied<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
+    use sea_orm::PaginatorTrait;
+    Ok(dingtalk_events::Entity::find()
+        .filter(dingtalk_events::Column::AppliedAt.is_null())
+        .count(db)
+        .await?)
+}
+
+fn read_model(row: dingtalk_events::Model) -> Result<InboundEvent, StoreError> {
+    let payload = serde_json::from_str(&row.payload)
+        .map_err(|_| StoreError::Corrupt(format!("dingtalk event {}: payload", row.id)))?;
+    Ok(InboundEvent {
+        id: row.id,
+        event_key: row.event_key,
+        event_type: row.event_type,
+        source: row.source,
+        payload,
+        received_at: row.received_at,
+        applied_at: row.applied_at,
+        outcome: row.outcome,
+        attempts: row.attempts,
+        last_error: row.last_error,
+    })
+}
