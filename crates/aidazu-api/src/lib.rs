@@ -42,6 +42,7 @@ pub fn router(state: ApiState, options: RouterOptions) -> Router {
     let routes = Router::new()
         .merge(routes::health::router())
         .merge(routes::villages::router())
+        .merge(routes::callback::router())
         .merge(openapi::router())
         .fallback(routes::fallback)
         .method_not_allowed_fallback(routes::method_not_allowed)

@@ -20,11 +20,18 @@ use crate::ApiState;
         crate::routes::health::readyz,
         crate::routes::villages::list_villages,
         crate::routes::villages::village_catalogue,
+        crate::routes::callback::callback,
+        crate::routes::callback::card_callback,
     ),
-    components(schemas(crate::error::ErrorBody)),
+    components(schemas(
+        crate::error::ErrorBody,
+        crate::routes::callback::EncryptedBody,
+        crate::routes::callback::SealedReply,
+    )),
     tags(
         (name = "health", description = "进程与依赖状态"),
         (name = "public", description = "公开信息：村社与积分项目清单"),
+        (name = "dingtalk", description = "钉钉回调：事件推送与互动卡片回调"),
     )
 )]
 pub struct ApiDoc;

@@ -1,5 +1,6 @@
 //! Route modules, one per resource.
 
+pub mod callback;
 pub mod health;
 pub mod villages;
 

@@ -36,6 +36,18 @@ pub enum AppError {
     /// The storage layer failed.
     #[error("storage: {0}")]
     Store(#[from] aidazu_store::StoreError),
+    /// A DingTalk callback failed verification (signature, freshness, owner key, encryption).
+    #[error("DingTalk callback rejected: {0}")]
+    CallbackRejected(#[source] dingtalk::callback::CryptoError),
+    /// A verified DingTalk event or card callback is not in a shape we understand.
+    #[error("DingTalk event malformed: {0}")]
+    EventMalformed(String),
+    /// DingTalk (client or callbacks) is not configured in this process.
+    #[error("DingTalk is not configured")]
+    DingTalkNotConfigured,
+    /// A DingTalk call failed.
+    #[error("DingTalk call failed: {0}")]
+    DingTalk(#[from] dingtalk::DingTalkError),
 }
 
 impl AppError {
@@ -45,6 +57,15 @@ impl AppError {
             Self::VillageNotFound(_) => "village.not_found",
             Self::CatalogueNotFound(_) => "catalogue.not_found",
             Self::Store(_) => "internal.storage",
+            Self::CallbackRejected(e) => match e {
+                dingtalk::callback::CryptoError::SignatureMismatch => "dingtalk.callback_signature",
+                dingtalk::callback::CryptoError::StaleTimestamp
+                | dingtalk::callback::CryptoError::InvalidTimestamp => "dingtalk.callback_stale",
+                _ => "dingtalk.callback_invalid",
+            },
+            Self::EventMalformed(_) => "dingtalk.event_invalid",
+            Self::DingTalkNotConfigured => "dingtalk.not_configured",
+            Self::DingTalk(_) => "dingtalk.unavailable",
         }
     }
 
@@ -54,6 +75,17 @@ impl AppError {
             Self::VillageNotFound(_) => "村社不存在".into(),
             Self::CatalogueNotFound(_) => "该村社暂无生效的积分项目清单".into(),
             Self::Store(_) => "服务暂时不可用，请稍后再试".into(),
+            Self::CallbackRejected(e) => match e {
+                dingtalk::callback::CryptoError::SignatureMismatch => "钉钉回调签名无效".into(),
+                dingtalk::callback::CryptoError::StaleTimestamp
+                | dingtalk::callback::CryptoError::InvalidTimestamp => {
+                    "钉钉回调时间戳已过期或无效".into()
+                }
+                _ => "钉钉回调内容无法解密或不属于本应用".into(),
+            },
+            Self::EventMalformed(_) => "钉钉事件内容格式无法识别".into(),
+            Self::DingTalkNotConfigured => "未配置钉钉集成".into(),
+            Self::DingTalk(_) => "钉钉服务暂时不可用，请稍后再试".into(),
         }
     }
 
@@ -62,6 +94,14 @@ impl AppError {
         match self {
             Self::VillageNotFound(_) | Self::CatalogueNotFound(_) => ErrorKind::NotFound,
             Self::Store(_) => ErrorKind::Internal,
+            Self::CallbackRejected(e) => match e {
+                dingtalk::callback::CryptoError::SignatureMismatch
+                | dingtalk::callback::CryptoError::StaleTimestamp
+                | dingtalk::callback::CryptoError::InvalidTimestamp => ErrorKind::Unauthenticated,
+                _ => ErrorKind::Invalid,
+            },
+            Self::EventMalformed(_) => ErrorKind::Invalid,
+            Self::DingTalkNotConfigured | Self::DingTalk(_) => ErrorKind::Unavailable,
         }
     }
 }

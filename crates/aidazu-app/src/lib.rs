@@ -1,7 +1,11 @@
 #![doc = include_str!("../README.md")]
 
 mod clock;
+pub mod integration;
 mod error;
+pub mod events;
+pub mod gateway;
+pub mod outbox;
 mod public;
 mod readiness;
 
@@ -34,6 +38,7 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     config: AppConfig,
+    dingtalk: Option<integration::DingTalkParts>,
 }
 
 impl App {
@@ -44,6 +49,25 @@ impl App {
                 store,
                 clock,
                 config,
+                dingtalk: None,
+            }),
+        }
+    }
+
+    /// Adds the DingTalk client, callback crypto and gateway settings (the composition root
+    /// calls this once, before the handle is shared).
+    #[must_use]
+    pub fn with_dingtalk(self, setup: integration::DingTalkSetup) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store: self.inner.store.clone(),
+                clock: self.inner.clock.clone(),
+                config: self.inner.config.clone(),
+                dingtalk: Some(integration::DingTalkParts {
+                    setup,
+                    events_arrived: Arc::new(tokio::sync::Notify::new()),
+                    outbox_filled: Arc::new(tokio::sync::Notify::new()),
+                }),
             }),
         }
     }

@@ -5,15 +5,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aidazu_api::{ApiState, RouterOptions};
+use aidazu_app::integration::{CardCallback, DingTalkSetup, GatewayConfig, OutboxPolicy};
 use aidazu_app::{App, AppConfig, Clock, SystemClock};
 use aidazu_domain::calendar::PointsYearConfig;
 use aidazu_store::Store;
 use anyhow::Context as _;
 use secrecy::ExposeSecret as _;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 use crate::secrets::Secrets;
-use crate::settings::{DingTalkMode, Settings};
+use crate::settings::{DingTalkMode, EventsMode, Settings, WorkerSettings};
 
 /// Options for [`Application::build`] that are not configuration.
 #[derive(Clone)]
@@ -40,6 +43,8 @@ pub struct Application {
     router: axum::Router,
     sim: Option<dingtalk_sim::SimHandle>,
     app: App,
+    workers: WorkerSettings,
+    events: EventsMode,
 }
 
 impl Application {
@@ -68,6 +73,7 @@ impl Application {
             }
         }
 
+        let sim_base = sim.as_ref().map(dingtalk_sim::SimHandle::base_url);
         let app = App::new(
             store,
             options.clock.clone(),
@@ -75,7 +81,8 @@ impl Application {
                 points_year: PointsYearConfig::new(settings.points.year_start_month)?,
                 declaration_window_days: settings.points.declaration_window_days,
             },
-        );
+        )
+        .with_dingtalk(dingtalk_setup(&settings, sim_base.as_deref(), &public_url)?);
         let router = aidazu_api::router(
             ApiState { app: app.clone() },
             RouterOptions {
@@ -94,6 +101,8 @@ impl Application {
             router,
             sim,
             app,
+            workers: settings.dingtalk.workers.clone(),
+            events: settings.dingtalk.events,
         })
     }
 
@@ -121,18 +130,147 @@ impl Application {
             listener,
             router,
             sim,
+            app,
+            workers,
+            events,
             ..
         } = self;
-        axum::serve(listener, router)
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mut background = spawn_background(&app, &workers, events, &stop_rx);
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await
-            .context("HTTP server failed")?;
+            .context("HTTP server failed");
+        let _ = stop_tx.send(true);
+        while let Some(joined) = background.join_next().await {
+            if let Err(error) = joined {
+                tracing::error!(%error, "a background worker panicked");
+            }
+        }
+        served?;
         if let Some(sim) = sim {
             sim.shutdown().await;
         }
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Resolves when `stop` turns true (or its sender is gone).
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow_and_update() {
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Starts the inbox and outbox workers and, in Stream mode, the Stream client.
+fn spawn_background(
+    app: &App,
+    workers: &WorkerSettings,
+    events: EventsMode,
+    stop: &watch::Receiver<bool>,
+) -> JoinSet<()> {
+    let mut set = JoinSet::new();
+    if events == EventsMode::Stream {
+        if let Some(client) = app.dingtalk().cloned() {
+            let handler = std::sync::Arc::new(crate::stream::StreamHandler::new(app.clone()));
+            let stop = stop.clone();
+            set.spawn(async move {
+                let stream =
+                    dingtalk::stream::StreamClient::new(client, dingtalk::stream::StreamConfig::default());
+                if let Err(error) = stream.run(handler, stopped(stop)).await {
+                    tracing::error!(%error, "DingTalk stream client stopped");
+                }
+            });
+        }
+    }
+    if !workers.enabled {
+        tracing::warn!("dingtalk.workers.enabled = false: events and outbox messages wait");
+        return set;
+    }
+    let poll = Duration::from_millis(workers.poll_ms.max(10));
+    set.spawn(aidazu_app::events::run_event_worker(
+        app.clone(),
+        poll,
+        stopped(stop.clone()),
+    ));
+    let worker_id = format!("outbox-{}", uuid::Uuid::new_v4().simple());
+    set.spawn(aidazu_app::outbox::run_outbox_worker(
+        app.clone(),
+        worker_id,
+        poll,
+        stopped(stop.clone()),
+    ));
+    set
+}
+
+/// The DingTalk client: in sim mode both API hosts are the simulator's base URL; live mode uses
+/// the configured `dingtalk.oapi_base` / `dingtalk.api_base`.
+///
+/// # Errors
+/// When the client cannot be built (bad base URL, missing credential).
+pub fn dingtalk_client(settings: &Settings, sim_base: Option<&str>) -> anyhow::Result<dingtalk::Client> {
+    let dt = &settings.dingtalk;
+    let (oapi, api) = match (dt.mode, sim_base) {
+        (DingTalkMode::Sim, Some(base)) => (base.to_owned(), base.to_owned()),
+        _ => (dt.oapi_base.clone(), dt.api_base.clone()),
+    };
+    dingtalk::Client::builder()
+        .app_key(dt.app_key.clone())
+        .app_secret(dt.app_secret.clone())
+        .corp_id(dt.corp_id.clone())
+        .agent_id(dt.agent_id)
+        .oapi_base(oapi)
+        .api_base(api)
+        .build()
+        .context("cannot build the DingTalk client (keys `dingtalk.*`)")
+}
+
+/// Everything DingTalk-related the use cases need.
+fn dingtalk_setup(
+    settings: &Settings,
+    sim_base: Option<&str>,
+    public_url: &str,
+) -> anyhow::Result<DingTalkSetup> {
+    let dt = &settings.dingtalk;
+    let client = dingtalk_client(settings, sim_base)?;
+    let callback_crypto = dingtalk::callback::CallbackCrypto::new(
+        dt.callback.token.expose_secret(),
+        dt.callback.aes_key.expose_secret(),
+        dt.callback.owner_key_or(&dt.app_key),
+    )
+    .context("invalid key `dingtalk.callback.aes_key` (43 base64 characters)")?;
+    let card_callback = match dt.events {
+        EventsMode::Stream => CardCallback::Stream,
+        EventsMode::Http => CardCallback::Http {
+            route_key: dt.gateway.card_route_key.clone(),
+            url: format!("{public_url}/dingtalk/card-callback"),
+            secret: if dt.gateway.card_callback_secret.is_empty() {
+                dt.callback.token.expose_secret().to_owned()
+            } else {
+                dt.gateway.card_callback_secret.clone()
+            },
+        },
+    };
+    let w = &dt.workers;
+    Ok(DingTalkSetup {
+        client,
+        callback_crypto: Some(callback_crypto),
+        gateway: GatewayConfig {
+            public_url: public_url.to_owned(),
+            form_name: dt.gateway.form_name.clone(),
+            card_template_id: dt.gateway.card_template_id.clone(),
+            card_callback,
+        },
+        outbox: OutboxPolicy {
+            max_attempts: w.max_attempts.max(1),
+            backoff_base: Duration::from_millis(w.backoff_base_ms.max(1)),
+            backoff_max: Duration::from_millis(w.backoff_max_ms.max(1)),
+            lease: Duration::from_secs(w.lease_secs.max(5)),
+        },
+    })
 }
 
 /// Connects the database named by `database.url`, applying migrations when `auto_migrate` is set.

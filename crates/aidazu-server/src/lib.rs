@@ -1,9 +1,10 @@
 #![doc = include_str!("../README.md")]
 
-mod application;
+pub mod application;
 pub mod commands;
 pub mod secrets;
 pub mod settings;
+mod stream;
 pub mod telemetry;
 
 pub use application::{Application, BuildOptions};

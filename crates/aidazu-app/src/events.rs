@@ -1,0 +1,314 @@
+//! The callback inbox (F3): receiving DingTalk events (HTTP callbacks, Stream frames, card
+//! button presses) and applying each exactly once.
+//!
+//! Receiving verifies the event, stores it under a stable key ([`event_key`]) and only then lets
+//! the transport acknowledge it (`success` / Stream ACK): a crash before the insert makes
+//! DingTalk redeliver, a crash after it loses nothing, and a redelivery inserts nothing.
+//!
+//! Applying ([`apply_pending`], also run by the worker of [`run_event_worker`]) takes the oldest
+//! unapplied event, applies its effects and marks it applied in one transaction. Effects that
+//! cannot be done (declaration already decided elsewhere, unknown declaration) are recorded as the
+//! event's outcome (`refused: …`, `ignored: …`), never retried.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use aidazu_store::inbox::{self, InboundEvent, NewInboundEvent};
+use dingtalk::callback::{CallbackQuery, CryptoError, SealedMessage};
+use dingtalk::event::{CardAction, Event};
+use serde_json::{Value, json};
+
+use crate::integration::CardCallback;
+use crate::{App, AppError};
+
+/// Freshness window of HTTP card callbacks, in milliseconds.
+const CARD_CALLBACK_WINDOW_MS: i64 = 5 * 60 * 1000;
+
+/// `event_type` under which card button presses are stored.
+pub const CARD_ACTION: &str = "card_action";
+
+/// Failed application attempts after which an event is set aside with outcome `failed: …`.
+const MAX_APPLY_ATTEMPTS: i32 = 5;
+
+/// The stable identity of an event across DingTalk's redeliveries: `eventId` when present,
+/// else `EventType`, `processInstanceId`, `type`, `result`, `taskId` (and for legacy contact
+/// events `BizId` / `UserId` / `TimeStamp`), joined with `:`.
+pub fn event_key(event: &Event) -> String {
+    if let Some(id) = event.event_id.as_deref().filter(|id| !id.is_empty()) {
+        return id.to_owned();
+    }
+    let field = |name: &str| match event.payload.get(name) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let mut parts = vec![event.event_type.clone()];
+    for name in ["processInstanceId", "type", "result", "taskId"] {
+        parts.push(field(name));
+    }
+    if parts[1..].iter().all(String::is_empty) {
+        for name in ["BizId", "UserId", "TimeStamp", "EventTime"] {
+            parts.push(field(name));
+        }
+    }
+    parts.join(":")
+}
+
+/// The stored key of a card button press: card, user and the button.
+pub fn card_action_key(action: &CardAction) -> String {
+    let button = action
+        .params
+        .get("action")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| action.action_ids.first().cloned())
+        .unwrap_or_default();
+    format!("card:{}:{}:{}", action.out_track_id, action.user_id, button)
+}
+
+/// The JSON a card press is stored as.
+pub fn card_action_payload(action: &CardAction) -> Value {
+    json!({
+        "outTrackId": action.out_track_id.as_str(),
+        "userId": action.user_id.as_str(),
+        "corpId": action.corp_id,
+        "actionIds": action.action_ids,
+        "params": action.params,
+        "spaceType": action.space_type,
+        "spaceId": action.space_id,
+    })
+}
+
+impl App {
+    /// Handles one encrypted HTTP callback: verifies signature, freshness and owner key, answers
+    /// `check_url` at once, stores any other event (a duplicate is a no-op) and answers the sealed
+    /// `success` only after the insert committed.
+    ///
+    /// # Errors
+    /// [`AppError::CallbackRejected`] (nothing stored), [`AppError::DingTalkNotConfigured`],
+    /// [`AppError::Store`].
+    pub async fn receive_callback(
+        &self,
+        query: &CallbackQuery,
+        encrypt: &str,
+    ) -> Result<SealedMessage, AppError> {
+        let crypto = self
+            .dingtalk_setup()
+            .and_then(|d| d.callback_crypto.clone())
+            .ok_or(AppError::DingTalkNotConfigured)?;
+        let now = SystemTime::from(self.clock().now());
+        let plaintext = crypto
+            .open(query, encrypt, now)
+            .map_err(AppError::CallbackRejected)?;
+        let event = Event::from_http_plaintext(&plaintext)
+            .map_err(|e| AppError::EventMalformed(e.to_string()))?;
+        if !event.is_url_check() {
+            self.receive_event(&event, inbox::SOURCE_HTTP).await?;
+        }
+        Ok(crypto.seal_success(now))
+    }
+
+    /// Stores a verified event (HTTP or Stream). Returns `true` when it was new.
+    ///
+    /// # Errors
+    /// [`AppError::Store`].
+    pub async fn receive_event(&self, event: &Event, source: &str) -> Result<bool, AppError> {
+        if event.is_url_check() {
+            return Ok(false);
+        }
+        let key = event_key(event);
+        let inserted = inbox::insert(
+            self.store().connection(),
+            NewInboundEvent {
+                event_key: key.clone(),
+                event_type: event.event_type.clone(),
+                source: source.to_owned(),
+                payload: event.payload.clone(),
+            },
+            self.clock().now(),
+        )
+        .await?;
+        tracing::info!(event.key = %key, event.type = %event.event_type, source, inserted, "DingTalk event received");
+        if let Some(notify) = self.events_notify() {
+            notify.notify_one();
+        }
+        Ok(inserted)
+    }
+
+    /// Stores a card button press (Stream callback or HTTP card callback). Returns `true` when
+    /// it was new.
+    ///
+    /// # Errors
+    /// [`AppError::Store`].
+    pub async fn receive_card_action(
+        &self,
+        action: &CardAction,
+        source: &str,
+    ) -> Result<bool, AppError> {
+        let key = card_action_key(action);
+        let inserted = inbox::insert(
+            self.store().connection(),
+            NewInboundEvent {
+                event_key: key.clone(),
+                event_type: CARD_ACTION.to_owned(),
+                source: source.to_owned(),
+                payload: card_action_payload(action),
+            },
+            self.clock().now(),
+        )
+        .await?;
+        tracing::info!(event.key = %key, source, inserted, "DingTalk card action received");
+        if let Some(notify) = self.events_notify() {
+            notify.notify_one();
+        }
+        Ok(inserted)
+    }
+
+    /// Handles an HTTP card callback: checks `x-ddpaas-signature = base64(HmacSHA256(secret,
+    /// timestamp))` and the timestamp's freshness (5 minutes), then stores the press.
+    ///
+    /// # Errors
+    /// [`AppError::CallbackRejected`] (nothing stored), [`AppError::EventMalformed`],
+    /// [`AppError::DingTalkNotConfigured`], [`AppError::Store`].
+    pub async fn receive_card_callback(
+        &self,
+        timestamp: &str,
+        signature: &str,
+        body: &str,
+    ) -> Result<bool, AppError> {
+        use base64::Engine as _;
+        use hmac::Mac as _;
+        use subtle::ConstantTimeEq as _;
+
+        let Some(CardCallback::Http { secret, .. }) = self
+            .dingtalk_setup()
+            .map(|d| &d.gateway.card_callback)
+        else {
+            return Err(AppError::DingTalkNotConfigured);
+        };
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+            .map_err(|_| AppError::DingTalkNotConfigured)?;
+        mac.update(timestamp.as_bytes());
+        let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        if !bool::from(expected.as_bytes().ct_eq(signature.as_bytes())) {
+            return Err(AppError::CallbackRejected(CryptoError::SignatureMismatch));
+        }
+        let sent_ms: i64 = timestamp
+            .trim()
+            .parse()
+            .map_err(|_| AppError::CallbackRejected(CryptoError::InvalidTimestamp))?;
+        let skew = (self.clock().now().timestamp_millis() - sent_ms).abs();
+        if skew > CARD_CALLBACK_WINDOW_MS {
+            return Err(AppError::CallbackRejected(CryptoError::StaleTimestamp));
+        }
+        let action = CardAction::from_callback_json(body)
+            .map_err(|e| AppError::EventMalformed(e.to_string()))?;
+        self.receive_card_action(&action, inbox::SOURCE_CARD_HTTP).await
+    }
+
+    /// Every stored event in receipt order (diagnostics and tests).
+    ///
+    /// # Errors
+    /// [`AppError::Store`].
+    pub async fn inbound_events(&self) -> Result<Vec<InboundEvent>, AppError> {
+        Ok(inbox::list(self.store().connection()).await?)
+    }
+}
+
+/// What applying one event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Inbox row id.
+    pub id: i64,
+    /// `EventType`.
+    pub event_type: String,
+    /// The outcome recorded on the row.
+    pub outcome: String,
+}
+
+/// Applies every unapplied event, oldest first, each in its own transaction with its effects.
+/// Returns what was applied. Stops at the first event that fails for a reason worth retrying
+/// (database down): it stays unapplied, its failure is counted, and the error is returned.
+///
+/// # Errors
+/// [`AppError::Store`] and other internal failures of an event's effects.
+pub async fn apply_pending(app: &App) -> Result<Vec<Applied>, AppError> {
+    let mut applied = Vec::new();
+    while let Some(done) = apply_next(app).await? {
+        applied.push(done);
+    }
+    Ok(applied)
+}
+
+/// Applies the oldest unapplied event, if any.
+async fn apply_next(app: &App) -> Result<Option<Applied>, AppError> {
+    let txn = app.store().begin().await?;
+    let Some(event) = inbox::lock_next_unapplied(&txn).await? else {
+        txn.rollback().await.map_err(aidazu_store::StoreError::from)?;
+        return Ok(None);
+    };
+    if event.attempts >= MAX_APPLY_ATTEMPTS {
+        let outcome = format!(
+            "failed: gave up after {} attempts: {}",
+            event.attempts,
+            event.last_error.as_deref().unwrap_or("unknown error")
+        );
+        tracing::error!(event.id = event.id, %outcome, "DingTalk event set aside");
+        inbox::mark_applied(&txn, event.id, &outcome, app.clock().now()).await?;
+        txn.commit().await.map_err(aidazu_store::StoreError::from)?;
+        return Ok(Some(Applied {
+            id: event.id,
+            event_type: event.event_type,
+            outcome,
+        }));
+    }
+    match crate::events::apply::apply(app, &txn, &event).await {
+        Ok(outcome) => {
+            if !inbox::mark_applied(&txn, event.id, &outcome, app.clock().now()).await? {
+                // Another replica applied it first; our effects roll back.
+                txn.rollback().await.map_err(aidazu_store::StoreError::from)?;
+                return Ok(None);
+            }
+            txn.commit().await.map_err(aidazu_store::StoreError::from)?;
+            tracing::info!(event.id = event.id, event.type = %event.event_type, %outcome, "DingTalk event applied");
+            app.wake_workers();
+            Ok(Some(Applied {
+                id: event.id,
+                event_type: event.event_type,
+                outcome,
+            }))
+        }
+        Err(error) => {
+            let _ = txn.rollback().await;
+            tracing::warn!(event.id = event.id, %error, "applying a DingTalk event failed; will retry");
+            inbox::record_failure(app.store().connection(), event.id, &error.to_string()).await?;
+            Err(error)
+        }
+    }
+}
+
+/// Runs the inbox worker until `shutdown` completes: applies pending events whenever one is
+/// stored (woken by the receiving side) and at least every `poll`.
+pub async fn run_event_worker(app: App, poll: Duration, shutdown: impl Future<Output = ()>) {
+    let notify = app.events_notify();
+    tokio::pin!(shutdown);
+    loop {
+        if let Err(error) = apply_pending(&app).await {
+            tracing::warn!(%error, "inbox worker: an event could not be applied yet");
+        }
+        let wake = async {
+            match &notify {
+                Some(n) => n.notified().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = &mut shutdown => break,
+            () = wake => {}
+            () = tokio::time::sleep(poll) => {}
+        }
+    }
+    tracing::info!("inbox worker stopped");
+}
+
+pub(crate) mod apply;

@@ -1,0 +1,302 @@
+//! The DingTalk gateway: turns one outbox message into DingTalk calls.
+//!
+//! Kinds and payloads (JSON, written by the use cases through `aidazu_store::outbox::enqueue`):
+//!
+//! | kind | payload | DingTalk call |
+//! |---|---|---|
+//! | `approval.create` | `{declarationId}` | ensure the form template once, then `POST /v1.0/workflow/processInstances` for the village admins; the `processInstanceId` is stored on the declaration |
+//! | `approval.terminate` | `{declarationId, processInstanceId}` | `POST /v1.0/workflow/processInstances/terminate` (system); an instance already finished is fine |
+//! | `card.send` | `{declarationId, outTrackId, userIds}` | `POST /v1.0/card/instances/createAndDeliver` to each admin's robot chat; `param.cardAlreadyExist` counts as sent |
+//! | `card.update` | `{declarationId, outTrackId}` | `PUT /v1.0/card/instances` with the declaration's state |
+//! | `notify.work` | `{userIds, markdown:{title,text}}` | `asyncsend_v2` markdown work notification |
+//!
+//! Errors are classified for the worker: [`SendError::Retry`] (5xx, timeouts, rate limits,
+//! token trouble, an instance too young to terminate, a database hiccup) or
+//! [`SendError::Permanent`] (bad payload, unknown declaration, DingTalk refusing for good).
+
+use aidazu_store::dingtalk as dt_store;
+use aidazu_store::outbox::OutboxMessage;
+use dingtalk::DingTalkError;
+use dingtalk::api::card::{CardParams, CreateAndDeliverCard, RegisterCardCallback, UpdateCard};
+use dingtalk::api::notification::WorkMessage;
+use dingtalk::api::workflow::{FormComponent, SaveFormTemplate, TerminateProcessInstance};
+use dingtalk::ids::{OutTrackId, ProcessCode, ProcessInstanceId, RobotCode, UserId};
+use serde_json::{Value, json};
+
+use crate::App;
+use crate::integration::{CardCallback, DingTalkSetup};
+
+/// Outbox kinds.
+pub mod kind {
+    /// Open the OA approval of a declaration.
+    pub const APPROVAL_CREATE: &str = "approval.create";
+    /// Close the OA approval of a declaration decided elsewhere or withdrawn.
+    pub const APPROVAL_TERMINATE: &str = "approval.terminate";
+    /// Send the admins the interactive card of a declaration.
+    pub const CARD_SEND: &str = "card.send";
+    /// Show a declaration's outcome on its card.
+    pub const CARD_UPDATE: &str = "card.update";
+    /// A markdown work notification.
+    pub const NOTIFY_WORK: &str = "notify.work";
+}
+
+/// Labels of the approval form (the order of the form).
+pub mod form {
+    /// 户 (household).
+    pub const HOUSEHOLD: &str = "户";
+    /// 成员 (member).
+    pub const MEMBER: &str = "成员";
+    /// 项目 (catalogue item).
+    pub const ITEM: &str = "项目";
+    /// 积分 (points; the admin may edit it for a range item).
+    pub const POINTS: &str = "积分";
+    /// 说明 (the villager's text).
+    pub const TEXT: &str = "说明";
+    /// 照片 (photo links).
+    pub const PHOTOS: &str = "照片";
+}
+
+/// Why a message was not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// Try again later (after backoff). `rate_limited` asks for a longer wait.
+    Retry {
+        /// What went wrong.
+        reason: String,
+        /// DingTalk said "too many requests".
+        rate_limited: bool,
+    },
+    /// Trying again will not help; the message is marked failed.
+    Permanent(String),
+}
+
+impl SendError {
+    fn retry(reason: impl Into<String>) -> Self {
+        Self::Retry {
+            reason: reason.into(),
+            rate_limited: false,
+        }
+    }
+
+    /// The text recorded as `last_error`.
+    pub fn reason(&self) -> &str {
+        match self {
+            Self::Retry { reason, .. } | Self::Permanent(reason) => reason,
+        }
+    }
+}
+
+impl From<DingTalkError> for SendError {
+    fn from(error: DingTalkError) -> Self {
+        let text = error.to_string();
+        let kind = error.kind();
+        if kind == dingtalk::ErrorKind::RateLimited {
+            return Self::Retry {
+                reason: text,
+                rate_limited: true,
+            };
+        }
+        if error.is_retryable() || error.is_token_invalid() {
+            Self::retry(text)
+        } else {
+            Self::Permanent(text)
+        }
+    }
+}
+
+impl From<aidazu_store::StoreError> for SendError {
+    fn from(error: aidazu_store::StoreError) -> Self {
+        Self::retry(format!("storage: {error}"))
+    }
+}
+
+fn setup(app: &App) -> Result<&DingTalkSetup, SendError> {
+    app.dingtalk_setup()
+        .ok_or_else(|| SendError::retry("DingTalk is not configured in this process"))
+}
+
+fn payload_str<'a>(payload: &'a Value, name: &str) -> Result<&'a str, SendError> {
+    payload
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| SendError::Permanent(format!("payload lacks `{name}`")))
+}
+
+fn payload_users(payload: &Value) -> Vec<UserId> {
+    payload
+        .get("userIds")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(UserId::from)
+        .collect()
+}
+
+/// Sends one outbox message. Returns what DingTalk answered (stored on the row).
+///
+/// # Errors
+/// [`SendError`], classified for retry.
+pub async fn send(app: &App, message: &OutboxMessage) -> Result<Value, SendError> {
+    match message.kind.as_str() {
+        kind::NOTIFY_WORK => notify_work(app, &message.payload).await,
+        kind::APPROVAL_TERMINATE => terminate_approval(app, &message.payload).await,
+        kind::APPROVAL_CREATE => crate::gateway::declaration::create_approval(app, message).await,
+        kind::CARD_SEND => crate::gateway::declaration::send_card(app, message).await,
+        kind::CARD_UPDATE => crate::gateway::declaration::update_card(app, message).await,
+        other => Err(SendError::Permanent(format!("unknown outbox kind `{other}`"))),
+    }
+}
+
+async fn notify_work(app: &App, payload: &Value) -> Result<Value, SendError> {
+    let client = &setup(app)?.client;
+    let users = payload_users(payload);
+    if users.is_empty() {
+        return Ok(json!({ "skipped": "no recipients" }));
+    }
+    let markdown = payload.get("markdown").unwrap_or(&Value::Null);
+    let title = payload_str(markdown, "title")?;
+    let text = payload_str(markdown, "text")?;
+    let task_id = client
+        .send_work_notification(
+            &users,
+            WorkMessage::Markdown {
+                title: title.to_owned(),
+                text: text.to_owned(),
+            },
+        )
+        .await?;
+    Ok(json!({ "taskId": task_id }))
+}
+
+/// DingTalk codes meaning "this instance cannot be terminated because it is no longer running".
+fn is_not_running(error: &DingTalkError) -> bool {
+    matches!(error, DingTalkError::Api { message, .. } if message.contains("不是运行中") || message.contains("已结束") || message.contains("not running"))
+}
+
+async fn terminate_approval(app: &App, payload: &Value) -> Result<Value, SendError> {
+    let client = &setup(app)?.client;
+    let instance = payload_str(payload, "processInstanceId")?;
+    let request = TerminateProcessInstance {
+        process_instance_id: ProcessInstanceId::from(instance),
+        is_system: true,
+        remark: Some(
+            payload
+                .get("remark")
+                .and_then(Value::as_str)
+                .unwrap_or("申报已在其他渠道处理")
+                .to_owned(),
+        ),
+        operating_user_id: None,
+    };
+    match client.terminate_process_instance(&request).await {
+        Ok(done) => Ok(json!({ "processInstanceId": instance, "terminated": done })),
+        // DingTalk refuses to terminate an instance in its first seconds: wait and retry.
+        Err(error) if error.api_code() == Some("aflowProcessInstStatusException") => {
+            Err(SendError::retry(error.to_string()))
+        }
+        Err(error) if is_not_running(&error) => {
+            Ok(json!({ "processInstanceId": instance, "terminated": false, "note": "already finished" }))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The approval form template: created once, its `processCode` kept in `dingtalk_state`.
+///
+/// # Errors
+/// [`SendError`].
+pub async fn ensure_form_template(app: &App) -> Result<ProcessCode, SendError> {
+    let db = app.store().connection();
+    if let Some(code) = dt_store::state_get(db, dt_store::STATE_PROCESS_CODE).await? {
+        return Ok(ProcessCode::from(code));
+    }
+    let setup = setup(app)?;
+    let components = vec![
+        FormComponent::new("TextField", "TextField-household", form::HOUSEHOLD, true),
+        FormComponent::new("TextField", "TextField-member", form::MEMBER, true),
+        FormComponent::new("TextField", "TextField-item", form::ITEM, true),
+        FormComponent::new("NumberField", "NumberField-points", form::POINTS, true),
+        FormComponent::new("TextareaField", "TextareaField-text", form::TEXT, false),
+        FormComponent::new("TextareaField", "TextareaField-photos", form::PHOTOS, false),
+    ];
+    let code = setup
+        .client
+        .save_form_template(&SaveFormTemplate {
+            process_code: None,
+            name: setup.gateway.form_name.clone(),
+            description: Some("爱大足积分制：村民积分申报，由村管理员审核".to_owned()),
+            form_components: components,
+        })
+        .await?;
+    dt_store::state_put(db, dt_store::STATE_PROCESS_CODE, code.as_str()).await?;
+    tracing::info!(process_code = %code, "approval form template created");
+    Ok(code)
+}
+
+/// Registers the HTTP card callback route once (HTTP card mode only).
+///
+/// # Errors
+/// [`SendError`].
+pub async fn ensure_card_route(app: &App) -> Result<(), SendError> {
+    let setup = setup(app)?;
+    let CardCallback::Http {
+        route_key,
+        url,
+        secret,
+    } = &setup.gateway.card_callback
+    else {
+        return Ok(());
+    };
+    let db = app.store().connection();
+    let marker = format!("{route_key} {url}");
+    if dt_store::state_get(db, dt_store::STATE_CARD_ROUTE).await?.as_deref() == Some(&marker) {
+        return Ok(());
+    }
+    setup
+        .client
+        .register_card_callback(&RegisterCardCallback {
+            callback_route_key: route_key.clone(),
+            callback_url: url.clone(),
+            api_secret: secret.clone(),
+            force_update: true,
+        })
+        .await?;
+    dt_store::state_put(db, dt_store::STATE_CARD_ROUTE, &marker).await?;
+    tracing::info!(%route_key, %url, "card callback route registered");
+    Ok(())
+}
+
+/// Builds a create-and-deliver request for the robot chats of `users` (one card, one space
+/// per admin).
+fn card_request(
+    setup: &DingTalkSetup,
+    out_track_id: &OutTrackId,
+    users: &[UserId],
+    params: CardParams,
+) -> Option<CreateAndDeliverCard> {
+    let first = users.first()?;
+    let robot = RobotCode::from(setup.client.app_key());
+    let mut request = CreateAndDeliverCard::to_user(
+        setup.gateway.card_template_id.clone(),
+        out_track_id.clone(),
+        first,
+        robot,
+        params,
+    );
+    let spaces: Vec<String> = users.iter().map(|u| format!("IM_ROBOT.{u}")).collect();
+    request.open_space_id = format!("dtv1.card//{}", spaces.join(";"));
+    if let CardCallback::Http { route_key, .. } = &setup.gateway.card_callback {
+        request.callback_type = "HTTP".to_owned();
+        request.callback_route_key = Some(route_key.clone());
+    }
+    Some(request)
+}
+
+/// Card update merging `params` into the card's data.
+fn card_update(out_track_id: &OutTrackId, params: CardParams) -> UpdateCard {
+    UpdateCard::merge(out_track_id.clone(), params)
+}
+
+pub(crate) mod declaration;
