@@ -182,6 +182,14 @@ async fn attempt(sim: &Sim, event: &OutboundEvent, number: u32) -> bool {
     let started = Utc::now();
     let outcome = deliver_once(sim, event).await;
     let delivered = outcome.delivered;
+    tracing::debug!(
+        event.id = %event.event_id,
+        event.kind = %event.event_type,
+        attempt = number,
+        mode = ?outcome.mode,
+        delivered,
+        "simulator event delivery attempt"
+    );
     sim.with_data(|data| {
         if let Some(record) = data
             .events
