@@ -1,18 +1,20 @@
 #![doc = include_str!("../README.md")]
 
 pub mod accounts;
+pub mod audit;
 pub mod catalogue;
 mod entities;
 pub mod error;
 pub mod ledger;
 pub mod org;
+pub mod participation;
 pub mod pii;
 pub mod seed;
 mod store;
 
 pub use error::StoreError;
 pub use pii::PiiKeys;
-pub use store::{Backend, Store};
+pub use store::{Backend, ConnectSettings, Store};
 
 /// Re-exported so callers can name the connection and transaction types.
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};

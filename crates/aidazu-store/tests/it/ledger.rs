@@ -282,3 +282,34 @@ dual_db_test!(
         );
     }
 );
+
+dual_db_test!(
+    async fn concurrent_appends_with_one_key_book_once(db: TestDb) {
+        let f = fixture(&db).await;
+        let mut new = entry(&f, EntryKind::Award, 2, item("ML-02", 1));
+        new.idempotency_key = Some("card:click:1".into());
+        let (a, b) = tokio::join!(
+            {
+                let (store, new) = (f.store.clone(), new.clone());
+                tokio::spawn(async move { store.append_entry(&new).await })
+            },
+            {
+                let (store, new) = (f.store.clone(), new.clone());
+                tokio::spawn(async move { store.append_entry(&new).await })
+            }
+        );
+        let results = [a.unwrap(), b.unwrap()];
+        assert!(results.iter().any(Result::is_ok));
+        for r in &results {
+            assert!(matches!(r, Ok(_) | Err(StoreError::Conflict(_))), "{r:?}");
+        }
+        assert_eq!(
+            f.store
+                .household_entries(f.household, YEAR)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+);
