@@ -251,7 +251,7 @@ async fn shutdown_stops_serving() {
 async fn stats_count_calls_per_path_across_methods() {
     let sim = start().await;
     let token = sim.api_token().await;
-    for method in [reqwest::Method::GET, reqwest::Method::GET] {
+    for method in [reqwest::Method::GET, reqwest::Method::POST] {
         sim.http
             .request(
                 method,
