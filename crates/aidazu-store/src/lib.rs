@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod accounts;
+pub mod audit;
 pub mod catalogue;
 pub mod dingtalk;
 mod entities;
@@ -10,13 +11,14 @@ pub mod ledger;
 pub mod org;
 pub mod outbox;
 pub mod outbox_lease;
+pub mod participation;
 pub mod pii;
 pub mod seed;
 mod store;
 
 pub use error::StoreError;
 pub use pii::PiiKeys;
-pub use store::{Backend, Store};
+pub use store::{Backend, ConnectSettings, Store};
 
 /// Re-exported so callers can name the connection and transaction types.
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};

@@ -163,6 +163,9 @@ pub async fn asyncsend(State(sim): State<Sim>, call: OapiCall) -> Response {
 
 /// `POST /topapi/message/corpconversation/getsendresult {agent_id, task_id}`.
 pub async fn getsendresult(State(sim): State<Sim>, call: OapiCall) -> Response {
+    if call.text("agent_id").and_then(|s| s.parse::<i64>().ok()) != Some(sim.config().agent_id) {
+        return oapi::topapi_error(40056, "不合法的agentid");
+    }
     let Some(task_id) = call.text("task_id").and_then(|s| s.parse::<i64>().ok()) else {
         return oapi::topapi_error(40035, "缺少参数 task_id");
     };
