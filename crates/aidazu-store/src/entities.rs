@@ -5,10 +5,13 @@ pub(crate) mod accounts;
 pub(crate) mod audit_log;
 pub(crate) mod catalogue_items;
 pub(crate) mod catalogue_versions;
+#[allow(dead_code)] // read and written by the inbox (integration part)
+pub(crate) mod dingtalk_events;
 pub(crate) mod districts;
 pub(crate) mod households;
 pub(crate) mod ledger_entries;
 pub(crate) mod members;
+pub(crate) mod outbox;
 pub(crate) mod participation_changes;
 pub(crate) mod role_grants;
 pub(crate) mod towns;

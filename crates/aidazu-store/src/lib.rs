@@ -6,6 +6,7 @@ mod entities;
 pub mod error;
 pub mod ledger;
 pub mod org;
+pub mod outbox;
 pub mod pii;
 pub mod seed;
 mod store;
