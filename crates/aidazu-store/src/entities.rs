@@ -5,6 +5,8 @@ pub(crate) mod accounts;
 pub(crate) mod audit_log;
 pub(crate) mod catalogue_items;
 pub(crate) mod catalogue_versions;
+pub(crate) mod declaration_photos;
+pub(crate) mod declarations;
 #[allow(dead_code)] // read and written by the inbox (integration part)
 pub(crate) mod dingtalk_events;
 pub(crate) mod districts;
@@ -13,6 +15,7 @@ pub(crate) mod ledger_entries;
 pub(crate) mod members;
 pub(crate) mod outbox;
 pub(crate) mod participation_changes;
+pub(crate) mod photos;
 pub(crate) mod role_grants;
 pub(crate) mod towns;
 pub(crate) mod village_groups;

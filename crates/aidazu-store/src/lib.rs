@@ -1,12 +1,15 @@
 #![doc = include_str!("../README.md")]
 
 pub mod accounts;
+pub mod audit;
 pub mod catalogue;
+pub mod declarations;
 mod entities;
 pub mod error;
 pub mod ledger;
 pub mod org;
 pub mod outbox;
+pub mod photos;
 pub mod pii;
 pub mod seed;
 mod store;
