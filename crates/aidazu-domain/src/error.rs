@@ -5,6 +5,7 @@ use crate::calendar::Quarter;
 use crate::declaration::DeclarationState;
 use crate::ids::{HouseholdId, ItemCode, OrderId, Points};
 use crate::ledger::EntryKind;
+use crate::objection::ObjectionState;
 
 /// Everything a domain rule can refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -103,6 +104,22 @@ pub enum DomainError {
     #[error("only the declaring member may withdraw")]
     NotDeclarant,
 
+    // --- objections (R17, D3) ---
+    #[error("the objection window is closed")]
+    ObjectionWindowClosed,
+    #[error("the escalation window is closed")]
+    EscalationWindowClosed,
+    #[error("objection already {state}")]
+    ObjectionAlreadyDecided { state: ObjectionState },
+    #[error(
+        "only an objection rejected by the committee can be escalated, and only then decided by the town"
+    )]
+    ObjectionNotEscalable,
+    #[error("only the objector may escalate")]
+    NotObjector,
+    #[error("an upheld objection needs a non-zero correction")]
+    CorrectionRequired,
+
     // --- honours (R18, D5) ---
     #[error("household {household} is not eligible for honours")]
     NotEligibleForHonour { household: HouseholdId },
@@ -154,6 +171,12 @@ impl DomainError {
             Self::ReasonRequired => "declaration.reason_required",
             Self::AlreadyDecided { .. } => "declaration.already_decided",
             Self::NotDeclarant => "declaration.not_declarant",
+            Self::ObjectionWindowClosed => "objection.window_closed",
+            Self::EscalationWindowClosed => "objection.escalation_closed",
+            Self::ObjectionAlreadyDecided { .. } => "objection.already_decided",
+            Self::ObjectionNotEscalable => "objection.not_escalable",
+            Self::NotObjector => "objection.not_objector",
+            Self::CorrectionRequired => "objection.correction_required",
             Self::NotEligibleForHonour { .. } => "honours.not_eligible",
         }
     }
@@ -219,6 +242,14 @@ impl DomainError {
                 format!("该申报{}，不能重复处理", state.label_zh())
             }
             Self::NotDeclarant => "只有申报人本人可以撤回申报".into(),
+            Self::ObjectionWindowClosed => "本期公示的异议期已结束".into(),
+            Self::EscalationWindowClosed => "已超过向镇街申请复核的期限".into(),
+            Self::ObjectionAlreadyDecided { state } => {
+                format!("该异议{}，不能重复处理", state.label_zh())
+            }
+            Self::ObjectionNotEscalable => "该异议当前不能提交镇街复核".into(),
+            Self::NotObjector => "只有异议提出人可以申请复核".into(),
+            Self::CorrectionRequired => "采纳异议时必须填写更正分值".into(),
             Self::NotEligibleForHonour { .. } => {
                 "该户年度积分未高于本村平均分，不能推荐评选".into()
             }

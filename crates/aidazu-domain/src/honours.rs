@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{PointsYear, PointsYearConfig};
 use crate::error::DomainError;
-use crate::ids::{HouseholdId, Points};
+use crate::ids::{HouseholdId, ItemCode, Points};
+use crate::ledger::{EntryKind, LedgerEntry};
 use crate::org::{Member, ParticipationChange, household_participates_throughout};
 
 /// The honours of R18.
@@ -166,6 +167,22 @@ pub fn full_quarters_enrolled(
     u32::try_from(full).unwrap_or(0)
 }
 
+/// Item codes whose finding vetoes a household's honours for the year (D7): DE-07 in the
+/// default template. A criminal conviction is recorded outside the ledger and passed as
+/// [`Exclusion::Veto`] by the caller.
+#[must_use]
+pub fn default_veto_items() -> Vec<ItemCode> {
+    ItemCode::parse("DE-07").into_iter().collect()
+}
+
+/// Whether the year's entries hold a penalty under a veto item (D7).
+#[must_use]
+pub fn vetoed_by_entries(entries: &[LedgerEntry], veto_items: &[ItemCode]) -> bool {
+    entries.iter().any(|e| {
+        e.kind == EntryKind::Penalty && e.item().is_some_and(|r| veto_items.contains(&r.code))
+    })
+}
+
 /// Least full quarters enrolled to count toward the average (D5).
 pub const MIN_FULL_QUARTERS: u32 = 2;
 
@@ -222,6 +239,30 @@ mod tests {
         let empty = AverageAssessment::assess(&[]).unwrap();
         assert!(empty.eligible.is_empty() && empty.mean_display().is_none());
         assert!(!is_strictly_above(Points(1), Points(0), 0));
+    }
+
+    #[test]
+    fn d7_de07_penalty_vetoes_honours() {
+        use crate::catalogue::ItemRef;
+        use crate::ledger::EntrySource;
+        let penalty = |code: &str| LedgerEntry {
+            household: HouseholdId(1),
+            member: Some(MemberId(1)),
+            kind: EntryKind::Penalty,
+            amount: Points(-20),
+            source: EntrySource::Item(ItemRef {
+                code: ItemCode::parse(code).unwrap(),
+                version: 1,
+            }),
+            declaration: None,
+            actor: AccountId(1),
+            occurred_at: "2025-03-01T02:00:00Z".parse().unwrap(),
+            reason: String::new(),
+        };
+        let veto = default_veto_items();
+        assert!(vetoed_by_entries(&[penalty("DE-07")], &veto));
+        assert!(!vetoed_by_entries(&[penalty("PA-06")], &veto));
+        assert!(!vetoed_by_entries(&[], &veto));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod error;
 pub mod honours;
 pub mod ids;
 pub mod ledger;
+pub mod objection;
 pub mod org;
 
 pub use error::DomainError;

@@ -150,18 +150,46 @@ async fn retry(sim: Sim, event: OutboundEvent) {
         {
             record.status = EventStatus::Failed;
         }
-        data.failed_events.push(json!({
-            "call_back_tag": event.event_type,
-            "event_time": event.born_ms,
-            "callbackData": event.http_payload,
-        }));
+        data.failed_events.push(failed_entry(&event));
     });
+}
+
+/// An entry of `get_call_back_failed_result` (API.md §3.5): payload under a key per tag.
+fn failed_entry(event: &OutboundEvent) -> Value {
+    let (key, payload) = if event.event_type.starts_with("bpms_") {
+        ("bpmsCallBackData".to_owned(), event.http_payload.clone())
+    } else if event.event_type.starts_with("user_") {
+        let users = event
+            .http_payload
+            .get("UserId")
+            .cloned()
+            .unwrap_or(Value::Null);
+        (
+            event.event_type.clone(),
+            json!({ "userid": users, "corpid": event.corp_id }),
+        )
+    } else {
+        ("callbackData".to_owned(), event.http_payload.clone())
+    };
+    json!({
+        "call_back_tag": event.event_type,
+        "event_time": event.born_ms,
+        key: payload,
+    })
 }
 
 async fn attempt(sim: &Sim, event: &OutboundEvent, number: u32) -> bool {
     let started = Utc::now();
     let outcome = deliver_once(sim, event).await;
     let delivered = outcome.delivered;
+    tracing::debug!(
+        event.id = %event.event_id,
+        event.kind = %event.event_type,
+        attempt = number,
+        mode = ?outcome.mode,
+        delivered,
+        "simulator event delivery attempt"
+    );
     sim.with_data(|data| {
         if let Some(record) = data
             .events

@@ -61,7 +61,7 @@ pub struct Stats {
     pub token_calls: BTreeMap<String, u64>,
     /// Distinct access tokens issued.
     pub tokens_issued: u64,
-    /// Calls per API path (before faults and limits).
+    /// Calls per API, keyed `METHOD /path` (before faults and limits).
     pub calls: BTreeMap<String, u64>,
     /// Calls refused by the QPS limit (real or forced).
     pub rate_limited: u64,
@@ -80,8 +80,10 @@ pub fn is_api_path(path: &str) -> bool {
 pub async fn guard(State(sim): State<Sim>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let api_family = is_api_path(&path);
+    // One API = one method on one path (GET and POST /v1.0/workflow/processInstances differ).
+    let api_key = format!("{} {path}", request.method());
     let faults = sim.with_faults(|faults| faults.clone());
-    sim.with_stats(|stats| *stats.calls.entry(path.clone()).or_default() += 1);
+    sim.with_stats(|stats| *stats.calls.entry(api_key.clone()).or_default() += 1);
 
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
@@ -118,7 +120,7 @@ pub async fn guard(State(sim): State<Sim>, request: Request, next: Next) -> Resp
         }
     });
     let limit = sim.config().qps_limit_per_api;
-    if forced || !sim.with_limiter(|limiter| limiter.admit(&path, limit, Instant::now())) {
+    if forced || !sim.with_limiter(|limiter| limiter.admit(&api_key, limit, Instant::now())) {
         sim.with_stats(|stats| stats.rate_limited += 1);
         return if api_family {
             api::qps_limited()

@@ -90,6 +90,18 @@ pub fn cap_usage(
         .fold(CapUsage::default(), |u, e| u.with(e.amount))
 }
 
+/// What is left of an item's cap for a household on `on` (its quarter or points-year).
+#[must_use]
+pub fn cap_remaining(
+    cap: Cap,
+    code: &ItemCode,
+    entries: &[LedgerEntry],
+    calendar: PointsYearConfig,
+    on: NaiveDate,
+) -> CapRemaining {
+    CapRemaining::of(cap, cap_usage(cap, code, entries, calendar, on))
+}
+
 /// Whether one more entry of `amount` fits under the cap.
 ///
 /// # Errors
@@ -157,6 +169,10 @@ mod tests {
             entry("PA-01", 2, EntryKind::Award, 3, "2025-04-10T02:00:00Z"),
         ];
         let cap = Cap::PerQuarter(4);
+        assert_eq!(
+            cap_remaining(cap, &code("PA-01"), &entries, cal, day(3, 31)),
+            CapRemaining::Times(1)
+        );
         let usage = cap_usage(cap, &code("PA-01"), &entries, cal, day(3, 31));
         assert_eq!(
             usage,

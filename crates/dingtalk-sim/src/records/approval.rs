@@ -474,10 +474,8 @@ impl Approval {
         if self.status != ApprovalStatus::Running {
             return Err(ApprovalError::NotRunning);
         }
-        if let Some(operator) = operator {
-            if operator != self.originator_user_id {
-                return Err(ApprovalError::NotOriginator);
-            }
+        if operator.is_some_and(|operator| operator != self.originator_user_id) {
+            return Err(ApprovalError::NotOriginator);
         }
         if (now - self.created_at).num_seconds() < TERMINATE_GRACE_SECS {
             return Err(ApprovalError::TooEarly);

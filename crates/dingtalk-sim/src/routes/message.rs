@@ -102,7 +102,6 @@ pub async fn asyncsend(State(sim): State<Sim>, call: OapiCall) -> Response {
     let to_all = call.text("to_all_user").is_some_and(|s| s == "true");
     let now = sim.clock().now();
     let today = china_day(now);
-    let content = msg.to_string();
     let task_id = sim.with_data(|data| {
         let mut invalid_user_ids = Vec::new();
         let mut recipients: BTreeSet<String> = BTreeSet::new();
@@ -134,7 +133,7 @@ pub async fn asyncsend(State(sim): State<Sim>, call: OapiCall) -> Response {
                 .iter()
                 .filter(|n| china_day(n.sent_at) == today && n.delivered.contains(&user))
                 .collect();
-            if today_msgs.iter().any(|n| n.msg.to_string() == content) {
+            if today_msgs.iter().any(|n| n.msg == msg) {
                 forbidden.push((143_106, user));
             } else if today_msgs.len() >= DAILY_CAP_PER_USER {
                 forbidden.push((143_105, user));
@@ -164,6 +163,9 @@ pub async fn asyncsend(State(sim): State<Sim>, call: OapiCall) -> Response {
 
 /// `POST /topapi/message/corpconversation/getsendresult {agent_id, task_id}`.
 pub async fn getsendresult(State(sim): State<Sim>, call: OapiCall) -> Response {
+    if call.text("agent_id").and_then(|s| s.parse::<i64>().ok()) != Some(sim.config().agent_id) {
+        return oapi::topapi_error(40056, "不合法的agentid");
+    }
     let Some(task_id) = call.text("task_id").and_then(|s| s.parse::<i64>().ok()) else {
         return oapi::topapi_error(40035, "缺少参数 task_id");
     };

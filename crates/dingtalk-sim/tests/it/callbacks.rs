@@ -129,7 +129,7 @@ async fn check(sim: &crate::support::TestSim) -> (bool, String) {
 #[tokio::test]
 async fn check_url_reports_the_handshake_result() {
     let (sim, receiver) = start_with_receiver(Reply::Sealed).await;
-    assert_eq!(check(&sim).await.0, true);
+    assert!(check(&sim).await.0);
     assert_eq!(receiver.payloads(), vec![json!({"EventType": "check_url"})]);
 
     let (bad, _) = start_with_receiver(Reply::Plain).await;

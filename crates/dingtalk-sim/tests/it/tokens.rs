@@ -236,3 +236,13 @@ async fn api_requires_json_and_accepts_chunked_bodies() {
             .is_some_and(|c| c.starts_with("PROC-"))
     );
 }
+
+#[tokio::test]
+async fn shutdown_stops_serving() {
+    let sim = start().await;
+    let url = sim.url("/sim/stats");
+    assert!(sim.http.get(&url).send().await.is_ok());
+    let http = sim.http.clone();
+    sim.handle.shutdown().await;
+    assert!(http.get(&url).send().await.is_err());
+}
