@@ -7,6 +7,7 @@
 mod catalogue;
 mod connect;
 mod ledger;
+mod outbox;
 mod pii;
 mod seed;
 mod support;
