@@ -10,6 +10,7 @@ pub(crate) mod households;
 pub(crate) mod ledger_entries;
 pub(crate) mod members;
 pub(crate) mod participation_changes;
+pub(crate) mod refresh_tokens;
 pub(crate) mod role_grants;
 pub(crate) mod towns;
 pub(crate) mod village_groups;

@@ -1,13 +1,16 @@
 #![doc = include_str!("../README.md")]
 
 pub mod accounts;
+pub mod audit;
 pub mod catalogue;
 mod entities;
 pub mod error;
+pub mod households;
 pub mod ledger;
 pub mod org;
 pub mod pii;
 pub mod seed;
+pub mod sessions;
 mod store;
 
 pub use error::StoreError;
