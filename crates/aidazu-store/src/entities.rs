@@ -16,6 +16,7 @@ pub(crate) mod members;
 pub(crate) mod outbox;
 pub(crate) mod participation_changes;
 pub(crate) mod photos;
+pub(crate) mod refresh_tokens;
 pub(crate) mod role_grants;
 pub(crate) mod towns;
 pub(crate) mod village_groups;

@@ -6,12 +6,14 @@ pub mod catalogue;
 pub mod declarations;
 mod entities;
 pub mod error;
+pub mod households;
 pub mod ledger;
 pub mod org;
 pub mod outbox;
 pub mod photos;
 pub mod pii;
 pub mod seed;
+pub mod sessions;
 mod store;
 
 pub use error::StoreError;
