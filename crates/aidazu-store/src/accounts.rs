@@ -343,3 +343,195 @@ fn grant_to_access(grant: &role_grants::Model) -> Result<Access, StoreError> {
     };
     Access::new(role, scope).map_err(|_| corrupt())
 }
+
+/// The account with this DingTalk user id and its grants, on `db` (use inside a transaction).
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn account_by_dingtalk_user_id<C: ConnectionTrait>(
+    db: &C,
+    dingtalk_user_id: &str,
+) -> Result<Option<AccountView>, StoreError> {
+    let Some(account) = accounts::Entity::find()
+        .filter(accounts::Column::DingtalkUserId.eq(dingtalk_user_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    view_of(db, account).await.map(Some)
+}
+
+/// The account with this id and its grants.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn account_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: AccountId,
+) -> Result<Option<AccountView>, StoreError> {
+    let Some(account) = accounts::Entity::find_by_id(id.get()).one(db).await? else {
+        return Ok(None);
+    };
+    view_of(db, account).await.map(Some)
+}
+
+/// Active accounts bound to a member.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn accounts_of_member<C: ConnectionTrait>(
+    db: &C,
+    member: MemberId,
+) -> Result<Vec<(AccountId, String)>, StoreError> {
+    Ok(accounts::Entity::find()
+        .filter(accounts::Column::MemberId.eq(member.get()))
+        .filter(accounts::Column::Active.eq(true))
+        .order_by_asc(accounts::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (AccountId(a.id), a.dingtalk_user_id))
+        .collect())
+}
+
+/// Creates the account of a DingTalk user or updates it: binds it to `member`, sets the name and
+/// (when given) the mobile (encrypted + lookup hash, R4), and makes it active. Returns its id.
+///
+/// # Errors
+/// [`StoreError::Crypto`], [`StoreError::Conflict`], [`StoreError::Query`].
+pub async fn bind_account<C: ConnectionTrait>(
+    db: &C,
+    keys: &PiiKeys,
+    dingtalk_user_id: &str,
+    name: &str,
+    member: Option<MemberId>,
+    mobile: Option<&str>,
+) -> Result<AccountId, StoreError> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let now = Utc::now();
+    let sealed = mobile.map(|m| keys.encrypt(m)).transpose()?;
+    let lookup = mobile.map(|m| keys.lookup_hash(m));
+    let existing = accounts::Entity::find()
+        .filter(accounts::Column::DingtalkUserId.eq(dingtalk_user_id))
+        .one(db)
+        .await?;
+    match existing {
+        Some(row) => {
+            let id = row.id;
+            let mut active = row.into_active_model();
+            active.name = Set(name.to_owned());
+            active.member_id = Set(member.map(MemberId::get));
+            if let Some(sealed) = sealed {
+                active.mobile_key_id = Set(Some(sealed.key_id));
+                active.mobile_ciphertext = Set(Some(sealed.ciphertext));
+                active.mobile_lookup = Set(lookup);
+            }
+            active.active = Set(true);
+            active.updated_at = Set(now);
+            active.update(db).await?;
+            Ok(AccountId(id))
+        }
+        None => {
+            let inserted = accounts::Entity::insert(accounts::ActiveModel {
+                id: NotSet,
+                dingtalk_user_id: Set(dingtalk_user_id.to_owned()),
+                name: Set(name.to_owned()),
+                member_id: Set(member.map(MemberId::get)),
+                mobile_key_id: Set(sealed.as_ref().map(|s| s.key_id.clone())),
+                mobile_ciphertext: Set(sealed.map(|s| s.ciphertext)),
+                mobile_lookup: Set(lookup),
+                active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec(db)
+            .await
+            .map_err(|err| StoreError::from_write(err, "account"))?;
+            Ok(AccountId(inserted.last_insert_id))
+        }
+    }
+}
+
+/// Unbinds an account from its member and deactivates it (the person left the organisation).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn deactivate_account<C: ConnectionTrait>(
+    db: &C,
+    account: AccountId,
+) -> Result<(), StoreError> {
+    use sea_orm::sea_query::Expr;
+    accounts::Entity::update_many()
+        .col_expr(accounts::Column::MemberId, Expr::value(Option::<i64>::None))
+        .col_expr(accounts::Column::Active, Expr::value(false))
+        .col_expr(accounts::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(accounts::Column::Id.eq(account.get()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Grants a role in a scope unless the account already has it. Returns whether it was added.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn ensure_grant<C: ConnectionTrait>(
+    db: &C,
+    account: AccountId,
+    access: Access,
+    granted_by: Option<AccountId>,
+) -> Result<bool, StoreError> {
+    let (kind, id) = match access.scope() {
+        Scope::Village(v) => ("village", v.get()),
+        Scope::Town(t) => ("town", t.get()),
+        Scope::District(d) => ("district", d.get()),
+    };
+    let role = role_str(access.role());
+    let exists = role_grants::Entity::find()
+        .filter(role_grants::Column::AccountId.eq(account.get()))
+        .filter(role_grants::Column::Role.eq(role))
+        .filter(role_grants::Column::ScopeKind.eq(kind))
+        .filter(role_grants::Column::ScopeId.eq(id))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(false);
+    }
+    role_grants::Entity::insert(role_grants::ActiveModel {
+        id: NotSet,
+        account_id: Set(account.get()),
+        role: Set(role.to_owned()),
+        scope_kind: Set(kind.to_owned()),
+        scope_id: Set(id),
+        granted_by: Set(granted_by.map(AccountId::get)),
+        granted_at: Set(Utc::now()),
+    })
+    .exec(db)
+    .await
+    .map_err(|err| StoreError::from_write(err, "role grant"))?;
+    Ok(true)
+}
+
+async fn view_of<C: ConnectionTrait>(
+    db: &C,
+    account: accounts::Model,
+) -> Result<AccountView, StoreError> {
+    let grants = role_grants::Entity::find()
+        .filter(role_grants::Column::AccountId.eq(account.id))
+        .order_by_asc(role_grants::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| grant_to_access(&g))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(AccountView {
+        id: AccountId(account.id),
+        dingtalk_user_id: account.dingtalk_user_id,
+        name: account.name,
+        member: account.member_id.map(MemberId),
+        active: account.active,
+        grants,
+    })
+}

@@ -3,17 +3,21 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalogue;
+pub mod declarations;
 pub mod dingtalk;
 mod entities;
 pub mod error;
+pub mod households;
 pub mod inbox;
 pub mod ledger;
 pub mod org;
 pub mod outbox;
 pub mod outbox_lease;
 pub mod participation;
+pub mod photos;
 pub mod pii;
 pub mod seed;
+pub mod sessions;
 mod store;
 
 pub use error::StoreError;

@@ -8,6 +8,7 @@ mod accounts;
 mod catalogue;
 mod connect;
 mod ledger;
+mod outbox;
 mod pii;
 mod seed;
 mod support;
