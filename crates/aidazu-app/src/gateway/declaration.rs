@@ -1,28 +1,264 @@
-//! Gateway calls that need a declaration's details (approval form, card content, outcome).
+//! Gateway calls that need a declaration's details: the OA approval (form: 户, 成员, 项目,
+//! 积分, 说明, 照片), the admins' interactive card, and the card's outcome update.
 
+use aidazu_domain::DeclarationId;
+use aidazu_domain::declaration::DeclarationState;
+use aidazu_domain::org::Role;
+use aidazu_store::declarations::{self, DeclarationRecord};
 use aidazu_store::outbox::OutboxMessage;
-use serde_json::Value;
+use aidazu_store::{dingtalk as dt_store, households};
+use dingtalk::api::card::CardParams;
+use dingtalk::api::workflow::{Approver, CreateProcessInstance, FormComponentValue};
+use dingtalk::ids::{OutTrackId, UserId};
+use serde_json::{Value, json};
 
-use super::SendError;
+use super::{SendError, card_request, card_update, ensure_card_route, ensure_form_template, form};
 use crate::App;
 
-pub(crate) async fn create_approval(_app: &App, _message: &OutboxMessage) -> Result<Value, SendError> {
-    Err(SendError::Retry {
-        reason: "declarations are not available yet".into(),
-        rate_limited: false,
+fn declaration_id(payload: &Value) -> Result<DeclarationId, SendError> {
+    payload
+        .get("declarationId")
+        .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
+        .map(DeclarationId)
+        .ok_or_else(|| SendError::Permanent("payload lacks `declarationId`".into()))
+}
+
+async fn load(app: &App, payload: &Value) -> Result<DeclarationRecord, SendError> {
+    let id = declaration_id(payload)?;
+    declarations::declaration(app.store().connection(), id)
+        .await?
+        .ok_or_else(|| SendError::Permanent(format!("declaration {id} not found")))
+}
+
+/// What the admins see about a declaration, in the form and on the card.
+struct Summary {
+    household: String,
+    member: String,
+    item: String,
+    points: String,
+    text: String,
+    photos: Vec<String>,
+}
+
+async fn summary(app: &App, record: &DeclarationRecord) -> Result<Summary, SendError> {
+    let db = app.store().connection();
+    let household = households::household(db, record.household)
+        .await?
+        .map(|h| format!("{}（{}）", h.address, h.code))
+        .unwrap_or_else(|| format!("户 {}", record.household));
+    let member = declarations::member_ref(db, record.member)
+        .await?
+        .map(|m| m.name)
+        .unwrap_or_else(|| format!("成员 {}", record.member));
+    let base = app
+        .dingtalk_setup()
+        .map(|s| s.gateway.public_url.trim_end_matches('/').to_owned())
+        .unwrap_or_default();
+    let photos = record
+        .photo_ids
+        .iter()
+        .map(|id| format!("{base}/api/v1/photos/{id}"))
+        .collect();
+    let points = if record.min_points == record.max_points {
+        record.suggested_points.to_string()
+    } else {
+        format!(
+            "{}（可在 {}–{} 之间调整）",
+            record.suggested_points, record.min_points, record.max_points
+        )
+    };
+    Ok(Summary {
+        household,
+        member,
+        item: format!("{} {}", record.item_code, record.item_title),
+        points,
+        text: record.text.clone(),
+        photos,
     })
 }
 
-pub(crate) async fn send_card(_app: &App, _message: &OutboxMessage) -> Result<Value, SendError> {
-    Err(SendError::Retry {
-        reason: "declarations are not available yet".into(),
-        rate_limited: false,
-    })
+/// Admins who may decide: the village admins, minus anyone of the declaring household (D6).
+async fn deciders(app: &App, record: &DeclarationRecord) -> Result<Vec<UserId>, SendError> {
+    let holders = declarations::village_role_holders(
+        app.store().connection(),
+        record.village,
+        Role::VillageAdmin,
+    )
+    .await?;
+    Ok(holders
+        .into_iter()
+        .filter(|r| r.household != Some(record.household))
+        .map(|r| UserId::from(r.dingtalk_user_id))
+        .collect())
 }
 
-pub(crate) async fn update_card(_app: &App, _message: &OutboxMessage) -> Result<Value, SendError> {
-    Err(SendError::Retry {
-        reason: "declarations are not available yet".into(),
+pub(crate) async fn create_approval(app: &App, message: &OutboxMessage) -> Result<Value, SendError> {
+    let record = load(app, &message.payload).await?;
+    if let Some(existing) = &record.process_instance_id {
+        return Ok(json!({ "processInstanceId": existing, "note": "already created" }));
+    }
+    if record.state != DeclarationState::InReview {
+        return Ok(json!({ "skipped": format!("declaration is {:?}", record.state) }));
+    }
+    let approvers = deciders(app, &record).await?;
+    if approvers.is_empty() {
+        return Err(SendError::Permanent(format!(
+            "village {} has no admin who may decide declaration {}",
+            record.village, record.id
+        )));
+    }
+    let originator = dt_store::account_user_id(app.store().connection(), record.declarant)
+        .await?
+        .ok_or_else(|| SendError::Permanent("the declarant has no DingTalk user".into()))?;
+    let process_code = ensure_form_template(app).await?;
+    let s = summary(app, &record).await?;
+    let request = CreateProcessInstance {
+        originator_user_id: UserId::from(originator),
+        process_code,
+        dept_id: Some(-1),
+        microapp_agent_id: app.dingtalk().and_then(dingtalk::Client::agent_id),
+        approvers: vec![Approver {
+            action_type: "OR".to_owned(),
+            user_ids: approvers,
+        }],
+        cc_list: Vec::new(),
+        cc_position: None,
+        form_component_values: vec![
+            FormComponentValue::new(form::HOUSEHOLD, s.household),
+            FormComponentValue::new(form::MEMBER, s.member),
+            FormComponentValue::new(form::ITEM, s.item),
+            FormComponentValue::new(form::POINTS, record.suggested_points.to_string()),
+            FormComponentValue::new(form::TEXT, if s.text.is_empty() { "（无）".to_owned() } else { s.text }),
+            FormComponentValue::new(
+                form::PHOTOS,
+                if s.photos.is_empty() {
+                    "（无）".to_owned()
+                } else {
+                    s.photos.join("\n")
+                },
+            ),
+        ],
+    };
+    let setup = app
+        .dingtalk_setup()
+        .ok_or_else(|| SendError::Retry {
+            reason: "DingTalk is not configured".into(),
+            rate_limited: false,
+        })?;
+    let instance = setup.client.create_process_instance(&request).await?;
+    declarations::set_process_instance_id(app.store().connection(), record.id, instance.as_str())
+        .await?;
+    tracing::info!(declaration.id = %record.id, process_instance_id = %instance, "approval created");
+    // A decision may have been taken while the instance was being created: close it too.
+    if let Some(now) = declarations::declaration(app.store().connection(), record.id).await? {
+        if now.state != DeclarationState::InReview {
+            aidazu_store::outbox::enqueue(
+                app.store().connection(),
+                aidazu_store::outbox::NewOutboxMessage {
+                    kind: super::kind::APPROVAL_TERMINATE.to_owned(),
+                    dedupe_key: format!("approval.terminate:{}", record.id),
+                    village_id: Some(record.village),
+                    payload: json!({ "declarationId": record.id.get(), "processInstanceId": instance.as_str() }),
+                    not_before: None,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(json!({ "processInstanceId": instance.as_str() }))
+}
+
+fn state_label(state: DeclarationState) -> &'static str {
+    match state {
+        DeclarationState::InReview => "待审核",
+        DeclarationState::Approved => "已通过",
+        DeclarationState::Rejected => "未通过",
+        DeclarationState::Withdrawn => "已撤回",
+        _ => "已处理",
+    }
+}
+
+pub(crate) async fn send_card(app: &App, message: &OutboxMessage) -> Result<Value, SendError> {
+    let record = load(app, &message.payload).await?;
+    let out_track_id = OutTrackId::from(
+        message
+            .payload
+            .get("outTrackId")
+            .and_then(Value::as_str)
+            .unwrap_or(&record.card_out_track_id),
+    );
+    let mut users: Vec<UserId> = super::payload_users(&message.payload);
+    if users.is_empty() {
+        users = deciders(app, &record).await?;
+    }
+    let setup = app.dingtalk_setup().ok_or_else(|| SendError::Retry {
+        reason: "DingTalk is not configured".into(),
         rate_limited: false,
-    })
+    })?;
+    ensure_card_route(app).await?;
+    let s = summary(app, &record).await?;
+    let mut params = CardParams::new();
+    params.insert("title".into(), "积分申报待审核".into());
+    params.insert("declarationId".into(), record.id.to_string());
+    params.insert("household".into(), s.household);
+    params.insert("member".into(), s.member);
+    params.insert("item".into(), s.item);
+    params.insert("points".into(), s.points);
+    params.insert("minPoints".into(), record.min_points.to_string());
+    params.insert("maxPoints".into(), record.max_points.to_string());
+    params.insert("text".into(), s.text);
+    params.insert("photos".into(), s.photos.join("\n"));
+    params.insert("status".into(), state_label(record.state).into());
+    let Some(request) = card_request(setup, &out_track_id, &users, params) else {
+        return Err(SendError::Permanent(format!(
+            "no admin to send the card of declaration {} to",
+            record.id
+        )));
+    };
+    match setup.client.create_and_deliver_card(&request).await {
+        Ok(result) => Ok(json!({
+            "outTrackId": out_track_id.as_str(),
+            "delivered": result.deliver_results.iter().filter(|r| r.success).count(),
+        })),
+        // An earlier attempt got through (its answer was lost): the card exists.
+        Err(error) if error.is_card_already_exists() => {
+            Ok(json!({ "outTrackId": out_track_id.as_str(), "note": "already exists" }))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub(crate) async fn update_card(app: &App, message: &OutboxMessage) -> Result<Value, SendError> {
+    let record = load(app, &message.payload).await?;
+    let out_track_id = OutTrackId::from(
+        message
+            .payload
+            .get("outTrackId")
+            .and_then(Value::as_str)
+            .unwrap_or(&record.card_out_track_id),
+    );
+    let setup = app.dingtalk_setup().ok_or_else(|| SendError::Retry {
+        reason: "DingTalk is not configured".into(),
+        rate_limited: false,
+    })?;
+    let mut params = CardParams::new();
+    params.insert("status".into(), state_label(record.state).into());
+    params.insert("decided".into(), (record.state != DeclarationState::InReview).to_string());
+    if let Some(points) = record.points {
+        params.insert("awardedPoints".into(), points.to_string());
+    }
+    if let Some(reason) = &record.reason {
+        params.insert("reason".into(), reason.clone());
+    }
+    if let Some(channel) = &record.decision_channel {
+        params.insert("decisionChannel".into(), channel.clone());
+    }
+    match setup.client.update_card(&card_update(&out_track_id, params)).await {
+        Ok(()) => Ok(json!({ "outTrackId": out_track_id.as_str(), "status": state_label(record.state) })),
+        // The card was never delivered (no admin, or it failed for good): nothing to update.
+        Err(error) if error.api_code() == Some("param.cardNotExist") => {
+            Ok(json!({ "outTrackId": out_track_id.as_str(), "note": "card does not exist" }))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
