@@ -14,15 +14,15 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use aidazu_store::inbox::{self, InboundEvent, NewInboundEvent};
-use dingtalk::callback::{CallbackQuery, CryptoError, SealedMessage};
+use dingtalk::callback::{CallbackQuery, SealedMessage};
 use dingtalk::event::{CardAction, Event};
 use serde_json::{Value, json};
 
 use crate::integration::CardCallback;
 use crate::{App, AppError};
 
-/// Freshness window of HTTP card callbacks, in milliseconds.
-const CARD_CALLBACK_WINDOW_MS: i64 = 5 * 60 * 1000;
+/// Freshness window of HTTP card callbacks.
+const CARD_CALLBACK_WINDOW: Duration = Duration::from_secs(5 * 60);
 
 /// `event_type` under which card button presses are stored.
 pub const CARD_ACTION: &str = "card_action";
@@ -176,31 +176,20 @@ impl App {
         signature: &str,
         body: &str,
     ) -> Result<bool, AppError> {
-        use base64::Engine as _;
-        use hmac::Mac as _;
-        use subtle::ConstantTimeEq as _;
-
         let Some(CardCallback::Http { secret, .. }) = self
             .dingtalk_setup()
             .map(|d| &d.gateway.card_callback)
         else {
             return Err(AppError::DingTalkNotConfigured);
         };
-        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
-            .map_err(|_| AppError::DingTalkNotConfigured)?;
-        mac.update(timestamp.as_bytes());
-        let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-        if !bool::from(expected.as_bytes().ct_eq(signature.as_bytes())) {
-            return Err(AppError::CallbackRejected(CryptoError::SignatureMismatch));
-        }
-        let sent_ms: i64 = timestamp
-            .trim()
-            .parse()
-            .map_err(|_| AppError::CallbackRejected(CryptoError::InvalidTimestamp))?;
-        let skew = (self.clock().now().timestamp_millis() - sent_ms).abs();
-        if skew > CARD_CALLBACK_WINDOW_MS {
-            return Err(AppError::CallbackRejected(CryptoError::StaleTimestamp));
-        }
+        dingtalk::callback::verify_card_callback(
+            secret,
+            timestamp,
+            signature,
+            SystemTime::from(self.clock().now()),
+            CARD_CALLBACK_WINDOW,
+        )
+        .map_err(AppError::CallbackRejected)?;
         let action = CardAction::from_callback_json(body)
             .map_err(|e| AppError::EventMalformed(e.to_string()))?;
         self.receive_card_action(&action, inbox::SOURCE_CARD_HTTP).await
