@@ -1,14 +1,19 @@
 #![doc = include_str!("../README.md")]
 
+pub mod audit;
+pub mod auth;
 mod clock;
 mod error;
+pub mod household;
 mod public;
 mod readiness;
 
 use std::sync::Arc;
 
 use aidazu_domain::calendar::PointsYearConfig;
-use aidazu_store::Store;
+use aidazu_store::{PiiKeys, Store};
+
+pub use auth::{Actor, AuthConfig, Grant};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, ErrorKind};
@@ -22,6 +27,10 @@ pub struct AppConfig {
     pub points_year: PointsYearConfig,
     /// How far back a declaration may date a deed (R8).
     pub declaration_window_days: u32,
+    /// Our own tokens: JWT secret and lifetimes (F1).
+    pub auth: AuthConfig,
+    /// Keys for personal data at rest and mobile lookups (R4).
+    pub pii: PiiKeys,
 }
 
 /// The application handle: cheap to clone, built once at start-up.
@@ -34,18 +43,30 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     config: AppConfig,
+    dingtalk: dingtalk::Client,
 }
 
 impl App {
     /// Builds the handle from its parts.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        config: AppConfig,
+        dingtalk: dingtalk::Client,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 clock,
                 config,
+                dingtalk,
             }),
         }
+    }
+
+    /// The DingTalk client (pointed at the simulator in sim mode).
+    pub fn dingtalk(&self) -> &dingtalk::Client {
+        &self.inner.dingtalk
     }
 
     /// The storage handle.
