@@ -529,7 +529,7 @@ impl App {
         actor: &Actor,
         member: MemberId,
         dingtalk_user_id: &str,
-    ) -> Result<AccountId, AppError> {
+    ) -> Result<(AccountId, crate::household::MemberView), AppError> {
         let user_id = dingtalk_user_id.trim();
         if user_id.is_empty() || user_id.len() > 64 {
             return Err(AppError::InvalidField {
@@ -588,7 +588,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
-        Ok(account)
+        Ok((account, self.member_view(member).await?))
     }
 
     /// Where a village sits (for scope checks).

@@ -522,7 +522,7 @@ impl App {
         Ok(households::participation_history(self.store().connection(), household).await?)
     }
 
-    async fn member_view(&self, member: MemberId) -> Result<MemberView, AppError> {
+    pub(crate) async fn member_view(&self, member: MemberId) -> Result<MemberView, AppError> {
         let row = households::member(self.store().connection(), &self.config().pii, member)
             .await?
             .ok_or(AppError::MemberNotFound(member.get()))?;
