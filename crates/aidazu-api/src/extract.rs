@@ -90,11 +90,10 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Self(v)),
-            Err(rejection) => Err(ApiError::bad_request(
-                "request.invalid_query",
-                "查询参数无效",
-            )
-            .with_details(json!({ "reason": rejection.body_text() }))),
+            Err(rejection) => Err(
+                ApiError::bad_request("request.invalid_query", "查询参数无效")
+                    .with_details(json!({ "reason": rejection.body_text() })),
+            ),
         }
     }
 }

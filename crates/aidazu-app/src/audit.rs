@@ -47,7 +47,9 @@ impl App {
         };
         let village = match (query.village, household_village) {
             (Some(v), Some(hv)) if v != hv => {
-                return Err(AppError::HouseholdNotFound(query.household.map_or(0, HouseholdId::get)));
+                return Err(AppError::HouseholdNotFound(
+                    query.household.map_or(0, HouseholdId::get),
+                ));
             }
             (Some(v), _) | (None, Some(v)) => v,
             (None, None) => {

@@ -108,9 +108,7 @@ impl Actor {
         }
         covering
             .iter()
-            .find(|g| {
-                Access::new(g.role, g.scope).is_ok_and(|a| a.can_act(action, location))
-            })
+            .find(|g| Access::new(g.role, g.scope).is_ok_and(|a| a.can_act(action, location)))
             .map(|g| g.role)
             .ok_or(Denied::Forbidden)
     }
@@ -360,9 +358,15 @@ impl App {
                 let txn = self.store().begin().await?;
                 let mut actor = Actor::system(client.channel());
                 actor.request_id = request_id.clone();
-                let outcome =
-                    bind_by_mobile(self, &txn, &actor, &user_id, &detail.name, detail.mobile.as_deref())
-                        .await?;
+                let outcome = bind_by_mobile(
+                    self,
+                    &txn,
+                    &actor,
+                    &user_id,
+                    &detail.name,
+                    detail.mobile.as_deref(),
+                )
+                .await?;
                 let account = match outcome {
                     BindOutcome::Bound(id) => accounts::account_by_id(&txn, id).await?,
                     BindOutcome::NoMember => {
@@ -401,7 +405,8 @@ impl App {
         };
         if row.revoked_at.is_some() {
             // Reuse of a rotated or revoked token: someone holds a copy. End the session family.
-            let revoked = sessions::revoke_family(&txn, &row.family_id, now, "reuse_detected").await?;
+            let revoked =
+                sessions::revoke_family(&txn, &row.family_id, now, "reuse_detected").await?;
             let account = accounts::account_by_id(&txn, row.account).await?;
             let mut actor = Actor::system(ClientKind::from_channel(&row.channel).channel());
             actor.request_id = request_id;
@@ -458,7 +463,11 @@ impl App {
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn logout(&self, actor: &Actor, refresh_token: Option<&str>) -> Result<u64, AppError> {
+    pub async fn logout(
+        &self,
+        actor: &Actor,
+        refresh_token: Option<&str>,
+    ) -> Result<u64, AppError> {
         let now = self.clock().now();
         let txn = self.store().begin().await?;
         let revoked = match refresh_token {
@@ -801,8 +810,15 @@ pub async fn apply_contact_event(
                     }
                     Err(err) => return Err(dingtalk_error(err)),
                 };
-                match bind_by_mobile(app, txn, &actor, user_id, &detail.name, detail.mobile.as_deref())
-                    .await?
+                match bind_by_mobile(
+                    app,
+                    txn,
+                    &actor,
+                    user_id,
+                    &detail.name,
+                    detail.mobile.as_deref(),
+                )
+                .await?
                 {
                     BindOutcome::Bound(account) => {
                         let member = accounts::account_by_id(txn, account)
@@ -818,9 +834,11 @@ pub async fn apply_contact_event(
                             },
                         }
                     }
-                    BindOutcome::NoMember | BindOutcome::Ambiguous(_) => ContactOutcome::Unchanged {
-                        user_id: user_id.clone(),
-                    },
+                    BindOutcome::NoMember | BindOutcome::Ambiguous(_) => {
+                        ContactOutcome::Unchanged {
+                            user_id: user_id.clone(),
+                        }
+                    }
                 }
             }
             ContactEventKind::UserLeaveOrg => {

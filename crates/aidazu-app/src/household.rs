@@ -10,6 +10,7 @@ use aidazu_domain::ids::Points;
 use aidazu_domain::ledger::{CapRemaining, CapUsage, LedgerEntry, cap_usage};
 use aidazu_domain::org::{Action, ResidentKind, household_participates, member_participates};
 use aidazu_domain::{GroupId, HouseholdId, MemberId, VillageId};
+use aidazu_store::StoreError;
 use aidazu_store::audit;
 use aidazu_store::households::{
     self, HouseholdListRow, HouseholdRow, LedgerLine, MemberPatch, MemberRow, NewHousehold,
@@ -17,7 +18,6 @@ use aidazu_store::households::{
 };
 use aidazu_store::ledger::household_entries;
 use aidazu_store::org::VillageSummary;
-use aidazu_store::StoreError;
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -238,7 +238,11 @@ impl App {
         per_page: u64,
     ) -> Result<HouseholdPage, AppError> {
         let summary = self.village_summary(village).await?;
-        actor.require(Action::ViewRecords, &summary.location(), AppError::Forbidden)?;
+        actor.require(
+            Action::ViewRecords,
+            &summary.location(),
+            AppError::Forbidden,
+        )?;
         let db = self.store().connection();
         let (rows, total) = households::list_households(db, village, page, per_page).await?;
         let (members, changes) = households::village_participation(db, village).await?;
@@ -290,7 +294,11 @@ impl App {
         group: Option<GroupId>,
     ) -> Result<HouseholdDetail, AppError> {
         let summary = self.village_summary(village).await?;
-        let role = actor.require(Action::ManageMembers, &summary.location(), AppError::Forbidden)?;
+        let role = actor.require(
+            Action::ManageMembers,
+            &summary.location(),
+            AppError::Forbidden,
+        )?;
         check_text("code", code, 64, "农户编号不能为空且不超过 64 个字符")?;
         check_text("address", address, 200, "地址不能为空且不超过 200 个字符")?;
         let txn = self.store().begin().await?;
@@ -337,7 +345,12 @@ impl App {
             .household_in_scope(actor, household, Action::ManageMembers)
             .await?;
         check_text("name", &input.name, 50, "姓名不能为空且不超过 50 个字符")?;
-        check_text("relation", &input.relation, 20, "与户主关系不能为空且不超过 20 个字符")?;
+        check_text(
+            "relation",
+            &input.relation,
+            20,
+            "与户主关系不能为空且不超过 20 个字符",
+        )?;
         if let Some(m) = &input.mobile {
             check_mobile(m)?;
         }
@@ -400,7 +413,12 @@ impl App {
             check_text("name", name, 50, "姓名不能为空且不超过 50 个字符")?;
         }
         if let Some(relation) = &patch.relation {
-            check_text("relation", relation, 20, "与户主关系不能为空且不超过 20 个字符")?;
+            check_text(
+                "relation",
+                relation,
+                20,
+                "与户主关系不能为空且不超过 20 个字符",
+            )?;
         }
         if let Some(Some(m)) = &patch.mobile {
             check_mobile(m)?;
@@ -560,7 +578,10 @@ impl App {
         let points_year = calendar.points_year_of(on);
         let quarter = calendar.quarter_of(on);
         let db = self.store().connection();
-        let totals = self.store().household_totals(household, points_year).await?;
+        let totals = self
+            .store()
+            .household_totals(household, points_year)
+            .await?;
         let entries = household_entries(db, household, points_year).await?;
         let quarter_points = Points(
             entries
@@ -653,13 +674,9 @@ impl App {
             let cap: Cap = item.cap();
             let used = cap_usage(cap, item.code(), &entries, calendar, on);
             let remaining = CapRemaining::of(cap, used);
-            let available = aidazu_domain::ledger::check_cap(
-                cap,
-                item.code(),
-                used,
-                item.points().suggested(),
-            )
-            .is_ok();
+            let available =
+                aidazu_domain::ledger::check_cap(cap, item.code(), used, item.points().suggested())
+                    .is_ok();
             items.push(DeclarableItem {
                 item: item.clone(),
                 used,

@@ -10,9 +10,9 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 
 use crate::dto::identity::{
-    BindingRequest, BindingResponse, HouseholdDto, HouseholdListDto, MemberDto,
-    MemberPatchRequest, NewHouseholdRequest, NewMemberRequest, PageQuery, ParticipationDto,
-    ParticipationHistoryDto, ParticipationRequest,
+    BindingRequest, BindingResponse, HouseholdDto, HouseholdListDto, MemberDto, MemberPatchRequest,
+    NewHouseholdRequest, NewMemberRequest, PageQuery, ParticipationDto, ParticipationHistoryDto,
+    ParticipationRequest,
 };
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::routes::me::paging;
@@ -138,10 +138,7 @@ pub async fn add_member(
         party_member: body.party_member,
         mobile: body.mobile,
     };
-    let created = state
-        .app
-        .add_member(&actor, HouseholdId(id), input)
-        .await?;
+    let created = state.app.add_member(&actor, HouseholdId(id), input).await?;
     Ok((StatusCode::CREATED, Json(MemberDto::from(created))))
 }
 
@@ -172,10 +169,7 @@ pub async fn change_member(
         party_member: body.party_member,
         mobile: body.mobile,
     };
-    let changed = state
-        .app
-        .change_member(&actor, MemberId(id), patch)
-        .await?;
+    let changed = state.app.change_member(&actor, MemberId(id), patch).await?;
     Ok(Json(MemberDto::from(changed)))
 }
 
