@@ -5,3 +5,4 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod foundation;
+mod identity;

@@ -85,20 +85,15 @@ pub(crate) struct DingTalkParts {
 }
 
 impl App {
-    /// The DingTalk client, when configured.
-    pub fn dingtalk(&self) -> Option<&dingtalk::Client> {
-        self.inner.dingtalk.as_ref().map(|d| &d.setup.client)
-    }
-
     /// The DingTalk setup, when configured.
     pub fn dingtalk_setup(&self) -> Option<&DingTalkSetup> {
-        self.inner.dingtalk.as_ref().map(|d| &d.setup)
+        self.inner.integration.as_ref().map(|d| &d.setup)
     }
 
     /// Tells the workers there may be new work (an event stored, a message enqueued). Cheap;
     /// the workers also poll, so forgetting to call it only adds latency.
     pub fn wake_workers(&self) {
-        if let Some(parts) = &self.inner.dingtalk {
+        if let Some(parts) = &self.inner.integration {
             parts.events_arrived.notify_one();
             parts.outbox_filled.notify_one();
         }
@@ -106,12 +101,12 @@ impl App {
 
     pub(crate) fn events_notify(&self) -> Option<Arc<Notify>> {
         self.inner
-            .dingtalk
+            .integration
             .as_ref()
             .map(|d| d.events_arrived.clone())
     }
 
     pub(crate) fn outbox_notify(&self) -> Option<Arc<Notify>> {
-        self.inner.dingtalk.as_ref().map(|d| d.outbox_filled.clone())
+        self.inner.integration.as_ref().map(|d| d.outbox_filled.clone())
     }
 }

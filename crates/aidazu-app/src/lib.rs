@@ -1,10 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+pub mod audit;
+pub mod auth;
 mod clock;
-pub mod integration;
 mod error;
 pub mod events;
 pub mod gateway;
+pub mod household;
+pub mod integration;
 pub mod outbox;
 mod public;
 mod readiness;
@@ -12,7 +15,9 @@ mod readiness;
 use std::sync::Arc;
 
 use aidazu_domain::calendar::PointsYearConfig;
-use aidazu_store::Store;
+use aidazu_store::{PiiKeys, Store};
+
+pub use auth::{Actor, AuthConfig, Grant};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, ErrorKind};
@@ -26,6 +31,10 @@ pub struct AppConfig {
     pub points_year: PointsYearConfig,
     /// How far back a declaration may date a deed (R8).
     pub declaration_window_days: u32,
+    /// Our own tokens: JWT secret and lifetimes (F1).
+    pub auth: AuthConfig,
+    /// Keys for personal data at rest and mobile lookups (R4).
+    pub pii: PiiKeys,
 }
 
 /// The application handle: cheap to clone, built once at start-up.
@@ -38,24 +47,31 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     config: AppConfig,
-    dingtalk: Option<integration::DingTalkParts>,
+    dingtalk: dingtalk::Client,
+    integration: Option<integration::DingTalkParts>,
 }
 
 impl App {
     /// Builds the handle from its parts.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        config: AppConfig,
+        dingtalk: dingtalk::Client,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 clock,
                 config,
-                dingtalk: None,
+                dingtalk,
+                integration: None,
             }),
         }
     }
 
-    /// Adds the DingTalk client, callback crypto and gateway settings (the composition root
-    /// calls this once, before the handle is shared).
+    /// Adds the callback crypto, gateway settings and worker tuning of the DingTalk integration
+    /// (the composition root calls this once, before the handle is shared).
     #[must_use]
     pub fn with_dingtalk(self, setup: integration::DingTalkSetup) -> Self {
         Self {
@@ -63,13 +79,19 @@ impl App {
                 store: self.inner.store.clone(),
                 clock: self.inner.clock.clone(),
                 config: self.inner.config.clone(),
-                dingtalk: Some(integration::DingTalkParts {
+                dingtalk: self.inner.dingtalk.clone(),
+                integration: Some(integration::DingTalkParts {
                     setup,
                     events_arrived: Arc::new(tokio::sync::Notify::new()),
                     outbox_filled: Arc::new(tokio::sync::Notify::new()),
                 }),
             }),
         }
+    }
+
+    /// The DingTalk client (pointed at the simulator in sim mode).
+    pub fn dingtalk(&self) -> &dingtalk::Client {
+        &self.inner.dingtalk
     }
 
     /// The storage handle.

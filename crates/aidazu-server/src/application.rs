@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use aidazu_api::{ApiState, RouterOptions};
 use aidazu_app::integration::{CardCallback, DingTalkSetup, GatewayConfig, OutboxPolicy};
-use aidazu_app::{App, AppConfig, Clock, SystemClock};
+use aidazu_app::{App, AppConfig, AuthConfig, Clock, SystemClock};
 use aidazu_domain::calendar::PointsYearConfig;
-use aidazu_store::Store;
+use aidazu_store::{PiiKeys, Store};
 use anyhow::Context as _;
 use secrecy::ExposeSecret as _;
 use tokio::net::TcpListener;
@@ -74,15 +74,24 @@ impl Application {
         }
 
         let sim_base = sim.as_ref().map(dingtalk_sim::SimHandle::base_url);
+        let dingtalk = dingtalk_client(&settings, sim_base.as_deref())?;
+        let dingtalk_for_setup = dingtalk.clone();
         let app = App::new(
             store,
             options.clock.clone(),
             AppConfig {
                 points_year: PointsYearConfig::new(settings.points.year_start_month)?,
                 declaration_window_days: settings.points.declaration_window_days,
+                auth: auth_config(&settings, &secrets)?,
+                pii: PiiKeys::new(
+                    secrets.data_key_id.clone(),
+                    secrets.data_key,
+                    secrets.lookup_key,
+                ),
             },
+            dingtalk,
         )
-        .with_dingtalk(dingtalk_setup(&settings, sim_base.as_deref(), &public_url)?);
+        .with_dingtalk(dingtalk_setup(&settings, dingtalk_for_setup, &public_url)?);
         let router = aidazu_api::router(
             ApiState { app: app.clone() },
             RouterOptions {
@@ -174,17 +183,16 @@ fn spawn_background(
 ) -> JoinSet<()> {
     let mut set = JoinSet::new();
     if events == EventsMode::Stream {
-        if let Some(client) = app.dingtalk().cloned() {
-            let handler = std::sync::Arc::new(crate::stream::StreamHandler::new(app.clone()));
-            let stop = stop.clone();
-            set.spawn(async move {
-                let stream =
-                    dingtalk::stream::StreamClient::new(client, dingtalk::stream::StreamConfig::default());
-                if let Err(error) = stream.run(handler, stopped(stop)).await {
-                    tracing::error!(%error, "DingTalk stream client stopped");
-                }
-            });
-        }
+        let client = app.dingtalk().clone();
+        let handler = std::sync::Arc::new(crate::stream::StreamHandler::new(app.clone()));
+        let stop = stop.clone();
+        set.spawn(async move {
+            let stream =
+                dingtalk::stream::StreamClient::new(client, dingtalk::stream::StreamConfig::default());
+            if let Err(error) = stream.run(handler, stopped(stop)).await {
+                tracing::error!(%error, "DingTalk stream client stopped");
+            }
+        });
     }
     if !workers.enabled {
         tracing::warn!("dingtalk.workers.enabled = false: events and outbox messages wait");
@@ -206,12 +214,12 @@ fn spawn_background(
     set
 }
 
-/// The DingTalk client: in sim mode both API hosts are the simulator's base URL; live mode uses
-/// the configured `dingtalk.oapi_base` / `dingtalk.api_base`.
-///
-/// # Errors
-/// When the client cannot be built (bad base URL, missing credential).
-pub fn dingtalk_client(settings: &Settings, sim_base: Option<&str>) -> anyhow::Result<dingtalk::Client> {
+/// The DingTalk client of the service: pointed at the embedded simulator (`sim_base`) in sim mode,
+/// at the configured bases (`dingtalk.oapi_base`, `dingtalk.api_base`) in live mode.
+pub fn dingtalk_client(
+    settings: &Settings,
+    sim_base: Option<&str>,
+) -> anyhow::Result<dingtalk::Client> {
     let dt = &settings.dingtalk;
     let (oapi, api) = match (dt.mode, sim_base) {
         (DingTalkMode::Sim, Some(base)) => (base.to_owned(), base.to_owned()),
@@ -225,17 +233,35 @@ pub fn dingtalk_client(settings: &Settings, sim_base: Option<&str>) -> anyhow::R
         .oapi_base(oapi)
         .api_base(api)
         .build()
-        .context("cannot build the DingTalk client (keys `dingtalk.*`)")
+        .context("invalid DingTalk client configuration (keys `dingtalk.*`)")
+}
+
+/// Token settings from `security.*`.
+fn auth_config(settings: &Settings, secrets: &Secrets) -> anyhow::Result<AuthConfig> {
+    let secret = secrets.jwt_secret.expose_secret().as_bytes().to_vec();
+    if secret.len() < 16 {
+        anyhow::bail!("invalid value for key `security.jwt_secret`: use at least 16 bytes");
+    }
+    let secs = |n: u64| {
+        i64::try_from(n)
+            .ok()
+            .and_then(chrono::Duration::try_seconds)
+            .context("token lifetime out of range")
+    };
+    Ok(AuthConfig::new(
+        secret,
+        secs(settings.security.access_token_ttl_secs)?,
+        secs(settings.security.refresh_token_ttl_secs)?,
+    ))
 }
 
 /// Everything DingTalk-related the use cases need.
 fn dingtalk_setup(
     settings: &Settings,
-    sim_base: Option<&str>,
+    client: dingtalk::Client,
     public_url: &str,
 ) -> anyhow::Result<DingTalkSetup> {
     let dt = &settings.dingtalk;
-    let client = dingtalk_client(settings, sim_base)?;
     let callback_crypto = dingtalk::callback::CallbackCrypto::new(
         dt.callback.token.expose_secret(),
         dt.callback.aes_key.expose_secret(),

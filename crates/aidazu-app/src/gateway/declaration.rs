@@ -116,7 +116,7 @@ pub(crate) async fn create_approval(app: &App, message: &OutboxMessage) -> Resul
         originator_user_id: UserId::from(originator),
         process_code,
         dept_id: Some(-1),
-        microapp_agent_id: app.dingtalk().and_then(dingtalk::Client::agent_id),
+        microapp_agent_id: app.dingtalk().agent_id(),
         approvers: vec![Approver {
             action_type: "OR".to_owned(),
             user_ids: approvers,
