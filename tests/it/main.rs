@@ -6,3 +6,5 @@
 
 mod foundation;
 mod identity;
+mod dingtalk_loop;
+mod support;

@@ -48,6 +48,7 @@ pub struct TestApp {
     /// The running application's use cases (to inspect state directly).
     pub app: aidazu_app::App,
     db: Option<TestDb>,
+    database_url: String,
     dir: Option<tempfile::TempDir>,
     options: TestAppOptions,
     shutdown: Option<oneshot::Sender<()>>,
@@ -121,6 +122,7 @@ impl TestApp {
             sim_url,
             http,
             app,
+            database_url: db.url().to_owned(),
             db: Some(db),
             dir: Some(dir),
             options,
@@ -149,17 +151,16 @@ impl TestApp {
 
     /// Which database this instance runs on.
     pub fn backend(&self) -> TestBackend {
-        self.db
-            .as_ref()
-            .map_or(TestBackend::Sqlite, TestDb::backend)
+        if self.database_url.starts_with("postgres") {
+            TestBackend::Postgres
+        } else {
+            TestBackend::Sqlite
+        }
     }
 
     /// The database URL.
     pub fn database_url(&self) -> String {
-        self.db
-            .as_ref()
-            .map(|d| d.url().to_owned())
-            .unwrap_or_default()
+        self.database_url.clone()
     }
 
     /// The data folder of this instance (photos, dev secrets).
@@ -180,6 +181,52 @@ impl TestApp {
                 .expect("server task")
                 .expect("server ran cleanly");
         }
+    }
+
+    /// Starts a second instance (a replica, with its own simulator) on the same database, without
+    /// loading demo data again. The replica does not own the database: drop it first.
+    pub async fn spawn_replica(&self, env: Vec<(String, String)>) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut options = self.options.clone();
+        options.load_demo = false;
+        options.env.extend(env);
+        let settings = Self::settings_for(&self.database_url(), dir.path(), &options.env);
+        let mut build = BuildOptions {
+            load_demo: false,
+            ..BuildOptions::default()
+        };
+        if let Some(clock) = &options.clock {
+            build.clock = clock.clone();
+        }
+        let application = Application::build(settings, build)
+            .await
+            .expect("the replica starts");
+        let base_url = format!("http://{}", application.addr());
+        let sim_url = application.sim_base_url();
+        let app = application.app().clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(application.run_until(async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base_url,
+            sim_url,
+            http: self.http.clone(),
+            app,
+            database_url: self.database_url.clone(),
+            db: None,
+            dir: Some(dir),
+            options,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// Stops, then starts again on the same database and data folder with `env` added to (or
+    /// overriding) the instance's settings, e.g. to turn the background workers back on.
+    pub async fn restart_with_env(mut self, env: Vec<(String, String)>) -> TestApp {
+        self.options.env.extend(env);
+        self.restart().await
     }
 
     /// Stops and starts again on the same database and data folder (new ports).

@@ -1,0 +1,307 @@
+//! The DingTalk integration end to end (F3 callbacks, F4 outbox): the real service and its
+//! embedded simulator over loopback, on SQLite and PostgreSQL.
+//!
+//! - callbacks are verified, stored once under their identity, answered with the sealed
+//!   `success`, and refused in the one error format when forged, stale or foreign (nothing
+//!   stored);
+//! - outbox messages reach DingTalk despite 5xx, rate limits and revoked tokens, exactly once,
+//!   also with two replicas on one database;
+//! - an event stored by an instance that died before applying it is applied after restart.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use aidazu_store::outbox::{NewOutboxMessage, enqueue};
+use aidazu_testkit::{TestApp, TestAppOptions, TestDb, dual_db_test};
+use dingtalk::callback::CallbackCrypto;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// Fast retries so fault tests finish quickly.
+fn fast_workers() -> Vec<(String, String)> {
+    vec![
+        env("AIDAZU__DINGTALK__WORKERS__POLL_MS", "50"),
+        env("AIDAZU__DINGTALK__WORKERS__BACKOFF_BASE_MS", "50"),
+        env("AIDAZU__DINGTALK__WORKERS__BACKOFF_MAX_MS", "400"),
+        env("AIDAZU__DINGTALK__WORKERS__MAX_ATTEMPTS", "30"),
+    ]
+}
+
+async fn spawn(db: TestDb, extra: Vec<(String, String)>) -> TestApp {
+    let mut env = fast_workers();
+    env.extend(extra);
+    TestApp::spawn_with(
+        db,
+        TestAppOptions {
+            env,
+            ..TestAppOptions::default()
+        },
+    )
+    .await
+}
+
+fn task_change(event_id: &str, instance: &str) -> Value {
+    json!({
+        "EventType": "bpms_task_change",
+        "eventId": event_id,
+        "CorpId": "dingaidazudemo0001",
+        "processInstanceId": instance,
+        "taskId": 7,
+        "type": "start",
+        "staffId": "demo-admin",
+    })
+}
+
+// F3: check_url, a pushed event stored once however often DingTalk repeats it.
+dual_db_test!(
+    async fn f3_callbacks_are_verified_stored_once_and_answered(db: TestDb) {
+        let t = spawn(db, vec![]).await;
+        let (status, body) = sim_post(&t, "/sim/check-url", json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["ok"], true, "check_url handshake: {body}");
+
+        let event = task_change("evt-f3-1", "PI-f3");
+        for _ in 0..4 {
+            let (status, reply) = push_event(&t, &crypto(), &event, SystemTime::now()).await;
+            assert_eq!(status, StatusCode::OK, "{reply}");
+            let sealed = reply["encrypt"].as_str().expect("sealed reply");
+            assert_eq!(crypto().decrypt(sealed).unwrap(), "success");
+            assert!(reply["msg_signature"].is_string() && reply["timeStamp"].is_string());
+        }
+        // An event without eventId is identified by its fields: repeated, still one row.
+        let legacy = json!({
+            "EventType": "bpms_instance_change",
+            "processInstanceId": "PI-f3",
+            "type": "start",
+            "staffId": "demo-villager",
+        });
+        for _ in 0..2 {
+            let (status, _) = push_event(&t, &crypto(), &legacy, SystemTime::now()).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let events = t.app.inbound_events().await.unwrap();
+        let keys: Vec<&str> = events.iter().map(|e| e.event_key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["evt-f3-1", "bpms_instance_change:PI-f3:start::"],
+            "one row per event"
+        );
+        assert!(events.iter().all(|e| e.source == "http"));
+        // The worker applies them (task changes are recorded, no effect).
+        poll(Duration::from_secs(10), || async {
+            let events = t.app.inbound_events().await.unwrap();
+            events.iter().all(|e| e.applied_at.is_some()).then_some(())
+        })
+        .await;
+    }
+);
+
+// Forged, stale, foreign and incomplete callbacks: refused in the envelope, nothing stored.
+dual_db_test!(
+    async fn f3_forged_stale_and_foreign_callbacks_are_refused(db: TestDb) {
+        let t = spawn(db, vec![]).await;
+        let event = task_change("evt-bad", "PI-bad");
+
+        // Forged: signed with another token.
+        let forger = CallbackCrypto::new("not-the-token", AES_KEY, APP_KEY).unwrap();
+        let (status, body) = push_event(&t, &forger, &event, SystemTime::now()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["code"], "dingtalk.callback_signature");
+        assert!(body["message"].as_str().unwrap().contains("签名"));
+
+        // Stale: a replay from ten minutes ago.
+        let old = SystemTime::now() - Duration::from_secs(600);
+        let (status, body) = push_event(&t, &crypto(), &event, old).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["code"], "dingtalk.callback_stale");
+
+        // Foreign: right token and key, but sealed for another app (owner key).
+        let foreign = CallbackCrypto::new(TOKEN, AES_KEY, "dingsomeoneelse").unwrap();
+        let (status, body) = push_event(&t, &foreign, &event, SystemTime::now()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["code"], "dingtalk.callback_invalid");
+
+        // No signature at all.
+        let resp = t
+            .http
+            .post(t.url("/dingtalk/callback?timestamp=1&nonce=x"))
+            .json(&json!({ "encrypt": "abc" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["code"], "dingtalk.callback_query");
+
+        // A card callback with a wrong signature.
+        let resp = t
+            .http
+            .post(t.url("/dingtalk/card-callback"))
+            .header("x-ddpaas-signature-timestamp", now_ms().to_string())
+            .header("x-ddpaas-signature", "AAAA")
+            .json(&json!({ "outTrackId": "decl-1-x", "userId": "demo-admin", "content": "{}" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["code"], "dingtalk.callback_signature");
+
+        assert!(
+            t.app.inbound_events().await.unwrap().is_empty(),
+            "nothing stored"
+        );
+    }
+);
+
+fn notify_message(i: usize, user: &str, marker: &str) -> NewOutboxMessage {
+    NewOutboxMessage {
+        kind: "notify.work".into(),
+        dedupe_key: format!("test.notify:{marker}:{i}"),
+        village_id: None,
+        payload: json!({
+            "userIds": [user],
+            "markdown": { "title": "积分通知", "text": format!("{marker}-{i} 您的申报已处理") },
+        }),
+        not_before: None,
+    }
+}
+
+async fn enqueue_notifications(t: &TestApp, marker: &str, n: usize) {
+    let txn = t.app.store().begin().await.unwrap();
+    for i in 0..n {
+        enqueue(&txn, notify_message(i, "demo-villager", marker))
+            .await
+            .unwrap();
+    }
+    txn.commit().await.unwrap();
+    t.app.wake_workers();
+}
+
+/// Texts of the work notifications a simulator holds that carry `marker`.
+async fn notification_texts(t: &TestApp, marker: &str) -> Vec<String> {
+    let list = sim_get(t, "/sim/work-notifications").await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["msg"]["markdown"]["text"].as_str())
+        .filter(|text| text.contains(marker))
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn outbox_statuses(t: &TestApp) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for m in aidazu_store::outbox::list(t.app.store().connection(), Some("notify.work"))
+        .await
+        .unwrap()
+    {
+        *counts.entry(m.status).or_insert(0) += 1;
+    }
+    counts
+}
+
+// F4: 5xx, rate limits and revoked tokens delay work notifications but lose none, and none
+// is sent twice.
+dual_db_test!(
+    async fn f4_faults_delay_notifications_but_lose_none(db: TestDb) {
+        let t = spawn(db, vec![]).await;
+        let (status, _) = sim_post(
+            &t,
+            "/sim/faults",
+            json!({ "errorRate": 0.6, "rateLimitNext": 4, "invalidateTokens": true }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        enqueue_notifications(&t, "fault", 6).await;
+
+        // While faults bite, some attempts fail and are rescheduled.
+        poll(Duration::from_secs(20), || async {
+            let msgs = aidazu_store::outbox::list(t.app.store().connection(), Some("notify.work"))
+                .await
+                .unwrap();
+            msgs.iter().any(|m| m.attempts > 0).then_some(())
+        })
+        .await;
+        sim_post(&t, "/sim/faults", json!({ "errorRate": 0.0 })).await;
+
+        let statuses = poll(Duration::from_secs(30), || async {
+            let s = outbox_statuses(&t).await;
+            (s.get("sent") == Some(&6)).then_some(s)
+        })
+        .await;
+        assert_eq!(statuses.len(), 1, "all sent, none failed: {statuses:?}");
+        let mut texts = notification_texts(&t, "fault").await;
+        texts.sort();
+        let expected: Vec<String> = (0..6).map(|i| format!("fault-{i} 您的申报已处理")).collect();
+        assert_eq!(texts, expected, "each notification exactly once");
+        let stats = sim_get(&t, "/sim/stats").await;
+        assert!(
+            stats["injectedErrors"].as_u64().unwrap_or(0) > 0
+                || stats["rateLimited"].as_u64().unwrap_or(0) > 0,
+            "faults were injected: {stats}"
+        );
+    }
+);
+
+// F4: two replicas on one database share the outbox without sending anything twice.
+dual_db_test!(
+    async fn f4_two_replicas_never_send_the_same_message_twice(db: TestDb) {
+        let first = spawn(db, vec![]).await;
+        let second = first.spawn_replica(vec![]).await;
+        // Many messages at once, both workers awake.
+        let txn = first.app.store().begin().await.unwrap();
+        for i in 0..24 {
+            enqueue(&txn, notify_message(i, "demo-villager", "replica"))
+                .await
+                .unwrap();
+        }
+        txn.commit().await.unwrap();
+        first.app.wake_workers();
+        second.app.wake_workers();
+
+        poll(Duration::from_secs(30), || async {
+            (outbox_statuses(&first).await.get("sent") == Some(&24)).then_some(())
+        })
+        .await;
+        let mut texts = notification_texts(&first, "replica").await;
+        texts.extend(notification_texts(&second, "replica").await);
+        texts.sort();
+        let mut expected: Vec<String> =
+            (0..24).map(|i| format!("replica-{i} 您的申报已处理")).collect();
+        expected.sort();
+        assert_eq!(texts, expected, "every message sent once, by one replica");
+        drop(second);
+    }
+);
+
+// F3: the service dies after storing an event and before applying it; after restart it is
+// applied, once.
+dual_db_test!(
+    async fn f3_an_event_stored_before_a_crash_is_applied_after_restart(db: TestDb) {
+        let t = spawn(
+            db,
+            vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "false")],
+        )
+        .await;
+        let event = task_change("evt-crash", "PI-crash");
+        let (status, _) = push_event(&t, &crypto(), &event, SystemTime::now()).await;
+        assert_eq!(status, StatusCode::OK);
+        let stored = t.app.inbound_events().await.unwrap();
+        assert_eq!(stored.len(), 1);
+        assert!(stored[0].applied_at.is_none(), "no worker ran");
+
+        let t = t
+            .restart_with_env(vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "true")])
+            .await;
+        let applied = poll(Duration::from_secs(10), || async {
+            let events = t.app.inbound_events().await.unwrap();
+            events[0].applied_at.is_some().then_some(events)
+        })
+        .await;
+        assert_eq!(applied.len(), 1);
+        assert!(applied[0].outcome.as_deref().unwrap().starts_with("recorded"));
+    }
+);
