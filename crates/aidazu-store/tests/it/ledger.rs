@@ -313,3 +313,50 @@ dual_db_test!(
         );
     }
 );
+
+/// One "check the balance, then redeem" use case, serialised by `lock_household`.
+async fn redeem_if_affordable(store: Store, new: NewLedgerEntry) -> bool {
+    let txn = store.begin().await.unwrap();
+    ledger::lock_household(&txn, new.entry.household)
+        .await
+        .unwrap();
+    let totals = ledger::household_totals(&txn, new.entry.household, new.points_year)
+        .await
+        .unwrap();
+    let affordable = totals.balance.get() + new.entry.amount.get() >= 0;
+    if affordable {
+        // Widen the race window: the other task is trying to read the balance right now.
+        tokio::task::yield_now().await;
+        ledger::append_entry(&txn, &new).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    affordable
+}
+
+dual_db_test!(
+    async fn r13_locked_household_never_redeems_below_zero(db: TestDb) {
+        let f = fixture(&db).await;
+        f.store
+            .append_entry(&entry(&f, EntryKind::Award, 7, item("ML-01", 1)))
+            .await
+            .unwrap();
+        let redeem = |order| {
+            entry(
+                &f,
+                EntryKind::Redeem,
+                -5,
+                EntrySource::Order(OrderId(order)),
+            )
+        };
+        let tasks: Vec<_> = (1..=4)
+            .map(|order| tokio::spawn(redeem_if_affordable(f.store.clone(), redeem(order))))
+            .collect();
+        let mut granted = 0;
+        for task in tasks {
+            granted += usize::from(task.await.unwrap());
+        }
+        assert_eq!(granted, 1, "7 points pay for one 5-point order");
+        let totals = f.store.household_totals(f.household, YEAR).await.unwrap();
+        assert_eq!((totals.score, totals.balance), (Points(7), Points(2)));
+    }
+);
