@@ -360,3 +360,41 @@ dual_db_test!(
         assert_eq!((totals.score, totals.balance), (Points(7), Points(2)));
     }
 );
+
+dual_db_test!(
+    async fn r13_village_totals_cover_every_household(db: TestDb) {
+        let f = fixture(&db).await;
+        for new in [
+            entry(&f, EntryKind::Award, 10, item("ML-01", 1)),
+            entry(&f, EntryKind::Redeem, -4, EntrySource::Order(OrderId(1))),
+        ] {
+            f.store.append_entry(&new).await.unwrap();
+        }
+        let heping = f.store.village_by_code("heping").await.unwrap().unwrap();
+        let all = f.store.village_totals(heping.id, YEAR).await.unwrap();
+        assert_eq!(
+            all.len(),
+            f.store.households(heping.id).await.unwrap().len()
+        );
+        let mine = all.iter().find(|t| t.household == f.household).unwrap();
+        assert_eq!(
+            mine.totals,
+            HouseholdTotals {
+                score: Points(10),
+                balance: Points(6)
+            }
+        );
+        // Every household's figures agree with the per-household query.
+        for t in &all {
+            assert_eq!(
+                t.totals,
+                f.store.household_totals(t.household, YEAR).await.unwrap()
+            );
+        }
+        assert!(
+            all.iter()
+                .any(|t| t.totals.score.is_positive() && t.household != f.household)
+        );
+        assert!(all.iter().any(|t| t.totals == HouseholdTotals::default()));
+    }
+);
