@@ -27,6 +27,9 @@ pub struct Faults {
     pub drop_rate: f64,
     /// The next N calls are refused by the QPS limit.
     pub rate_limit_next: u32,
+    /// Share of acknowledged events (0..=1) delivered once more with the same `eventId`
+    /// (DingTalk may duplicate even acknowledged events).
+    pub duplicate_rate: f64,
 }
 
 /// Sliding one-second windows per API.
