@@ -1,5 +1,8 @@
-//! End-to-end user stories across crates.
+//! End-to-end user stories across crates: the real `aidazu` service (and its embedded DingTalk
+//! simulator) on loopback with a fresh database, driven over HTTP. Each story runs on SQLite, and on
+//! PostgreSQL too when `TEST_DATABASE_URL` is set.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod foundation;
 mod identity;

@@ -140,16 +140,17 @@ impl Actor {
         detail: serde_json::Value,
     ) -> AuditRecord {
         AuditRecord {
-            actor_account: (self.account_id.get() != 0).then_some(self.account_id),
+            actor: (self.account_id.get() != 0).then_some(self.account_id),
             role,
             channel: self.channel,
             request_id: self.request_id.clone(),
             action: action.to_owned(),
             entity: target.entity.to_owned(),
             entity_id: target.entity_id,
-            village_id: target.village,
-            household_id: target.household,
+            village: target.village,
+            household: target.household,
             detail,
+            at: Utc::now(),
         }
     }
 }
@@ -422,7 +423,7 @@ impl App {
             }
             audit::record(
                 &txn,
-                actor.audit(
+                &actor.audit(
                     None,
                     "session.refresh_reuse_detected",
                     AuditTarget {
@@ -594,7 +595,7 @@ impl App {
         accounts::ensure_grant(&txn, account, villager, Some(actor.account_id)).await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "account.bound",
                 AuditTarget {
@@ -775,7 +776,7 @@ async fn bind_by_mobile(
     if changed {
         audit::record(
             txn,
-            actor.audit(
+            &actor.audit(
                 None,
                 "account.bound",
                 AuditTarget {
@@ -867,7 +868,7 @@ pub async fn apply_contact_event(
                                 .await?;
                         audit::record(
                             txn,
-                            actor.audit(
+                            &actor.audit(
                                 None,
                                 "account.unbound",
                                 AuditTarget {

@@ -315,7 +315,7 @@ impl App {
         .map_err(|e| map_conflict(e, AppError::HouseholdCodeTaken))?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "household.created",
                 AuditTarget {
@@ -377,7 +377,7 @@ impl App {
         .map_err(|e| map_conflict(e, AppError::MemberCodeTaken))?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "member.created",
                 AuditTarget {
@@ -452,7 +452,7 @@ impl App {
         households::update_member(&txn, &self.config().pii, member, &patch).await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "member.changed",
                 AuditTarget {
@@ -508,7 +508,7 @@ impl App {
         .await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "member.participation_changed",
                 AuditTarget {

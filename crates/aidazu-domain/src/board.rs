@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::Quarter;
 use crate::ids::{HouseholdId, Points};
+use crate::ledger::HouseholdYearLedger;
 
 /// A household's place on the board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,9 +36,105 @@ pub fn rank_by_score(scores: &[(HouseholdId, Points)]) -> Vec<RankedHousehold> {
     out
 }
 
+/// One household's line in a quarterly publication (R16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicationRow {
+    pub household: HouseholdId,
+    /// Net points booked in the quarter.
+    pub quarter_points: Points,
+    /// Year score so far.
+    pub score: Points,
+    /// Balance at the time of the snapshot.
+    pub balance: Points,
+    pub rank: u32,
+}
+
+/// The frozen rows of a quarterly publication, ranked by year score. Pass the ledgers of the
+/// participating households only (an empty ledger for a household without entries).
+#[must_use]
+pub fn publication_rows(ledgers: &[&HouseholdYearLedger], quarter: Quarter) -> Vec<PublicationRow> {
+    let scores: Vec<(HouseholdId, Points)> =
+        ledgers.iter().map(|l| (l.household(), l.score())).collect();
+    rank_by_score(&scores)
+        .into_iter()
+        .filter_map(|r| {
+            let ledger = ledgers.iter().find(|l| l.household() == r.household)?;
+            Some(PublicationRow {
+                household: r.household,
+                quarter_points: ledger.quarter_points(quarter),
+                score: r.score,
+                balance: ledger.balance(),
+                rank: r.rank,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::{PointsYear, PointsYearConfig};
+    use crate::catalogue::ItemRef;
+    use crate::ids::{AccountId, ItemCode, MemberId, OrderId};
+    use crate::ledger::{EntryKind, EntrySource, LedgerEntry};
+
+    fn ledger(household: i64, entries: &[(EntryKind, i64, &str)]) -> HouseholdYearLedger {
+        let entries = entries.iter().map(|(kind, amount, when)| LedgerEntry {
+            household: HouseholdId(household),
+            member: Some(MemberId(household * 10)),
+            kind: *kind,
+            amount: Points(*amount),
+            source: match kind {
+                EntryKind::Redeem => EntrySource::Order(OrderId(1)),
+                _ => EntrySource::Item(ItemRef {
+                    code: ItemCode::parse("PA-01").unwrap(),
+                    version: 1,
+                }),
+            },
+            declaration: None,
+            actor: AccountId(1),
+            occurred_at: when.parse().unwrap(),
+            reason: String::new(),
+        });
+        HouseholdYearLedger::from_entries(
+            HouseholdId(household),
+            PointsYear(2025),
+            PointsYearConfig::default(),
+            entries,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn r16_publication_rows_rank_by_score_not_balance() {
+        let a = ledger(
+            1,
+            &[
+                (EntryKind::Award, 20, "2025-02-01T02:00:00Z"),
+                (EntryKind::Award, 6, "2025-05-01T02:00:00Z"),
+                (EntryKind::Redeem, -20, "2025-05-02T02:00:00Z"),
+            ],
+        );
+        let b = ledger(2, &[(EntryKind::Award, 12, "2025-04-01T02:00:00Z")]);
+        let empty = ledger(3, &[]);
+        let rows = publication_rows(&[&b, &empty, &a], Quarter::new(2025, 2).unwrap());
+        let view: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.household.get(),
+                    r.quarter_points.get(),
+                    r.score.get(),
+                    r.balance.get(),
+                    r.rank,
+                )
+            })
+            .collect();
+        assert_eq!(
+            view,
+            vec![(1, 6, 26, 6, 1), (2, 12, 12, 12, 2), (3, 0, 0, 0, 3)]
+        );
+    }
 
     #[test]
     fn r16_competition_ranking_with_ties() {

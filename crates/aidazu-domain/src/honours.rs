@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{PointsYear, PointsYearConfig};
 use crate::error::DomainError;
-use crate::ids::{HouseholdId, Points};
+use crate::ids::{HouseholdId, ItemCode, Points};
+use crate::ledger::{EntryKind, LedgerEntry};
 use crate::org::{Member, ParticipationChange, household_participates_throughout};
 
 /// The honours of R18.
@@ -166,6 +167,22 @@ pub fn full_quarters_enrolled(
     u32::try_from(full).unwrap_or(0)
 }
 
+/// Item codes whose finding vetoes a household's honours for the year (D7): DE-07 in the
+/// default template. A criminal conviction is recorded outside the ledger and passed as
+/// [`Exclusion::Veto`] by the caller.
+#[must_use]
+pub fn default_veto_items() -> Vec<ItemCode> {
+    ItemCode::parse("DE-07").into_iter().collect()
+}
+
+/// Whether the year's entries hold a penalty under a veto item (D7).
+#[must_use]
+pub fn vetoed_by_entries(entries: &[LedgerEntry], veto_items: &[ItemCode]) -> bool {
+    entries.iter().any(|e| {
+        e.kind == EntryKind::Penalty && e.item().is_some_and(|r| veto_items.contains(&r.code))
+    })
+}
+
 /// Least full quarters enrolled to count toward the average (D5).
 pub const MIN_FULL_QUARTERS: u32 = 2;
 
@@ -225,6 +242,30 @@ mod tests {
     }
 
     #[test]
+    fn d7_de07_penalty_vetoes_honours() {
+        use crate::catalogue::ItemRef;
+        use crate::ledger::EntrySource;
+        let penalty = |code: &str| LedgerEntry {
+            household: HouseholdId(1),
+            member: Some(MemberId(1)),
+            kind: EntryKind::Penalty,
+            amount: Points(-20),
+            source: EntrySource::Item(ItemRef {
+                code: ItemCode::parse(code).unwrap(),
+                version: 1,
+            }),
+            declaration: None,
+            actor: AccountId(1),
+            occurred_at: "2025-03-01T02:00:00Z".parse().unwrap(),
+            reason: String::new(),
+        };
+        let veto = default_veto_items();
+        assert!(vetoed_by_entries(&[penalty("DE-07")], &veto));
+        assert!(!vetoed_by_entries(&[penalty("PA-06")], &veto));
+        assert!(!vetoed_by_entries(&[], &veto));
+    }
+
+    #[test]
     fn d5_enrolment_counts_full_quarters_only() {
         let cal = PointsYearConfig::default();
         let member = Member {
@@ -247,5 +288,38 @@ mod tests {
         let full = |as_of| full_quarters_enrolled(&members, &history, cal, PointsYear(2025), as_of);
         assert_eq!(full(day(12, 31)), 2); // Q3 and Q4; Q2 only from mid-May.
         assert_eq!(full(day(9, 30)), 1);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn d5_eligible_iff_strictly_above_the_exact_mean(
+                scores in prop::collection::vec((-500i64..500, prop::bool::weighted(0.2)), 0..40),
+            ) {
+                let candidates: Vec<Candidate> = scores.iter().zip(1i64..).map(|((s, ex), id)| Candidate {
+                    household: HouseholdId(id),
+                    score: Points(*s),
+                    exclusion: ex.then_some(Exclusion::OpenObjection),
+                }).collect();
+                let a = AverageAssessment::assess(&candidates).unwrap();
+                let population: Vec<&Candidate> =
+                    candidates.iter().filter(|c| c.exclusion.is_none()).collect();
+                prop_assert_eq!(a.n as usize, population.len());
+                prop_assert_eq!(a.excluded.len(), candidates.len() - population.len());
+                let sum: i64 = population.iter().map(|c| c.score.get()).sum();
+                prop_assert_eq!(a.sum, Points(sum));
+                for c in &candidates {
+                    let above = c.exclusion.is_none()
+                        && !population.is_empty()
+                        && (c.score.get() as f64) > (sum as f64) / (population.len() as f64);
+                    prop_assert_eq!(a.eligible.contains(&c.household), above);
+                }
+                // Not everyone can be strictly above their own mean.
+                prop_assert!(population.is_empty() || a.eligible.len() < population.len());
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::catalogue::ItemRef;
 use crate::error::DomainError;
 use crate::ids::{AccountId, DeclarationId, HouseholdId, MemberId, ObjectionId, OrderId, Points};
 
-pub use caps::{CapRemaining, CapUsage, cap_usage, check_cap};
+pub use caps::{CapRemaining, CapUsage, cap_remaining, cap_usage, check_cap};
 pub use direct::DirectScore;
 pub use household_year::HouseholdYearLedger;
 

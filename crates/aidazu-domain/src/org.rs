@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{DistrictId, GroupId, HouseholdId, MemberId, TownId, VillageId};
 
-pub use access::{Access, Action, Role, Scope, VillageLocation};
+pub use access::{Access, Action, Role, Scope, VillageLocation, role_allows};
 pub use masking::{NameDisplay, display_name, mask_name};
 pub use participation::{
     ParticipationChange, default_participation, household_participates,

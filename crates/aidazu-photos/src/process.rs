@@ -1,6 +1,7 @@
 //! The blocking part of the pipeline: header checks, full decode with limits, orientation,
 //! and re-encoding of the public copy and the thumbnail. Runs inside `spawn_blocking`.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read, Seek};
 
 use image::codecs::jpeg::JpegEncoder;
@@ -264,12 +265,12 @@ fn encode_public(
     Ok(out)
 }
 
-/// A JPEG-encodable view: 8-bit luma or RGB, alpha flattened onto white.
-fn jpeg_compatible(img: &DynamicImage) -> DynamicImage {
+/// A JPEG-encodable view: 8-bit luma or RGB (borrowed, no copy), alpha flattened onto white.
+fn jpeg_compatible(img: &DynamicImage) -> Cow<'_, DynamicImage> {
     match img {
-        DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) => img.clone(),
-        _ if img.color().has_alpha() => DynamicImage::ImageRgb8(flatten_on_white(img)),
-        _ => DynamicImage::ImageRgb8(img.to_rgb8()),
+        DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) => Cow::Borrowed(img),
+        _ if img.color().has_alpha() => Cow::Owned(DynamicImage::ImageRgb8(flatten_on_white(img))),
+        _ => Cow::Owned(DynamicImage::ImageRgb8(img.to_rgb8())),
     }
 }
 
@@ -287,9 +288,9 @@ fn flatten_on_white(img: &DynamicImage) -> RgbImage {
 fn encode_thumbnail(img: &DynamicImage, config: &PhotoConfig) -> Result<Vec<u8>, PhotoError> {
     let side = config.thumb_side.max(1);
     let small = if img.width().max(img.height()) > side {
-        img.thumbnail(side, side)
+        Cow::Owned(img.thumbnail(side, side))
     } else {
-        img.clone()
+        Cow::Borrowed(img)
     };
     let mut out = Vec::new();
     let encoder = JpegEncoder::new_with_quality(&mut out, config.thumb_jpeg_quality);

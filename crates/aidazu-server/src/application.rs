@@ -186,7 +186,7 @@ fn auth_config(settings: &Settings, secrets: &Secrets) -> anyhow::Result<AuthCon
 
 /// Connects the database named by `database.url`, applying migrations when `auto_migrate` is set.
 pub(crate) async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
-    let store = Store::connect(&settings.database.url)
+    let store = Store::connect_with(&settings.database.url, settings.database.connect_settings())
         .await
         .context("cannot connect to the database (key `database.url`)")?;
     if settings.database.auto_migrate {

@@ -39,7 +39,7 @@ pub async fn serve(settings: Settings, load_demo: bool) -> anyhow::Result<()> {
 
 /// `aidazu migrate`.
 pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
-    let store = Store::connect(&settings.database.url)
+    let store = Store::connect_with(&settings.database.url, settings.database.connect_settings())
         .await
         .context("cannot connect to the database (key `database.url`)")?;
     let pending = store.pending_migrations().await?;

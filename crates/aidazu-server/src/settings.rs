@@ -39,7 +39,19 @@ pub struct ServerSettings {
 pub struct DatabaseSettings {
     pub url: String,
     pub max_connections: u32,
+    /// Seconds to wait for a database connection (start-up fails after this long).
+    pub connect_timeout_secs: u64,
     pub auto_migrate: bool,
+}
+
+impl DatabaseSettings {
+    /// Pool settings for the store.
+    pub fn connect_settings(&self) -> aidazu_store::ConnectSettings {
+        aidazu_store::ConnectSettings {
+            acquire_timeout: std::time::Duration::from_secs(self.connect_timeout_secs.max(1)),
+            max_connections: self.max_connections.max(1),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -8,6 +8,7 @@ pub mod error;
 pub mod households;
 pub mod ledger;
 pub mod org;
+pub mod participation;
 pub mod pii;
 pub mod seed;
 pub mod sessions;
@@ -15,7 +16,7 @@ mod store;
 
 pub use error::StoreError;
 pub use pii::PiiKeys;
-pub use store::{Backend, Store};
+pub use store::{Backend, ConnectSettings, Store};
 
 /// Re-exported so callers can name the connection and transaction types.
 pub use sea_orm::{

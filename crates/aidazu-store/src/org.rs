@@ -1,12 +1,12 @@
 //! Read models of the organisation tree (R1).
 
 use aidazu_domain::calendar::PointsYearConfig;
-use aidazu_domain::org::VillageLocation;
-use aidazu_domain::{DistrictId, HouseholdId, TownId, VillageId};
+use aidazu_domain::org::{Member, ResidentKind, VillageLocation};
+use aidazu_domain::{DistrictId, GroupId, HouseholdId, MemberId, TownId, VillageId};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
-use crate::entities::{districts, households, towns, villages};
+use crate::entities::{districts, households, members, towns, villages};
 use crate::error::StoreError;
 use crate::store::Store;
 
@@ -48,7 +48,124 @@ impl VillageSummary {
     }
 }
 
+/// A household as listed in its village.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HouseholdSummary {
+    pub id: HouseholdId,
+    pub village: VillageId,
+    pub group: Option<GroupId>,
+    pub code: String,
+    pub address: String,
+    /// Name of the first member (户主 in the demo data).
+    pub head_name: Option<String>,
+}
+
 impl Store {
+    /// The households of a village, ordered by code, with the head's name.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    pub async fn households(
+        &self,
+        village: VillageId,
+    ) -> Result<Vec<HouseholdSummary>, StoreError> {
+        let db = self.connection();
+        let rows = households::Entity::find()
+            .filter(households::Column::VillageId.eq(village.get()))
+            .order_by_asc(households::Column::Code)
+            .all(db)
+            .await?;
+        let heads = members::Entity::find()
+            .filter(members::Column::VillageId.eq(village.get()))
+            .order_by_asc(members::Column::Id)
+            .all(db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|h| HouseholdSummary {
+                head_name: heads
+                    .iter()
+                    .find(|m| m.household_id == h.id)
+                    .map(|m| m.name.clone()),
+                id: HouseholdId(h.id),
+                village: VillageId(h.village_id),
+                group: h.group_id.map(GroupId),
+                code: h.code,
+                address: h.address,
+            })
+            .collect())
+    }
+
+    /// One household by village and code (`heping-01-001`), or `None`.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    pub async fn household_by_code(
+        &self,
+        village: VillageId,
+        code: &str,
+    ) -> Result<Option<HouseholdSummary>, StoreError> {
+        let db = self.connection();
+        let Some(h) = households::Entity::find()
+            .filter(households::Column::VillageId.eq(village.get()))
+            .filter(households::Column::Code.eq(code))
+            .one(db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let head = members::Entity::find()
+            .filter(members::Column::HouseholdId.eq(h.id))
+            .order_by_asc(members::Column::Id)
+            .one(db)
+            .await?;
+        Ok(Some(HouseholdSummary {
+            id: HouseholdId(h.id),
+            village: VillageId(h.village_id),
+            group: h.group_id.map(GroupId),
+            code: h.code,
+            address: h.address,
+            head_name: head.map(|m| m.name),
+        }))
+    }
+
+    /// The members of a household as domain values (no personal data), in insertion order.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`], [`StoreError::Corrupt`].
+    pub async fn household_members(
+        &self,
+        household: HouseholdId,
+    ) -> Result<Vec<Member>, StoreError> {
+        members::Entity::find()
+            .filter(members::Column::HouseholdId.eq(household.get()))
+            .order_by_asc(members::Column::Id)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(|m| {
+                let kind = match m.kind.as_str() {
+                    "villager" => ResidentKind::Villager,
+                    "non_villager" => ResidentKind::NonVillager,
+                    other => {
+                        return Err(StoreError::Corrupt(format!(
+                            "member {} kind {other:?}",
+                            m.id
+                        )));
+                    }
+                };
+                Ok(Member {
+                    id: MemberId(m.id),
+                    household: HouseholdId(m.household_id),
+                    name: m.name,
+                    kind,
+                    long_term_absent: m.long_term_absent,
+                    party_member: m.party_member,
+                })
+            })
+            .collect()
+    }
+
     /// Every village, ordered by district, town and village code.
     ///
     /// # Errors

@@ -24,8 +24,14 @@ pub struct TestDb {
 
 #[derive(Debug)]
 enum Kind {
-    Sqlite { path: PathBuf },
-    Postgres { admin_url: String, name: String, dropped: bool },
+    Sqlite {
+        path: PathBuf,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        dropped: bool,
+    },
 }
 
 impl TestDb {
@@ -131,6 +137,7 @@ impl Drop for TestDb {
 macro_rules! dual_db_test {
     ($(#[$meta:meta])* async fn $name:ident($db:ident : $ty:ty) $body:block) => {
         $(#[$meta])*
+        #[cfg(test)]
         mod $name {
             #[allow(unused_imports)]
             use super::*;

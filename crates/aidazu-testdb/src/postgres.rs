@@ -79,6 +79,9 @@ mod tests {
             url_with_database("postgres://u:p@h/db?sslmode=disable", "x"),
             "postgres://u:p@h/x?sslmode=disable"
         );
-        assert_eq!(url_with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
+        assert_eq!(
+            url_with_database("postgres://h:5432", "x"),
+            "postgres://h:5432/x"
+        );
     }
 }

@@ -6,7 +6,7 @@ use crate::org::Organisation;
 
 /// Where HTTP event callbacks are pushed (the service's `/dingtalk/callback`), and the secrets
 /// that seal them. The same values the service is configured with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct CallbackTarget {
     /// Full URL of the app's callback endpoint.
     pub url: String,
@@ -19,7 +19,7 @@ pub struct CallbackTarget {
 }
 
 /// Everything the simulator needs to act as the DingTalk open platform for one app.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SimConfig {
     /// The app's AppKey / ClientID.
     pub app_key: String,
@@ -72,6 +72,64 @@ impl SimConfig {
             organisation: Organisation::demo(),
             process_codes: Vec::new(),
             stream_disconnect_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+impl std::fmt::Debug for CallbackTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallbackTarget")
+            .field("url", &self.url)
+            .field("token", &"***")
+            .field("aes_key", &"***")
+            .field("owner_key", &self.owner_key)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("app_key", &self.app_key)
+            .field("app_secret", &"***")
+            .field("corp_id", &self.corp_id)
+            .field("agent_id", &self.agent_id)
+            .field("callback", &self.callback)
+            .field("token_ttl", &self.token_ttl)
+            .field("auth_code_ttl", &self.auth_code_ttl)
+            .field("qps_limit_per_api", &self.qps_limit_per_api)
+            .field("event_timeout", &self.event_timeout)
+            .field("retry_delays", &self.retry_delays)
+            .field("users", &self.organisation.users.len())
+            .field("process_codes", &self.process_codes)
+            .field("stream_disconnect_grace", &self.stream_disconnect_grace)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_dingtalk_and_debug_hides_secrets() {
+        let mut config = SimConfig::new("key", "very-secret", "corp", 1);
+        assert_eq!(config.token_ttl, Duration::from_secs(7200));
+        assert_eq!(config.auth_code_ttl, Duration::from_secs(300));
+        assert_eq!(config.qps_limit_per_api, 20);
+        assert_eq!(
+            config.retry_delays,
+            [Duration::from_secs(10), Duration::from_secs(30)]
+        );
+        config.callback = Some(CallbackTarget {
+            url: "http://x".into(),
+            token: "cb-token-secret".into(),
+            aes_key: "aes-key-secret".into(),
+            owner_key: "key".into(),
+        });
+        let printed = format!("{config:?}");
+        for secret in ["very-secret", "cb-token-secret", "aes-key-secret"] {
+            assert!(!printed.contains(secret), "{secret} leaked");
         }
     }
 }

@@ -337,11 +337,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn demo_organisation_parses_with_users_and_departments() {
+    fn demo_organisation_has_every_dingtalk_user_of_the_file_once() {
         let org = Organisation::from_json(DEMO_JSON).expect("demo file parses");
-        assert!(org.departments.len() > 1);
-        assert!(!org.users.is_empty());
-        assert!(org.users.values().any(User::is_staff));
+        let file: serde_json::Value = serde_json::from_str(DEMO_JSON).expect("json");
+        let mut expected = std::collections::BTreeSet::new();
+        for town in file["towns"].as_array().expect("towns") {
+            for village in town["villages"].as_array().expect("villages") {
+                for group in village["groups"].as_array().expect("groups") {
+                    for household in group["households"].as_array().expect("households") {
+                        for member in household["members"].as_array().expect("members") {
+                            if let Some(id) = member["dingtalkUserId"].as_str() {
+                                expected.insert(id.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for staff in file["staff"].as_array().expect("staff") {
+            let id = staff["dingtalkUserId"].as_str().expect("staff id");
+            expected.insert(id.to_owned());
+            let user = org.user(id).expect("staff is a user");
+            assert_eq!(user.role.as_deref(), staff["role"].as_str());
+            assert_eq!(user.mobile.as_deref(), staff["mobile"].as_str());
+            assert!(
+                user.staff_dept_id
+                    .is_some_and(|d| user.dept_ids.contains(&d))
+            );
+        }
+        let actual: std::collections::BTreeSet<String> = org.users.keys().cloned().collect();
+        assert_eq!(actual, expected);
+        assert_eq!(Organisation::demo(), org);
     }
 
     #[test]

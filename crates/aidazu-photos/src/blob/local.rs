@@ -104,18 +104,14 @@ impl BlobStore for LocalBlobStore {
             std::process::id(),
             TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
-        let result = async {
-            let written = Self::write_temp(&temp, key, content).await?;
-            fs::rename(&temp, &target).await.map_err(io_err)?;
-            sync_dir(&dir).await.map_err(io_err)?;
-            Ok(written)
-        }
-        .await;
-        if result.is_err() {
-            // Best effort: the temp file may not exist (open failed) or already be renamed.
-            let _ = fs::remove_file(&temp).await;
-        }
-        result
+        // Removes the temp file on failure and also if this future is dropped mid-write
+        // (client gone): no `.tmp-*` files are left behind.
+        let mut guard = TempFileGuard(Some(temp.clone()));
+        let written = Self::write_temp(&temp, key, content).await?;
+        fs::rename(&temp, &target).await.map_err(io_err)?;
+        guard.0 = None;
+        sync_dir(&dir).await.map_err(io_err)?;
+        Ok(written)
     }
 
     async fn get(&self, key: &BlobKey) -> Result<Blob, BlobError> {
@@ -158,6 +154,18 @@ impl BlobStore for LocalBlobStore {
     }
 }
 
+/// Deletes the file at its path when dropped, unless disarmed (set to `None`).
+struct TempFileGuard(Option<PathBuf>);
+
+impl Drop for TempFileGuard {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            // Best effort; a missing file (open failed) is fine. One unlink, cheap to block on.
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 /// Makes a rename in `dir` durable.
 #[cfg(unix)]
 async fn sync_dir(dir: &Path) -> io::Result<()> {
@@ -173,6 +181,35 @@ async fn sync_dir(_dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn dropping_a_write_midway_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalBlobStore::new(dir.path());
+        let key = BlobKey::new("test/abcdef").unwrap();
+        let (tx, rx) = futures::channel::mpsc::unbounded::<io::Result<bytes::Bytes>>();
+        tx.unbounded_send(Ok(bytes::Bytes::from_static(b"first chunk")))
+            .unwrap();
+        // The stream stays open, so the write never finishes; drop it once its temp file exists.
+        let shard = dir.path().join("test").join("ab").join("cd");
+        let temp_file_seen = async {
+            loop {
+                if let Ok(mut entries) = std::fs::read_dir(&shard)
+                    && entries.next().is_some()
+                {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        };
+        tokio::select! {
+            result = store.put_stream(&key, Box::pin(rx)) => panic!("write finished: {result:?}"),
+            () = temp_file_seen => {}
+        }
+        assert_eq!(std::fs::read_dir(&shard).unwrap().count(), 0);
+        assert!(!store.exists(&key).await.unwrap());
+        drop(tx);
+    }
 
     #[test]
     fn shards_the_last_segment() {

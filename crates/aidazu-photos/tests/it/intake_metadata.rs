@@ -8,7 +8,8 @@ use image::ImageFormat;
 use crate::for_each_backend;
 use crate::support::backend::Backend;
 use crate::support::bytes_builders::{
-    exif_tiff, jpeg_segments, jpeg_with_exif, png_chunk_types, png_with_chunk_after_ihdr,
+    exif_tiff, jpeg_segments, jpeg_with_exif, jpeg_with_xmp, png_chunk_types,
+    png_with_chunk_after_ihdr,
 };
 use crate::support::images::{self, encode, two_tone};
 
@@ -18,6 +19,7 @@ for_each_backend!(
     f2_jpeg_without_gps_reports_no_location,
     f2_png_with_exif_chunk_loses_it_in_public_copy,
     f2_png_alpha_survives_in_public_copy,
+    f2_jpeg_with_gps_in_xmp_is_flagged_and_stripped,
 );
 
 /// No EXIF anywhere: no APP1 segment, no `Exif\0\0` header, and kamadak-exif finds nothing.
@@ -152,4 +154,18 @@ async fn f2_png_alpha_survives_in_public_copy(backend: Backend) {
     assert!(public.color().has_alpha());
     assert_eq!(public.to_rgba8().get_pixel(0, 0).0[3], 0);
     assert_eq!(public.to_rgba8().get_pixel(1, 0).0[3], 255);
+}
+
+async fn f2_jpeg_with_gps_in_xmp_is_flagged_and_stripped(backend: Backend) {
+    let xmp = br#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="29,42.1N" exif:GPSLongitude="105,43.2E"/></rdf:RDF></x:xmpmeta>"#;
+    let upload = jpeg_with_xmp(&images::jpeg(64, 48), xmp);
+    let photo = backend
+        .intake()
+        .accept_bytes(Bytes::from(upload))
+        .await
+        .unwrap();
+    assert!(photo.had_location);
+    let public = backend.store.get_bytes(&photo.public_key).await.unwrap();
+    assert!(!public.windows(11).any(|w| w == b"GPSLatitude"));
+    assert_no_exif_in_jpeg(&public);
 }

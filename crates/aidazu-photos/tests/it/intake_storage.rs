@@ -121,3 +121,18 @@ async fn f2_open_serves_each_variant_and_rejects_bad_hashes(backend: Backend) {
         "{err:?}"
     );
 }
+
+/// Axum handlers need `Send` futures: an upload runs inside `tokio::spawn` (which requires it).
+#[tokio::test]
+async fn accept_runs_on_a_spawned_task() {
+    let backend = Backend::object_store();
+    let intake = backend.intake();
+    let content = images::jpeg(48, 32);
+    let expected = images::sha256_hex(&content);
+    let body = images::chunked(&content, 100);
+    let photo = tokio::spawn(async move { intake.accept(body).await })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(photo.sha256, expected);
+}

@@ -22,7 +22,6 @@ pub async fn getuserinfo(State(sim): State<Sim>, call: OapiCall) -> Response {
     let Some(user) = user else {
         return oapi::topapi_error(40078, "不存在的临时授权码");
     };
-    let admin = matches!(user.role.as_deref(), Some("district_officer"));
     oapi::topapi_ok(json!({
         "result": {
             "userid": user.user_id,
@@ -30,8 +29,9 @@ pub async fn getuserinfo(State(sim): State<Sim>, call: OapiCall) -> Response {
             "associated_unionid": "",
             "name": user.name,
             "device_id": crate::ids::hex_lower(32),
-            "sys": admin,
-            "sys_level": if admin { 2 } else { 0 },
+            // Nobody in the simulated organisation administers DingTalk itself.
+            "sys": false,
+            "sys_level": 0,
         }
     }))
 }

@@ -1,6 +1,6 @@
 //! `POST /media/upload?access_token=` (API.md §9): multipart, field `type`, file part `media`.
 
-use axum::extract::{Multipart, State};
+use axum::extract::{Multipart, Query, State};
 use axum::response::Response;
 use serde_json::json;
 
@@ -25,9 +25,12 @@ fn cap_for(media_type: &str) -> Option<usize> {
 pub async fn upload(
     State(sim): State<Sim>,
     _token: OapiToken,
+    Query(query): Query<Vec<(String, String)>>,
     mut multipart: Multipart,
 ) -> Response {
-    let mut media_type: Option<String> = None;
+    // `type` may come as a form field or, as in older docs, in the query string.
+    let mut media_type: Option<String> =
+        query.into_iter().find(|(k, _)| k == "type").map(|(_, v)| v);
     let mut file: Option<(String, String, usize)> = None;
     loop {
         match multipart.next_field().await {

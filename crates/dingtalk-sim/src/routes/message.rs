@@ -18,7 +18,7 @@ use crate::wire::{api, oapi};
 /// Work notifications one user may receive per day from an internal app.
 pub const DAILY_CAP_PER_USER: usize = 500;
 /// Robot `msgKey`s accepted by `groupMessages/send`.
-const MSG_KEYS: [&str; 15] = [
+const MSG_KEYS: [&str; 13] = [
     "sampleText",
     "sampleMarkdown",
     "sampleImageMsg",
@@ -32,8 +32,6 @@ const MSG_KEYS: [&str; 15] = [
     "sampleAudio",
     "sampleFile",
     "sampleVideo",
-    "sampleText2",
-    "sampleMarkdown2",
 ];
 
 /// Calendar day in China Standard Time (UTC+8), as `(year, ordinal)`.
@@ -163,6 +161,9 @@ pub async fn asyncsend(State(sim): State<Sim>, call: OapiCall) -> Response {
 
 /// `POST /topapi/message/corpconversation/getsendresult {agent_id, task_id}`.
 pub async fn getsendresult(State(sim): State<Sim>, call: OapiCall) -> Response {
+    if call.text("agent_id").and_then(|s| s.parse::<i64>().ok()) != Some(sim.config().agent_id) {
+        return oapi::topapi_error(40056, "不合法的agentid");
+    }
     let Some(task_id) = call.text("task_id").and_then(|s| s.parse::<i64>().ok()) else {
         return oapi::topapi_error(40035, "缺少参数 task_id");
     };

@@ -200,6 +200,12 @@ pub async fn create(State(sim): State<Sim>, call: ApiCall) -> Response {
         .body
         .get("deptId")
         .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
+    if let Some(agent) = call.body.get("microappAgentId").filter(|v| !v.is_null()) {
+        let agent = agent.as_i64().or_else(|| agent.as_str()?.parse().ok());
+        if agent != Some(sim.config().agent_id) {
+            return api::bad_request("invalidAgentId", "microappAgentId 无效");
+        }
+    }
     let now = sim.clock().now();
     let configured = sim.config().process_codes.contains(&process_code);
     let result = sim.with_data(|data| {

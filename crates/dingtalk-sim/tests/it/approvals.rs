@@ -326,3 +326,52 @@ async fn r9_decide_pushes_task_finish_then_instance_finish_to_the_callback() {
         "a decided instance cannot be decided again"
     );
 }
+
+#[tokio::test]
+async fn the_page_lists_approvals_and_its_form_decides_them() {
+    let sim = start().await;
+    let code = form(&sim).await;
+    let (_, body) = create(
+        &sim,
+        &code,
+        json!({"approvers": [{"actionType": "NONE", "userIds": [ADMIN]}]}),
+    )
+    .await;
+    let id = body["instanceId"].as_str().expect("id").to_owned();
+
+    let page = sim.http.get(sim.url("/sim/")).send().await.expect("page");
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("text/html"))
+    );
+    let html = page.text().await.expect("html");
+    assert!(html.contains("审批实例"));
+    assert!(html.contains("王强提交的积分申报"));
+    assert!(html.contains(&format!("/sim/ui/approvals/{id}/decide")));
+
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let response = no_redirect
+        .post(sim.url(&format!("/sim/ui/approvals/{id}/decide")))
+        .form(&[("result", "agree"), ("remark", "同意"), ("staffId", ADMIN)])
+        .send()
+        .await
+        .expect("form post");
+    assert_eq!(response.status(), 303);
+    assert_eq!(instance(&sim, &id).await["result"], "agree");
+}
+
+#[tokio::test]
+async fn a_wrong_agent_id_is_refused() {
+    let sim = start().await;
+    let code = form(&sim).await;
+    let (status, body) = create(&sim, &code, json!({"microappAgentId": 42})).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalidAgentId"))
+    );
+}

@@ -236,3 +236,33 @@ async fn api_requires_json_and_accepts_chunked_bodies() {
             .is_some_and(|c| c.starts_with("PROC-"))
     );
 }
+
+#[tokio::test]
+async fn shutdown_stops_serving() {
+    let sim = start().await;
+    let url = sim.url("/sim/stats");
+    assert!(sim.http.get(&url).send().await.is_ok());
+    let http = sim.http.clone();
+    sim.handle.shutdown().await;
+    assert!(http.get(&url).send().await.is_err());
+}
+
+#[tokio::test]
+async fn stats_count_calls_per_path_across_methods() {
+    let sim = start().await;
+    let token = sim.api_token().await;
+    for method in [reqwest::Method::GET, reqwest::Method::POST] {
+        sim.http
+            .request(
+                method,
+                sim.url("/v1.0/workflow/processInstances?processInstanceId=x"),
+            )
+            .header("x-acs-dingtalk-access-token", &token)
+            .send()
+            .await
+            .expect("get");
+    }
+    let stats = sim.get("/sim/stats").await;
+    assert_eq!(stats["calls"]["/v1.0/workflow/processInstances"], 2);
+    assert_eq!(stats["calls"]["/v1.0/oauth2/accessToken"], 1);
+}

@@ -9,4 +9,6 @@ mod callback_vectors;
 mod client_calls;
 mod client_faults;
 mod client_tokens;
+mod stream;
 mod support;
+mod wire_shapes;

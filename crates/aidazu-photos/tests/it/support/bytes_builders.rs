@@ -245,3 +245,15 @@ pub fn heic_header() -> Vec<u8> {
     heic.extend_from_slice(&[0; 64]);
     heic
 }
+
+/// Inserts an `APP1` XMP packet right after the JPEG SOI marker.
+pub fn jpeg_with_xmp(jpeg: &[u8], xmp: &[u8]) -> Vec<u8> {
+    const XMP_NS: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
+    let payload_len = 2 + XMP_NS.len() + xmp.len();
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    out.extend_from_slice(&(payload_len as u16).to_be_bytes());
+    out.extend_from_slice(XMP_NS);
+    out.extend_from_slice(xmp);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}

@@ -1,0 +1,13 @@
+//! Integration tests of the store: every case runs on SQLite, and on PostgreSQL when
+//! `TEST_DATABASE_URL` is set (see `aidazu_testdb::dual_db_test!`).
+
+// The whole crate is test code; helpers outside `#[test]` fns may unwrap too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod catalogue;
+mod connect;
+mod ledger;
+mod pii;
+mod seed;
+mod support;
