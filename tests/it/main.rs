@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod dingtalk_loop;
 mod foundation;
 mod identity;
-mod dingtalk_loop;
 mod support;

@@ -136,25 +136,33 @@ impl Actor {
         &self,
         role: Option<Role>,
         action: &str,
-        entity: &str,
-        entity_id: Option<String>,
-        village: Option<VillageId>,
-        household: Option<HouseholdId>,
+        target: AuditTarget<'_>,
         detail: serde_json::Value,
     ) -> AuditRecord {
         AuditRecord {
-            actor_account: (self.account_id.get() != 0).then_some(self.account_id),
+            actor: (self.account_id.get() != 0).then_some(self.account_id),
             role,
             channel: self.channel,
             request_id: self.request_id.clone(),
             action: action.to_owned(),
-            entity: entity.to_owned(),
-            entity_id,
-            village_id: village,
-            household_id: household,
+            entity: target.entity.to_owned(),
+            entity_id: target.entity_id,
+            village: target.village,
+            household: target.household,
             detail,
+            at: Utc::now(),
         }
     }
+}
+
+/// What an audit record is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditTarget<'a> {
+    /// Entity kind, e.g. `member`.
+    pub entity: &'a str,
+    pub entity_id: Option<String>,
+    pub village: Option<VillageId>,
+    pub household: Option<HouseholdId>,
 }
 
 /// Token settings: HS256 secret and lifetimes.
@@ -415,13 +423,15 @@ impl App {
             }
             audit::record(
                 &txn,
-                actor.audit(
+                &actor.audit(
                     None,
                     "session.refresh_reuse_detected",
-                    "session",
-                    Some(row.family_id.clone()),
-                    None,
-                    None,
+                    AuditTarget {
+                        entity: "session",
+                        entity_id: Some(row.family_id.clone()),
+                        village: None,
+                        household: None,
+                    },
                     json!({ "revokedTokens": revoked }),
                 ),
             )
@@ -585,13 +595,15 @@ impl App {
         accounts::ensure_grant(&txn, account, villager, Some(actor.account_id)).await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "account.bound",
-                "account",
-                Some(account.to_string()),
-                Some(row.village),
-                Some(row.household),
+                AuditTarget {
+                    entity: "account",
+                    entity_id: Some(account.to_string()),
+                    village: Some(row.village),
+                    household: Some(row.household),
+                },
                 json!({ "member": member, "dingtalkUserId": user_id, "by": "admin" }),
             ),
         )
@@ -764,13 +776,15 @@ async fn bind_by_mobile(
     if changed {
         audit::record(
             txn,
-            actor.audit(
+            &actor.audit(
                 None,
                 "account.bound",
-                "account",
-                Some(account.to_string()),
-                Some(member.village),
-                Some(member.household),
+                AuditTarget {
+                    entity: "account",
+                    entity_id: Some(account.to_string()),
+                    village: Some(member.village),
+                    household: Some(member.household),
+                },
                 json!({ "member": member.id, "dingtalkUserId": user_id, "by": "mobile" }),
             ),
         )
@@ -854,13 +868,15 @@ pub async fn apply_contact_event(
                                 .await?;
                         audit::record(
                             txn,
-                            actor.audit(
+                            &actor.audit(
                                 None,
                                 "account.unbound",
-                                "account",
-                                Some(account.id.to_string()),
-                                member_row.as_ref().map(|m| m.village),
-                                member_row.as_ref().map(|m| m.household),
+                                AuditTarget {
+                                    entity: "account",
+                                    entity_id: Some(account.id.to_string()),
+                                    village: member_row.as_ref().map(|m| m.village),
+                                    household: member_row.as_ref().map(|m| m.household),
+                                },
                                 json!({
                                     "member": account.member,
                                     "dingtalkUserId": user_id,

@@ -21,7 +21,7 @@ use aidazu_store::org::VillageSummary;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use crate::auth::{Actor, mask_mobile, today};
+use crate::auth::{Actor, AuditTarget, mask_mobile, today};
 use crate::{App, AppError};
 
 /// A member as the admin console shows it.
@@ -315,13 +315,15 @@ impl App {
         .map_err(|e| map_conflict(e, AppError::HouseholdCodeTaken))?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "household.created",
-                "household",
-                Some(id.to_string()),
-                Some(village),
-                Some(id),
+                AuditTarget {
+                    entity: "household",
+                    entity_id: Some(id.to_string()),
+                    village: Some(village),
+                    household: Some(id),
+                },
                 json!({ "code": code.trim(), "group": group }),
             ),
         )
@@ -375,13 +377,15 @@ impl App {
         .map_err(|e| map_conflict(e, AppError::MemberCodeTaken))?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "member.created",
-                "member",
-                Some(id.to_string()),
-                Some(row.village),
-                Some(household),
+                AuditTarget {
+                    entity: "member",
+                    entity_id: Some(id.to_string()),
+                    village: Some(row.village),
+                    household: Some(household),
+                },
                 json!({
                     "name": input.name.trim(),
                     "kind": input.kind,
@@ -448,13 +452,15 @@ impl App {
         households::update_member(&txn, &self.config().pii, member, &patch).await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "member.changed",
-                "member",
-                Some(member.to_string()),
-                Some(row.village),
-                Some(row.household),
+                AuditTarget {
+                    entity: "member",
+                    entity_id: Some(member.to_string()),
+                    village: Some(row.village),
+                    household: Some(row.household),
+                },
                 json!({ "fields": changed }),
             ),
         )
@@ -502,13 +508,15 @@ impl App {
         .await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "member.participation_changed",
-                "member",
-                Some(member.to_string()),
-                Some(row.village),
-                Some(row.household),
+                AuditTarget {
+                    entity: "member",
+                    entity_id: Some(member.to_string()),
+                    village: Some(row.village),
+                    household: Some(row.household),
+                },
                 json!({
                     "participating": participating,
                     "effectiveOn": effective_on,
