@@ -109,7 +109,12 @@ pub async fn list<C: ConnectionTrait>(
     let total = query.clone().count(db).await?;
     let rows = query
         .order_by_desc(audit_log::Column::Id)
-        .offset(filter.page.saturating_sub(1).saturating_mul(filter.per_page))
+        .offset(
+            filter
+                .page
+                .saturating_sub(1)
+                .saturating_mul(filter.per_page),
+        )
         .limit(filter.per_page)
         .all(db)
         .await?;

@@ -653,7 +653,8 @@ pub async fn ledger_page<C: ConnectionTrait>(
             .map(|i| (i.id, i.title))
             .collect()
     };
-    let member_names = names_of_members(db, rows.iter().filter_map(|r| r.member_id).collect()).await?;
+    let member_names =
+        names_of_members(db, rows.iter().filter_map(|r| r.member_id).collect()).await?;
     let actor_names =
         names_of_accounts(db, rows.iter().filter_map(|r| r.actor_account_id).collect()).await?;
     let lines = rows
@@ -667,7 +668,9 @@ pub async fn ledger_page<C: ConnectionTrait>(
             member: r.member_id.map(MemberId),
             member_name: r.member_id.and_then(|m| member_names.get(&m).cloned()),
             actor: r.actor_account_id.map(AccountId),
-            actor_name: r.actor_account_id.and_then(|a| actor_names.get(&a).cloned()),
+            actor_name: r
+                .actor_account_id
+                .and_then(|a| actor_names.get(&a).cloned()),
             channel: r.channel,
             reason: r.reason,
             points_year: r.points_year,

@@ -21,4 +21,6 @@ pub use pii::PiiKeys;
 pub use store::{Backend, Store};
 
 /// Re-exported so callers can name the connection and transaction types.
-pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+pub use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+};

@@ -109,7 +109,10 @@ pub async fn mark_rotated<C: ConnectionTrait>(
 ) -> Result<bool, StoreError> {
     let result = refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
-        .col_expr(refresh_tokens::Column::RevokedReason, Expr::value("rotated"))
+        .col_expr(
+            refresh_tokens::Column::RevokedReason,
+            Expr::value("rotated"),
+        )
         .col_expr(refresh_tokens::Column::ReplacedBy, Expr::value(new))
         .filter(refresh_tokens::Column::Id.eq(old))
         .filter(refresh_tokens::Column::RevokedAt.is_null())
