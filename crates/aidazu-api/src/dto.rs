@@ -2,4 +2,5 @@
 //! stable when the domain changes.
 
 pub mod catalogue;
+pub mod identity;
 pub mod village;

@@ -134,6 +134,9 @@ impl From<AppError> for ApiError {
         } else {
             tracing::debug!(error = %err, code = err.code(), "request refused");
         }
-        Self::new(status, err.code(), err.message())
+        let details = err.details();
+        let mut out = Self::new(status, err.code(), err.message());
+        out.body.details = details;
+        out
     }
 }

@@ -1,5 +1,9 @@
 //! Extractors whose rejections use the API's error envelope.
 
+mod auth;
+
+pub use auth::AuthUser;
+
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
@@ -70,4 +74,26 @@ where
 fn path_rejection(rejection: PathRejection) -> ApiError {
     ApiError::bad_request("request.invalid_path", "路径参数无效")
         .with_details(json!({ "reason": rejection.body_text() }))
+}
+
+/// `axum::extract::Query` with envelope errors (`request.invalid_query`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(rejection) => Err(
+                ApiError::bad_request("request.invalid_query", "查询参数无效")
+                    .with_details(json!({ "reason": rejection.body_text() })),
+            ),
+        }
+    }
 }

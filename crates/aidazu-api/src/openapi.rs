@@ -20,14 +20,52 @@ use crate::ApiState;
         crate::routes::health::readyz,
         crate::routes::villages::list_villages,
         crate::routes::villages::village_catalogue,
+        crate::routes::auth::login_dingtalk,
+        crate::routes::auth::refresh,
+        crate::routes::auth::logout,
+        crate::routes::me::my_household,
+        crate::routes::me::my_ledger,
+        crate::routes::me::my_catalogue,
+        crate::routes::admin_households::list_households,
+        crate::routes::admin_households::create_household,
+        crate::routes::admin_households::get_household,
+        crate::routes::admin_households::add_member,
+        crate::routes::admin_households::change_member,
+        crate::routes::admin_households::record_participation,
+        crate::routes::admin_households::participation_history,
+        crate::routes::admin_households::bind_member,
+        crate::routes::audit::audit_log,
     ),
     components(schemas(crate::error::ErrorBody)),
+    modifiers(&BearerAuth),
     tags(
         (name = "health", description = "进程与依赖状态"),
         (name = "public", description = "公开信息：村社与积分项目清单"),
+        (name = "auth", description = "钉钉免登登录与会话（F1）"),
+        (name = "me", description = "本户积分、明细与可申报项目"),
+        (name = "admin", description = "村社管理：农户、成员、参与记录（R3）、账号绑定、审计（R22）"),
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme used by `security(("bearer" = []))`.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 pub fn router() -> Router<ApiState> {
     Router::new().route("/openapi.json", get(openapi_json))

@@ -1,6 +1,10 @@
 //! Route modules, one per resource.
 
+pub mod admin_households;
+pub mod audit;
+pub mod auth;
 pub mod health;
+pub mod me;
 pub mod villages;
 
 use axum::http::StatusCode;

@@ -1,15 +1,28 @@
-//! The [`Actor`] every use case receives (design: docs/design/declaration-loop.md).
-//!
-//! Placeholder shape of the identity part's module: login and tokens live on the identity branch,
-//! which owns this file; on merge its version replaces this one.
+//! Identity (F1, R1): DingTalk login, our own JWT access tokens and rotating refresh tokens, the
+//! [`Actor`] every use case receives, admin binding of DingTalk users to members, and the contact
+//! events that keep bindings current.
 
+use std::fmt;
+
+use aidazu_domain::calendar::business_date;
 use aidazu_domain::channel::Channel;
 use aidazu_domain::org::{Access, Action, Role, Scope, VillageLocation};
 use aidazu_domain::{AccountId, HouseholdId, MemberId, VillageId};
-use aidazu_store::audit::AuditRecord;
+use aidazu_store::accounts::{self, AccountView};
+use aidazu_store::audit::{self, AuditRecord};
+use aidazu_store::households::{self, HouseholdRow, MemberRow};
+use aidazu_store::org::VillageSummary;
+use aidazu_store::sessions::{self, NewRefreshToken};
+use aidazu_store::{ConnectionTrait, DatabaseTransaction};
+use base64::Engine as _;
+use chrono::{DateTime, Duration, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest as _, Sha256};
 
-use crate::AppError;
+use crate::{App, AppError};
 
 /// A role in a scope, as the API shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -119,7 +132,6 @@ impl Actor {
 
     /// An audit record of a change made by this actor in `role`.
     #[must_use]
-    #[allow(clippy::too_many_arguments)]
     pub fn audit(
         &self,
         role: Option<Role>,
@@ -143,4 +155,763 @@ impl Actor {
             detail,
         }
     }
+}
+
+/// Token settings: HS256 secret and lifetimes.
+#[derive(Clone)]
+pub struct AuthConfig {
+    secret: Vec<u8>,
+    /// Lifetime of access tokens (default 15 minutes).
+    pub access_ttl: Duration,
+    /// Lifetime of refresh tokens (default 30 days).
+    pub refresh_ttl: Duration,
+}
+
+impl fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("secret", &"***")
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .finish()
+    }
+}
+
+impl AuthConfig {
+    /// Settings from the JWT secret and lifetimes.
+    #[must_use]
+    pub fn new(secret: impl Into<Vec<u8>>, access_ttl: Duration, refresh_ttl: Duration) -> Self {
+        Self {
+            secret: secret.into(),
+            access_ttl,
+            refresh_ttl,
+        }
+    }
+}
+
+/// Which client a session is for; decides the channel of its requests (R22).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientKind {
+    /// The DingTalk micro-app (default).
+    #[default]
+    Miniapp,
+    /// The PC console.
+    Console,
+}
+
+impl ClientKind {
+    fn channel(self) -> Channel {
+        match self {
+            Self::Miniapp => Channel::MiniApp,
+            Self::Console => Channel::Console,
+        }
+    }
+
+    fn from_channel(text: &str) -> Self {
+        if text == "console" {
+            Self::Console
+        } else {
+            Self::Miniapp
+        }
+    }
+}
+
+/// The claims of our access tokens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Claims {
+    /// Account id.
+    sub: String,
+    iat: i64,
+    exp: i64,
+    /// Session (refresh-token family) id.
+    sid: String,
+    /// `miniapp` or `console`.
+    cli: ClientKind,
+}
+
+/// What login and refresh answer.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub account: AccountView,
+    pub member: Option<MemberRow>,
+    pub household: Option<(HouseholdRow, VillageSummary)>,
+    pub roles: Vec<Grant>,
+}
+
+/// A DingTalk contact change (F3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactEventKind {
+    UserAddOrg,
+    UserModifyOrg,
+    UserLeaveOrg,
+}
+
+impl ContactEventKind {
+    /// From the DingTalk `EventType` (`user_add_org`, …).
+    #[must_use]
+    pub fn from_event_type(event_type: &str) -> Option<Self> {
+        match event_type {
+            "user_add_org" => Some(Self::UserAddOrg),
+            "user_modify_org" => Some(Self::UserModifyOrg),
+            "user_leave_org" => Some(Self::UserLeaveOrg),
+            _ => None,
+        }
+    }
+}
+
+/// A contact event to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactEvent {
+    pub kind: ContactEventKind,
+    pub user_ids: Vec<String>,
+}
+
+/// What applying a contact event did, per user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum ContactOutcome {
+    /// Bound (or re-bound) to the member found by mobile.
+    Bound { user_id: String, member: MemberId },
+    /// Deactivated and its sessions revoked.
+    Unbound { user_id: String },
+    /// Nothing to do (no account, no matching member, unknown user).
+    Unchanged { user_id: String },
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+fn new_refresh_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn dingtalk_error(err: dingtalk::DingTalkError) -> AppError {
+    AppError::DingTalk(err)
+}
+
+fn is_api_code(err: &dingtalk::DingTalkError, codes: &[&str]) -> bool {
+    matches!(err, dingtalk::DingTalkError::Api { code, .. } if codes.contains(&code.as_str()))
+}
+
+/// Grants as the actor holds them: a villager grant only counts while the account is bound to a
+/// member (it is the member's right, not the account's).
+fn effective_grants(account: &AccountView) -> Vec<Grant> {
+    account
+        .grants
+        .iter()
+        .filter(|g| account.member.is_some() || g.role() != Role::Villager)
+        .map(|g| Grant::from(*g))
+        .collect()
+}
+
+impl App {
+    /// F1: exchanges a DingTalk 免登 auth code, binds the DingTalk user to a member (existing
+    /// binding, else by the mobile of the DingTalk profile through the keyed hash, R4) and opens a
+    /// session.
+    ///
+    /// # Errors
+    /// [`AppError::InvalidAuthCode`], [`AppError::NotRegistered`], [`AppError::AmbiguousMember`],
+    /// [`AppError::DingTalk`], storage errors.
+    #[tracing::instrument(skip(self, auth_code, request_id))]
+    pub async fn login_dingtalk(
+        &self,
+        auth_code: &str,
+        client: ClientKind,
+        request_id: Option<String>,
+    ) -> Result<Session, AppError> {
+        if auth_code.trim().is_empty() || auth_code.len() > 512 {
+            return Err(AppError::InvalidField {
+                field: "authCode",
+                message: "authCode 不能为空",
+            });
+        }
+        let signed_in = self
+            .dingtalk()
+            .user_info_by_code(auth_code)
+            .await
+            .map_err(|err| {
+                if is_api_code(&err, &["40078", "40076", "40077"]) {
+                    AppError::InvalidAuthCode
+                } else {
+                    dingtalk_error(err)
+                }
+            })?;
+        let user_id = signed_in.user_id.as_str().to_owned();
+        let db = self.store().connection();
+        let existing = accounts::account_by_dingtalk_user_id(db, &user_id).await?;
+        let account = match existing {
+            Some(a) if a.active && (a.member.is_some() || !effective_grants(&a).is_empty()) => a,
+            _ => {
+                let detail = self
+                    .dingtalk()
+                    .user_detail(&signed_in.user_id)
+                    .await
+                    .map_err(dingtalk_error)?;
+                let txn = self.store().begin().await?;
+                let mut actor = Actor::system(client.channel());
+                actor.request_id = request_id.clone();
+                let outcome = bind_by_mobile(
+                    self,
+                    &txn,
+                    &actor,
+                    &user_id,
+                    &detail.name,
+                    detail.mobile.as_deref(),
+                )
+                .await?;
+                let account = match outcome {
+                    BindOutcome::Bound(id) => accounts::account_by_id(&txn, id).await?,
+                    BindOutcome::NoMember => {
+                        accounts::account_by_dingtalk_user_id(&txn, &user_id).await?
+                    }
+                    BindOutcome::Ambiguous(n) => return Err(AppError::AmbiguousMember(n)),
+                };
+                txn.commit().await?;
+                match account {
+                    Some(a) if a.active && !effective_grants(&a).is_empty() => a,
+                    _ => return Err(AppError::NotRegistered(user_id)),
+                }
+            }
+        };
+        let family = uuid::Uuid::new_v4().to_string();
+        self.open_session(account, client, family).await
+    }
+
+    /// Rotates a refresh token: answers a new pair and revokes the old token. Using a revoked
+    /// token again revokes the whole family (theft detection).
+    ///
+    /// # Errors
+    /// [`AppError::InvalidRefreshToken`], [`AppError::RefreshTokenReused`],
+    /// [`AppError::AccountDisabled`], storage errors.
+    #[tracing::instrument(skip_all)]
+    pub async fn refresh_session(
+        &self,
+        refresh_token: &str,
+        request_id: Option<String>,
+    ) -> Result<Session, AppError> {
+        let now = self.clock().now();
+        let hash = sha256_hex(refresh_token);
+        let txn = self.store().begin().await?;
+        let Some(row) = sessions::refresh_token_by_hash(&txn, &hash).await? else {
+            return Err(AppError::InvalidRefreshToken);
+        };
+        if row.revoked_at.is_some() {
+            // Reuse of a rotated or revoked token: someone holds a copy. End the session family.
+            let revoked =
+                sessions::revoke_family(&txn, &row.family_id, now, "reuse_detected").await?;
+            let account = accounts::account_by_id(&txn, row.account).await?;
+            let mut actor = Actor::system(ClientKind::from_channel(&row.channel).channel());
+            actor.request_id = request_id;
+            if let Some(a) = &account {
+                actor.account_id = a.id;
+            }
+            audit::record(
+                &txn,
+                actor.audit(
+                    None,
+                    "session.refresh_reuse_detected",
+                    "session",
+                    Some(row.family_id.clone()),
+                    None,
+                    None,
+                    json!({ "revokedTokens": revoked }),
+                ),
+            )
+            .await?;
+            txn.commit().await?;
+            tracing::warn!(family = %row.family_id, "refresh token reuse detected; family revoked");
+            return Err(AppError::RefreshTokenReused);
+        }
+        if row.expires_at <= now {
+            return Err(AppError::InvalidRefreshToken);
+        }
+        let account = accounts::account_by_id(&txn, row.account)
+            .await?
+            .ok_or(AppError::InvalidRefreshToken)?;
+        if !account.active || effective_grants(&account).is_empty() {
+            sessions::revoke_family(&txn, &row.family_id, now, "account_disabled").await?;
+            txn.commit().await?;
+            return Err(AppError::AccountDisabled);
+        }
+        let client = ClientKind::from_channel(&row.channel);
+        let (refresh, new_id) = self
+            .insert_refresh(&txn, account.id, &row.family_id, client, now)
+            .await?;
+        if !sessions::mark_rotated(&txn, row.id, new_id, now).await? {
+            // A concurrent refresh won: this is a second use of the same token.
+            drop(txn);
+            let txn = self.store().begin().await?;
+            sessions::revoke_family(&txn, &row.family_id, now, "reuse_detected").await?;
+            txn.commit().await?;
+            return Err(AppError::RefreshTokenReused);
+        }
+        txn.commit().await?;
+        self.session_answer(account, client, &row.family_id, refresh, now)
+            .await
+    }
+
+    /// Ends a session: the family of `refresh_token` if given (it must be the actor's), else every
+    /// session of the actor's account.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn logout(
+        &self,
+        actor: &Actor,
+        refresh_token: Option<&str>,
+    ) -> Result<u64, AppError> {
+        let now = self.clock().now();
+        let txn = self.store().begin().await?;
+        let revoked = match refresh_token {
+            Some(token) => match sessions::refresh_token_by_hash(&txn, &sha256_hex(token)).await? {
+                Some(row) if row.account == actor.account_id => {
+                    sessions::revoke_family(&txn, &row.family_id, now, "logout").await?
+                }
+                _ => 0,
+            },
+            None => sessions::revoke_account(&txn, actor.account_id, now, "logout").await?,
+        };
+        txn.commit().await?;
+        Ok(revoked)
+    }
+
+    /// Verifies an access token and loads the actor with its current grants (a revoked grant or
+    /// session takes effect at once).
+    ///
+    /// # Errors
+    /// [`AppError::InvalidToken`], [`AppError::TokenExpired`], [`AppError::AccountDisabled`].
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        request_id: Option<String>,
+    ) -> Result<Actor, AppError> {
+        let auth = &self.config().auth;
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Expiry is checked against the injected clock below.
+        validation.validate_exp = false;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        let data = jsonwebtoken::decode::<Claims>(
+            token,
+            &DecodingKey::from_secret(&auth.secret),
+            &validation,
+        )
+        .map_err(|_| AppError::InvalidToken)?;
+        let claims = data.claims;
+        let now = self.clock().now();
+        if claims.exp <= now.timestamp() {
+            return Err(AppError::TokenExpired);
+        }
+        let account_id = claims
+            .sub
+            .parse::<i64>()
+            .map(AccountId)
+            .map_err(|_| AppError::InvalidToken)?;
+        let db = self.store().connection();
+        if !sessions::family_is_live(db, &claims.sid, now).await? {
+            return Err(AppError::InvalidToken);
+        }
+        let account = accounts::account_by_id(db, account_id)
+            .await?
+            .ok_or(AppError::InvalidToken)?;
+        if !account.active {
+            return Err(AppError::AccountDisabled);
+        }
+        self.actor_of(&account, claims.cli.channel(), request_id)
+            .await
+    }
+
+    /// Binds a DingTalk user to a member by hand (village admin of the member's village).
+    ///
+    /// # Errors
+    /// [`AppError::MemberNotFound`], [`AppError::Forbidden`], [`AppError::MemberAlreadyBound`],
+    /// [`AppError::DingTalkUserNotFound`], [`AppError::DingTalk`], storage errors.
+    pub async fn bind_member(
+        &self,
+        actor: &Actor,
+        member: MemberId,
+        dingtalk_user_id: &str,
+    ) -> Result<(AccountId, crate::household::MemberView), AppError> {
+        let user_id = dingtalk_user_id.trim();
+        if user_id.is_empty() || user_id.len() > 64 {
+            return Err(AppError::InvalidField {
+                field: "dingtalkUserId",
+                message: "钉钉用户 ID 无效",
+            });
+        }
+        let row = households::member(self.store().connection(), &self.config().pii, member)
+            .await?
+            .ok_or(AppError::MemberNotFound(member.get()))?;
+        let location = self.village_location(row.village).await?;
+        let role = actor.require(
+            Action::ManageMembers,
+            &location,
+            AppError::MemberNotFound(member.get()),
+        )?;
+        let detail = self
+            .dingtalk()
+            .user_detail(&dingtalk::ids::UserId::new(user_id))
+            .await
+            .map_err(|err| {
+                if is_api_code(&err, &["60121", "33012"]) {
+                    AppError::DingTalkUserNotFound(user_id.to_owned())
+                } else {
+                    dingtalk_error(err)
+                }
+            })?;
+        let txn = self.store().begin().await?;
+        let others = accounts::accounts_of_member(&txn, member).await?;
+        if others.iter().any(|(_, uid)| uid != user_id) {
+            return Err(AppError::MemberAlreadyBound);
+        }
+        let account = accounts::bind_account(
+            &txn,
+            &self.config().pii,
+            user_id,
+            &detail.name,
+            Some(member),
+            detail.mobile.as_deref(),
+        )
+        .await?;
+        let villager = Access::new(Role::Villager, Scope::Village(row.village))
+            .map_err(|_| AppError::Forbidden)?;
+        accounts::ensure_grant(&txn, account, villager, Some(actor.account_id)).await?;
+        audit::record(
+            &txn,
+            actor.audit(
+                Some(role),
+                "account.bound",
+                "account",
+                Some(account.to_string()),
+                Some(row.village),
+                Some(row.household),
+                json!({ "member": member, "dingtalkUserId": user_id, "by": "admin" }),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok((account, self.member_view(member).await?))
+    }
+
+    /// Where a village sits (for scope checks).
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`], storage errors.
+    pub async fn village_location(&self, village: VillageId) -> Result<VillageLocation, AppError> {
+        Ok(self
+            .store()
+            .village(village)
+            .await?
+            .ok_or(AppError::VillageNotFound(village.get()))?
+            .location())
+    }
+
+    async fn actor_of(
+        &self,
+        account: &AccountView,
+        channel: Channel,
+        request_id: Option<String>,
+    ) -> Result<Actor, AppError> {
+        let member = match account.member {
+            Some(m) => households::member(self.store().connection(), &self.config().pii, m).await?,
+            None => None,
+        };
+        Ok(Actor {
+            account_id: account.id,
+            name: account.name.clone(),
+            member_id: member.as_ref().map(|m| m.id),
+            household_id: member.as_ref().map(|m| m.household),
+            village_id: member.as_ref().map(|m| m.village),
+            grants: effective_grants(account),
+            channel,
+            request_id,
+        })
+    }
+
+    async fn insert_refresh<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        account: AccountId,
+        family: &str,
+        client: ClientKind,
+        now: DateTime<Utc>,
+    ) -> Result<(String, i64), AppError> {
+        let token = new_refresh_token();
+        let id = sessions::insert_refresh_token(
+            db,
+            &NewRefreshToken {
+                account,
+                family_id: family.to_owned(),
+                token_hash: sha256_hex(&token),
+                channel: client.channel().to_string(),
+                issued_at: now,
+                expires_at: now + self.config().auth.refresh_ttl,
+            },
+        )
+        .await?;
+        Ok((token, id))
+    }
+
+    async fn open_session(
+        &self,
+        account: AccountView,
+        client: ClientKind,
+        family: String,
+    ) -> Result<Session, AppError> {
+        let now = self.clock().now();
+        let txn = self.store().begin().await?;
+        let (refresh, _) = self
+            .insert_refresh(&txn, account.id, &family, client, now)
+            .await?;
+        txn.commit().await?;
+        self.session_answer(account, client, &family, refresh, now)
+            .await
+    }
+
+    async fn session_answer(
+        &self,
+        account: AccountView,
+        client: ClientKind,
+        family: &str,
+        refresh_token: String,
+        now: DateTime<Utc>,
+    ) -> Result<Session, AppError> {
+        let ttl = self.config().auth.access_ttl;
+        let claims = Claims {
+            sub: account.id.to_string(),
+            iat: now.timestamp(),
+            exp: (now + ttl).timestamp(),
+            sid: family.to_owned(),
+            cli: client,
+        };
+        let access_token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(&self.config().auth.secret),
+        )
+        .map_err(|err| {
+            AppError::Store(aidazu_store::StoreError::Invalid(format!(
+                "cannot sign token: {err}"
+            )))
+        })?;
+        let db = self.store().connection();
+        let member = match account.member {
+            Some(m) => households::member(db, &self.config().pii, m).await?,
+            None => None,
+        };
+        let household = match &member {
+            Some(m) => {
+                let h = households::household(db, m.household).await?;
+                let v = self.store().village(m.village).await?;
+                h.zip(v)
+            }
+            None => None,
+        };
+        Ok(Session {
+            access_token,
+            refresh_token,
+            expires_in: ttl.num_seconds(),
+            roles: effective_grants(&account),
+            account,
+            member,
+            household,
+        })
+    }
+}
+
+enum BindOutcome {
+    Bound(AccountId),
+    NoMember,
+    Ambiguous(usize),
+}
+
+/// Finds the member by the mobile's keyed hash and binds (or creates) the DingTalk user's account
+/// to it, with a villager grant and an audit record, on `txn`.
+async fn bind_by_mobile(
+    app: &App,
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    user_id: &str,
+    name: &str,
+    mobile: Option<&str>,
+) -> Result<BindOutcome, AppError> {
+    let Some(mobile) = mobile.filter(|m| !m.trim().is_empty()) else {
+        return Ok(BindOutcome::NoMember);
+    };
+    let keys = &app.config().pii;
+    let found = households::members_by_mobile(txn, keys, mobile).await?;
+    let member = match found.as_slice() {
+        [] => return Ok(BindOutcome::NoMember),
+        [one] => one,
+        many => return Ok(BindOutcome::Ambiguous(many.len())),
+    };
+    let before = accounts::account_by_dingtalk_user_id(txn, user_id).await?;
+    let account =
+        accounts::bind_account(txn, keys, user_id, name, Some(member.id), Some(mobile)).await?;
+    let villager = Access::new(Role::Villager, Scope::Village(member.village))
+        .map_err(|_| AppError::Forbidden)?;
+    accounts::ensure_grant(txn, account, villager, None).await?;
+    let changed = before
+        .as_ref()
+        .is_none_or(|b| b.member != Some(member.id) || !b.active);
+    if changed {
+        audit::record(
+            txn,
+            actor.audit(
+                None,
+                "account.bound",
+                "account",
+                Some(account.to_string()),
+                Some(member.village),
+                Some(member.household),
+                json!({ "member": member.id, "dingtalkUserId": user_id, "by": "mobile" }),
+            ),
+        )
+        .await?;
+    }
+    Ok(BindOutcome::Bound(account))
+}
+
+/// Applies a DingTalk contact event on `txn` (the caller commits it together with marking the
+/// event applied): add/modify refetch the user and (re)bind by mobile; leave unbinds the account
+/// and revokes its sessions.
+///
+/// # Errors
+/// [`AppError::DingTalk`] when DingTalk cannot be reached (retry later), storage errors.
+pub async fn apply_contact_event(
+    app: &App,
+    txn: &DatabaseTransaction,
+    event: &ContactEvent,
+) -> Result<Vec<ContactOutcome>, AppError> {
+    let actor = Actor::system(Channel::DingTalkEvent);
+    let now = app.clock().now();
+    let mut outcomes = Vec::with_capacity(event.user_ids.len());
+    for user_id in &event.user_ids {
+        let outcome = match event.kind {
+            ContactEventKind::UserAddOrg | ContactEventKind::UserModifyOrg => {
+                let detail = match app
+                    .dingtalk()
+                    .user_detail(&dingtalk::ids::UserId::new(user_id.as_str()))
+                    .await
+                {
+                    Ok(d) => d,
+                    Err(err) if is_api_code(&err, &["60121", "33012"]) => {
+                        outcomes.push(ContactOutcome::Unchanged {
+                            user_id: user_id.clone(),
+                        });
+                        continue;
+                    }
+                    Err(err) => return Err(dingtalk_error(err)),
+                };
+                match bind_by_mobile(
+                    app,
+                    txn,
+                    &actor,
+                    user_id,
+                    &detail.name,
+                    detail.mobile.as_deref(),
+                )
+                .await?
+                {
+                    BindOutcome::Bound(account) => {
+                        let member = accounts::account_by_id(txn, account)
+                            .await?
+                            .and_then(|a| a.member);
+                        match member {
+                            Some(member) => ContactOutcome::Bound {
+                                user_id: user_id.clone(),
+                                member,
+                            },
+                            None => ContactOutcome::Unchanged {
+                                user_id: user_id.clone(),
+                            },
+                        }
+                    }
+                    BindOutcome::NoMember | BindOutcome::Ambiguous(_) => {
+                        ContactOutcome::Unchanged {
+                            user_id: user_id.clone(),
+                        }
+                    }
+                }
+            }
+            ContactEventKind::UserLeaveOrg => {
+                match accounts::account_by_dingtalk_user_id(txn, user_id).await? {
+                    Some(account) if account.active => {
+                        let member_row = match account.member {
+                            Some(m) => households::member(txn, &app.config().pii, m).await?,
+                            None => None,
+                        };
+                        accounts::deactivate_account(txn, account.id).await?;
+                        let revoked =
+                            sessions::revoke_account(txn, account.id, now, "left_organisation")
+                                .await?;
+                        audit::record(
+                            txn,
+                            actor.audit(
+                                None,
+                                "account.unbound",
+                                "account",
+                                Some(account.id.to_string()),
+                                member_row.as_ref().map(|m| m.village),
+                                member_row.as_ref().map(|m| m.household),
+                                json!({
+                                    "member": account.member,
+                                    "dingtalkUserId": user_id,
+                                    "reason": "user_leave_org",
+                                    "revokedTokens": revoked,
+                                }),
+                            ),
+                        )
+                        .await?;
+                        ContactOutcome::Unbound {
+                            user_id: user_id.clone(),
+                        }
+                    }
+                    _ => ContactOutcome::Unchanged {
+                        user_id: user_id.clone(),
+                    },
+                }
+            }
+        };
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+/// [`apply_contact_event`] in its own transaction.
+///
+/// # Errors
+/// As [`apply_contact_event`].
+pub async fn apply_contact_event_now(
+    app: &App,
+    event: &ContactEvent,
+) -> Result<Vec<ContactOutcome>, AppError> {
+    let txn = app.store().begin().await?;
+    let outcomes = apply_contact_event(app, &txn, event).await?;
+    txn.commit().await?;
+    Ok(outcomes)
+}
+
+/// Masks a mobile number for display (R4): `100****9769`.
+#[must_use]
+pub fn mask_mobile(mobile: &str) -> String {
+    let chars: Vec<char> = mobile.chars().collect();
+    if chars.len() < 7 {
+        return "****".to_owned();
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+/// Today's business date (Asia/Shanghai) on the app clock.
+pub(crate) fn today(app: &App) -> chrono::NaiveDate {
+    business_date(app.clock().now())
 }

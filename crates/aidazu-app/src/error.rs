@@ -38,9 +38,66 @@ pub enum AppError {
     /// The storage layer failed.
     #[error("storage: {0}")]
     Store(#[from] aidazu_store::StoreError),
-    /// The actor's role does not allow the action.
+    /// No bearer token on a request that needs one.
+    #[error("authentication required")]
+    AuthRequired,
+    /// The bearer token is malformed, forged, or its session was revoked.
+    #[error("invalid access token")]
+    InvalidToken,
+    /// The access token has expired.
+    #[error("access token expired")]
+    TokenExpired,
+    /// DingTalk refused the 免登 auth code (unknown, expired or already used).
+    #[error("invalid DingTalk auth code")]
+    InvalidAuthCode,
+    /// The DingTalk user is neither a registered member nor staff (F1).
+    #[error("DingTalk user {0} is not registered")]
+    NotRegistered(String),
+    /// Several members share the DingTalk user's mobile number.
+    #[error("mobile matches {0} members")]
+    AmbiguousMember(usize),
+    /// The refresh token is unknown, expired or revoked.
+    #[error("invalid refresh token")]
+    InvalidRefreshToken,
+    /// A rotated refresh token was used again: the whole session family is revoked.
+    #[error("refresh token reused; session family revoked")]
+    RefreshTokenReused,
+    /// The account is deactivated (left the organisation).
+    #[error("account disabled")]
+    AccountDisabled,
+    /// The caller's role or scope does not allow this (R1).
     #[error("forbidden")]
     Forbidden,
+    /// No such household, or not visible to the caller.
+    #[error("household {0} not found")]
+    HouseholdNotFound(i64),
+    /// No such member, or not visible to the caller.
+    #[error("member {0} not found")]
+    MemberNotFound(i64),
+    /// The account is not bound to a member of a household.
+    #[error("account has no household")]
+    NoHousehold,
+    /// A field of the input is invalid.
+    #[error("invalid field {field}: {message}")]
+    InvalidField {
+        field: &'static str,
+        message: &'static str,
+    },
+    /// A household code is already used in the village.
+    #[error("household code taken")]
+    HouseholdCodeTaken,
+    /// A member code is already used.
+    #[error("member code taken")]
+    MemberCodeTaken,
+    /// The member is already bound to another active DingTalk account.
+    #[error("member already bound")]
+    MemberAlreadyBound,
+    /// The DingTalk user does not exist in the organisation's contacts.
+    #[error("DingTalk user {0} not found")]
+    DingTalkUserNotFound(String),
+    /// A DingTalk call failed.
+    #[error("DingTalk: {0}")]
+    DingTalk(#[source] dingtalk::DingTalkError),
     /// A domain rule refused the input (R5–R13); code and message come from the domain.
     #[error("rule: {0}")]
     Rule(#[from] aidazu_domain::DomainError),
@@ -56,12 +113,6 @@ pub enum AppError {
     /// No declaration with that id visible to the caller.
     #[error("declaration {0} not found")]
     DeclarationNotFound(i64),
-    /// No member with that id visible to the caller.
-    #[error("member {0} not found")]
-    MemberNotFound(i64),
-    /// The caller's account is not bound to a member of a household.
-    #[error("account has no household")]
-    NoHousehold,
     /// The declared member is not in the caller's household.
     #[error("member {0} is not in the caller's household")]
     MemberNotInHousehold(i64),
@@ -95,7 +146,25 @@ impl AppError {
             Self::VillageNotFound(_) => "village.not_found",
             Self::CatalogueNotFound(_) => "catalogue.not_found",
             Self::Store(_) => "internal.storage",
+            Self::AuthRequired => "auth.required",
+            Self::InvalidToken => "auth.invalid_token",
+            Self::TokenExpired => "auth.token_expired",
+            Self::InvalidAuthCode => "auth.invalid_code",
+            Self::NotRegistered(_) => "auth.not_registered",
+            Self::AmbiguousMember(_) => "auth.ambiguous_member",
+            Self::InvalidRefreshToken => "auth.invalid_refresh_token",
+            Self::RefreshTokenReused => "auth.refresh_token_reused",
+            Self::AccountDisabled => "auth.account_disabled",
             Self::Forbidden => "auth.forbidden",
+            Self::HouseholdNotFound(_) => "household.not_found",
+            Self::MemberNotFound(_) => "member.not_found",
+            Self::NoHousehold => "me.no_household",
+            Self::InvalidField { .. } => "request.invalid_field",
+            Self::HouseholdCodeTaken => "household.code_taken",
+            Self::MemberCodeTaken => "member.code_taken",
+            Self::MemberAlreadyBound => "member.already_bound",
+            Self::DingTalkUserNotFound(_) => "dingtalk.user_not_found",
+            Self::DingTalk(_) => "dingtalk.unavailable",
             Self::Rule(err) => match err {
                 aidazu_domain::DomainError::RecusalRequired => "declaration.recusal",
                 other => other.code(),
@@ -104,8 +173,6 @@ impl AppError {
             Self::PhotosNotConfigured => "photo.storage",
             Self::PhotoNotFound(_) => "photo.not_found",
             Self::DeclarationNotFound(_) => "declaration.not_found",
-            Self::MemberNotFound(_) => "member.not_found",
-            Self::NoHousehold => "auth.no_household",
             Self::MemberNotInHousehold(_) => "declaration.member_not_in_household",
             Self::PhotoNotUsable(_) => "declaration.photo_not_usable",
             Self::DuplicatePhoto(_) => "declaration.duplicate_photo",
@@ -123,14 +190,34 @@ impl AppError {
             Self::VillageNotFound(_) => "村社不存在".into(),
             Self::CatalogueNotFound(_) => "该村社暂无生效的积分项目清单".into(),
             Self::Store(_) => "服务暂时不可用，请稍后再试".into(),
+            Self::AuthRequired => "请先登录".into(),
+            Self::InvalidToken => "登录凭证无效，请重新登录".into(),
+            Self::TokenExpired => "登录已过期，请刷新登录凭证或重新登录".into(),
+            Self::InvalidAuthCode => "钉钉授权码无效或已使用，请重新打开应用".into(),
+            Self::NotRegistered(_) => {
+                "您还没有登记为村民，请联系本村村管理员为您登记（登记的手机号需与钉钉手机号一致）后再登录".into()
+            }
+            Self::AmbiguousMember(_) => "该手机号对应多位村民，请联系本村村管理员为您绑定账号".into(),
+            Self::InvalidRefreshToken => "刷新凭证无效或已过期，请重新登录".into(),
+            Self::RefreshTokenReused => {
+                "刷新凭证已被使用过，为保护账号安全已退出该登录，请重新登录".into()
+            }
+            Self::AccountDisabled => "账号已停用，请联系村管理员".into(),
             Self::Forbidden => "没有权限执行此操作".into(),
+            Self::HouseholdNotFound(_) => "农户不存在".into(),
+            Self::MemberNotFound(_) => "成员不存在".into(),
+            Self::NoHousehold => "当前账号未绑定农户，请联系村管理员".into(),
+            Self::InvalidField { message, .. } => (*message).into(),
+            Self::HouseholdCodeTaken => "本村已有相同编号的农户".into(),
+            Self::MemberCodeTaken => "已有相同编号的成员".into(),
+            Self::MemberAlreadyBound => "该成员已绑定其他钉钉账号".into(),
+            Self::DingTalkUserNotFound(_) => "钉钉通讯录中没有该用户".into(),
+            Self::DingTalk(_) => "钉钉服务暂时不可用，请稍后再试".into(),
             Self::Rule(err) => err.message().into(),
             Self::Photo(err) => err.message().into(),
             Self::PhotosNotConfigured => "照片保存失败，请稍后重试。".into(),
             Self::PhotoNotFound(_) => "照片不存在".into(),
             Self::DeclarationNotFound(_) => "申报不存在".into(),
-            Self::MemberNotFound(_) => "成员不存在".into(),
-            Self::NoHousehold => "您的账号尚未绑定农户，请联系村管理员绑定后再操作".into(),
             Self::MemberNotInHousehold(_) => "只能为本户成员申报".into(),
             Self::PhotoNotUsable(_) => "只能使用本户上传的照片".into(),
             Self::DuplicatePhoto(_) => "同一张照片不能重复添加".into(),
@@ -150,10 +237,27 @@ impl AppError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::VillageNotFound(_) | Self::CatalogueNotFound(_) => ErrorKind::NotFound,
-            Self::Store(_) | Self::PhotosNotConfigured => ErrorKind::Internal,
-            Self::Forbidden | Self::Recusal | Self::NotDeclarant | Self::NoHousehold => {
+            Self::Store(_) => ErrorKind::Internal,
+            Self::AuthRequired
+            | Self::InvalidToken
+            | Self::TokenExpired
+            | Self::InvalidAuthCode
+            | Self::InvalidRefreshToken
+            | Self::RefreshTokenReused => ErrorKind::Unauthenticated,
+            Self::NotRegistered(_) | Self::AccountDisabled | Self::Forbidden => {
                 ErrorKind::Forbidden
             }
+            Self::HouseholdNotFound(_) | Self::MemberNotFound(_) | Self::NoHousehold => {
+                ErrorKind::NotFound
+            }
+            Self::InvalidField { .. } | Self::DingTalkUserNotFound(_) => ErrorKind::Invalid,
+            Self::AmbiguousMember(_)
+            | Self::HouseholdCodeTaken
+            | Self::MemberCodeTaken
+            | Self::MemberAlreadyBound => ErrorKind::Conflict,
+            Self::DingTalk(_) => ErrorKind::Unavailable,
+            Self::PhotosNotConfigured => ErrorKind::Internal,
+            Self::Recusal | Self::NotDeclarant => ErrorKind::Forbidden,
             Self::Rule(err) => match err {
                 aidazu_domain::DomainError::RecusalRequired
                 | aidazu_domain::DomainError::OutOfScope
@@ -167,9 +271,7 @@ impl AppError {
                 err if err.is_client_error() => ErrorKind::Invalid,
                 _ => ErrorKind::Internal,
             },
-            Self::PhotoNotFound(_) | Self::DeclarationNotFound(_) | Self::MemberNotFound(_) => {
-                ErrorKind::NotFound
-            }
+            Self::PhotoNotFound(_) | Self::DeclarationNotFound(_) => ErrorKind::NotFound,
             Self::MemberNotInHousehold(_)
             | Self::PhotoNotUsable(_)
             | Self::DuplicatePhoto(_)
@@ -178,10 +280,18 @@ impl AppError {
             Self::AlreadyDecided(_) => ErrorKind::Conflict,
         }
     }
+
+    /// Structured details for the error envelope, if any (e.g. which field).
+    pub fn details(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::InvalidField { field, .. } => Some(serde_json::json!({ "field": field })),
+            _ => None,
+        }
+    }
 }
 
 impl From<aidazu_store::DbErr> for AppError {
     fn from(err: aidazu_store::DbErr) -> Self {
-        Self::Store(aidazu_store::StoreError::Query(err))
+        Self::Store(aidazu_store::StoreError::from(err))
     }
 }

@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+pub mod audit;
 pub mod auth;
 mod clock;
 pub mod decisions;
 pub mod declarations;
 mod error;
 pub mod photos;
+pub mod household;
 mod public;
 mod readiness;
 pub mod scoring;
@@ -13,7 +15,9 @@ pub mod scoring;
 use std::sync::{Arc, OnceLock};
 
 use aidazu_domain::calendar::PointsYearConfig;
-use aidazu_store::Store;
+use aidazu_store::{PiiKeys, Store};
+
+pub use auth::{Actor, AuthConfig, Grant};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, ErrorKind};
@@ -27,6 +31,10 @@ pub struct AppConfig {
     pub points_year: PointsYearConfig,
     /// How far back a declaration may date a deed (R8).
     pub declaration_window_days: u32,
+    /// Our own tokens: JWT secret and lifetimes (F1).
+    pub auth: AuthConfig,
+    /// Keys for personal data at rest and mobile lookups (R4).
+    pub pii: PiiKeys,
 }
 
 /// The application handle: cheap to clone, built once at start-up.
@@ -40,19 +48,31 @@ struct Inner {
     clock: Arc<dyn Clock>,
     config: AppConfig,
     photos: OnceLock<aidazu_photos::PhotoIntake>,
+    dingtalk: dingtalk::Client,
 }
 
 impl App {
     /// Builds the handle from its parts.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        config: AppConfig,
+        dingtalk: dingtalk::Client,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 clock,
                 config,
                 photos: OnceLock::new(),
+                dingtalk,
             }),
         }
+    }
+
+    /// The DingTalk client (pointed at the simulator in sim mode).
+    pub fn dingtalk(&self) -> &dingtalk::Client {
+        &self.inner.dingtalk
     }
 
     /// The storage handle.

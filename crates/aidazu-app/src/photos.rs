@@ -159,18 +159,6 @@ impl App {
             sha256: view.sha256,
         })
     }
-
-    /// Where a village sits (district, town) for scope checks.
-    pub(crate) async fn village_location(
-        &self,
-        village: VillageId,
-    ) -> Result<VillageLocation, AppError> {
-        self.store()
-            .village(village)
-            .await?
-            .map(|v| v.location())
-            .ok_or(AppError::VillageNotFound(village.get()))
-    }
 }
 
 /// The village an upload belongs to: the caller's member's village, else the one village an

@@ -18,6 +18,8 @@ pub enum Channel {
     Card,
     /// A scheduled job (publication, year close, reminders).
     Job,
+    /// A DingTalk event other than an approval result (contact changes).
+    DingTalkEvent,
 }
 
 impl fmt::Display for Channel {
@@ -28,6 +30,7 @@ impl fmt::Display for Channel {
             Self::DingTalkApproval => "dingtalk_approval",
             Self::Card => "card",
             Self::Job => "job",
+            Self::DingTalkEvent => "dingtalk_event",
         })
     }
 }

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aidazu_api::{ApiState, RouterOptions};
-use aidazu_app::{App, AppConfig, Clock, SystemClock};
+use aidazu_app::{App, AppConfig, AuthConfig, Clock, SystemClock};
 use aidazu_domain::calendar::PointsYearConfig;
-use aidazu_store::Store;
+use aidazu_store::{PiiKeys, Store};
 use anyhow::Context as _;
 use secrecy::ExposeSecret as _;
 use tokio::net::TcpListener;
@@ -68,13 +68,21 @@ impl Application {
             }
         }
 
+        let dingtalk = dingtalk_client(&settings, sim.as_ref().map(|s| s.base_url()).as_deref())?;
         let app = App::new(
             store,
             options.clock.clone(),
             AppConfig {
                 points_year: PointsYearConfig::new(settings.points.year_start_month)?,
                 declaration_window_days: settings.points.declaration_window_days,
+                auth: auth_config(&settings, &secrets)?,
+                pii: PiiKeys::new(
+                    secrets.data_key_id.clone(),
+                    secrets.data_key,
+                    secrets.lookup_key,
+                ),
             },
+            dingtalk,
         );
         let router = aidazu_api::router(
             ApiState { app: app.clone() },
@@ -133,6 +141,47 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The DingTalk client of the service: pointed at the embedded simulator (`sim_base`) in sim mode,
+/// at the configured bases (`dingtalk.oapi_base`, `dingtalk.api_base`) in live mode.
+pub fn dingtalk_client(
+    settings: &Settings,
+    sim_base: Option<&str>,
+) -> anyhow::Result<dingtalk::Client> {
+    let dt = &settings.dingtalk;
+    let (oapi, api) = match (dt.mode, sim_base) {
+        (DingTalkMode::Sim, Some(base)) => (base.to_owned(), base.to_owned()),
+        _ => (dt.oapi_base.clone(), dt.api_base.clone()),
+    };
+    dingtalk::Client::builder()
+        .app_key(dt.app_key.clone())
+        .app_secret(dt.app_secret.clone())
+        .corp_id(dt.corp_id.clone())
+        .agent_id(dt.agent_id)
+        .oapi_base(oapi)
+        .api_base(api)
+        .build()
+        .context("invalid DingTalk client configuration (keys `dingtalk.*`)")
+}
+
+/// Token settings from `security.*`.
+fn auth_config(settings: &Settings, secrets: &Secrets) -> anyhow::Result<AuthConfig> {
+    let secret = secrets.jwt_secret.expose_secret().as_bytes().to_vec();
+    if secret.len() < 16 {
+        anyhow::bail!("invalid value for key `security.jwt_secret`: use at least 16 bytes");
+    }
+    let secs = |n: u64| {
+        i64::try_from(n)
+            .ok()
+            .and_then(chrono::Duration::try_seconds)
+            .context("token lifetime out of range")
+    };
+    Ok(AuthConfig::new(
+        secret,
+        secs(settings.security.access_token_ttl_secs)?,
+        secs(settings.security.refresh_token_ttl_secs)?,
+    ))
 }
 
 /// Connects the database named by `database.url`, applying migrations when `auto_migrate` is set.

@@ -132,6 +132,20 @@ pub struct SecuritySettings {
     /// HMAC key for lookups of personal data (mobile numbers), base64 (32 bytes).
     #[serde(default)]
     pub lookup_key: Option<SecretString>,
+    /// Lifetime of our access tokens (JWT), in seconds.
+    #[serde(default = "default_access_token_ttl_secs")]
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of our rotating refresh tokens, in seconds.
+    #[serde(default = "default_refresh_token_ttl_secs")]
+    pub refresh_token_ttl_secs: u64,
+}
+
+fn default_access_token_ttl_secs() -> u64 {
+    900
+}
+
+fn default_refresh_token_ttl_secs() -> u64 {
+    30 * 24 * 3600
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -203,6 +217,20 @@ impl Settings {
             anyhow::bail!(
                 "invalid value for key `points.declaration_window_days`: {} (expected 1..=366)",
                 self.points.declaration_window_days
+            );
+        }
+        if !(1..=86_400).contains(&self.security.access_token_ttl_secs) {
+            anyhow::bail!(
+                "invalid value for key `security.access_token_ttl_secs`: {} (expected 1..=86400)",
+                self.security.access_token_ttl_secs
+            );
+        }
+        if self.security.refresh_token_ttl_secs < self.security.access_token_ttl_secs
+            || self.security.refresh_token_ttl_secs > 366 * 86_400
+        {
+            anyhow::bail!(
+                "invalid value for key `security.refresh_token_ttl_secs`: {} (expected access_token_ttl_secs..=31622400)",
+                self.security.refresh_token_ttl_secs
             );
         }
         if self.storage.max_photo_bytes == 0 {
