@@ -2,7 +2,7 @@
 //! simulator) on loopback with a fresh database, driven over HTTP. Each story runs on SQLite, and on
 //! PostgreSQL too when `TEST_DATABASE_URL` is set.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod foundation;
 mod identity;

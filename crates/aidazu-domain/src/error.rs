@@ -120,6 +120,22 @@ pub enum DomainError {
     #[error("an upheld objection needs a non-zero correction")]
     CorrectionRequired,
 
+    // --- shop (R19) ---
+    #[error("order quantity must be at least 1")]
+    InvalidQuantity,
+    #[error("a shop price must be positive")]
+    InvalidPrice,
+    #[error("only {available} in stock")]
+    OutOfStock { available: u32 },
+    #[error("per-household limit of {limit} reached")]
+    PurchaseLimitExceeded { limit: u32 },
+    #[error("the order was already delivered")]
+    OrderAlreadyDelivered,
+    #[error("the order was cancelled")]
+    OrderCancelled,
+    #[error("only the ordering member may confirm receipt")]
+    NotOrderer,
+
     // --- honours (R18, D5) ---
     #[error("household {household} is not eligible for honours")]
     NotEligibleForHonour { household: HouseholdId },
@@ -177,6 +193,13 @@ impl DomainError {
             Self::ObjectionNotEscalable => "objection.not_escalable",
             Self::NotObjector => "objection.not_objector",
             Self::CorrectionRequired => "objection.correction_required",
+            Self::InvalidQuantity => "shop.invalid_quantity",
+            Self::InvalidPrice => "shop.invalid_price",
+            Self::OutOfStock { .. } => "shop.out_of_stock",
+            Self::PurchaseLimitExceeded { .. } => "shop.limit_exceeded",
+            Self::OrderAlreadyDelivered => "shop.already_delivered",
+            Self::OrderCancelled => "shop.order_cancelled",
+            Self::NotOrderer => "shop.not_orderer",
             Self::NotEligibleForHonour { .. } => "honours.not_eligible",
         }
     }
@@ -250,6 +273,13 @@ impl DomainError {
             Self::ObjectionNotEscalable => "该异议当前不能提交镇街复核".into(),
             Self::NotObjector => "只有异议提出人可以申请复核".into(),
             Self::CorrectionRequired => "采纳异议时必须填写更正分值".into(),
+            Self::InvalidQuantity => "兑换数量至少为 1".into(),
+            Self::InvalidPrice => "商品积分价格必须大于 0".into(),
+            Self::OutOfStock { available } => format!("库存不足（剩余 {available} 件）"),
+            Self::PurchaseLimitExceeded { limit } => format!("每户限兑 {limit} 件，已达上限"),
+            Self::OrderAlreadyDelivered => "订单已交付，不能取消".into(),
+            Self::OrderCancelled => "订单已取消".into(),
+            Self::NotOrderer => "只有下单人本人可以确认收货".into(),
             Self::NotEligibleForHonour { .. } => {
                 "该户年度积分未高于本村平均分，不能推荐评选".into()
             }
@@ -291,6 +321,144 @@ mod tests {
             }
             .code(),
             "declaration.cap_exceeded"
+        );
+    }
+
+    fn code_of(c: &str) -> ItemCode {
+        ItemCode::parse(c).unwrap()
+    }
+
+    /// One of every variant; the exhaustive match in `code()` makes a new variant fail to
+    /// compile there, and this list is where its code is checked to be unique.
+    fn every_variant() -> Vec<DomainError> {
+        use DomainError as E;
+        let q = Quarter::new(2025, 1).unwrap();
+        vec![
+            E::InvalidItemCode { code: "x".into() },
+            E::InvalidQuarter {
+                year: 2025,
+                index: 5,
+            },
+            E::InvalidStartMonth { month: 13 },
+            E::PointsOverflow,
+            E::ScopeMismatch,
+            E::OutOfScope,
+            E::Forbidden,
+            E::RecusalRequired,
+            E::HouseholdNotParticipating,
+            E::InvalidRecorders { text: "X".into() },
+            E::ItemTitleRequired {
+                code: code_of("PA-01"),
+            },
+            E::NegativeItemSelfDeclarable {
+                code: code_of("PA-06"),
+            },
+            E::InvalidPointsRule,
+            E::InvalidCap,
+            E::InvalidCatalogueVersion,
+            E::DuplicateItemCode {
+                code: code_of("PA-01"),
+            },
+            E::CatalogueVersionOutOfOrder,
+            E::NoCatalogueInForce { quarter: q },
+            E::ItemNotFound {
+                code: code_of("ZZ-01"),
+                version: 1,
+            },
+            E::PointsNotAllowed {
+                code: code_of("PA-01"),
+                points: Points(4),
+            },
+            E::CapExceeded {
+                code: code_of("PA-01"),
+            },
+            E::LedgerWrongHousehold {
+                ledger: HouseholdId(1),
+                entry: HouseholdId(2),
+            },
+            E::LedgerYearClosed,
+            E::LedgerWrongSign {
+                kind: EntryKind::Award,
+                amount: Points(-1),
+            },
+            E::LedgerSourceMismatch {
+                kind: EntryKind::Redeem,
+            },
+            E::LedgerOutsideYear,
+            E::InsufficientBalance {
+                balance: Points(1),
+                requested: Points(-2),
+            },
+            E::RefundExceedsRedeemed { order: OrderId(1) },
+            E::YearCloseMismatch {
+                expected: Points(-3),
+            },
+            E::ItemNotSelfDeclarable {
+                code: code_of("PA-04"),
+            },
+            E::NegativeItemDeclared {
+                code: code_of("PA-06"),
+            },
+            E::OccurredInFuture,
+            E::OutsidePointsYear,
+            E::DeclarationTooOld { window_days: 30 },
+            E::PhotoCount {
+                min: 1,
+                max: 9,
+                got: 0,
+            },
+            E::TextRequired,
+            E::ReasonRequired,
+            E::AlreadyDecided {
+                state: DeclarationState::Approved,
+            },
+            E::NotDeclarant,
+            E::ObjectionWindowClosed,
+            E::EscalationWindowClosed,
+            E::ObjectionAlreadyDecided {
+                state: ObjectionState::Upheld,
+            },
+            E::ObjectionNotEscalable,
+            E::NotObjector,
+            E::CorrectionRequired,
+            E::InvalidQuantity,
+            E::InvalidPrice,
+            E::OutOfStock { available: 0 },
+            E::PurchaseLimitExceeded { limit: 3 },
+            E::OrderAlreadyDelivered,
+            E::OrderCancelled,
+            E::NotOrderer,
+            E::NotEligibleForHonour {
+                household: HouseholdId(1),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_code_is_unique_dotted_and_has_a_chinese_message() {
+        let all = every_variant();
+        let mut seen = std::collections::BTreeSet::new();
+        for e in &all {
+            let code = e.code();
+            let (area, rest) = code.split_once('.').unwrap();
+            assert!(!area.is_empty() && !rest.is_empty(), "{code}");
+            assert!(
+                code.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_'),
+                "{code}"
+            );
+            assert!(seen.insert(code), "duplicate code {code}");
+            let msg = e.message();
+            assert!(
+                msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{code}: {msg}"
+            );
+            assert!(!e.to_string().is_empty());
+        }
+        // InvalidQuarterLabel deliberately shares InvalidQuarter's code.
+        assert_eq!(
+            DomainError::InvalidQuarterLabel { label: "x".into() }.code(),
+            "calendar.invalid_quarter"
         );
     }
 }

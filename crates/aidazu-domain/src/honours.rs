@@ -289,4 +289,37 @@ mod tests {
         assert_eq!(full(day(12, 31)), 2); // Q3 and Q4; Q2 only from mid-May.
         assert_eq!(full(day(9, 30)), 1);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn d5_eligible_iff_strictly_above_the_exact_mean(
+                scores in prop::collection::vec((-500i64..500, prop::bool::weighted(0.2)), 0..40),
+            ) {
+                let candidates: Vec<Candidate> = scores.iter().zip(1i64..).map(|((s, ex), id)| Candidate {
+                    household: HouseholdId(id),
+                    score: Points(*s),
+                    exclusion: ex.then_some(Exclusion::OpenObjection),
+                }).collect();
+                let a = AverageAssessment::assess(&candidates).unwrap();
+                let population: Vec<&Candidate> =
+                    candidates.iter().filter(|c| c.exclusion.is_none()).collect();
+                prop_assert_eq!(a.n as usize, population.len());
+                prop_assert_eq!(a.excluded.len(), candidates.len() - population.len());
+                let sum: i64 = population.iter().map(|c| c.score.get()).sum();
+                prop_assert_eq!(a.sum, Points(sum));
+                for c in &candidates {
+                    let above = c.exclusion.is_none()
+                        && !population.is_empty()
+                        && (c.score.get() as f64) > (sum as f64) / (population.len() as f64);
+                    prop_assert_eq!(a.eligible.contains(&c.household), above);
+                }
+                // Not everyone can be strictly above their own mean.
+                prop_assert!(population.is_empty() || a.eligible.len() < population.len());
+            }
+        }
+    }
 }

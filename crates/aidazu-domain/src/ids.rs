@@ -73,6 +73,8 @@ id_newtypes!(
     OrderId,
     /// An objection raised during a publication window (R17).
     ObjectionId,
+    /// A points-shop item (R19).
+    ShopItemId,
 );
 
 /// A catalogue item code such as `PA-01`: two upper-case ASCII letters, a dash, two digits.

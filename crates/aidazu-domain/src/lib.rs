@@ -11,9 +11,10 @@ pub mod ids;
 pub mod ledger;
 pub mod objection;
 pub mod org;
+pub mod shop;
 
 pub use error::DomainError;
 pub use ids::{
     AccountId, CatalogueVersionId, DeclarationId, DistrictId, GroupId, HouseholdId, ItemCode,
-    LedgerEntryId, MemberId, ObjectionId, OrderId, Points, TownId, VillageId,
+    LedgerEntryId, MemberId, ObjectionId, OrderId, Points, ShopItemId, TownId, VillageId,
 };

@@ -83,6 +83,149 @@ impl Store {
         }))
     }
 
+    /// Creates the account of a DingTalk user on first login (F1), or refreshes its name and
+    /// mobile; returns its id. The mobile is stored encrypted with its lookup hash.
+    ///
+    /// # Errors
+    /// [`StoreError::Crypto`], [`StoreError::Query`].
+    pub async fn ensure_account(
+        &self,
+        keys: &PiiKeys,
+        dingtalk_user_id: &str,
+        name: &str,
+        mobile: Option<&str>,
+    ) -> Result<AccountId, StoreError> {
+        let db = self.connection();
+        let lookup = mobile.map(|m| keys.lookup_hash(m));
+        let now = Utc::now();
+        let existing = accounts::Entity::find()
+            .filter(accounts::Column::DingtalkUserId.eq(dingtalk_user_id))
+            .one(db)
+            .await?;
+        let sealed = |stale: bool| -> Result<_, StoreError> {
+            if stale {
+                mobile.map(|m| keys.encrypt(m)).transpose()
+            } else {
+                Ok(None)
+            }
+        };
+        match existing {
+            Some(row) if row.name == name && row.mobile_lookup == lookup => Ok(AccountId(row.id)),
+            Some(row) => {
+                let stale = row.mobile_lookup != lookup;
+                let mut active: accounts::ActiveModel = row.into();
+                active.name = Set(name.to_owned());
+                if stale {
+                    let sealed = sealed(true)?;
+                    active.mobile_key_id = Set(sealed.as_ref().map(|s| s.key_id.clone()));
+                    active.mobile_ciphertext = Set(sealed.map(|s| s.ciphertext));
+                    active.mobile_lookup = Set(lookup);
+                }
+                active.updated_at = Set(now);
+                let updated = accounts::Entity::update(active).exec(db).await?;
+                Ok(AccountId(updated.id))
+            }
+            None => {
+                let sealed = sealed(true)?;
+                let inserted = accounts::Entity::insert(accounts::ActiveModel {
+                    id: NotSet,
+                    dingtalk_user_id: Set(dingtalk_user_id.to_owned()),
+                    name: Set(name.to_owned()),
+                    member_id: Set(None),
+                    mobile_key_id: Set(sealed.as_ref().map(|s| s.key_id.clone())),
+                    mobile_ciphertext: Set(sealed.map(|s| s.ciphertext)),
+                    mobile_lookup: Set(lookup),
+                    active: Set(true),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                })
+                .exec(db)
+                .await
+                .map_err(|err| StoreError::from_write(err, "account"))?;
+                Ok(AccountId(inserted.last_insert_id))
+            }
+        }
+    }
+
+    /// Binds an account to the member it is (F1: by mobile on first login, or by an admin).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown account or member, [`StoreError::Query`].
+    pub async fn bind_account_to_member(
+        &self,
+        account: AccountId,
+        member: MemberId,
+    ) -> Result<(), StoreError> {
+        let db = self.connection();
+        if members::Entity::find_by_id(member.get())
+            .one(db)
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::NotFound {
+                entity: "member",
+                key: member.to_string(),
+            });
+        }
+        let row = accounts::Entity::find_by_id(account.get())
+            .one(db)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "account",
+                key: account.to_string(),
+            })?;
+        let mut active: accounts::ActiveModel = row.into();
+        active.member_id = Set(Some(member.get()));
+        active.updated_at = Set(Utc::now());
+        accounts::Entity::update(active).exec(db).await?;
+        Ok(())
+    }
+
+    /// Grants a role over a scope (idempotent: an existing identical grant is kept).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for an unknown account, [`StoreError::Query`].
+    pub async fn grant_access(
+        &self,
+        account: AccountId,
+        access: Access,
+        granted_by: Option<AccountId>,
+    ) -> Result<(), StoreError> {
+        let db = self.connection();
+        let (scope_kind, scope_id) = scope_parts(access.scope());
+        let role = role_str(access.role());
+        let exists = role_grants::Entity::find()
+            .filter(role_grants::Column::AccountId.eq(account.get()))
+            .filter(role_grants::Column::Role.eq(role))
+            .filter(role_grants::Column::ScopeKind.eq(scope_kind))
+            .filter(role_grants::Column::ScopeId.eq(scope_id))
+            .one(db)
+            .await?
+            .is_some();
+        if exists {
+            return Ok(());
+        }
+        let inserted = role_grants::Entity::insert(role_grants::ActiveModel {
+            id: NotSet,
+            account_id: Set(account.get()),
+            role: Set(role.to_owned()),
+            scope_kind: Set(scope_kind.to_owned()),
+            scope_id: Set(scope_id),
+            granted_by: Set(granted_by.map(AccountId::get)),
+            granted_at: Set(Utc::now()),
+        })
+        .exec(db)
+        .await;
+        match inserted {
+            Ok(_) => Ok(()),
+            // A concurrent identical grant is the same outcome.
+            Err(err) => match StoreError::from_write(err, "role grant") {
+                StoreError::Conflict(_) => Ok(()),
+                other => Err(other),
+            },
+        }
+    }
+
     /// Members whose mobile has this number, found by keyed hash (never by plaintext).
     ///
     /// # Errors
@@ -170,16 +313,28 @@ pub(crate) fn role_str(role: Role) -> &'static str {
     }
 }
 
-fn grant_to_access(grant: &role_grants::Model) -> Result<Access, StoreError> {
-    let corrupt = || StoreError::Corrupt(format!("role grant {}", grant.id));
-    let role = match grant.role.as_str() {
+pub(crate) fn parse_role(text: &str) -> Result<Role, StoreError> {
+    Ok(match text {
         "villager" => Role::Villager,
         "village_admin" => Role::VillageAdmin,
         "village_committee" => Role::VillageCommittee,
         "town_officer" => Role::TownOfficer,
         "district_officer" => Role::DistrictOfficer,
-        _ => return Err(corrupt()),
-    };
+        other => return Err(StoreError::Corrupt(format!("role {other:?}"))),
+    })
+}
+
+fn scope_parts(scope: Scope) -> (&'static str, i64) {
+    match scope {
+        Scope::Village(v) => ("village", v.get()),
+        Scope::Town(t) => ("town", t.get()),
+        Scope::District(d) => ("district", d.get()),
+    }
+}
+
+fn grant_to_access(grant: &role_grants::Model) -> Result<Access, StoreError> {
+    let corrupt = || StoreError::Corrupt(format!("role grant {}", grant.id));
+    let role = parse_role(&grant.role)?;
     let scope = match grant.scope_kind.as_str() {
         "village" => Scope::Village(VillageId(grant.scope_id)),
         "town" => Scope::Town(TownId(grant.scope_id)),

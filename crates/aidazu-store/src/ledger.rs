@@ -66,6 +66,14 @@ pub struct HouseholdTotals {
     pub balance: Points,
 }
 
+/// A household's figures in a village listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HouseholdYearTotals {
+    pub household: HouseholdId,
+    #[serde(flatten)]
+    pub totals: HouseholdTotals,
+}
+
 /// Appends one entry on `db` (use a transaction to book it together with its cause).
 ///
 /// Checks the sign of the amount for its kind, that the source fits the kind, that the member
@@ -224,6 +232,63 @@ pub async fn household_totals<C: ConnectionTrait>(
     })
 }
 
+/// Score and balance of every household of a village for a points-year, households without
+/// entries included (zero), ordered by household id. One grouped query.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn village_totals<C: ConnectionTrait>(
+    db: &C,
+    village: VillageId,
+    points_year: PointsYear,
+) -> Result<Vec<HouseholdYearTotals>, StoreError> {
+    let sums: Vec<(i64, String, Option<i64>)> = ledger_entries::Entity::find()
+        .select_only()
+        .column(ledger_entries::Column::HouseholdId)
+        .column(ledger_entries::Column::Kind)
+        .column_as(
+            Expr::expr(Func::sum(Expr::col(ledger_entries::Column::Amount)))
+                .cast_as(Alias::new("BIGINT")),
+            "total",
+        )
+        .filter(ledger_entries::Column::VillageId.eq(village.get()))
+        .filter(ledger_entries::Column::PointsYear.eq(points_year.label().to_string()))
+        .group_by(ledger_entries::Column::HouseholdId)
+        .group_by(ledger_entries::Column::Kind)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_household: HashMap<i64, (i64, i64)> = households::Entity::find()
+        .filter(households::Column::VillageId.eq(village.get()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|h| (h.id, (0, 0)))
+        .collect();
+    let overflow = || StoreError::Corrupt("points overflow".into());
+    for (household, kind, total) in sums {
+        let total = total.unwrap_or(0);
+        let counts = parse_kind(&kind)?.counts_toward_score();
+        let (score, balance) = by_household.entry(household).or_default();
+        if counts {
+            *score = score.checked_add(total).ok_or_else(overflow)?;
+        }
+        *balance = balance.checked_add(total).ok_or_else(overflow)?;
+    }
+    let mut out: Vec<HouseholdYearTotals> = by_household
+        .into_iter()
+        .map(|(household, (score, balance))| HouseholdYearTotals {
+            household: HouseholdId(household),
+            totals: HouseholdTotals {
+                score: Points(score),
+                balance: Points(balance),
+            },
+        })
+        .collect();
+    out.sort_by_key(|t| t.household);
+    Ok(out)
+}
+
 /// The entries of a household for a points-year, in booking order — what
 /// `HouseholdYearLedger::from_entries` takes.
 ///
@@ -268,6 +333,18 @@ impl Store {
         points_year: PointsYear,
     ) -> Result<HouseholdTotals, StoreError> {
         household_totals(self.connection(), household, points_year).await
+    }
+
+    /// [`village_totals`] on the store's connection.
+    ///
+    /// # Errors
+    /// As [`village_totals`].
+    pub async fn village_totals(
+        &self,
+        village: VillageId,
+        points_year: PointsYear,
+    ) -> Result<Vec<HouseholdYearTotals>, StoreError> {
+        village_totals(self.connection(), village, points_year).await
     }
 
     /// [`household_entries`] on the store's connection.

@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod org;
 pub mod outbox;
 pub mod photos;
+pub mod participation;
 pub mod pii;
 pub mod seed;
 pub mod sessions;
@@ -18,7 +19,7 @@ mod store;
 
 pub use error::StoreError;
 pub use pii::PiiKeys;
-pub use store::{Backend, Store};
+pub use store::{Backend, ConnectSettings, Store};
 
 /// Re-exported so callers can name the connection and transaction types.
 pub use sea_orm::{

@@ -201,6 +201,29 @@ mod tests {
         assert_ne!(other.lookup_hash("13800138000"), h);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn r4_any_text_round_trips_under_any_key(
+            text in "\\PC{0,64}",
+            key in proptest::array::uniform32(proptest::num::u8::ANY),
+            key_id in "[a-z0-9-]{1,12}",
+        ) {
+            let keys = PiiKeys::new(key_id.clone(), key, [0; 32]);
+            let sealed = keys.encrypt(&text).unwrap();
+            proptest::prop_assert_eq!(&sealed.key_id, &key_id);
+            proptest::prop_assert_eq!(sealed.ciphertext.len(), NONCE_LEN + text.len() + 16);
+            proptest::prop_assert_eq!(keys.decrypt(&key_id, &sealed.ciphertext).unwrap(), text);
+        }
+
+        #[test]
+        fn r4_lookup_ignores_formatting(digits in "1[0-9]{10}") {
+            let keys = PiiKeys::demo();
+            let formatted = format!("+86 {}-{}-{}", &digits[..3], &digits[3..7], &digits[7..]);
+            proptest::prop_assert_eq!(normalise_mobile(&formatted), digits.clone());
+            proptest::prop_assert_eq!(keys.lookup_hash(&formatted), keys.lookup_hash(&digits));
+        }
+    }
+
     #[test]
     fn debug_never_prints_keys() {
         let text = format!("{:?}", PiiKeys::new("k1", [0x41; 32], [0x42; 32]));

@@ -23,6 +23,25 @@ pub enum Backend {
     Postgres,
 }
 
+/// Pool settings; [`Store::connect`] uses the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectSettings {
+    /// How long to wait for a pooled connection, including the first one at start-up
+    /// (an unreachable server fails after this long).
+    pub acquire_timeout: Duration,
+    /// Most PostgreSQL connections per process (SQLite always uses one).
+    pub max_connections: u32,
+}
+
+impl Default for ConnectSettings {
+    fn default() -> Self {
+        Self {
+            acquire_timeout: Duration::from_secs(10),
+            max_connections: 16,
+        }
+    }
+}
+
 /// The storage handle. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -41,6 +60,14 @@ impl Store {
     /// # Errors
     /// [`StoreError::UnsupportedUrl`], [`StoreError::Connect`] (the URL in it is redacted).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Self::connect_with(url, ConnectSettings::default()).await
+    }
+
+    /// [`Store::connect`] with explicit pool settings.
+    ///
+    /// # Errors
+    /// As [`Store::connect`].
+    pub async fn connect_with(url: &str, settings: ConnectSettings) -> Result<Store, StoreError> {
         let url_redacted = redact_url(url);
         let connect_err = |source| StoreError::Connect {
             url_redacted: url_redacted.clone(),
@@ -61,7 +88,7 @@ impl Store {
             options
                 .max_connections(1)
                 .min_connections(1)
-                .acquire_timeout(Duration::from_secs(30))
+                .acquire_timeout(settings.acquire_timeout.max(SQLITE_BUSY_TIMEOUT * 2))
                 .sqlx_logging(false)
                 .map_sqlx_sqlite_opts(|opts| {
                     opts.create_if_missing(true)
@@ -78,8 +105,8 @@ impl Store {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut options = ConnectOptions::new(url.to_owned());
             options
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(30))
+                .max_connections(settings.max_connections.max(1))
+                .acquire_timeout(settings.acquire_timeout)
                 .sqlx_logging(false);
             let db = Database::connect(options).await.map_err(connect_err)?;
             Ok(Store {

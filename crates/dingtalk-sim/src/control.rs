@@ -322,13 +322,17 @@ struct FaultsBody {
     latency_ms: Option<u64>,
     drop_rate: Option<f64>,
     rate_limit_next: Option<u32>,
+    duplicate_rate: Option<f64>,
     #[serde(default)]
     invalidate_tokens: bool,
 }
 
 /// `POST /sim/faults`: sets the given knobs (others unchanged); `invalidateTokens` is a one-off.
 async fn set_faults(State(sim): State<Sim>, Json(body): Json<FaultsBody>) -> Response {
-    for rate in [body.error_rate, body.drop_rate].into_iter().flatten() {
+    for rate in [body.error_rate, body.drop_rate, body.duplicate_rate]
+        .into_iter()
+        .flatten()
+    {
         if !(0.0..=1.0).contains(&rate) {
             return error(StatusCode::BAD_REQUEST, "比例必须在 0 到 1 之间");
         }
@@ -342,6 +346,9 @@ async fn set_faults(State(sim): State<Sim>, Json(body): Json<FaultsBody>) -> Res
         }
         if let Some(rate) = body.drop_rate {
             faults.drop_rate = rate;
+        }
+        if let Some(rate) = body.duplicate_rate {
+            faults.duplicate_rate = rate;
         }
         if let Some(next) = body.rate_limit_next {
             faults.rate_limit_next = next;

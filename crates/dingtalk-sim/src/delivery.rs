@@ -126,6 +126,7 @@ pub async fn run_dispatcher(sim: Sim, mut outbox: mpsc::UnboundedReceiver<Outbou
             });
         });
         if attempt(&sim, &event, 1).await {
+            maybe_duplicate(&sim, &event, 2).await;
             continue;
         }
         let retry_sim = sim.clone();
@@ -139,6 +140,7 @@ async fn retry(sim: Sim, event: OutboundEvent) {
         tokio::time::sleep(*delay).await;
         let number = u32::try_from(index + 2).unwrap_or(u32::MAX);
         if attempt(&sim, &event, number).await {
+            maybe_duplicate(&sim, &event, number + 1).await;
             return;
         }
     }
@@ -152,6 +154,16 @@ async fn retry(sim: Sim, event: OutboundEvent) {
         }
         data.failed_events.push(failed_entry(&event));
     });
+}
+
+/// Fault knob `duplicateRate`: delivers an acknowledged event once more, same `eventId`.
+async fn maybe_duplicate(sim: &Sim, event: &OutboundEvent, number: u32) {
+    let rate = sim
+        .with_faults(|faults| faults.duplicate_rate)
+        .clamp(0.0, 1.0);
+    if rand::Rng::gen_bool(&mut rand::thread_rng(), rate) {
+        attempt(sim, event, number).await;
+    }
 }
 
 /// An entry of `get_call_back_failed_result` (API.md §3.5): payload under a key per tag.
@@ -206,7 +218,7 @@ async fn attempt(sim: &Sim, event: &OutboundEvent, number: u32) -> bool {
             });
             let retries_left =
                 number <= u32::try_from(sim.config().retry_delays.len()).unwrap_or(u32::MAX);
-            record.status = if delivered {
+            record.status = if delivered || record.status == EventStatus::Delivered {
                 EventStatus::Delivered
             } else if retries_left {
                 EventStatus::Pending

@@ -27,6 +27,9 @@ pub struct Faults {
     pub drop_rate: f64,
     /// The next N calls are refused by the QPS limit.
     pub rate_limit_next: u32,
+    /// Share of acknowledged events (0..=1) delivered once more with the same `eventId`
+    /// (DingTalk may duplicate even acknowledged events).
+    pub duplicate_rate: f64,
 }
 
 /// Sliding one-second windows per API.
@@ -61,7 +64,7 @@ pub struct Stats {
     pub token_calls: BTreeMap<String, u64>,
     /// Distinct access tokens issued.
     pub tokens_issued: u64,
-    /// Calls per API, keyed `METHOD /path` (before faults and limits).
+    /// Calls per API path, all methods together (before faults and limits).
     pub calls: BTreeMap<String, u64>,
     /// Calls refused by the QPS limit (real or forced).
     pub rate_limited: u64,
@@ -83,7 +86,7 @@ pub async fn guard(State(sim): State<Sim>, request: Request, next: Next) -> Resp
     // One API = one method on one path (GET and POST /v1.0/workflow/processInstances differ).
     let api_key = format!("{} {path}", request.method());
     let faults = sim.with_faults(|faults| faults.clone());
-    sim.with_stats(|stats| *stats.calls.entry(api_key.clone()).or_default() += 1);
+    sim.with_stats(|stats| *stats.calls.entry(path.clone()).or_default() += 1);
 
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;

@@ -163,3 +163,32 @@ pub(crate) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, Di
         source: error.into_inner(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Outer {
+        #[allow(dead_code)]
+        result: Inner,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Inner {
+        #[allow(dead_code)]
+        dept_id_list: Vec<i64>,
+    }
+
+    #[test]
+    fn decode_errors_name_the_failing_field() {
+        let error = decode::<Outer>(br#"{"result":{"dept_id_list":[1,"x"]}}"#).unwrap_err();
+        assert!(
+            matches!(&error, DingTalkError::Decode { path, .. } if path == "result.dept_id_list[1]"),
+            "{error:?}"
+        );
+        assert!(
+            decode::<Outer>(br#"{"result":{"dept_id_list":[1],"extra":true},"errcode":0}"#).is_ok()
+        );
+    }
+}

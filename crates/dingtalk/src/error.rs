@@ -70,6 +70,8 @@ const API_TOKEN_CODES: [&str; 3] = [
 /// oapi rate-limit codes (per app per API, global per API, other dimensions, work-notification
 /// QPM). `90020` (monthly quota) is deliberately absent: waiting seconds does not help.
 const OAPI_RATE_LIMIT_CODES: [&str; 4] = ["90018", "90002", "143103", "143104"];
+/// Code given to DingTalk's egress-IP throttle answer `{"status":1111,"punish":"deny",...}`.
+pub(crate) const IP_THROTTLED: &str = "ip.throttled";
 /// oapi "system busy".
 const OAPI_BUSY: &str = "-1";
 
@@ -152,7 +154,10 @@ fn api_kind(code: &str, http_status: u16, sub_code: Option<&str>) -> ErrorKind {
     if token_code(code) || (code == "88" && sub_code.is_some_and(token_code)) {
         return ErrorKind::TokenInvalid;
     }
-    if OAPI_RATE_LIMIT_CODES.contains(&code)
+    let rate_limit_code = |c: &str| OAPI_RATE_LIMIT_CODES.contains(&c);
+    if rate_limit_code(code)
+        || (code == "88" && sub_code.is_some_and(rate_limit_code))
+        || code == IP_THROTTLED
         || code.starts_with("Forbidden.AccessDenied.Qps")
         || code.starts_with("Forbidden.AccessDenied.Qpm")
         || code.eq_ignore_ascii_case("system.busy")
@@ -225,6 +230,11 @@ mod tests {
             assert!(error.is_retryable(), "{error:?}");
         }
         assert_eq!(api("90018", 200, None).kind(), ErrorKind::RateLimited);
+        assert_eq!(api("88", 200, Some("90018")).kind(), ErrorKind::RateLimited);
+        assert_eq!(
+            api("ip.throttled", 200, None).kind(),
+            ErrorKind::RateLimited
+        );
         assert_eq!(api("-1", 200, None).kind(), ErrorKind::Transient);
     }
 

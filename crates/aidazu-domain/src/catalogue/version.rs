@@ -239,6 +239,9 @@ impl Catalogue {
     /// Adds an approved change as the next version, effective at the start of the quarter after
     /// the one containing `approved_on` (R7). Returns that quarter.
     ///
+    /// `approved_on` is the business date of the approval, i.e. `business_date(now)`: the domain
+    /// has no clock, and a back-dated approval would reach into quarters already under way.
+    ///
     /// # Errors
     /// [`DomainError::CatalogueVersionOutOfOrder`] when an already scheduled version starts later
     /// than this one would; errors of [`CatalogueVersion::new`].

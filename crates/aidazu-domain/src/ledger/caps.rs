@@ -260,4 +260,51 @@ mod tests {
         assert_eq!(CapRemaining::of(Cap::None, usage), CapRemaining::Unlimited);
         assert!(check_cap(Cap::None, &code("PA-03"), usage, Points(30)).is_ok());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn r8_entries_admitted_through_check_cap_never_exceed_it(
+                attempts in prop::collection::vec((0u32..365, -6i64..=6), 0..80),
+                times in 1u32..5,
+                points_cap in 1i64..20,
+                use_points in any::<bool>(),
+            ) {
+                let cal = PointsYearConfig::default();
+                let direction_negative = use_points && points_cap % 2 == 0;
+                let cap = match (use_points, direction_negative) {
+                    (false, _) => Cap::PerQuarter(times),
+                    (true, false) => Cap::PointsPerQuarter(Points(points_cap)),
+                    (true, true) => Cap::PointsPerQuarter(Points(-points_cap)),
+                };
+                let item = code("ML-05");
+                let mut entries: Vec<LedgerEntry> = Vec::new();
+                for (day_of_year, raw) in attempts {
+                    let amount = if direction_negative { -(raw.abs().max(1)) } else { raw.abs().max(1) };
+                    let on = NaiveDate::from_yo_opt(2025, day_of_year + 1).unwrap();
+                    let usage = cap_usage(cap, &item, &entries, cal, on);
+                    if check_cap(cap, &item, usage, Points(amount)).is_ok() {
+                        let kind = if amount < 0 { EntryKind::Penalty } else { EntryKind::Award };
+                        let when = format!("{on}T02:00:00Z");
+                        entries.push(entry("ML-05", 1, kind, amount, &when));
+                    }
+                }
+                for q in crate::calendar::PointsYear(2025).quarters() {
+                    let on = cal.quarter_first_day(q);
+                    let usage = cap_usage(cap, &item, &entries, cal, on);
+                    match cap {
+                        Cap::PerQuarter(n) => prop_assert!(usage.times <= n),
+                        Cap::PointsPerQuarter(limit) if limit.is_negative() => {
+                            prop_assert!(usage.points >= limit);
+                        }
+                        Cap::PointsPerQuarter(limit) => prop_assert!(usage.points <= limit),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
 }

@@ -131,15 +131,15 @@ impl HouseholdYearLedger {
     /// Net points of score entries booked in `quarter` (for the quarterly publication, R16).
     #[must_use]
     pub fn quarter_points(&self, quarter: Quarter) -> Points {
-        Points::checked_sum(
-            self.entries
-                .iter()
-                .filter(|e| e.kind.counts_toward_score())
-                .filter(|e| self.calendar.quarter_of(business_date(e.occurred_at)) == quarter)
-                .map(|e| e.amount),
-        )
-        // Each partial sum is a sub-sum of checked totals; saturate rather than panic.
-        .unwrap_or(self.totals.score)
+        let sum: i128 = self
+            .entries
+            .iter()
+            .filter(|e| e.kind.counts_toward_score())
+            .filter(|e| self.calendar.quarter_of(business_date(e.occurred_at)) == quarter)
+            .map(|e| i128::from(e.amount.get()))
+            .sum();
+        // A quarter's sum only exceeds 64 bits with absurd amounts; saturate rather than fail.
+        Points(i64::try_from(sum).unwrap_or(if sum < 0 { i64::MIN } else { i64::MAX }))
     }
 
     /// The entry that closes the year: −balance, no member (R14, D4). Append it to close.
@@ -185,7 +185,7 @@ impl HouseholdYearLedger {
         let totals = self.next_totals(&entry)?;
         self.totals = totals;
         self.entries.push(entry);
-        self.entries.last().ok_or(DomainError::PointsOverflow)
+        Ok(&self.entries[self.entries.len() - 1])
     }
 
     fn check_date(&self, entry: &LedgerEntry) -> Result<(), DomainError> {

@@ -1,6 +1,8 @@
 //! The `aidazu` binary as an operator meets it: help, bad configuration, a missing database,
 //! migrate and seed-demo on a fresh database.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 use std::path::Path;
 use std::process::{Command, Output};
 

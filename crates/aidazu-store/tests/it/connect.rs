@@ -1,6 +1,6 @@
 //! Connecting, migrating, reconnecting.
 
-use aidazu_store::{Backend, Store, StoreError};
+use aidazu_store::{Backend, ConnectSettings, Store, StoreError};
 use aidazu_testdb::{TestBackend, TestDb, dual_db_test};
 
 use crate::support::{migrated, seeded};
@@ -93,7 +93,11 @@ async fn sqlite_creates_missing_directories() {
 
 #[tokio::test]
 async fn connect_errors_never_show_the_password() {
-    let err = Store::connect("postgres://app:hunter2@127.0.0.1:1/aidazu")
+    let settings = ConnectSettings {
+        acquire_timeout: std::time::Duration::from_secs(1),
+        ..ConnectSettings::default()
+    };
+    let err = Store::connect_with("postgres://app:hunter2@127.0.0.1:1/aidazu", settings)
         .await
         .unwrap_err();
     let text = format!("{err} {err:?}");

@@ -282,3 +282,119 @@ dual_db_test!(
         );
     }
 );
+
+dual_db_test!(
+    async fn concurrent_appends_with_one_key_book_once(db: TestDb) {
+        let f = fixture(&db).await;
+        let mut new = entry(&f, EntryKind::Award, 2, item("ML-02", 1));
+        new.idempotency_key = Some("card:click:1".into());
+        let (a, b) = tokio::join!(
+            {
+                let (store, new) = (f.store.clone(), new.clone());
+                tokio::spawn(async move { store.append_entry(&new).await })
+            },
+            {
+                let (store, new) = (f.store.clone(), new.clone());
+                tokio::spawn(async move { store.append_entry(&new).await })
+            }
+        );
+        let results = [a.unwrap(), b.unwrap()];
+        assert!(results.iter().any(Result::is_ok));
+        for r in &results {
+            assert!(matches!(r, Ok(_) | Err(StoreError::Conflict(_))), "{r:?}");
+        }
+        assert_eq!(
+            f.store
+                .household_entries(f.household, YEAR)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+);
+
+/// One "check the balance, then redeem" use case, serialised by `lock_household`.
+async fn redeem_if_affordable(store: Store, new: NewLedgerEntry) -> bool {
+    let txn = store.begin().await.unwrap();
+    ledger::lock_household(&txn, new.entry.household)
+        .await
+        .unwrap();
+    let totals = ledger::household_totals(&txn, new.entry.household, new.points_year)
+        .await
+        .unwrap();
+    let affordable = totals.balance.get() + new.entry.amount.get() >= 0;
+    if affordable {
+        // Widen the race window: the other task is trying to read the balance right now.
+        tokio::task::yield_now().await;
+        ledger::append_entry(&txn, &new).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    affordable
+}
+
+dual_db_test!(
+    async fn r13_locked_household_never_redeems_below_zero(db: TestDb) {
+        let f = fixture(&db).await;
+        f.store
+            .append_entry(&entry(&f, EntryKind::Award, 7, item("ML-01", 1)))
+            .await
+            .unwrap();
+        let redeem = |order| {
+            entry(
+                &f,
+                EntryKind::Redeem,
+                -5,
+                EntrySource::Order(OrderId(order)),
+            )
+        };
+        let tasks: Vec<_> = (1..=4)
+            .map(|order| tokio::spawn(redeem_if_affordable(f.store.clone(), redeem(order))))
+            .collect();
+        let mut granted = 0;
+        for task in tasks {
+            granted += usize::from(task.await.unwrap());
+        }
+        assert_eq!(granted, 1, "7 points pay for one 5-point order");
+        let totals = f.store.household_totals(f.household, YEAR).await.unwrap();
+        assert_eq!((totals.score, totals.balance), (Points(7), Points(2)));
+    }
+);
+
+dual_db_test!(
+    async fn r13_village_totals_cover_every_household(db: TestDb) {
+        let f = fixture(&db).await;
+        for new in [
+            entry(&f, EntryKind::Award, 10, item("ML-01", 1)),
+            entry(&f, EntryKind::Redeem, -4, EntrySource::Order(OrderId(1))),
+        ] {
+            f.store.append_entry(&new).await.unwrap();
+        }
+        let heping = f.store.village_by_code("heping").await.unwrap().unwrap();
+        let all = f.store.village_totals(heping.id, YEAR).await.unwrap();
+        assert_eq!(
+            all.len(),
+            f.store.households(heping.id).await.unwrap().len()
+        );
+        let mine = all.iter().find(|t| t.household == f.household).unwrap();
+        assert_eq!(
+            mine.totals,
+            HouseholdTotals {
+                score: Points(10),
+                balance: Points(6)
+            }
+        );
+        // Every household's figures agree with the per-household query.
+        for t in &all {
+            assert_eq!(
+                t.totals,
+                f.store.household_totals(t.household, YEAR).await.unwrap()
+            );
+        }
+        assert!(
+            all.iter()
+                .any(|t| t.totals.score.is_positive() && t.household != f.household)
+        );
+        assert!(all.iter().any(|t| t.totals == HouseholdTotals::default()));
+    }
+);

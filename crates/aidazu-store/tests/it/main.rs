@@ -4,6 +4,7 @@
 // The whole crate is test code; helpers outside `#[test]` fns may unwrap too.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod catalogue;
 mod connect;
 mod ledger;

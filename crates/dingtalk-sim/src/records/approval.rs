@@ -637,4 +637,62 @@ mod tests {
         assert_eq!(kinds(&changes), ["task.cancel", "instance.terminate"]);
         assert_eq!((a.status, a.result), (ApprovalStatus::Terminated, None));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn flows() -> impl Strategy<Value = Vec<Node>> {
+            let node = (prop::bool::ANY, 1usize..4).prop_map(|(or, n)| Node {
+                action_type: if or { "OR".into() } else { "AND".into() },
+                user_ids: (0..n).map(|i| format!("u{i}")).collect(),
+            });
+            prop::collection::vec(node, 1..4)
+        }
+
+        proptest! {
+            #[test]
+            fn any_sequence_of_decisions_keeps_the_state_machine_consistent(
+                nodes in flows(),
+                actions in prop::collection::vec((0usize..4, prop::bool::ANY), 0..20),
+            ) {
+                let mut next = 1;
+                let now = Utc::now();
+                let node_count = nodes.len();
+                let (mut approval, _) = Approval::start(new(nodes), now, &mut next);
+                let mut finishes = 0;
+                let mut accepted_refusal = false;
+                for (user, agree) in actions {
+                    let decision = if agree { Decision::Agree } else { Decision::Refuse };
+                    let was_running = approval.status == ApprovalStatus::Running;
+                    match approval.decide(&format!("u{user}"), None, decision, "", now, &mut next) {
+                        Ok(changes) => {
+                            prop_assert!(was_running);
+                            accepted_refusal |= decision == Decision::Refuse;
+                            finishes += changes
+                                .iter()
+                                .filter(|c| matches!(c, ApprovalChange::InstanceFinished(_)))
+                                .count();
+                        }
+                        Err(ApprovalError::NotRunning) => prop_assert!(!was_running),
+                        Err(ApprovalError::NoSuchTask) => prop_assert!(was_running),
+                        Err(other) => prop_assert!(false, "unexpected {other:?}"),
+                    }
+                    if approval.status != ApprovalStatus::Running {
+                        prop_assert_eq!(approval.running_tasks().count(), 0);
+                    }
+                }
+                prop_assert!(finishes <= 1, "an instance finishes once");
+                match approval.result {
+                    Some(Decision::Refuse) => prop_assert!(accepted_refusal),
+                    Some(Decision::Agree) => {
+                        prop_assert!(!accepted_refusal);
+                        prop_assert_eq!(approval.current_node, node_count);
+                    }
+                    None => prop_assert_eq!(approval.status, ApprovalStatus::Running),
+                }
+            }
+        }
+    }
 }

@@ -18,7 +18,7 @@ use crate::wire::{api, oapi};
 /// Work notifications one user may receive per day from an internal app.
 pub const DAILY_CAP_PER_USER: usize = 500;
 /// Robot `msgKey`s accepted by `groupMessages/send`.
-const MSG_KEYS: [&str; 15] = [
+const MSG_KEYS: [&str; 13] = [
     "sampleText",
     "sampleMarkdown",
     "sampleImageMsg",
@@ -32,8 +32,6 @@ const MSG_KEYS: [&str; 15] = [
     "sampleAudio",
     "sampleFile",
     "sampleVideo",
-    "sampleText2",
-    "sampleMarkdown2",
 ];
 
 /// Calendar day in China Standard Time (UTC+8), as `(year, ordinal)`.

@@ -147,3 +147,35 @@ async fn set_callback_switches_the_target_at_run_time() {
     assert!(check(&sim).await.0);
     assert_eq!(receiver.target().owner_key, APP_KEY);
 }
+
+#[tokio::test]
+async fn duplicate_rate_one_delivers_acknowledged_events_twice_with_one_event_id() {
+    let (sim, receiver) = start_with_receiver(Reply::Sealed).await;
+    sim.post("/sim/faults", json!({"duplicateRate": 1.0})).await;
+    let body = sim
+        .post(
+            "/sim/contacts/events",
+            json!({"eventType": "user_modify_org", "userIds": ["u-wangqiang"]}),
+        )
+        .await;
+    let event_id = body["eventId"].as_str().expect("eventId").to_owned();
+    let events = sim
+        .events_until(|events| {
+            events.iter().any(|e| {
+                e["eventId"] == event_id.as_str()
+                    && e["attempts"].as_array().is_some_and(|a| a.len() == 2)
+            })
+        })
+        .await;
+    let event = events
+        .iter()
+        .find(|e| e["eventId"] == event_id.as_str())
+        .expect("event");
+    assert_eq!(event["status"], "delivered");
+    let pushed: Vec<Value> = receiver
+        .payloads()
+        .iter()
+        .map(|p| p["eventId"].clone())
+        .collect();
+    assert_eq!(pushed, vec![json!(event_id); 2]);
+}

@@ -246,3 +246,23 @@ async fn shutdown_stops_serving() {
     sim.handle.shutdown().await;
     assert!(http.get(&url).send().await.is_err());
 }
+
+#[tokio::test]
+async fn stats_count_calls_per_path_across_methods() {
+    let sim = start().await;
+    let token = sim.api_token().await;
+    for method in [reqwest::Method::GET, reqwest::Method::POST] {
+        sim.http
+            .request(
+                method,
+                sim.url("/v1.0/workflow/processInstances?processInstanceId=x"),
+            )
+            .header("x-acs-dingtalk-access-token", &token)
+            .send()
+            .await
+            .expect("get");
+    }
+    let stats = sim.get("/sim/stats").await;
+    assert_eq!(stats["calls"]["/v1.0/workflow/processInstances"], 2);
+    assert_eq!(stats["calls"]["/v1.0/oauth2/accessToken"], 1);
+}

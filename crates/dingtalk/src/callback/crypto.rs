@@ -217,18 +217,20 @@ impl CallbackCrypto {
         }
     }
 
-    /// The reply DingTalk requires to mark a delivery successful: encrypted `"success"` with a
-    /// millisecond timestamp and a 16-character nonce.
-    pub fn seal_success(&self, now: SystemTime) -> SealedMessage {
+    /// Seals `plaintext` as DingTalk would push it at `now` (millisecond timestamp, random
+    /// 16-character nonce). Tests use it to post valid encrypted events to a callback route:
+    /// the query is [`SealedMessage::query`], the body [`SealedMessage::push_body`].
+    pub fn seal_at(&self, plaintext: &str, now: SystemTime) -> SealedMessage {
         let millis = now
             .duration_since(UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_millis());
-        let nonce: String = rand::thread_rng()
-            .sample_iter(&Alphanumeric)
-            .take(RANDOM_LEN)
-            .map(char::from)
-            .collect();
-        self.seal("success", &millis.to_string(), &nonce)
+        self.seal(plaintext, &millis.to_string(), &random_nonce())
+    }
+
+    /// The reply DingTalk requires to mark a delivery successful: encrypted `"success"` with a
+    /// millisecond timestamp and a 16-character nonce.
+    pub fn seal_success(&self, now: SystemTime) -> SealedMessage {
+        self.seal_at("success", now)
     }
 
     fn iv(&self) -> &[u8; 16] {
@@ -258,6 +260,14 @@ impl CallbackCrypto {
         }
         Ok(())
     }
+}
+
+fn random_nonce() -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(RANDOM_LEN)
+        .map(char::from)
+        .collect()
 }
 
 /// Strips PKCS#7 padding with DingTalk's 32-byte block.

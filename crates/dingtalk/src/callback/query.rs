@@ -63,6 +63,21 @@ pub struct SealedMessage {
 }
 
 impl SealedMessage {
+    /// The JSON body of a push: `{"encrypt": "..."}`.
+    pub fn push_body(&self) -> serde_json::Value {
+        serde_json::json!({ "encrypt": self.encrypt })
+    }
+
+    /// The query string of a push as DingTalk sends it
+    /// (`signature=...&timestamp=...&nonce=...`), URL-encoded.
+    pub fn query_string(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("signature", &self.msg_signature)
+            .append_pair("timestamp", &self.time_stamp)
+            .append_pair("nonce", &self.nonce)
+            .finish()
+    }
+
     /// The query a receiver would see if this message were pushed to it.
     pub fn query(&self) -> CallbackQuery {
         CallbackQuery {

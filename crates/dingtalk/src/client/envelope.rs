@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::DingTalkError;
+use crate::error::{DingTalkError, IP_THROTTLED};
 
 /// How much of an unexpected body is kept for diagnosis.
 const BODY_SNIPPET: usize = 256;
@@ -19,6 +19,9 @@ struct ErrorEnvelope {
     code: Option<Value>,
     message: Option<String>,
     requestid: Option<String>,
+    /// Egress-IP throttle answer: `{"status":1111,"wait":5,"punish":"deny",...}`.
+    punish: Option<String>,
+    wait: Option<Value>,
 }
 
 fn value_to_string(value: Value) -> Option<String> {
@@ -48,6 +51,16 @@ pub(crate) fn check(
             body: snippet(body),
         });
     };
+    if envelope.punish.is_some() {
+        let wait = envelope.wait.and_then(value_to_string).unwrap_or_default();
+        return Err(DingTalkError::Api {
+            code: IP_THROTTLED.to_owned(),
+            message: format!("egress IP throttled by DingTalk (wait {wait} min)"),
+            request_id: header_request_id,
+            http_status,
+            sub_code: None,
+        });
+    }
     if let Some(errcode) = envelope.errcode.filter(|code| *code != 0) {
         return Err(DingTalkError::Api {
             code: errcode.to_string(),
@@ -144,6 +157,14 @@ mod tests {
             None,
         ));
         assert_eq!(code, "404");
+    }
+
+    #[test]
+    fn egress_ip_throttle_is_a_rate_limit() {
+        let body = br#"{"status":1111,"wait":5,"source":"x5","punish":"deny","uuid":"xxx"}"#;
+        let (code, message, ..) = api_error(check(200, body, None));
+        assert_eq!(code, "ip.throttled");
+        assert!(message.contains("wait 5"));
     }
 
     #[test]

@@ -191,3 +191,22 @@ fn seal_success_is_verifiable_with_ms_timestamp_and_16_char_nonce() {
         Ok("success")
     );
 }
+
+#[test]
+fn seal_at_builds_a_push_that_a_receiver_opens() {
+    let v = &vectors()[4];
+    let sender = crypto(v);
+    let now = UNIX_EPOCH + Duration::from_millis(1_764_000_000_000);
+    let event = r#"{"EventType":"bpms_instance_change","eventId":"e-1"}"#;
+    let push = sender.seal_at(event, now);
+    // The receiver sees a URL query and a JSON body.
+    let pairs: serde_json::Map<String, serde_json::Value> =
+        url::form_urlencoded::parse(push.query_string().as_bytes())
+            .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
+            .collect();
+    let query: CallbackQuery = serde_json::from_value(pairs.into()).unwrap();
+    let body = push.push_body();
+    let encrypt = body["encrypt"].as_str().unwrap();
+    let receiver = crypto(v);
+    assert_eq!(receiver.open(&query, encrypt, now).as_deref(), Ok(event));
+}

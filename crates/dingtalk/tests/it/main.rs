@@ -11,3 +11,4 @@ mod client_faults;
 mod client_tokens;
 mod stream;
 mod support;
+mod wire_shapes;

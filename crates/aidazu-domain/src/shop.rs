@@ -1,0 +1,309 @@
+//! The village points shop (积分超市, R19): items, orders and the ledger entries they book.
+//!
+//! Ordering books a redemption at once (the household ledger refuses it beyond the balance);
+//! cancelling before delivery books a refund of the same amount. Stock here is a check on the
+//! figure the caller read; the store must decrement it atomically so it never goes below zero
+//! however many order at once.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::business_date;
+use crate::declaration::DecisionOutcome;
+use crate::error::DomainError;
+use crate::ids::{AccountId, HouseholdId, MemberId, OrderId, Points, ShopItemId, VillageId};
+use crate::ledger::{EntryKind, EntrySource, LedgerEntry};
+
+/// What kind of goods, which sets the delivery deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShopItemKind {
+    /// 生活物品: deliver within 2 days.
+    DailyGoods,
+    /// 电子产品、电器: deliver within 7 days.
+    Electronics,
+}
+
+impl ShopItemKind {
+    /// Days to deliver after ordering.
+    #[must_use]
+    pub const fn delivery_days(self) -> u32 {
+        match self {
+            Self::DailyGoods => 2,
+            Self::Electronics => 7,
+        }
+    }
+
+    #[must_use]
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            Self::DailyGoods => "生活物品",
+            Self::Electronics => "电子产品、电器",
+        }
+    }
+}
+
+/// An item on a village's shelf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopItem {
+    pub id: ShopItemId,
+    pub village: VillageId,
+    pub name: String,
+    pub kind: ShopItemKind,
+    /// Price in points (positive, D8).
+    pub price: Points,
+    pub stock: u32,
+    /// Most a household may order per points-year; `None` for no limit.
+    pub household_limit: Option<u32>,
+}
+
+/// Order states.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum OrderStatus {
+    Placed,
+    Delivered {
+        by: AccountId,
+        at: DateTime<Utc>,
+        /// Content hash of the delivery photo, if one was taken.
+        photo: Option<String>,
+        /// When the member confirmed receipt.
+        member_confirmed_at: Option<DateTime<Utc>>,
+    },
+    Cancelled {
+        by: AccountId,
+        at: DateTime<Utc>,
+        reason: String,
+    },
+}
+
+/// A household's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: OrderId,
+    pub household: HouseholdId,
+    pub member: MemberId,
+    pub item: ShopItemId,
+    pub kind: ShopItemKind,
+    pub quantity: u32,
+    /// Points paid in all (positive).
+    pub total: Points,
+    pub placed_by: AccountId,
+    pub placed_at: DateTime<Utc>,
+    status: OrderStatus,
+}
+
+/// Who orders what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderRequest {
+    pub id: OrderId,
+    pub household: HouseholdId,
+    pub member: MemberId,
+    pub quantity: u32,
+    /// How many of this item the household already ordered (not cancelled) this points-year.
+    pub already_ordered: u32,
+    pub placed_by: AccountId,
+    pub placed_at: DateTime<Utc>,
+}
+
+impl Order {
+    /// Places an order: checks quantity, price, stock and the household limit, and returns the
+    /// order with the redemption entry to append to the household's ledger.
+    ///
+    /// # Errors
+    /// [`DomainError::InvalidQuantity`], [`DomainError::InvalidPrice`],
+    /// [`DomainError::OutOfStock`], [`DomainError::PurchaseLimitExceeded`],
+    /// [`DomainError::PointsOverflow`].
+    pub fn place(
+        item: &ShopItem,
+        request: OrderRequest,
+    ) -> Result<(Self, LedgerEntry), DomainError> {
+        if request.quantity == 0 {
+            return Err(DomainError::InvalidQuantity);
+        }
+        if !item.price.is_positive() {
+            return Err(DomainError::InvalidPrice);
+        }
+        if request.quantity > item.stock {
+            return Err(DomainError::OutOfStock {
+                available: item.stock,
+            });
+        }
+        if let Some(limit) = item.household_limit
+            && request.already_ordered.saturating_add(request.quantity) > limit
+        {
+            return Err(DomainError::PurchaseLimitExceeded { limit });
+        }
+        let total = item
+            .price
+            .checked_mul(i64::from(request.quantity))
+            .ok_or(DomainError::PointsOverflow)?;
+        let order = Self {
+            id: request.id,
+            household: request.household,
+            member: request.member,
+            item: item.id,
+            kind: item.kind,
+            quantity: request.quantity,
+            total,
+            placed_by: request.placed_by,
+            placed_at: request.placed_at,
+            status: OrderStatus::Placed,
+        };
+        let redeem = order.entry(
+            EntryKind::Redeem,
+            total.checked_neg().ok_or(DomainError::PointsOverflow)?,
+            request.placed_by,
+            request.placed_at,
+            format!("兑换 {} × {}", item.name, request.quantity),
+        );
+        Ok((order, redeem))
+    }
+
+    /// Rebuilds a stored order in any state.
+    #[must_use]
+    pub fn with_status(mut self, status: OrderStatus) -> Self {
+        self.status = status;
+        self
+    }
+
+    #[must_use]
+    pub const fn status(&self) -> &OrderStatus {
+        &self.status
+    }
+
+    /// The delivery deadline: 2 or 7 days after the order's business date.
+    #[must_use]
+    pub fn delivery_due(&self) -> NaiveDate {
+        let day = business_date(self.placed_at);
+        day.checked_add_days(Days::new(u64::from(self.kind.delivery_days())))
+            .unwrap_or(day)
+    }
+
+    /// Still undelivered after the deadline (remind the admin, then escalate to the town).
+    #[must_use]
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        matches!(self.status, OrderStatus::Placed) && today > self.delivery_due()
+    }
+
+    /// The admin confirms delivery, optionally with a photo.
+    ///
+    /// # Errors
+    /// [`DomainError::OrderCancelled`].
+    pub fn deliver(
+        &mut self,
+        by: AccountId,
+        at: DateTime<Utc>,
+        photo: Option<String>,
+    ) -> Result<DecisionOutcome, DomainError> {
+        match self.status {
+            OrderStatus::Placed => {
+                self.status = OrderStatus::Delivered {
+                    by,
+                    at,
+                    photo,
+                    member_confirmed_at: None,
+                };
+                Ok(DecisionOutcome::Applied)
+            }
+            OrderStatus::Delivered { .. } => Ok(DecisionOutcome::AlreadyApplied),
+            OrderStatus::Cancelled { .. } => Err(DomainError::OrderCancelled),
+        }
+    }
+
+    /// The member confirms receipt (after or instead of the admin; the first confirmation
+    /// delivers the order).
+    ///
+    /// # Errors
+    /// [`DomainError::NotOrderer`] for another member, [`DomainError::OrderCancelled`].
+    pub fn confirm_receipt(
+        &mut self,
+        member: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<DecisionOutcome, DomainError> {
+        if member != self.member {
+            return Err(DomainError::NotOrderer);
+        }
+        match &mut self.status {
+            OrderStatus::Placed => {
+                self.status = OrderStatus::Delivered {
+                    by: self.placed_by,
+                    at,
+                    photo: None,
+                    member_confirmed_at: Some(at),
+                };
+                Ok(DecisionOutcome::Applied)
+            }
+            OrderStatus::Delivered {
+                member_confirmed_at,
+                ..
+            } => {
+                if member_confirmed_at.is_some() {
+                    Ok(DecisionOutcome::AlreadyApplied)
+                } else {
+                    *member_confirmed_at = Some(at);
+                    Ok(DecisionOutcome::Applied)
+                }
+            }
+            OrderStatus::Cancelled { .. } => Err(DomainError::OrderCancelled),
+        }
+    }
+
+    /// Cancels before delivery; returns the refund entry to append (`None` if it was already
+    /// cancelled, so a retried cancel refunds once).
+    ///
+    /// # Errors
+    /// [`DomainError::OrderAlreadyDelivered`], [`DomainError::ReasonRequired`].
+    pub fn cancel(
+        &mut self,
+        by: AccountId,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<Option<LedgerEntry>, DomainError> {
+        match self.status {
+            OrderStatus::Placed => {}
+            OrderStatus::Cancelled { .. } => return Ok(None),
+            OrderStatus::Delivered { .. } => return Err(DomainError::OrderAlreadyDelivered),
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(DomainError::ReasonRequired);
+        }
+        self.status = OrderStatus::Cancelled {
+            by,
+            at,
+            reason: reason.to_owned(),
+        };
+        Ok(Some(self.entry(
+            EntryKind::Refund,
+            self.total,
+            by,
+            at,
+            format!("取消订单退还：{reason}"),
+        )))
+    }
+
+    fn entry(
+        &self,
+        kind: EntryKind,
+        amount: Points,
+        actor: AccountId,
+        at: DateTime<Utc>,
+        reason: String,
+    ) -> LedgerEntry {
+        LedgerEntry {
+            household: self.household,
+            member: Some(self.member),
+            kind,
+            amount,
+            source: EntrySource::Order(self.id),
+            declaration: None,
+            actor,
+            occurred_at: at,
+            reason,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
