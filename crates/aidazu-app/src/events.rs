@@ -176,9 +176,8 @@ impl App {
         signature: &str,
         body: &str,
     ) -> Result<bool, AppError> {
-        let Some(CardCallback::Http { secret, .. }) = self
-            .dingtalk_setup()
-            .map(|d| &d.gateway.card_callback)
+        let Some(CardCallback::Http { secret, .. }) =
+            self.dingtalk_setup().map(|d| &d.gateway.card_callback)
         else {
             return Err(AppError::DingTalkNotConfigured);
         };
@@ -192,7 +191,8 @@ impl App {
         .map_err(AppError::CallbackRejected)?;
         let action = CardAction::from_callback_json(body)
             .map_err(|e| AppError::EventMalformed(e.to_string()))?;
-        self.receive_card_action(&action, inbox::SOURCE_CARD_HTTP).await
+        self.receive_card_action(&action, inbox::SOURCE_CARD_HTTP)
+            .await
     }
 
     /// Every stored event in receipt order (diagnostics and tests).
@@ -233,7 +233,9 @@ pub async fn apply_pending(app: &App) -> Result<Vec<Applied>, AppError> {
 async fn apply_next(app: &App) -> Result<Option<Applied>, AppError> {
     let txn = app.store().begin().await?;
     let Some(event) = inbox::lock_next_unapplied(&txn).await? else {
-        txn.rollback().await.map_err(aidazu_store::StoreError::from)?;
+        txn.rollback()
+            .await
+            .map_err(aidazu_store::StoreError::from)?;
         return Ok(None);
     };
     if event.attempts >= MAX_APPLY_ATTEMPTS {
@@ -255,7 +257,9 @@ async fn apply_next(app: &App) -> Result<Option<Applied>, AppError> {
         Ok(outcome) => {
             if !inbox::mark_applied(&txn, event.id, &outcome, app.clock().now()).await? {
                 // Another replica applied it first; our effects roll back.
-                txn.rollback().await.map_err(aidazu_store::StoreError::from)?;
+                txn.rollback()
+                    .await
+                    .map_err(aidazu_store::StoreError::from)?;
                 return Ok(None);
             }
             txn.commit().await.map_err(aidazu_store::StoreError::from)?;

@@ -145,7 +145,9 @@ pub async fn send(app: &App, message: &OutboxMessage) -> Result<Value, SendError
         kind::APPROVAL_CREATE => crate::gateway::declaration::create_approval(app, message).await,
         kind::CARD_SEND => crate::gateway::declaration::send_card(app, message).await,
         kind::CARD_UPDATE => crate::gateway::declaration::update_card(app, message).await,
-        other => Err(SendError::Permanent(format!("unknown outbox kind `{other}`"))),
+        other => Err(SendError::Permanent(format!(
+            "unknown outbox kind `{other}`"
+        ))),
     }
 }
 
@@ -196,9 +198,9 @@ async fn terminate_approval(app: &App, payload: &Value) -> Result<Value, SendErr
         Err(error) if error.api_code() == Some("aflowProcessInstStatusException") => {
             Err(SendError::retry(error.to_string()))
         }
-        Err(error) if is_not_running(&error) => {
-            Ok(json!({ "processInstanceId": instance, "terminated": false, "note": "already finished" }))
-        }
+        Err(error) if is_not_running(&error) => Ok(
+            json!({ "processInstanceId": instance, "terminated": false, "note": "already finished" }),
+        ),
         Err(error) => Err(error.into()),
     }
 }
@@ -251,7 +253,11 @@ pub async fn ensure_card_route(app: &App) -> Result<(), SendError> {
     };
     let db = app.store().connection();
     let marker = format!("{route_key} {url}");
-    if dt_store::state_get(db, dt_store::STATE_CARD_ROUTE).await?.as_deref() == Some(&marker) {
+    if dt_store::state_get(db, dt_store::STATE_CARD_ROUTE)
+        .await?
+        .as_deref()
+        == Some(&marker)
+    {
         return Ok(());
     }
     setup

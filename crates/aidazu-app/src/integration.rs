@@ -107,6 +107,9 @@ impl App {
     }
 
     pub(crate) fn outbox_notify(&self) -> Option<Arc<Notify>> {
-        self.inner.integration.as_ref().map(|d| d.outbox_filled.clone())
+        self.inner
+            .integration
+            .as_ref()
+            .map(|d| d.outbox_filled.clone())
     }
 }

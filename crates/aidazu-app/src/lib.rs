@@ -3,16 +3,20 @@
 pub mod audit;
 pub mod auth;
 mod clock;
+pub mod decisions;
+pub mod declarations;
 mod error;
 pub mod events;
 pub mod gateway;
 pub mod household;
 pub mod integration;
 pub mod outbox;
+pub mod photos;
 mod public;
 mod readiness;
+pub mod scoring;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aidazu_domain::calendar::PointsYearConfig;
 use aidazu_store::{PiiKeys, Store};
@@ -47,6 +51,7 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     config: AppConfig,
+    photos: OnceLock<aidazu_photos::PhotoIntake>,
     dingtalk: dingtalk::Client,
     integration: Option<integration::DingTalkParts>,
 }
@@ -64,6 +69,7 @@ impl App {
                 store,
                 clock,
                 config,
+                photos: OnceLock::new(),
                 dingtalk,
                 integration: None,
             }),
@@ -79,6 +85,13 @@ impl App {
                 store: self.inner.store.clone(),
                 clock: self.inner.clock.clone(),
                 config: self.inner.config.clone(),
+                photos: self
+                    .inner
+                    .photos
+                    .get()
+                    .cloned()
+                    .map(OnceLock::from)
+                    .unwrap_or_default(),
                 dingtalk: self.inner.dingtalk.clone(),
                 integration: Some(integration::DingTalkParts {
                     setup,
@@ -107,5 +120,18 @@ impl App {
     /// The use-case settings.
     pub fn config(&self) -> &AppConfig {
         &self.inner.config
+    }
+
+    /// Installs the photo pipeline (once, at start-up). Returns `false` when one was already set.
+    pub fn set_photo_intake(&self, intake: aidazu_photos::PhotoIntake) -> bool {
+        self.inner.photos.set(intake).is_ok()
+    }
+
+    /// The photo pipeline.
+    ///
+    /// # Errors
+    /// [`AppError::PhotosNotConfigured`] when none was installed.
+    pub fn photo_intake(&self) -> Result<&aidazu_photos::PhotoIntake, AppError> {
+        self.inner.photos.get().ok_or(AppError::PhotosNotConfigured)
     }
 }

@@ -44,7 +44,10 @@ impl DispatchReport {
 /// into `[½·d, d]` so that replicas do not retry in lockstep.
 pub fn backoff(policy: &OutboxPolicy, attempts: u32, jitter: f64) -> Duration {
     let factor = 2u32.saturating_pow(attempts.min(20));
-    let raw = policy.backoff_base.saturating_mul(factor).min(policy.backoff_max);
+    let raw = policy
+        .backoff_base
+        .saturating_mul(factor)
+        .min(policy.backoff_max);
     raw.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
 }
 
@@ -54,10 +57,7 @@ pub fn backoff(policy: &OutboxPolicy, attempts: u32, jitter: f64) -> Duration {
 /// # Errors
 /// [`AppError::Store`] when claiming or recording fails.
 pub async fn dispatch_due(app: &App, worker: &str) -> Result<DispatchReport, AppError> {
-    let policy = app
-        .dingtalk_setup()
-        .map(|s| s.outbox)
-        .unwrap_or_default();
+    let policy = app.dingtalk_setup().map(|s| s.outbox).unwrap_or_default();
     let lease = chrono::Duration::from_std(policy.lease).unwrap_or(chrono::Duration::seconds(60));
     // Cut every send off well before the lease ends, so no other worker can take the message
     // while this one may still deliver it.
@@ -65,27 +65,21 @@ pub async fn dispatch_due(app: &App, worker: &str) -> Result<DispatchReport, App
     let mut report = DispatchReport::default();
     loop {
         let now = app.clock().now();
-        let claimed = outbox_lease::claim_due(
-            app.store().connection(),
-            worker,
-            now,
-            lease,
-            CLAIM_BATCH,
-        )
-        .await?;
+        let claimed =
+            outbox_lease::claim_due(app.store().connection(), worker, now, lease, CLAIM_BATCH)
+                .await?;
         if claimed.is_empty() {
             return Ok(report);
         }
         for message in claimed {
-            let outcome = match tokio::time::timeout(send_deadline, gateway::send(app, &message))
-                .await
-            {
-                Ok(outcome) => outcome,
-                Err(_) => Err(SendError::Retry {
-                    reason: "send timed out".to_owned(),
-                    rate_limited: false,
-                }),
-            };
+            let outcome =
+                match tokio::time::timeout(send_deadline, gateway::send(app, &message)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(SendError::Retry {
+                        reason: "send timed out".to_owned(),
+                        rate_limited: false,
+                    }),
+                };
             record(app, worker, &policy, &message, outcome, &mut report).await?;
         }
     }
@@ -111,7 +105,9 @@ async fn record(
                 tracing::error!(outbox.id = message.id, "outbox lease lost while sending");
             }
         }
-        Err(error) if matches!(error, SendError::Permanent(_)) || attempts + 1 >= policy.max_attempts => {
+        Err(error)
+            if matches!(error, SendError::Permanent(_)) || attempts + 1 >= policy.max_attempts =>
+        {
             outbox_lease::mark_failed(db, message.id, worker, error.reason()).await?;
             report.failed += 1;
             tracing::error!(
@@ -125,10 +121,17 @@ async fn record(
         Err(error) => {
             let jitter = rand::thread_rng().r#gen::<f64>();
             let mut delay = backoff(policy, attempts, jitter);
-            if matches!(error, SendError::Retry { rate_limited: true, .. }) {
+            if matches!(
+                error,
+                SendError::Retry {
+                    rate_limited: true,
+                    ..
+                }
+            ) {
                 delay = delay.max(RATE_LIMIT_WAIT.min(policy.backoff_max));
             }
-            let next = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(1));
+            let next =
+                now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(1));
             outbox_lease::schedule_retry(db, message.id, worker, next, error.reason()).await?;
             report.retried += 1;
             tracing::warn!(

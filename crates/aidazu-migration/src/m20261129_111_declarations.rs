@@ -95,7 +95,7 @@ impl MigrationTrait for Migration {
                     .table(Photos::Table)
                     .col(big_integer(Photos::Id).auto_increment().primary_key())
                     .col(big_integer(Photos::VillageId))
-                    .col(big_integer(Photos::HouseholdId))
+                    .col(big_integer_null(Photos::HouseholdId))
                     .col(big_integer(Photos::UploaderAccountId))
                     .col(string_len(Photos::Sha256, 64))
                     .col(big_integer(Photos::SizeBytes))

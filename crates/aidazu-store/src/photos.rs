@@ -18,7 +18,8 @@ use crate::error::StoreError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPhoto {
     pub village: VillageId,
-    pub household: HouseholdId,
+    /// The uploader's household (`None` for an officer without one).
+    pub household: Option<HouseholdId>,
     pub uploader: AccountId,
     pub sha256: String,
     pub size_bytes: u64,
@@ -33,7 +34,7 @@ pub struct NewPhoto {
 pub struct PhotoRecord {
     pub id: i64,
     pub village: VillageId,
-    pub household: HouseholdId,
+    pub household: Option<HouseholdId>,
     pub uploader: AccountId,
     pub sha256: String,
     pub size_bytes: u64,
@@ -61,7 +62,7 @@ pub async fn insert_photo<C: ConnectionTrait>(
     let row = photos::ActiveModel {
         id: NotSet,
         village_id: Set(new.village.get()),
-        household_id: Set(new.household.get()),
+        household_id: Set(new.household.map(HouseholdId::get)),
         uploader_account_id: Set(new.uploader.get()),
         sha256: Set(new.sha256.clone()),
         size_bytes: Set(to_i64(new.size_bytes)?),
@@ -183,7 +184,7 @@ fn read_model(row: photos::Model) -> Result<PhotoRecord, StoreError> {
     Ok(PhotoRecord {
         id: row.id,
         village: VillageId(row.village_id),
-        household: HouseholdId(row.household_id),
+        household: row.household_id.map(HouseholdId),
         uploader: AccountId(row.uploader_account_id),
         sha256: row.sha256.clone(),
         size_bytes: u64::try_from(row.size_bytes).map_err(|_| corrupt())?,

@@ -92,7 +92,10 @@ async fn deciders(app: &App, record: &DeclarationRecord) -> Result<Vec<UserId>, 
         .collect())
 }
 
-pub(crate) async fn create_approval(app: &App, message: &OutboxMessage) -> Result<Value, SendError> {
+pub(crate) async fn create_approval(
+    app: &App,
+    message: &OutboxMessage,
+) -> Result<Value, SendError> {
     let record = load(app, &message.payload).await?;
     if let Some(existing) = &record.process_instance_id {
         return Ok(json!({ "processInstanceId": existing, "note": "already created" }));
@@ -128,7 +131,14 @@ pub(crate) async fn create_approval(app: &App, message: &OutboxMessage) -> Resul
             FormComponentValue::new(form::MEMBER, s.member),
             FormComponentValue::new(form::ITEM, s.item),
             FormComponentValue::new(form::POINTS, record.suggested_points.to_string()),
-            FormComponentValue::new(form::TEXT, if s.text.is_empty() { "（无）".to_owned() } else { s.text }),
+            FormComponentValue::new(
+                form::TEXT,
+                if s.text.is_empty() {
+                    "（无）".to_owned()
+                } else {
+                    s.text
+                },
+            ),
             FormComponentValue::new(
                 form::PHOTOS,
                 if s.photos.is_empty() {
@@ -139,12 +149,10 @@ pub(crate) async fn create_approval(app: &App, message: &OutboxMessage) -> Resul
             ),
         ],
     };
-    let setup = app
-        .dingtalk_setup()
-        .ok_or_else(|| SendError::Retry {
-            reason: "DingTalk is not configured".into(),
-            rate_limited: false,
-        })?;
+    let setup = app.dingtalk_setup().ok_or_else(|| SendError::Retry {
+        reason: "DingTalk is not configured".into(),
+        rate_limited: false,
+    })?;
     let instance = setup.client.create_process_instance(&request).await?;
     declarations::set_process_instance_id(app.store().connection(), record.id, instance.as_str())
         .await?;
@@ -243,7 +251,10 @@ pub(crate) async fn update_card(app: &App, message: &OutboxMessage) -> Result<Va
     })?;
     let mut params = CardParams::new();
     params.insert("status".into(), state_label(record.state).into());
-    params.insert("decided".into(), (record.state != DeclarationState::InReview).to_string());
+    params.insert(
+        "decided".into(),
+        (record.state != DeclarationState::InReview).to_string(),
+    );
     if let Some(points) = record.points {
         params.insert("awardedPoints".into(), points.to_string());
     }
@@ -253,8 +264,14 @@ pub(crate) async fn update_card(app: &App, message: &OutboxMessage) -> Result<Va
     if let Some(channel) = &record.decision_channel {
         params.insert("decisionChannel".into(), channel.clone());
     }
-    match setup.client.update_card(&card_update(&out_track_id, params)).await {
-        Ok(()) => Ok(json!({ "outTrackId": out_track_id.as_str(), "status": state_label(record.state) })),
+    match setup
+        .client
+        .update_card(&card_update(&out_track_id, params))
+        .await
+    {
+        Ok(()) => {
+            Ok(json!({ "outTrackId": out_track_id.as_str(), "status": state_label(record.state) }))
+        }
         // The card was never delivered (no admin, or it failed for good): nothing to update.
         Err(error) if error.api_code() == Some("param.cardNotExist") => {
             Ok(json!({ "outTrackId": out_track_id.as_str(), "note": "card does not exist" }))

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub village_id: i64,
-    pub household_id: i64,
+    pub household_id: Option<i64>,
     pub uploader_account_id: i64,
     pub sha256: String,
     pub size_bytes: i64,

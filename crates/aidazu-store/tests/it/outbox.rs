@@ -20,9 +20,15 @@ dual_db_test!(
     async fn f4_enqueue_twice_with_one_key_writes_one_row(db: TestDb) {
         let store = migrated(&db).await;
         let txn = store.begin().await.unwrap();
-        let first = outbox::enqueue(&txn, message("notify.work:1")).await.unwrap();
-        let again = outbox::enqueue(&txn, message("notify.work:1")).await.unwrap();
-        let other = outbox::enqueue(&txn, message("notify.work:2")).await.unwrap();
+        let first = outbox::enqueue(&txn, message("notify.work:1"))
+            .await
+            .unwrap();
+        let again = outbox::enqueue(&txn, message("notify.work:1"))
+            .await
+            .unwrap();
+        let other = outbox::enqueue(&txn, message("notify.work:2"))
+            .await
+            .unwrap();
         txn.commit().await.unwrap();
         assert_eq!(first, again);
         assert_ne!(first, other);
@@ -40,7 +46,9 @@ dual_db_test!(
     async fn f4_rolled_back_change_leaves_no_message(db: TestDb) {
         let store = migrated(&db).await;
         let txn = store.begin().await.unwrap();
-        outbox::enqueue(&txn, message("notify.work:9")).await.unwrap();
+        outbox::enqueue(&txn, message("notify.work:9"))
+            .await
+            .unwrap();
         txn.rollback().await.unwrap();
         assert!(
             outbox::get_by_key(store.connection(), "notify.work:9")
