@@ -625,6 +625,27 @@ impl App {
             .location())
     }
 
+    /// The actor behind a DingTalk user id (the approver of an approval, the presser of a card
+    /// button), with current grants; `None` when no active account has that user id.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn actor_of_dingtalk_user(
+        &self,
+        user_id: &str,
+        channel: Channel,
+    ) -> Result<Option<Actor>, AppError> {
+        let Some(account) =
+            accounts::account_by_dingtalk_user_id(self.store().connection(), user_id).await?
+        else {
+            return Ok(None);
+        };
+        if !account.active {
+            return Ok(None);
+        }
+        Ok(Some(self.actor_of(&account, channel, None).await?))
+    }
+
     async fn actor_of(
         &self,
         account: &AccountView,

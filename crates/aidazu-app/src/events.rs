@@ -215,54 +215,61 @@ pub struct Applied {
     pub outcome: String,
 }
 
-/// Applies every unapplied event, oldest first, each in its own transaction with its effects.
-/// Returns what was applied. Stops at the first event that fails for a reason worth retrying
-/// (database down): it stays unapplied, its failure is counted, and the error is returned.
+/// Applies every unapplied event, oldest first, and returns what was applied. Stops at the
+/// first event that fails for a reason worth retrying (DingTalk or the database unavailable):
+/// it stays unapplied, its failure is counted, and the error is returned.
+///
+/// On PostgreSQL one replica at a time applies (a transaction-scoped advisory lock), so events
+/// are applied in receipt order even with several replicas; the others return at once.
 ///
 /// # Errors
-/// [`AppError::Store`] and other internal failures of an event's effects.
+/// [`AppError::Store`], [`AppError::DingTalk`] and other internal failures of an effect.
 pub async fn apply_pending(app: &App) -> Result<Vec<Applied>, AppError> {
+    let guard = if app.store().backend() == aidazu_store::Backend::Postgres {
+        let txn = app.store().begin().await?;
+        if !inbox::try_lock_applier(&txn).await? {
+            txn.rollback().await.map_err(aidazu_store::StoreError::from)?;
+            return Ok(Vec::new());
+        }
+        Some(txn)
+    } else {
+        None
+    };
     let mut applied = Vec::new();
-    while let Some(done) = apply_next(app).await? {
-        applied.push(done);
+    let result = loop {
+        match apply_next(app).await {
+            Ok(Some(done)) => applied.push(done),
+            Ok(None) => break Ok(applied),
+            Err(error) => break Err(error),
+        }
+    };
+    if let Some(txn) = guard {
+        txn.commit().await.map_err(aidazu_store::StoreError::from)?;
     }
-    Ok(applied)
+    result
 }
 
 /// Applies the oldest unapplied event, if any.
 async fn apply_next(app: &App) -> Result<Option<Applied>, AppError> {
-    let txn = app.store().begin().await?;
-    let Some(event) = inbox::lock_next_unapplied(&txn).await? else {
-        txn.rollback()
-            .await
-            .map_err(aidazu_store::StoreError::from)?;
+    let db = app.store().connection();
+    let Some(event) = inbox::next_unapplied(db).await? else {
         return Ok(None);
     };
-    if event.attempts >= MAX_APPLY_ATTEMPTS {
+    let outcome = if event.attempts >= MAX_APPLY_ATTEMPTS {
         let outcome = format!(
             "failed: gave up after {} attempts: {}",
             event.attempts,
             event.last_error.as_deref().unwrap_or("unknown error")
         );
         tracing::error!(event.id = event.id, %outcome, "DingTalk event set aside");
-        inbox::mark_applied(&txn, event.id, &outcome, app.clock().now()).await?;
-        txn.commit().await.map_err(aidazu_store::StoreError::from)?;
-        return Ok(Some(Applied {
-            id: event.id,
-            event_type: event.event_type,
-            outcome,
-        }));
-    }
-    match crate::events::apply::apply(app, &txn, &event).await {
+        Ok(outcome)
+    } else {
+        apply_one(app, &event).await
+    };
+    match outcome {
         Ok(outcome) => {
-            if !inbox::mark_applied(&txn, event.id, &outcome, app.clock().now()).await? {
-                // Another replica applied it first; our effects roll back.
-                txn.rollback()
-                    .await
-                    .map_err(aidazu_store::StoreError::from)?;
-                return Ok(None);
-            }
-            txn.commit().await.map_err(aidazu_store::StoreError::from)?;
+            // Contact events marked inside their own transaction already.
+            let _ = inbox::mark_applied(db, event.id, &outcome, app.clock().now()).await?;
             tracing::info!(event.id = event.id, event.type = %event.event_type, %outcome, "DingTalk event applied");
             app.wake_workers();
             Ok(Some(Applied {
@@ -272,10 +279,30 @@ async fn apply_next(app: &App) -> Result<Option<Applied>, AppError> {
             }))
         }
         Err(error) => {
-            let _ = txn.rollback().await;
             tracing::warn!(event.id = event.id, %error, "applying a DingTalk event failed; will retry");
-            inbox::record_failure(app.store().connection(), event.id, &error.to_string()).await?;
+            inbox::record_failure(db, event.id, &error.to_string()).await?;
             Err(error)
+        }
+    }
+}
+
+/// Applies one event's effect. Decisions run in `decide`'s own transaction (its compare-and-set
+/// and the ledger's idempotency key make a repeat after a crash a refused no-op); contact
+/// changes run in one transaction together with marking the event applied.
+async fn apply_one(app: &App, event: &InboundEvent) -> Result<String, AppError> {
+    match apply::plan(app, event).await? {
+        apply::Effect::Record(outcome) => Ok(outcome),
+        apply::Effect::Decide(input) => apply::run_decision(app, *input).await,
+        apply::Effect::Contact(contact) => {
+            let txn = app.store().begin().await?;
+            let outcomes = crate::auth::apply_contact_event(app, &txn, &contact).await?;
+            let outcome = format!(
+                "applied: contact {}",
+                serde_json::to_string(&outcomes).unwrap_or_default()
+            );
+            inbox::mark_applied(&txn, event.id, &outcome, app.clock().now()).await?;
+            txn.commit().await.map_err(aidazu_store::StoreError::from)?;
+            Ok(outcome)
         }
     }
 }

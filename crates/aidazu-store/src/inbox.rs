@@ -108,6 +108,44 @@ pub async fn lock_next_unapplied<C: ConnectionTrait>(
     query.one(db).await?.map(read_model).transpose()
 }
 
+/// The oldest unapplied event, without locking.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn next_unapplied<C: ConnectionTrait>(db: &C) -> Result<Option<InboundEvent>, StoreError> {
+    dingtalk_events::Entity::find()
+        .filter(dingtalk_events::Column::AppliedAt.is_null())
+        .order_by_asc(dingtalk_events::Column::Id)
+        .one(db)
+        .await?
+        .map(read_model)
+        .transpose()
+}
+
+/// PostgreSQL: takes the transaction-scoped advisory lock of the event applier; `false` when
+/// another replica holds it. Other databases: always `true`.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn try_lock_applier<C: ConnectionTrait>(db: &C) -> Result<bool, StoreError> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(true);
+    }
+    let row = db
+        .query_one(sea_orm::Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT pg_try_advisory_xact_lock({APPLIER_LOCK_KEY}) AS locked"),
+        ))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<bool>("", "locked"))
+        .transpose()?
+        .unwrap_or(false))
+}
+
+/// Advisory lock key of the event applier ("dtinbox" in ASCII).
+const APPLIER_LOCK_KEY: i64 = 0x0064_7469_6e62_6f78;
+
 /// Marks an event applied with its outcome, only if nobody did before. Returns whether this
 /// call did it.
 ///

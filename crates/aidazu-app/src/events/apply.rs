@@ -1,19 +1,251 @@
-//! What each stored event does. Called inside the applying transaction.
+//! What each stored event does.
+//!
+//! | event | effect |
+//! |---|---|
+//! | `bpms_instance_change` `finish` | [`decide`] (channel `DingTalkApproval`, actor = the approver's account): `agree` approves with the form's 积分 (else the suggested points), `refuse` rejects with the approver's remark |
+//! | `bpms_instance_change` `start` / `terminate`, `bpms_task_change` | recorded, no effect (a late task change after the decision changes nothing) |
+//! | `card_action` | [`decide`] (channel `Card`, actor = the presser's account): `approve` (optional `points`) or `reject` (`reason`) |
+//! | `user_add_org`, `user_modify_org`, `user_leave_org` | identity's [`apply_contact_event`] in the applying transaction |
+//! | anything else | stored and marked `ignored` |
+//!
+//! A decision that cannot be taken (already decided elsewhere, recusal, no account, points out of
+//! range) is not an error: it becomes the event's outcome (`refused: …`) and is logged (R9).
 
-use aidazu_store::DatabaseTransaction;
+use aidazu_domain::channel::Channel;
+use aidazu_domain::declaration::DeclarationState;
+use aidazu_domain::{DeclarationId, Points};
+use aidazu_store::declarations as store_decl;
 use aidazu_store::inbox::InboundEvent;
+use dingtalk::api::workflow::ProcessInstance;
+use dingtalk::ids::ProcessInstanceId;
+use serde_json::Value;
 
+use crate::auth::{ContactEvent, ContactEventKind};
+use crate::decisions::{DecisionInput, Outcome, decide};
+use crate::gateway::form;
 use crate::{App, AppError};
 
-/// Applies one event inside `txn`; returns the outcome to record.
-pub(crate) async fn apply(
-    _app: &App,
-    _txn: &DatabaseTransaction,
-    event: &InboundEvent,
-) -> Result<String, AppError> {
+/// What an event asks for.
+pub(crate) enum Effect {
+    /// Nothing to do but record this outcome.
+    Record(String),
+    /// A decision through [`decide`] (it runs its own transaction).
+    Decide(Box<DecisionInput>),
+    /// A contact change, applied in the marking transaction.
+    Contact(ContactEvent),
+}
+
+fn text<'a>(payload: &'a Value, name: &str) -> Option<&'a str> {
+    payload.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+/// Works out the effect of an event (reads only; may call DingTalk for the approval details).
+///
+/// # Errors
+/// [`AppError::Store`], [`AppError::DingTalk`] (retry later).
+pub(crate) async fn plan(app: &App, event: &InboundEvent) -> Result<Effect, AppError> {
+    let payload = &event.payload;
     Ok(match event.event_type.as_str() {
-        "bpms_task_change" => "recorded: approval task change".to_owned(),
-        "bpms_instance_change" => "recorded: approval instance change".to_owned(),
-        other => format!("ignored: event type {other} has no effect here"),
+        "bpms_instance_change" => match text(payload, "type") {
+            Some("finish") => approval_finished(app, payload).await?,
+            Some(other) => Effect::Record(format!("recorded: approval instance {other}")),
+            None => Effect::Record("ignored: approval change without type".into()),
+        },
+        "bpms_task_change" => Effect::Record(format!(
+            "recorded: approval task {}",
+            text(payload, "type").unwrap_or("change")
+        )),
+        super::CARD_ACTION => card_action(app, payload).await?,
+        other => match ContactEventKind::from_event_type(other) {
+            Some(kind) => Effect::Contact(ContactEvent {
+                kind,
+                user_ids: user_ids(payload),
+            }),
+            None => Effect::Record(format!("ignored: event type {other} has no effect here")),
+        },
     })
+}
+
+fn user_ids(payload: &Value) -> Vec<String> {
+    match payload.get("UserId").or_else(|| payload.get("userId")) {
+        Some(Value::Array(ids)) => ids
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::String(id)) => vec![id.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// The approver who finished the instance and their remark: the last completed task with a
+/// result, and that user's last non-empty remark.
+fn approver_and_remark(instance: &ProcessInstance) -> (Option<String>, Option<String>) {
+    let approver = instance
+        .tasks
+        .iter()
+        .filter(|t| {
+            t.result
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case("agree") || r.eq_ignore_ascii_case("refuse"))
+        })
+        .max_by_key(|t| t.task_id)
+        .and_then(|t| t.user_id.as_ref())
+        .map(|u| u.as_str().to_owned());
+    let remark = instance
+        .operation_records
+        .iter()
+        .rev()
+        .filter(|r| {
+            approver.is_none() || r.user_id.as_ref().map(|u| u.as_str()) == approver.as_deref()
+        })
+        .find_map(|r| r.remark.clone().filter(|s| !s.trim().is_empty()));
+    (approver, remark)
+}
+
+async fn approval_finished(app: &App, payload: &Value) -> Result<Effect, AppError> {
+    let Some(instance_id) = text(payload, "processInstanceId") else {
+        return Ok(Effect::Record("ignored: no processInstanceId".into()));
+    };
+    let Some(record) =
+        store_decl::declaration_by_process_instance(app.store().connection(), instance_id).await?
+    else {
+        return Ok(Effect::Record(format!(
+            "ignored: no declaration for approval {instance_id}"
+        )));
+    };
+    if record.state != DeclarationState::InReview {
+        // Decided elsewhere first (console, card): R9 still audits the refused attempt below.
+        tracing::info!(declaration.id = %record.id, "approval result for a declaration already decided");
+    }
+    let instance = app
+        .dingtalk()
+        .process_instance(&ProcessInstanceId::from(instance_id))
+        .await
+        .map_err(AppError::DingTalk)?;
+    let (approver, remark) = approver_and_remark(&instance);
+    let approver = approver.or_else(|| text(payload, "staffId").map(str::to_owned));
+    let Some(approver) = approver else {
+        return Ok(Effect::Record("refused: approval has no approver".into()));
+    };
+    let Some(actor) = app
+        .actor_of_dingtalk_user(&approver, Channel::DingTalkApproval)
+        .await?
+    else {
+        return Ok(Effect::Record(format!(
+            "refused: approver {approver} has no active account"
+        )));
+    };
+    let result = text(payload, "result")
+        .map(str::to_owned)
+        .or_else(|| instance.result.map(|r| format!("{r:?}").to_lowercase()));
+    let outcome = match result.as_deref() {
+        Some("agree") => {
+            let points = instance
+                .form_component_values
+                .iter()
+                .find(|v| v.name == form::POINTS)
+                .and_then(|v| v.value.trim().parse::<f64>().ok())
+                .filter(|p| p.fract() == 0.0)
+                .map(|p| Points(p as i64));
+            Outcome::Approve { points }
+        }
+        Some("refuse") => Outcome::Reject {
+            reason: remark.unwrap_or_else(|| "审批未通过（钉钉审批）".to_owned()),
+        },
+        other => {
+            return Ok(Effect::Record(format!(
+                "ignored: approval finished with result {}",
+                other.unwrap_or("none")
+            )));
+        }
+    };
+    Ok(Effect::Decide(Box::new(DecisionInput {
+        declaration_id: record.id,
+        outcome,
+        actor,
+        channel: Channel::DingTalkApproval,
+        source_ref: Some(instance_id.to_owned()),
+    })))
+}
+
+async fn card_action(app: &App, payload: &Value) -> Result<Effect, AppError> {
+    let (Some(out_track_id), Some(user_id)) = (text(payload, "outTrackId"), text(payload, "userId"))
+    else {
+        return Ok(Effect::Record("ignored: card action without card or user".into()));
+    };
+    let Some(record) =
+        store_decl::declaration_by_out_track_id(app.store().connection(), out_track_id).await?
+    else {
+        return Ok(Effect::Record(format!(
+            "ignored: no declaration for card {out_track_id}"
+        )));
+    };
+    let params = payload.get("params").cloned().unwrap_or(Value::Null);
+    let action = params
+        .get("action")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| {
+            payload
+                .get("actionIds")
+                .and_then(Value::as_array)
+                .and_then(|ids| ids.first())
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    let outcome = match action.as_str() {
+        "approve" | "agree" | "accept" => Outcome::Approve {
+            points: params
+                .get("points")
+                .and_then(|p| p.as_i64().or_else(|| p.as_str()?.trim().parse().ok()))
+                .map(Points),
+        },
+        "reject" | "refuse" => Outcome::Reject {
+            reason: params
+                .get("reason")
+                .and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or("审核未通过（钉钉卡片）")
+                .to_owned(),
+        },
+        other => return Ok(Effect::Record(format!("ignored: card action `{other}`"))),
+    };
+    let Some(actor) = app.actor_of_dingtalk_user(user_id, Channel::Card).await? else {
+        return Ok(Effect::Record(format!(
+            "refused: card user {user_id} has no active account"
+        )));
+    };
+    Ok(Effect::Decide(Box::new(DecisionInput {
+        declaration_id: record.id,
+        outcome,
+        actor,
+        channel: Channel::Card,
+        source_ref: Some(out_track_id.to_owned()),
+    })))
+}
+
+/// Runs a decision and turns its result into the event's outcome. Business refusals become
+/// outcomes; internal failures are errors (the event stays unapplied and is retried).
+pub(crate) async fn run_decision(app: &App, input: DecisionInput) -> Result<String, AppError> {
+    let id: DeclarationId = input.declaration_id;
+    match decide(app, input).await {
+        Ok(result) => Ok(match result.ledger_entry {
+            Some(entry) => format!("applied: declaration {id} approved, ledger entry {entry}"),
+            None => format!("applied: declaration {id} rejected"),
+        }),
+        Err(error) => match error.kind() {
+            crate::ErrorKind::Internal | crate::ErrorKind::Unavailable => Err(error),
+            _ => {
+                tracing::info!(declaration.id = %id, code = error.code(), "decision from DingTalk refused");
+                Ok(match error {
+                    AppError::AlreadyDecided(state) => {
+                        format!("refused: already decided (declaration {id} is {state})")
+                    }
+                    other => format!("refused: {} ({})", other.code(), other.message()),
+                })
+            }
+        },
+    }
 }
