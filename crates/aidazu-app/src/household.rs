@@ -21,7 +21,7 @@ use aidazu_store::org::VillageSummary;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use crate::auth::{Actor, AuditTarget, mask_mobile, today};
+use crate::auth::{Actor, mask_mobile, today};
 use crate::{App, AppError};
 
 /// A member as the admin console shows it.
@@ -318,12 +318,10 @@ impl App {
             &actor.audit(
                 Some(role),
                 "household.created",
-                AuditTarget {
-                    entity: "household",
-                    entity_id: Some(id.to_string()),
-                    village: Some(village),
-                    household: Some(id),
-                },
+                "household",
+                Some(id.to_string()),
+                Some(village),
+                Some(id),
                 json!({ "code": code.trim(), "group": group }),
             ),
         )
@@ -380,12 +378,10 @@ impl App {
             &actor.audit(
                 Some(role),
                 "member.created",
-                AuditTarget {
-                    entity: "member",
-                    entity_id: Some(id.to_string()),
-                    village: Some(row.village),
-                    household: Some(household),
-                },
+                "member",
+                Some(id.to_string()),
+                Some(row.village),
+                Some(household),
                 json!({
                     "name": input.name.trim(),
                     "kind": input.kind,
@@ -455,12 +451,10 @@ impl App {
             &actor.audit(
                 Some(role),
                 "member.changed",
-                AuditTarget {
-                    entity: "member",
-                    entity_id: Some(member.to_string()),
-                    village: Some(row.village),
-                    household: Some(row.household),
-                },
+                "member",
+                Some(member.to_string()),
+                Some(row.village),
+                Some(row.household),
                 json!({ "fields": changed }),
             ),
         )
@@ -511,12 +505,10 @@ impl App {
             &actor.audit(
                 Some(role),
                 "member.participation_changed",
-                AuditTarget {
-                    entity: "member",
-                    entity_id: Some(member.to_string()),
-                    village: Some(row.village),
-                    household: Some(row.household),
-                },
+                "member",
+                Some(member.to_string()),
+                Some(row.village),
+                Some(row.household),
                 json!({
                     "participating": participating,
                     "effectiveOn": effective_on,
