@@ -750,7 +750,12 @@ dual_db_test!(
             json!({"itemCode": 5}),
         )
         .await;
-        assert_envelope(status, &body, StatusCode::BAD_REQUEST, "request.invalid_body");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "request.invalid_body",
+        );
         let (status, body) = post(&t, "/api/v1/declarations", None, json!({})).await;
         assert_envelope(status, &body, StatusCode::UNAUTHORIZED, "auth.required");
         assert_eq!(count(&t, &villager).await, before);

@@ -979,6 +979,40 @@ dual_db_test!(
                 },
             ]
         );
+        // DingTalk retries: applying the same event again changes nothing (one audit record).
+        let again = apply_contact_event_now(
+            &t.app,
+            &ContactEvent {
+                kind: ContactEventKind::UserModifyOrg,
+                user_ids: vec!["tang-xin".to_owned()],
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            again,
+            vec![ContactOutcome::Bound {
+                user_id: "tang-xin".to_owned(),
+                member: member_id
+            }]
+        );
+        let (_, audit) = get(
+            &t,
+            &format!("/api/v1/admin/audit?householdId={household_id}&perPage=100"),
+            Some(&admin),
+        )
+        .await;
+        let bound: Vec<&Value> = audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| {
+                e["action"] == "account.bound" && e["detail"]["dingtalkUserId"] == "tang-xin"
+            })
+            .collect();
+        assert_eq!(bound.len(), 1, "{audit}");
+        assert_eq!(bound[0]["channel"], "dingtalk_event");
+
         let session = login(&t, "tang-xin").await;
         assert_eq!(session["member"]["id"], member_id.get());
         let access = token(&session);
@@ -1053,5 +1087,38 @@ dual_db_test!(
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_envelope(&body, "dingtalk.user_not_found");
+    }
+);
+
+dual_db_test!(
+    async fn openapi_lists_the_identity_endpoints(db: TestDb) {
+        let t = TestApp::spawn(db).await;
+        let (status, doc) = get(&t, "/openapi.json", None).await;
+        assert_eq!(status, StatusCode::OK);
+        for path in [
+            "/api/v1/auth/dingtalk",
+            "/api/v1/auth/refresh",
+            "/api/v1/auth/logout",
+            "/api/v1/me/household",
+            "/api/v1/me/household/ledger",
+            "/api/v1/me/catalogue",
+            "/api/v1/admin/villages/{id}/households",
+            "/api/v1/admin/households/{id}",
+            "/api/v1/admin/households/{id}/members",
+            "/api/v1/admin/households/{id}/participation",
+            "/api/v1/admin/members/{id}",
+            "/api/v1/admin/members/{id}/participation",
+            "/api/v1/admin/members/{id}/binding",
+            "/api/v1/admin/audit",
+        ] {
+            assert!(
+                doc["paths"][path].is_object(),
+                "{path} missing from OpenAPI"
+            );
+        }
+        assert_eq!(
+            doc["components"]["securitySchemes"]["bearer"]["scheme"],
+            "bearer"
+        );
     }
 );

@@ -3,7 +3,7 @@
 
 use aidazu_domain::org::Action;
 use aidazu_domain::{AccountId, HouseholdId, VillageId};
-use aidazu_store::audit::{self, AuditEntry, AuditFilter};
+use aidazu_store::audit::{self, AuditListEntry, AuditPageFilter};
 
 use crate::auth::Actor;
 use crate::{App, AppError};
@@ -23,7 +23,7 @@ pub struct AuditQuery {
 #[derive(Debug, Clone)]
 pub struct AuditPage {
     pub village: VillageId,
-    pub entries: Vec<AuditEntry>,
+    pub entries: Vec<AuditListEntry>,
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
@@ -65,9 +65,9 @@ impl App {
             None => AppError::Forbidden,
         };
         actor.require(Action::ViewRecords, &location, not_found)?;
-        let (entries, total) = audit::list(
+        let (entries, total) = audit::list_page(
             self.store().connection(),
-            AuditFilter {
+            AuditPageFilter {
                 village,
                 household: query.household,
                 actor: query.actor,

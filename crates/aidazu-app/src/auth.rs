@@ -132,6 +132,7 @@ impl Actor {
 
     /// An audit record of a change made by this actor in `role`.
     #[must_use]
+    #[allow(clippy::too_many_arguments)] // one flat call per audited change, shared by all parts
     pub fn audit(
         &self,
         role: Option<Role>,
@@ -143,16 +144,17 @@ impl Actor {
         detail: serde_json::Value,
     ) -> AuditRecord {
         AuditRecord {
-            actor_account: (self.account_id.get() != 0).then_some(self.account_id),
+            actor: (self.account_id.get() != 0).then_some(self.account_id),
             role,
             channel: self.channel,
             request_id: self.request_id.clone(),
             action: action.to_owned(),
             entity: entity.to_owned(),
             entity_id,
-            village_id: village,
-            household_id: household,
+            village,
+            household,
             detail,
+            at: Utc::now(),
         }
     }
 }
@@ -415,7 +417,7 @@ impl App {
             }
             audit::record(
                 &txn,
-                actor.audit(
+                &actor.audit(
                     None,
                     "session.refresh_reuse_detected",
                     "session",
@@ -447,7 +449,7 @@ impl App {
             .await?;
         if !sessions::mark_rotated(&txn, row.id, new_id, now).await? {
             // A concurrent refresh won: this is a second use of the same token.
-            drop(txn);
+            txn.rollback().await?;
             let txn = self.store().begin().await?;
             sessions::revoke_family(&txn, &row.family_id, now, "reuse_detected").await?;
             txn.commit().await?;
@@ -585,7 +587,7 @@ impl App {
         accounts::ensure_grant(&txn, account, villager, Some(actor.account_id)).await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "account.bound",
                 "account",
@@ -764,7 +766,7 @@ async fn bind_by_mobile(
     if changed {
         audit::record(
             txn,
-            actor.audit(
+            &actor.audit(
                 None,
                 "account.bound",
                 "account",
@@ -779,66 +781,105 @@ async fn bind_by_mobile(
     Ok(BindOutcome::Bound(account))
 }
 
-/// Applies a DingTalk contact event on `txn` (the caller commits it together with marking the
-/// event applied): add/modify refetch the user and (re)bind by mobile; leave unbinds the account
-/// and revokes its sessions.
+/// A contact event with the DingTalk profiles it needs, fetched before any transaction opens (so
+/// a slow DingTalk never holds a database transaction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactDetails {
+    pub kind: ContactEventKind,
+    /// Each user id with its profile from `user/get`; `None` when DingTalk does not know the
+    /// user (or for `user_leave_org`, where nothing is fetched).
+    pub users: Vec<(String, Option<ContactProfile>)>,
+}
+
+/// The part of a DingTalk profile binding needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactProfile {
+    pub name: String,
+    pub mobile: Option<String>,
+}
+
+/// Fetches what [`apply_contact_details`] needs: `user/get` for add/modify events.
 ///
 /// # Errors
-/// [`AppError::DingTalk`] when DingTalk cannot be reached (retry later), storage errors.
-pub async fn apply_contact_event(
+/// [`AppError::DingTalk`] when DingTalk cannot be reached (retry later).
+pub async fn fetch_contact_details(
     app: &App,
-    txn: &DatabaseTransaction,
     event: &ContactEvent,
-) -> Result<Vec<ContactOutcome>, AppError> {
-    let actor = Actor::system(Channel::DingTalkEvent);
-    let now = app.clock().now();
-    let mut outcomes = Vec::with_capacity(event.user_ids.len());
+) -> Result<ContactDetails, AppError> {
+    let mut users = Vec::with_capacity(event.user_ids.len());
     for user_id in &event.user_ids {
-        let outcome = match event.kind {
+        let profile = match event.kind {
+            ContactEventKind::UserLeaveOrg => None,
             ContactEventKind::UserAddOrg | ContactEventKind::UserModifyOrg => {
-                let detail = match app
+                match app
                     .dingtalk()
                     .user_detail(&dingtalk::ids::UserId::new(user_id.as_str()))
                     .await
                 {
-                    Ok(d) => d,
-                    Err(err) if is_api_code(&err, &["60121", "33012"]) => {
-                        outcomes.push(ContactOutcome::Unchanged {
-                            user_id: user_id.clone(),
-                        });
-                        continue;
-                    }
+                    Ok(d) => Some(ContactProfile {
+                        name: d.name,
+                        mobile: d.mobile,
+                    }),
+                    Err(err) if is_api_code(&err, &["60121", "33012"]) => None,
                     Err(err) => return Err(dingtalk_error(err)),
+                }
+            }
+        };
+        users.push((user_id.clone(), profile));
+    }
+    Ok(ContactDetails {
+        kind: event.kind,
+        users,
+    })
+}
+
+/// Applies fetched contact details on `txn` (the caller commits it together with marking the
+/// event applied): add/modify (re)bind by mobile; leave unbinds the account and revokes its
+/// sessions. Idempotent: applying the same details twice changes nothing the second time.
+///
+/// # Errors
+/// Storage errors.
+pub async fn apply_contact_details(
+    app: &App,
+    txn: &DatabaseTransaction,
+    details: &ContactDetails,
+) -> Result<Vec<ContactOutcome>, AppError> {
+    let actor = Actor::system(Channel::DingTalkEvent);
+    let now = app.clock().now();
+    let mut outcomes = Vec::with_capacity(details.users.len());
+    for (user_id, profile) in &details.users {
+        let unchanged = || ContactOutcome::Unchanged {
+            user_id: user_id.clone(),
+        };
+        let outcome = match details.kind {
+            ContactEventKind::UserAddOrg | ContactEventKind::UserModifyOrg => {
+                let Some(profile) = profile else {
+                    outcomes.push(unchanged());
+                    continue;
                 };
                 match bind_by_mobile(
                     app,
                     txn,
                     &actor,
                     user_id,
-                    &detail.name,
-                    detail.mobile.as_deref(),
+                    &profile.name,
+                    profile.mobile.as_deref(),
                 )
                 .await?
                 {
                     BindOutcome::Bound(account) => {
-                        let member = accounts::account_by_id(txn, account)
+                        match accounts::account_by_id(txn, account)
                             .await?
-                            .and_then(|a| a.member);
-                        match member {
+                            .and_then(|a| a.member)
+                        {
                             Some(member) => ContactOutcome::Bound {
                                 user_id: user_id.clone(),
                                 member,
                             },
-                            None => ContactOutcome::Unchanged {
-                                user_id: user_id.clone(),
-                            },
+                            None => unchanged(),
                         }
                     }
-                    BindOutcome::NoMember | BindOutcome::Ambiguous(_) => {
-                        ContactOutcome::Unchanged {
-                            user_id: user_id.clone(),
-                        }
-                    }
+                    BindOutcome::NoMember | BindOutcome::Ambiguous(_) => unchanged(),
                 }
             }
             ContactEventKind::UserLeaveOrg => {
@@ -854,7 +895,7 @@ pub async fn apply_contact_event(
                                 .await?;
                         audit::record(
                             txn,
-                            actor.audit(
+                            &actor.audit(
                                 None,
                                 "account.unbound",
                                 "account",
@@ -874,15 +915,27 @@ pub async fn apply_contact_event(
                             user_id: user_id.clone(),
                         }
                     }
-                    _ => ContactOutcome::Unchanged {
-                        user_id: user_id.clone(),
-                    },
+                    _ => unchanged(),
                 }
             }
         };
         outcomes.push(outcome);
     }
     Ok(outcomes)
+}
+
+/// [`fetch_contact_details`] then [`apply_contact_details`] on `txn`. Prefer the two steps in a
+/// worker, so DingTalk is called before the transaction opens.
+///
+/// # Errors
+/// As the two steps.
+pub async fn apply_contact_event(
+    app: &App,
+    txn: &DatabaseTransaction,
+    event: &ContactEvent,
+) -> Result<Vec<ContactOutcome>, AppError> {
+    let details = fetch_contact_details(app, event).await?;
+    apply_contact_details(app, txn, &details).await
 }
 
 /// [`apply_contact_event`] in its own transaction.
@@ -893,8 +946,9 @@ pub async fn apply_contact_event_now(
     app: &App,
     event: &ContactEvent,
 ) -> Result<Vec<ContactOutcome>, AppError> {
+    let details = fetch_contact_details(app, event).await?;
     let txn = app.store().begin().await?;
-    let outcomes = apply_contact_event(app, &txn, event).await?;
+    let outcomes = apply_contact_details(app, &txn, &details).await?;
     txn.commit().await?;
     Ok(outcomes)
 }

@@ -182,7 +182,7 @@ pub async fn decide(app: &App, input: DecisionInput) -> Result<DecisionResult, A
     enqueue_closing(&txn, &record, Some(input.channel)).await?;
     audit::record(
         &txn,
-        actor.audit(
+        &actor.audit(
             Some(role),
             if write.approved {
                 "declaration.approve"
@@ -226,7 +226,7 @@ async fn refuse_second(
     let txn = app.store().begin().await?;
     audit::record(
         &txn,
-        actor.audit(
+        &actor.audit(
             Some(role),
             "declaration.decision_refused",
             "declaration",

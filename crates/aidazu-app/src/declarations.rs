@@ -175,7 +175,7 @@ impl App {
         .await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "declaration.submit",
                 "declaration",
@@ -255,7 +255,7 @@ impl App {
         enqueue_closing(&txn, record, None).await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(Role::Villager),
                 "declaration.withdraw",
                 "declaration",

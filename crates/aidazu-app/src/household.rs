@@ -315,7 +315,7 @@ impl App {
         .map_err(|e| map_conflict(e, AppError::HouseholdCodeTaken))?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "household.created",
                 "household",
@@ -375,7 +375,7 @@ impl App {
         .map_err(|e| map_conflict(e, AppError::MemberCodeTaken))?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "member.created",
                 "member",
@@ -448,7 +448,7 @@ impl App {
         households::update_member(&txn, &self.config().pii, member, &patch).await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "member.changed",
                 "member",
@@ -502,7 +502,7 @@ impl App {
         .await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "member.participation_changed",
                 "member",

@@ -102,7 +102,7 @@ impl App {
         if created {
             audit::record(
                 &txn,
-                actor.audit(
+                &actor.audit(
                     None,
                     "photo.upload",
                     "photo",

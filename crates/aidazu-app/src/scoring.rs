@@ -143,7 +143,7 @@ impl App {
         let entry_id = ledger::append_entry(&txn, &new).await?;
         audit::record(
             &txn,
-            actor.audit(
+            &actor.audit(
                 Some(role),
                 "ledger.direct_score",
                 "ledger_entry",

@@ -1,6 +1,5 @@
-//! The audit trail (R22): every change records who (account, role), through which channel, under
-//! which request id, what (action, entity) and where (village, household), in the same
-//! transaction as the change. The table is append-only (database triggers).
+//! The audit trail (R22): append-only; who, in which role, through which channel, under which
+//! request id. `detail` must never hold personal data (mobiles, ID numbers) or secrets.
 
 use aidazu_domain::channel::Channel;
 use aidazu_domain::org::Role;
@@ -8,62 +7,146 @@ use aidazu_domain::{AccountId, HouseholdId, VillageId};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 
-use crate::accounts::role_str;
-use crate::entities::{accounts, audit_log};
+use crate::accounts::{parse_role, role_str};
+use crate::entities::audit_log;
 use crate::error::StoreError;
+use crate::store::Store;
 
-/// One audit record to append.
-#[derive(Debug, Clone, PartialEq)]
+/// One audit record to write.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditRecord {
-    /// Who did it; `None` for the system without an account.
-    pub actor_account: Option<AccountId>,
-    /// The role the change was made in, if any.
+    /// `None` only for changes with no account behind them.
+    pub actor: Option<AccountId>,
     pub role: Option<Role>,
     pub channel: Channel,
     pub request_id: Option<String>,
-    /// Dotted verb, e.g. `member.participation_changed`.
+    /// Dotted verb, e.g. `declaration.approved`, `ledger.penalty`.
     pub action: String,
-    /// Entity kind, e.g. `member`.
+    /// What was changed, e.g. `declaration`, `household`.
     pub entity: String,
     pub entity_id: Option<String>,
-    pub village_id: Option<VillageId>,
-    pub household_id: Option<HouseholdId>,
-    /// Structured detail (never plaintext personal data, R4).
+    pub village: Option<VillageId>,
+    pub household: Option<HouseholdId>,
     pub detail: serde_json::Value,
+    pub at: DateTime<Utc>,
 }
 
-/// Appends an audit record on `db` (pass the transaction of the change).
+/// A stored audit record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    #[serde(flatten)]
+    pub record: AuditRecord,
+}
+
+/// Which records to list; every set field must match. Newest first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub household: Option<HouseholdId>,
+    pub actor: Option<AccountId>,
+    pub village: Option<VillageId>,
+}
+
+/// Appends an audit record on `db` (use the transaction of the change it describes).
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn record<C: ConnectionTrait>(db: &C, record: AuditRecord) -> Result<i64, StoreError> {
+pub async fn record<C: ConnectionTrait>(db: &C, record: &AuditRecord) -> Result<i64, StoreError> {
     let inserted = audit_log::Entity::insert(audit_log::ActiveModel {
         id: NotSet,
-        actor_account_id: Set(record.actor_account.map(AccountId::get)),
+        actor_account_id: Set(record.actor.map(AccountId::get)),
         role: Set(record.role.map(|r| role_str(r).to_owned())),
         channel: Set(record.channel.to_string()),
-        request_id: Set(record.request_id),
-        action: Set(record.action),
-        entity: Set(record.entity),
-        entity_id: Set(record.entity_id),
-        village_id: Set(record.village_id.map(VillageId::get)),
-        household_id: Set(record.household_id.map(HouseholdId::get)),
-        detail: Set(record.detail),
-        at: Set(Utc::now()),
+        request_id: Set(record.request_id.clone()),
+        action: Set(record.action.clone()),
+        entity: Set(record.entity.clone()),
+        entity_id: Set(record.entity_id.clone()),
+        village_id: Set(record.village.map(VillageId::get)),
+        household_id: Set(record.household.map(HouseholdId::get)),
+        detail: Set(record.detail.clone()),
+        at: Set(record.at),
     })
     .exec(db)
     .await?;
     Ok(inserted.last_insert_id)
 }
 
-/// Which audit records to list.
+impl Store {
+    /// [`record`] on the store's connection.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    pub async fn record_audit(&self, record: &AuditRecord) -> Result<i64, StoreError> {
+        self::record(self.connection(), record).await
+    }
+
+    /// The audit trail matching `filter`, newest first, at most `limit` records.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`], [`StoreError::Corrupt`].
+    pub async fn audit_trail(
+        &self,
+        filter: AuditFilter,
+        limit: u64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut query = audit_log::Entity::find();
+        if let Some(h) = filter.household {
+            query = query.filter(audit_log::Column::HouseholdId.eq(h.get()));
+        }
+        if let Some(a) = filter.actor {
+            query = query.filter(audit_log::Column::ActorAccountId.eq(a.get()));
+        }
+        if let Some(v) = filter.village {
+            query = query.filter(audit_log::Column::VillageId.eq(v.get()));
+        }
+        query
+            .order_by_desc(audit_log::Column::At)
+            .order_by_desc(audit_log::Column::Id)
+            .limit(limit)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(|row| {
+                Ok(AuditEntry {
+                    id: row.id,
+                    record: AuditRecord {
+                        actor: row.actor_account_id.map(AccountId),
+                        role: row.role.as_deref().map(parse_role).transpose()?,
+                        channel: parse_channel(&row.channel)?,
+                        request_id: row.request_id,
+                        action: row.action,
+                        entity: row.entity,
+                        entity_id: row.entity_id,
+                        village: row.village_id.map(VillageId),
+                        household: row.household_id.map(HouseholdId),
+                        detail: row.detail,
+                        at: row.at,
+                    },
+                })
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn parse_channel(text: &str) -> Result<Channel, StoreError> {
+    Ok(match text {
+        "mini_app" => Channel::MiniApp,
+        "console" => Channel::Console,
+        "dingtalk_approval" => Channel::DingTalkApproval,
+        "card" => Channel::Card,
+        "job" => Channel::Job,
+        "dingtalk_event" => Channel::DingTalkEvent,
+        other => return Err(StoreError::Corrupt(format!("channel {other:?}"))),
+    })
+}
+
+/// Which audit records of a village to list, page by page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AuditFilter {
+pub struct AuditPageFilter {
     pub village: VillageId,
     pub household: Option<HouseholdId>,
     pub actor: Option<AccountId>,
@@ -72,9 +155,9 @@ pub struct AuditFilter {
     pub per_page: u64,
 }
 
-/// A stored audit record with the actor's name.
+/// A stored audit record with the actor's name, as the audit endpoint shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditEntry {
+pub struct AuditListEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub actor_account: Option<AccountId>,
@@ -90,14 +173,15 @@ pub struct AuditEntry {
     pub detail: serde_json::Value,
 }
 
-/// A page of audit records of a village, newest first, and the total count.
+/// A page of a village's audit records, newest first, with actor names, and the total count.
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn list<C: ConnectionTrait>(
+pub async fn list_page<C: ConnectionTrait>(
     db: &C,
-    filter: AuditFilter,
-) -> Result<(Vec<AuditEntry>, u64), StoreError> {
+    filter: AuditPageFilter,
+) -> Result<(Vec<AuditListEntry>, u64), StoreError> {
+    use sea_orm::PaginatorTrait as _;
     let mut query =
         audit_log::Entity::find().filter(audit_log::Column::VillageId.eq(filter.village.get()));
     if let Some(h) = filter.household {
@@ -122,8 +206,8 @@ pub async fn list<C: ConnectionTrait>(
     let names: std::collections::HashMap<i64, String> = if actor_ids.is_empty() {
         std::collections::HashMap::new()
     } else {
-        accounts::Entity::find()
-            .filter(accounts::Column::Id.is_in(actor_ids))
+        crate::entities::accounts::Entity::find()
+            .filter(crate::entities::accounts::Column::Id.is_in(actor_ids))
             .all(db)
             .await?
             .into_iter()
@@ -132,7 +216,7 @@ pub async fn list<C: ConnectionTrait>(
     };
     let entries = rows
         .into_iter()
-        .map(|r| AuditEntry {
+        .map(|r| AuditListEntry {
             id: r.id,
             at: r.at,
             actor_account: r.actor_account_id.map(AccountId),
