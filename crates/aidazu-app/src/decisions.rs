@@ -189,12 +189,10 @@ pub async fn decide(app: &App, input: DecisionInput) -> Result<DecisionResult, A
             } else {
                 "declaration.reject"
             },
-            crate::auth::AuditTarget {
-                entity: "declaration",
-                entity_id: Some(id.get().to_string()),
-                village: Some(record.village),
-                household: Some(record.household),
-            },
+            "declaration",
+            Some(id.get().to_string()),
+            Some(record.village),
+            Some(record.household),
             json!({
                 "points": write.points.map(Points::get),
                 "reason": write.reason,
@@ -231,12 +229,10 @@ async fn refuse_second(
         &actor.audit(
             Some(role),
             "declaration.decision_refused",
-            crate::auth::AuditTarget {
-                entity: "declaration",
-                entity_id: Some(current.id.get().to_string()),
-                village: Some(current.village),
-                household: Some(current.household),
-            },
+            "declaration",
+            Some(current.id.get().to_string()),
+            Some(current.village),
+            Some(current.household),
             json!({
                 "state": current.state.to_string(),
                 "attempted": match &input.outcome {

@@ -178,12 +178,10 @@ impl App {
             &actor.audit(
                 Some(role),
                 "declaration.submit",
-                crate::auth::AuditTarget {
-                    entity: "declaration",
-                    entity_id: Some(id.get().to_string()),
-                    village: Some(village),
-                    household: Some(household),
-                },
+                "declaration",
+                Some(id.get().to_string()),
+                Some(village),
+                Some(household),
                 json!({
                     "itemCode": code.as_str(),
                     "catalogueVersion": item_ref.version,
@@ -260,12 +258,10 @@ impl App {
             &actor.audit(
                 Some(Role::Villager),
                 "declaration.withdraw",
-                crate::auth::AuditTarget {
-                    entity: "declaration",
-                    entity_id: Some(id.get().to_string()),
-                    village: Some(record.village),
-                    household: Some(record.household),
-                },
+                "declaration",
+                Some(id.get().to_string()),
+                Some(record.village),
+                Some(record.household),
                 json!({}),
             ),
         )

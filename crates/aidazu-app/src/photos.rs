@@ -105,12 +105,10 @@ impl App {
                 &actor.audit(
                     None,
                     "photo.upload",
-                    crate::auth::AuditTarget {
-                        entity: "photo",
-                        entity_id: Some(record.id.to_string()),
-                        village: Some(village),
-                        household: actor.household_id,
-                    },
+                    "photo",
+                    Some(record.id.to_string()),
+                    Some(village),
+                    actor.household_id,
                     json!({"sha256": record.sha256, "sizeBytes": record.size_bytes,
                            "format": record.format, "hadLocation": record.had_location}),
                 ),

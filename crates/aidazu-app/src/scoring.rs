@@ -146,12 +146,10 @@ impl App {
             &actor.audit(
                 Some(role),
                 "ledger.direct_score",
-                crate::auth::AuditTarget {
-                    entity: "ledger_entry",
-                    entity_id: Some(entry_id.get().to_string()),
-                    village: Some(member.village),
-                    household: Some(member.household),
-                },
+                "ledger_entry",
+                Some(entry_id.get().to_string()),
+                Some(member.village),
+                Some(member.household),
                 json!({
                     "itemCode": code.as_str(),
                     "catalogueVersion": item_ref.version,

@@ -92,6 +92,7 @@ impl Application {
             dingtalk,
         )
         .with_dingtalk(dingtalk_setup(&settings, dingtalk_for_setup, &public_url)?);
+        app.set_photo_intake(photo_intake(&settings));
         let router = aidazu_api::router(
             ApiState { app: app.clone() },
             RouterOptions {
@@ -297,6 +298,16 @@ fn dingtalk_setup(
             lease: Duration::from_secs(w.lease_secs.max(5)),
         },
     })
+}
+
+/// The photo pipeline over the local folder `storage.dir`, limited to `storage.max_photo_bytes`.
+fn photo_intake(settings: &Settings) -> aidazu_photos::PhotoIntake {
+    let store = Arc::new(aidazu_photos::LocalBlobStore::new(
+        settings.storage.dir.clone(),
+    ));
+    let config =
+        aidazu_photos::PhotoConfig::default().with_max_bytes(settings.storage.max_photo_bytes);
+    aidazu_photos::PhotoIntake::new(store, config)
 }
 
 /// Connects the database named by `database.url`, applying migrations when `auto_migrate` is set.
