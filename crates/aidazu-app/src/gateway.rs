@@ -179,7 +179,15 @@ fn is_not_running(error: &DingTalkError) -> bool {
 
 async fn terminate_approval(app: &App, payload: &Value) -> Result<Value, SendError> {
     let client = &setup(app)?.client;
-    let instance = payload_str(payload, "processInstanceId")?;
+    let instance: String = match payload_str(payload, "processInstanceId") {
+        Ok(id) => id.to_owned(),
+        // Enqueued before the approval existed: take the id from the declaration now.
+        Err(_) => match instance_of_declaration(app, payload).await? {
+            Some(id) => id,
+            None => return Ok(json!({ "terminated": false, "note": "no approval was created" })),
+        },
+    };
+    let instance = instance.as_str();
     let request = TerminateProcessInstance {
         process_instance_id: ProcessInstanceId::from(instance),
         is_system: true,
@@ -202,6 +210,26 @@ async fn terminate_approval(app: &App, payload: &Value) -> Result<Value, SendErr
             json!({ "processInstanceId": instance, "terminated": false, "note": "already finished" }),
         ),
         Err(error) => Err(error.into()),
+    }
+}
+
+/// The approval instance of the declaration named in `payload`: `Some` once created; `None`
+/// when none will be (its `approval.create` is done without one); a retry while it is pending.
+async fn instance_of_declaration(app: &App, payload: &Value) -> Result<Option<String>, SendError> {
+    let Some(id) = payload.get("declarationId").and_then(Value::as_i64) else {
+        return Err(SendError::Permanent("payload lacks `processInstanceId` and `declarationId`".into()));
+    };
+    let db = app.store().connection();
+    let record = aidazu_store::declarations::declaration(db, aidazu_domain::DeclarationId(id)).await?;
+    if let Some(instance) = record.and_then(|r| r.process_instance_id) {
+        return Ok(Some(instance));
+    }
+    let create = aidazu_store::outbox::get_by_key(db, &format!("approval.create:{id}")).await?;
+    match create {
+        Some(m) if m.status == aidazu_store::outbox::STATUS_PENDING => {
+            Err(SendError::retry("the approval is not created yet"))
+        }
+        _ => Ok(None),
     }
 }
 

@@ -122,6 +122,33 @@ pub async fn next_unapplied<C: ConnectionTrait>(db: &C) -> Result<Option<Inbound
         .transpose()
 }
 
+/// Stored `bpms_task_change` events of one approval instance, in receipt order (the approver
+/// and remark of a finished instance come from its finished task).
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn task_changes_of<C: ConnectionTrait>(
+    db: &C,
+    process_instance_id: &str,
+) -> Result<Vec<InboundEvent>, StoreError> {
+    let rows = dingtalk_events::Entity::find()
+        .filter(dingtalk_events::Column::EventType.eq("bpms_task_change"))
+        .filter(dingtalk_events::Column::Payload.contains(process_instance_id))
+        .order_by_asc(dingtalk_events::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(read_model)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|e| {
+            e.payload.get("processInstanceId").and_then(serde_json::Value::as_str)
+                == Some(process_instance_id)
+        })
+        .collect())
+}
+
 /// PostgreSQL: takes the transaction-scoped advisory lock of the event applier; `false` when
 /// another replica holds it. Other databases: always `true`.
 ///

@@ -15,7 +15,7 @@ use aidazu_domain::channel::Channel;
 use aidazu_domain::declaration::DeclarationState;
 use aidazu_domain::{DeclarationId, Points};
 use aidazu_store::declarations as store_decl;
-use aidazu_store::inbox::InboundEvent;
+use aidazu_store::inbox::{self, InboundEvent};
 use dingtalk::api::workflow::ProcessInstance;
 use dingtalk::ids::ProcessInstanceId;
 use serde_json::Value;
@@ -118,13 +118,43 @@ async fn approval_finished(app: &App, payload: &Value) -> Result<Effect, AppErro
         // Decided elsewhere first (console, card): R9 still audits the refused attempt below.
         tracing::info!(declaration.id = %record.id, "approval result for a declaration already decided");
     }
-    let instance = app
+    // The approver and remark: from the finished task's event (already stored, DingTalk sends it
+    // first), else from the instance details.
+    let mut approver = None;
+    let mut remark = None;
+    for task in inbox::task_changes_of(app.store().connection(), instance_id).await? {
+        let p = &task.payload;
+        let finished = text(p, "type") == Some("finish")
+            && matches!(text(p, "result"), Some("agree" | "refuse"));
+        if finished {
+            approver = text(p, "staffId").map(str::to_owned);
+            remark = text(p, "remark").map(str::to_owned);
+        }
+    }
+    // The instance details carry the form's 积分 (an admin may have edited it).
+    let instance = match app
         .dingtalk()
         .process_instance(&ProcessInstanceId::from(instance_id))
         .await
-        .map_err(AppError::DingTalk)?;
-    let (approver, remark) = approver_and_remark(&instance);
-    let approver = approver.or_else(|| text(payload, "staffId").map(str::to_owned));
+    {
+        Ok(instance) => Some(instance),
+        Err(error) if error.is_retryable() || error.is_token_invalid() => {
+            return Err(AppError::DingTalk(error));
+        }
+        Err(error) => {
+            tracing::warn!(%error, process_instance_id = instance_id, "approval details unavailable; using the stored events");
+            None
+        }
+    };
+    if let Some(instance) = &instance {
+        let (from_instance, remark_of_instance) = approver_and_remark(instance);
+        if approver.is_none() {
+            approver = from_instance;
+        }
+        if remark.is_none() {
+            remark = remark_of_instance;
+        }
+    }
     let Some(approver) = approver else {
         return Ok(Effect::Record("refused: approval has no approver".into()));
     };
@@ -136,14 +166,17 @@ async fn approval_finished(app: &App, payload: &Value) -> Result<Effect, AppErro
             "refused: approver {approver} has no active account"
         )));
     };
-    let result = text(payload, "result")
-        .map(str::to_owned)
-        .or_else(|| instance.result.map(|r| format!("{r:?}").to_lowercase()));
+    let result = text(payload, "result").map(str::to_owned).or_else(|| {
+        instance
+            .as_ref()
+            .and_then(|i| i.result)
+            .map(|r| format!("{r:?}").to_lowercase())
+    });
     let outcome = match result.as_deref() {
         Some("agree") => {
             let points = instance
-                .form_component_values
                 .iter()
+                .flat_map(|i| i.form_component_values.iter())
                 .find(|v| v.name == form::POINTS)
                 .and_then(|v| v.value.trim().parse::<f64>().ok())
                 .filter(|p| p.fract() == 0.0)

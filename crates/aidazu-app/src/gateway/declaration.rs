@@ -164,7 +164,7 @@ pub(crate) async fn create_approval(
                 app.store().connection(),
                 aidazu_store::outbox::NewOutboxMessage {
                     kind: super::kind::APPROVAL_TERMINATE.to_owned(),
-                    dedupe_key: format!("approval.terminate:{}", record.id),
+                    dedupe_key: format!("approval.terminate:{}:late", record.id),
                     village_id: Some(record.village),
                     payload: json!({ "declarationId": record.id.get(), "processInstanceId": instance.as_str() }),
                     not_before: None,
