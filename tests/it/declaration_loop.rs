@@ -264,7 +264,10 @@ dual_db_test!(
     async fn f3_admin_agrees_in_dingtalk_and_the_household_is_credited_once(db: TestDb) {
         let t = spawn(db).await;
         let villager = login(&t, "demo-villager").await;
-        let photos = [upload(&t, &villager.token, 11).await, upload(&t, &villager.token, 12).await];
+        let photos = [
+            upload(&t, &villager.token, 11).await,
+            upload(&t, &villager.token, 12).await,
+        ];
         let id = declare(&t, &villager, "ML-03", &photos, "参加村里人居环境集中整治").await;
 
         // F4: the OA approval for the village admin, with the form of the design.
@@ -286,19 +289,33 @@ dual_db_test!(
             })
             .unwrap_or_default();
         let labels: Vec<&str> = form.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(labels, ["户", "成员", "项目", "积分", "说明", "照片"], "{approval}");
+        assert_eq!(
+            labels,
+            ["户", "成员", "项目", "积分", "说明", "照片"],
+            "{approval}"
+        );
         assert!(form[2].1.starts_with("ML-03"));
         assert_eq!(form[3].1, "3");
         for p in photos {
-            assert!(form[5].1.contains(&format!("/api/v1/photos/{p}")), "{}", form[5].1);
+            assert!(
+                form[5].1.contains(&format!("/api/v1/photos/{p}")),
+                "{}",
+                form[5].1
+            );
         }
-        assert!(approval.to_string().contains("demo-admin"), "approver: {approval}");
+        assert!(
+            approval.to_string().contains("demo-admin"),
+            "approver: {approval}"
+        );
         // … and the interactive card with the buttons' data.
         let card = card_of(&t, id).await;
         assert_eq!(card["cardData"]["status"], "待审核", "{card}");
 
         // The admin agrees in DingTalk.
-        assert_eq!(sim_decide(&t, &instance, "agree", "同意").await, StatusCode::OK);
+        assert_eq!(
+            sim_decide(&t, &instance, "agree", "同意").await,
+            StatusCode::OK
+        );
         wait_state(&t, id, "approved").await;
         assert_eq!(entries_for(&t, villager.household_id, id).await, vec![3]);
 
@@ -327,16 +344,23 @@ dual_db_test!(
         let events = applied_events(&t).await;
         let finishes: Vec<_> = events
             .iter()
-            .filter(|(_, kind, outcome)| kind == "bpms_instance_change" && outcome.starts_with("applied"))
+            .filter(|(_, kind, outcome)| {
+                kind == "bpms_instance_change" && outcome.starts_with("applied")
+            })
             .collect();
         assert_eq!(finishes.len(), 1, "one finish applied: {events:?}");
         assert!(
             events
                 .iter()
-                .any(|(key, _, outcome)| key.starts_with("late-task") && outcome.starts_with("recorded")),
+                .any(|(key, _, outcome)| key.starts_with("late-task")
+                    && outcome.starts_with("recorded")),
             "the late task change changes nothing: {events:?}"
         );
-        assert_eq!(entries_for(&t, villager.household_id, id).await, vec![3], "credited once");
+        assert_eq!(
+            entries_for(&t, villager.household_id, id).await,
+            vec![3],
+            "credited once"
+        );
         let r = record(&t, id).await;
         assert_eq!(r.decision_channel.as_deref(), Some("dingtalk_approval"));
 
@@ -449,7 +473,8 @@ dual_db_test!(
         assert!(
             events
                 .iter()
-                .any(|(_, kind, o)| kind == "card_action" && o.starts_with("refused: already decided")),
+                .any(|(_, kind, o)| kind == "card_action"
+                    && o.starts_with("refused: already decided")),
             "{events:?}"
         );
         assert_eq!(entries_for(&t, villager.household_id, id).await, vec![3]);
@@ -500,7 +525,11 @@ dual_db_test!(
             assert!(finish.starts_with("applied"), "{finish}");
         }
         assert_eq!(record(&t, id).await.state.to_string(), "approved");
-        assert_eq!(entries_for(&t, villager.household_id, id).await, vec![3], "credited once");
+        assert_eq!(
+            entries_for(&t, villager.household_id, id).await,
+            vec![3],
+            "credited once"
+        );
         let texts = notifications_to(&t, "demo-villager", "审核通过").await;
         assert_eq!(texts.len(), 1, "{texts:?}");
     }
@@ -588,7 +617,11 @@ dual_db_test!(
         let (status, _) = push_event(&t, &crypto(), &finish, SystemTime::now()).await;
         assert_eq!(status, StatusCode::OK);
         applied_events(&t).await;
-        assert_eq!(entries_for(&t, villager.household_id, id).await, vec![3], "credited once");
+        assert_eq!(
+            entries_for(&t, villager.household_id, id).await,
+            vec![3],
+            "credited once"
+        );
         notifications_to(&t, "demo-villager", "审核通过").await;
     }
 );

@@ -235,7 +235,9 @@ dual_db_test!(
         assert_eq!(statuses.len(), 1, "all sent, none failed: {statuses:?}");
         let mut texts = notification_texts(&t, "fault").await;
         texts.sort();
-        let expected: Vec<String> = (0..6).map(|i| format!("fault-{i} 您的申报已处理")).collect();
+        let expected: Vec<String> = (0..6)
+            .map(|i| format!("fault-{i} 您的申报已处理"))
+            .collect();
         assert_eq!(texts, expected, "each notification exactly once");
         let stats = sim_get(&t, "/sim/stats").await;
         assert!(
@@ -269,8 +271,9 @@ dual_db_test!(
         let mut texts = notification_texts(&first, "replica").await;
         texts.extend(notification_texts(&second, "replica").await);
         texts.sort();
-        let mut expected: Vec<String> =
-            (0..24).map(|i| format!("replica-{i} 您的申报已处理")).collect();
+        let mut expected: Vec<String> = (0..24)
+            .map(|i| format!("replica-{i} 您的申报已处理"))
+            .collect();
         expected.sort();
         assert_eq!(texts, expected, "every message sent once, by one replica");
         drop(second);
@@ -281,11 +284,7 @@ dual_db_test!(
 // applied, once.
 dual_db_test!(
     async fn f3_an_event_stored_before_a_crash_is_applied_after_restart(db: TestDb) {
-        let t = spawn(
-            db,
-            vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "false")],
-        )
-        .await;
+        let t = spawn(db, vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "false")]).await;
         let event = task_change("evt-crash", "PI-crash");
         let (status, _) = push_event(&t, &crypto(), &event, SystemTime::now()).await;
         assert_eq!(status, StatusCode::OK);
@@ -302,6 +301,12 @@ dual_db_test!(
         })
         .await;
         assert_eq!(applied.len(), 1);
-        assert!(applied[0].outcome.as_deref().unwrap().starts_with("recorded"));
+        assert!(
+            applied[0]
+                .outcome
+                .as_deref()
+                .unwrap()
+                .starts_with("recorded")
+        );
     }
 );

@@ -228,7 +228,9 @@ pub async fn apply_pending(app: &App) -> Result<Vec<Applied>, AppError> {
     let guard = if app.store().backend() == aidazu_store::Backend::Postgres {
         let txn = app.store().begin().await?;
         if !inbox::try_lock_applier(&txn).await? {
-            txn.rollback().await.map_err(aidazu_store::StoreError::from)?;
+            txn.rollback()
+                .await
+                .map_err(aidazu_store::StoreError::from)?;
             return Ok(Vec::new());
         }
         Some(txn)

@@ -217,10 +217,13 @@ async fn terminate_approval(app: &App, payload: &Value) -> Result<Value, SendErr
 /// when none will be (its `approval.create` is done without one); a retry while it is pending.
 async fn instance_of_declaration(app: &App, payload: &Value) -> Result<Option<String>, SendError> {
     let Some(id) = payload.get("declarationId").and_then(Value::as_i64) else {
-        return Err(SendError::Permanent("payload lacks `processInstanceId` and `declarationId`".into()));
+        return Err(SendError::Permanent(
+            "payload lacks `processInstanceId` and `declarationId`".into(),
+        ));
     };
     let db = app.store().connection();
-    let record = aidazu_store::declarations::declaration(db, aidazu_domain::DeclarationId(id)).await?;
+    let record =
+        aidazu_store::declarations::declaration(db, aidazu_domain::DeclarationId(id)).await?;
     if let Some(instance) = record.and_then(|r| r.process_instance_id) {
         return Ok(Some(instance));
     }

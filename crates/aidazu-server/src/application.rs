@@ -188,8 +188,10 @@ fn spawn_background(
         let handler = std::sync::Arc::new(crate::stream::StreamHandler::new(app.clone()));
         let stop = stop.clone();
         set.spawn(async move {
-            let stream =
-                dingtalk::stream::StreamClient::new(client, dingtalk::stream::StreamConfig::default());
+            let stream = dingtalk::stream::StreamClient::new(
+                client,
+                dingtalk::stream::StreamConfig::default(),
+            );
             if let Err(error) = stream.run(handler, stopped(stop)).await {
                 tracing::error!(%error, "DingTalk stream client stopped");
             }

@@ -20,7 +20,10 @@ pub const STATE_CARD_ROUTE: &str = "card.callback_route";
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn state_get<C: ConnectionTrait>(db: &C, key: &str) -> Result<Option<String>, StoreError> {
+pub async fn state_get<C: ConnectionTrait>(
+    db: &C,
+    key: &str,
+) -> Result<Option<String>, StoreError> {
     Ok(dingtalk_state::Entity::find_by_id(key.to_owned())
         .one(db)
         .await?
@@ -31,7 +34,11 @@ pub async fn state_get<C: ConnectionTrait>(db: &C, key: &str) -> Result<Option<S
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn state_put<C: ConnectionTrait>(db: &C, key: &str, value: &str) -> Result<(), StoreError> {
+pub async fn state_put<C: ConnectionTrait>(
+    db: &C,
+    key: &str,
+    value: &str,
+) -> Result<(), StoreError> {
     dingtalk_state::Entity::insert(dingtalk_state::ActiveModel {
         key: Set(key.to_owned()),
         value: Set(value.to_owned()),
@@ -39,7 +46,10 @@ pub async fn state_put<C: ConnectionTrait>(db: &C, key: &str, value: &str) -> Re
     })
     .on_conflict(
         OnConflict::column(dingtalk_state::Column::Key)
-            .update_columns([dingtalk_state::Column::Value, dingtalk_state::Column::UpdatedAt])
+            .update_columns([
+                dingtalk_state::Column::Value,
+                dingtalk_state::Column::UpdatedAt,
+            ])
             .to_owned(),
     )
     .exec_without_returning(db)

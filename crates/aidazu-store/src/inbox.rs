@@ -112,7 +112,9 @@ pub async fn lock_next_unapplied<C: ConnectionTrait>(
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn next_unapplied<C: ConnectionTrait>(db: &C) -> Result<Option<InboundEvent>, StoreError> {
+pub async fn next_unapplied<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Option<InboundEvent>, StoreError> {
     dingtalk_events::Entity::find()
         .filter(dingtalk_events::Column::AppliedAt.is_null())
         .order_by_asc(dingtalk_events::Column::Id)
@@ -143,7 +145,9 @@ pub async fn task_changes_of<C: ConnectionTrait>(
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .filter(|e| {
-            e.payload.get("processInstanceId").and_then(serde_json::Value::as_str)
+            e.payload
+                .get("processInstanceId")
+                .and_then(serde_json::Value::as_str)
                 == Some(process_instance_id)
         })
         .collect())

@@ -133,8 +133,14 @@ pub async fn mark_sent<C: ConnectionTrait>(
             outbox::Column::Attempts,
             Expr::col(outbox::Column::Attempts).add(1),
         )
-        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None))
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            outbox::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
         .filter(held_by(id, worker))
         .exec(db)
         .await?;
@@ -159,7 +165,10 @@ pub async fn schedule_retry<C: ConnectionTrait>(
         )
         .col_expr(outbox::Column::NextAttemptAt, Expr::value(next_attempt_at))
         .col_expr(outbox::Column::LastError, Expr::value(error))
-        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(held_by(id, worker))
         .exec(db)
         .await?;
@@ -183,7 +192,10 @@ pub async fn mark_failed<C: ConnectionTrait>(
             Expr::col(outbox::Column::Attempts).add(1),
         )
         .col_expr(outbox::Column::LastError, Expr::value(error))
-        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(held_by(id, worker))
         .exec(db)
         .await?;

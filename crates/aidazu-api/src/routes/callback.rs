@@ -6,11 +6,11 @@
 //! that does not decrypt for this app is 400; nothing is stored.
 
 use aidazu_app::AppError;
+use axum::Json;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::post;
-use axum::Json;
 use dingtalk::callback::{CallbackQuery, SealedMessage};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -92,8 +92,8 @@ pub async fn callback(
     uri: Uri,
     ApiJson(body): ApiJson<EncryptedBody>,
 ) -> Result<Json<SealedReply>, ApiError> {
-    let Query(query) = Query::<CallbackQuery>::try_from_uri(&uri)
-        .map_err(|e| query_error(&e.body_text()))?;
+    let Query(query) =
+        Query::<CallbackQuery>::try_from_uri(&uri).map_err(|e| query_error(&e.body_text()))?;
     let sealed = state
         .app
         .receive_callback(&query, &body.encrypt)
@@ -103,8 +103,11 @@ pub async fn callback(
 }
 
 fn query_error(reason: &str) -> ApiError {
-    ApiError::bad_request("dingtalk.callback_query", "钉钉回调缺少签名、时间戳或随机串")
-        .with_details(json!({ "reason": reason }))
+    ApiError::bad_request(
+        "dingtalk.callback_query",
+        "钉钉回调缺少签名、时间戳或随机串",
+    )
+    .with_details(json!({ "reason": reason }))
 }
 
 /// Receives an interactive-card button press (HTTP card callback). Checks

@@ -36,7 +36,10 @@ pub(crate) enum Effect {
 }
 
 fn text<'a>(payload: &'a Value, name: &str) -> Option<&'a str> {
-    payload.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
+    payload
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 /// Works out the effect of an event (reads only; may call DingTalk for the approval details).
@@ -85,9 +88,9 @@ fn approver_and_remark(instance: &ProcessInstance) -> (Option<String>, Option<St
         .tasks
         .iter()
         .filter(|t| {
-            t.result
-                .as_deref()
-                .is_some_and(|r| r.eq_ignore_ascii_case("agree") || r.eq_ignore_ascii_case("refuse"))
+            t.result.as_deref().is_some_and(|r| {
+                r.eq_ignore_ascii_case("agree") || r.eq_ignore_ascii_case("refuse")
+            })
         })
         .max_by_key(|t| t.task_id)
         .and_then(|t| t.user_id.as_ref())
@@ -203,9 +206,12 @@ async fn approval_finished(app: &App, payload: &Value) -> Result<Effect, AppErro
 }
 
 async fn card_action(app: &App, payload: &Value) -> Result<Effect, AppError> {
-    let (Some(out_track_id), Some(user_id)) = (text(payload, "outTrackId"), text(payload, "userId"))
+    let (Some(out_track_id), Some(user_id)) =
+        (text(payload, "outTrackId"), text(payload, "userId"))
     else {
-        return Ok(Effect::Record("ignored: card action without card or user".into()));
+        return Ok(Effect::Record(
+            "ignored: card action without card or user".into(),
+        ));
     };
     let Some(record) =
         store_decl::declaration_by_out_track_id(app.store().connection(), out_track_id).await?
