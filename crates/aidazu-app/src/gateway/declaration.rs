@@ -158,9 +158,10 @@ pub(crate) async fn create_approval(
         .await?;
     tracing::info!(declaration.id = %record.id, process_instance_id = %instance, "approval created");
     // A decision may have been taken while the instance was being created: close it too.
-    if let Some(now) = declarations::declaration(app.store().connection(), record.id).await? {
-        if now.state != DeclarationState::InReview {
-            aidazu_store::outbox::enqueue(
+    if let Some(now) = declarations::declaration(app.store().connection(), record.id).await?
+        && now.state != DeclarationState::InReview
+    {
+        aidazu_store::outbox::enqueue(
                 app.store().connection(),
                 aidazu_store::outbox::NewOutboxMessage {
                     kind: super::kind::APPROVAL_TERMINATE.to_owned(),
@@ -171,7 +172,6 @@ pub(crate) async fn create_approval(
                 },
             )
             .await?;
-        }
     }
     Ok(json!({ "processInstanceId": instance.as_str() }))
 }
