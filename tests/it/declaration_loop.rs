@@ -625,3 +625,60 @@ dual_db_test!(
         notifications_to(&t, "demo-villager", "审核通过").await;
     }
 );
+
+// F3 over Stream mode: the same inbox is fed by the Stream connection (events and card
+// presses); a dropped connection is re-opened and nothing is lost.
+dual_db_test!(
+    async fn f3_stream_mode_feeds_the_same_inbox(db: TestDb) {
+        let mut env = fast();
+        env.push(crate::support::env("AIDAZU__DINGTALK__EVENTS", "stream"));
+        let t = TestApp::spawn_with(
+            db,
+            TestAppOptions {
+                env,
+                ..TestAppOptions::default()
+            },
+        )
+        .await;
+        let connected = || async {
+            let list = sim_get(&t, "/sim/stream/connections").await;
+            (!list.as_array().unwrap().is_empty()).then_some(())
+        };
+        poll(Duration::from_secs(20), connected).await;
+
+        let villager = login(&t, "demo-villager").await;
+        let photo = upload(&t, &villager.token, 81).await;
+        let first = declare(&t, &villager, "ML-03", &[photo], "清理河道垃圾").await;
+        let instance = approval_of(&t, first).await;
+        assert_eq!(
+            sim_decide(&t, &instance, "agree", "同意").await,
+            StatusCode::OK
+        );
+        wait_state(&t, first, "approved").await;
+        let events = t.app.inbound_events().await.unwrap();
+        assert!(!events.is_empty() && events.iter().all(|e| e.source == "stream"));
+
+        // The connection drops; the service reconnects; a card press arrives over Stream.
+        sim_post(&t, "/sim/stream/drop", json!({})).await;
+        let second = declare(&t, &villager, "ML-03", &[photo], "清理沟渠").await;
+        let card = card_of(&t, second).await;
+        assert_eq!(card["callbackType"], "STREAM", "{card}");
+        poll(Duration::from_secs(30), connected).await;
+        let out_track_id = card["outTrackId"].as_str().unwrap().to_owned();
+        let (status, press) = sim_post(
+            &t,
+            &format!("/sim/cards/{out_track_id}/press"),
+            json!({ "userId": "demo-admin", "params": { "action": "reject", "reason": "与上次重复" } }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{press}");
+        let r = wait_state(&t, second, "rejected").await;
+        assert_eq!(r.reason.as_deref(), Some("与上次重复"));
+        assert_eq!(entries_for(&t, villager.household_id, first).await, vec![3]);
+        assert!(
+            entries_for(&t, villager.household_id, second)
+                .await
+                .is_empty()
+        );
+    }
+);
