@@ -175,6 +175,27 @@ impl Store {
         }
     }
 
+    /// The number the district's next version (its own or one of its villages') must carry:
+    /// one above the highest so far, 1 for none.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    pub async fn next_catalogue_version_number(
+        &self,
+        district: DistrictId,
+    ) -> Result<u32, StoreError> {
+        let highest = catalogue_versions::Entity::find()
+            .filter(catalogue_versions::Column::DistrictId.eq(district.get()))
+            .order_by_desc(catalogue_versions::Column::Version)
+            .one(self.connection())
+            .await?
+            .map_or(0, |v| v.version);
+        u32::try_from(highest)
+            .ok()
+            .and_then(|n| n.checked_add(1))
+            .ok_or_else(|| StoreError::Corrupt(format!("catalogue version number {highest}")))
+    }
+
     /// Every version of a district and of its villages, oldest first.
     ///
     /// # Errors

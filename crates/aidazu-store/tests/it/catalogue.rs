@@ -125,6 +125,13 @@ dual_db_test!(
             .unwrap_err();
         assert!(err.is_conflict(), "{err:?}");
 
+        assert_eq!(
+            store
+                .next_catalogue_version_number(heping.district.id)
+                .await
+                .unwrap(),
+            5
+        );
         let all = store.catalogue_versions(heping.district.id).await.unwrap();
         let numbers: Vec<u32> = all.iter().map(|v| v.version.version()).collect();
         assert_eq!(numbers, vec![1, 2, 3, 4]);
