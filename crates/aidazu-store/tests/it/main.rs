@@ -10,4 +10,5 @@ mod connect;
 mod ledger;
 mod pii;
 mod seed;
+mod sessions;
 mod support;
