@@ -462,6 +462,15 @@ dual_db_test!(
         let (status, body) = get(&t, "/api/v1/me/household", Some(&forged)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_envelope(&body, "auth.invalid_token");
+        // An unsigned token (`alg: none`) is refused too.
+        let unsigned = format!(
+            "{}.{}.",
+            base64_engine::encode_b64url(br#"{"alg":"none","typ":"JWT"}"#),
+            parts[1]
+        );
+        let (status, body) = get(&t, "/api/v1/me/household", Some(&unsigned)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_envelope(&body, "auth.invalid_token");
         let (status, body) = get(&t, "/api/v1/me/household", Some("garbage")).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_envelope(&body, "auth.invalid_token");
