@@ -378,7 +378,7 @@ dual_db_test!(
         )
         .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&body, "auth.refresh_token_reused");
+        assert_envelope(&body, "auth.invalid_refresh_token");
         // Access tokens of the revoked session stop working at once.
         let (status, body) = get(&t, "/api/v1/me/household", Some(&a2)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -1120,5 +1120,37 @@ dual_db_test!(
             doc["components"]["securitySchemes"]["bearer"]["scheme"],
             "bearer"
         );
+    }
+);
+
+dual_db_test!(
+    async fn f1_concurrent_refreshes_of_one_token_let_at_most_one_through(db: TestDb) {
+        let t = TestApp::spawn(db).await;
+        let session = login(&t, "demo-villager").await;
+        let r1 = session["refreshToken"].as_str().unwrap().to_owned();
+        let body = json!({ "refreshToken": r1 });
+        let (a, b) = tokio::join!(
+            post(&t, "/api/v1/auth/refresh", None, body.clone()),
+            post(&t, "/api/v1/auth/refresh", None, body.clone()),
+        );
+        let ok = [a.0, b.0].iter().filter(|s| **s == StatusCode::OK).count();
+        assert_eq!(ok, 1, "{a:?} {b:?}");
+        let (winner, loser) = if a.0 == StatusCode::OK {
+            (a.1, b.1)
+        } else {
+            (b.1, a.1)
+        };
+        assert_envelope(&loser, "auth.refresh_token_reused");
+        // The second use revoked the family, the winner's new pair included.
+        let (status, _) = get(&t, "/api/v1/me/household", Some(&token(&winner))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = post(
+            &t,
+            "/api/v1/auth/refresh",
+            None,
+            json!({ "refreshToken": winner["refreshToken"] }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
 );

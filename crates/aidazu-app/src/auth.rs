@@ -405,8 +405,12 @@ impl App {
         let Some(row) = sessions::refresh_token_by_hash(&txn, &hash).await? else {
             return Err(AppError::InvalidRefreshToken);
         };
+        if row.revoked_at.is_some() && row.replaced_by.is_none() {
+            // Logged out, left the organisation, or its family was already revoked.
+            return Err(AppError::InvalidRefreshToken);
+        }
         if row.revoked_at.is_some() {
-            // Reuse of a rotated or revoked token: someone holds a copy. End the session family.
+            // Reuse of a rotated token: someone holds a copy. End the session family.
             let revoked =
                 sessions::revoke_family(&txn, &row.family_id, now, "reuse_detected").await?;
             let account = accounts::account_by_id(&txn, row.account).await?;
@@ -968,4 +972,110 @@ pub fn mask_mobile(mobile: &str) -> String {
 /// Today's business date (Asia/Shanghai) on the app clock.
 pub(crate) fn today(app: &App) -> chrono::NaiveDate {
     business_date(app.clock().now())
+}
+
+#[cfg(test)]
+mod tests {
+    use aidazu_domain::{DistrictId, TownId};
+
+    use super::*;
+
+    const HEPING: VillageLocation = VillageLocation {
+        district: DistrictId(1),
+        town: TownId(10),
+        village: VillageId(11),
+    };
+    const CIHANG: VillageLocation = VillageLocation {
+        district: DistrictId(1),
+        town: TownId(20),
+        village: VillageId(21),
+    };
+
+    fn actor(grants: &[(Role, Scope)]) -> Actor {
+        Actor {
+            grants: grants
+                .iter()
+                .map(|&(role, scope)| Grant { role, scope })
+                .collect(),
+            ..Actor::system(Channel::Console)
+        }
+    }
+
+    #[test]
+    fn r1_out_of_scope_is_not_found_and_wrong_role_is_forbidden() {
+        let admin = actor(&[(Role::VillageAdmin, Scope::Village(VillageId(11)))]);
+        assert_eq!(
+            admin.role_for(Action::ManageMembers, &HEPING),
+            Ok(Role::VillageAdmin)
+        );
+        assert_eq!(
+            admin.role_for(Action::ManageMembers, &CIHANG),
+            Err(Denied::OutOfScope)
+        );
+        assert_eq!(
+            admin.role_for(Action::DecideObjection, &HEPING),
+            Err(Denied::Forbidden)
+        );
+        assert!(matches!(
+            admin.require(
+                Action::ManageMembers,
+                &CIHANG,
+                AppError::HouseholdNotFound(1)
+            ),
+            Err(AppError::HouseholdNotFound(1))
+        ));
+        assert!(admin.has_role_in(Role::VillageAdmin, VillageId(11), &HEPING));
+        assert!(!admin.has_role_in(Role::VillageAdmin, VillageId(21), &CIHANG));
+    }
+
+    #[test]
+    fn r1_a_second_grant_can_allow_what_the_first_does_not() {
+        let both = actor(&[
+            (Role::Villager, Scope::Village(VillageId(11))),
+            (Role::VillageCommittee, Scope::Village(VillageId(11))),
+        ]);
+        assert_eq!(
+            both.role_for(Action::ViewRecords, &HEPING),
+            Ok(Role::VillageCommittee)
+        );
+        let town = actor(&[(Role::TownOfficer, Scope::Town(TownId(10)))]);
+        assert_eq!(
+            town.role_for(Action::ViewRecords, &HEPING),
+            Ok(Role::TownOfficer)
+        );
+        assert_eq!(
+            town.role_for(Action::ManageMembers, &HEPING),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(
+            town.role_for(Action::ViewRecords, &CIHANG),
+            Err(Denied::OutOfScope)
+        );
+    }
+
+    #[test]
+    fn r4_mobiles_are_masked() {
+        assert_eq!(mask_mobile("10043349769"), "100****9769");
+        assert_eq!(mask_mobile("123"), "****");
+    }
+
+    #[test]
+    fn refresh_tokens_are_random_and_hashed() {
+        let a = new_refresh_token();
+        let b = new_refresh_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(sha256_hex(&a).len(), 64);
+        assert_ne!(sha256_hex(&a), a);
+    }
+
+    #[test]
+    fn debug_of_auth_config_hides_the_secret() {
+        let config = AuthConfig::new(
+            "super-secret-jwt-key",
+            Duration::minutes(15),
+            Duration::days(30),
+        );
+        assert!(!format!("{config:?}").contains("super-secret"));
+    }
 }
