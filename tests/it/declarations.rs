@@ -939,3 +939,163 @@ dual_db_test!(
         assert_eq!(award["kind"], "award");
     }
 );
+
+// ---------------------------------------------------------------------------------------------
+// R9 race, R3 participation
+
+dual_db_test!(
+    async fn r9_racing_decisions_from_two_channels_credit_once(db: TestDb) {
+        use aidazu_app::decisions::{DecisionInput, Outcome, decide};
+        use aidazu_domain::channel::Channel;
+
+        let t = TestApp::spawn(db).await;
+        let villager = login(&t, "demo-villager").await;
+        let admin = login(&t, "demo-admin").await;
+        let actor = t.app.authenticate(&admin.token, None).await.unwrap();
+        let p = photo_id(&t, &villager.token, 50).await;
+        for round in 0..3 {
+            let (status, decl) =
+                declare(&t, &villager, "ML-02", &[p], &format!("门前三包 {round}")).await;
+            assert_eq!(status, StatusCode::CREATED, "{decl}");
+            let id = decl["id"].as_i64().unwrap();
+            let input = |channel, outcome| DecisionInput {
+                declaration_id: DeclarationId(id),
+                outcome,
+                actor: actor.clone(),
+                channel,
+                source_ref: Some(format!("race-{round}")),
+            };
+            let (console, dingtalk) = tokio::join!(
+                decide(
+                    &t.app,
+                    input(Channel::Console, Outcome::Approve { points: None })
+                ),
+                decide(
+                    &t.app,
+                    input(
+                        Channel::DingTalkApproval,
+                        Outcome::Reject {
+                            reason: "钉钉审批驳回".into()
+                        }
+                    )
+                ),
+            );
+            let oks = [console.is_ok(), dingtalk.is_ok()];
+            assert_eq!(
+                oks.iter().filter(|ok| **ok).count(),
+                1,
+                "{console:?} {dingtalk:?}"
+            );
+            let loser = if console.is_ok() { &dingtalk } else { &console };
+            assert_eq!(
+                loser.as_ref().err().map(aidazu_app::AppError::code),
+                Some("declaration.already_decided")
+            );
+            let credited = entries_for(&t, villager.household_id, id).await;
+            if console.is_ok() {
+                assert_eq!(credited, vec![2]);
+                assert!(
+                    outbox_by_key(&t, &format!("approval.terminate:{id}"))
+                        .await
+                        .is_some()
+                );
+            } else {
+                assert!(credited.is_empty());
+                assert!(
+                    outbox_by_key(&t, &format!("approval.terminate:{id}"))
+                        .await
+                        .is_none(),
+                    "the deciding approval is not terminated"
+                );
+            }
+            assert!(
+                outbox_by_key(&t, &format!("notify.work:decl:{id}"))
+                    .await
+                    .is_some()
+            );
+        }
+    }
+);
+
+dual_db_test!(
+    async fn r3_household_out_of_the_scheme_earns_nothing(db: TestDb) {
+        use aidazu_domain::MemberId;
+        use aidazu_domain::org::ParticipationChange;
+
+        let t = TestApp::spawn(db).await;
+        let villager = login(&t, "demo-villager").await;
+        let admin = login(&t, "demo-admin").await;
+        let p = photo_id(&t, &villager.token, 60).await;
+        let (status, pending) = declare(&t, &villager, "ML-02", &[p], "退出前申报").await;
+        assert_eq!(status, StatusCode::CREATED, "{pending}");
+
+        let (status, household) = get(
+            &t,
+            &format!("/api/v1/admin/households/{}", villager.household_id),
+            &admin.token,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{household}");
+        let since = business_date(t.app.clock().now()) - Duration::days(60);
+        let recorder = t
+            .app
+            .authenticate(&admin.token, None)
+            .await
+            .unwrap()
+            .account_id;
+        for m in household["members"].as_array().unwrap() {
+            t.app
+                .store()
+                .record_participation_change(
+                    &ParticipationChange {
+                        member: MemberId(m["id"].as_i64().unwrap()),
+                        opted_in: false,
+                        effective_on: since,
+                        recorded_by: recorder,
+                        reason: "本户申请退出".into(),
+                    },
+                    aidazu_domain::channel::Channel::Console,
+                )
+                .await
+                .unwrap();
+        }
+        let (status, body) = declare(&t, &villager, "ML-02", &[p], "退出后申报").await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "participation.household_not_participating",
+        );
+        let id = pending["id"].as_i64().unwrap();
+        let (status, body) = decide(&t, &admin.token, id, json!({"outcome": "approve"})).await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "participation.household_not_participating",
+        );
+        assert!(entries_for(&t, villager.household_id, id).await.is_empty());
+        let (status, body) = post(
+            &t,
+            "/api/v1/admin/entries",
+            Some(&admin.token),
+            json!({"itemCode": "PA-04", "memberId": villager.member_id, "points": 5, "reason": "调解"}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "participation.household_not_participating",
+        );
+        // The pending declaration can still be refused.
+        let (status, body) = decide(
+            &t,
+            &admin.token,
+            id,
+            json!({"outcome": "reject", "reason": "本户已退出积分制"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+);

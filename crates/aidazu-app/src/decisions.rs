@@ -120,6 +120,10 @@ pub async fn decide(app: &App, input: DecisionInput) -> Result<DecisionResult, A
             }
         }
     };
+    if write.approved {
+        app.require_participation(record.household, record.occurred_on)
+            .await?;
+    }
     // Read before the transaction: SQLite has one connection, the transaction holds it.
     let version = catalogue_version_by_id(db, record.catalogue_version_id).await?;
     let cap = version

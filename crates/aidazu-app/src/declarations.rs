@@ -10,7 +10,7 @@ use aidazu_domain::declaration::{
     DeclarationDraft, DeclarationPolicy, DeclarationState, validate_draft_in_version,
 };
 use aidazu_domain::ledger::{CapUsage, cap_usage, check_cap};
-use aidazu_domain::org::{Action, Role};
+use aidazu_domain::org::{Action, Role, require_household_participates};
 use aidazu_domain::{DeclarationId, ItemCode, MemberId, Points, VillageId};
 use aidazu_store::declarations::{self as store_decl, DeclarationRecord, NewDeclaration};
 use aidazu_store::outbox::{self, NewOutboxMessage};
@@ -96,6 +96,8 @@ impl App {
         };
         let item = validate_draft_in_version(&draft, &stored.version, calendar, &policy, today)?;
         check_photos(db, &input.photo_ids, village, household).await?;
+        self.require_participation(household, input.occurred_on)
+            .await?;
 
         let rule = item.points();
         let (min, max) = points_bounds(rule);
@@ -308,6 +310,29 @@ impl App {
             .ok_or(AppError::DeclarationNotFound(id.get()))?;
         let mut views = self.views(vec![record]).await?;
         views.pop().ok_or(AppError::DeclarationNotFound(id.get()))
+    }
+
+    /// R3: a household out of the scheme on `on` earns nothing (and is not scored).
+    ///
+    /// # Errors
+    /// [`AppError::Rule`] (`participation.household_not_participating`), [`AppError::Store`].
+    pub(crate) async fn require_participation(
+        &self,
+        household: aidazu_domain::HouseholdId,
+        on: NaiveDate,
+    ) -> Result<(), AppError> {
+        let members: Vec<_> = aidazu_store::households::household_members(
+            self.store().connection(),
+            &self.config().pii,
+            household,
+        )
+        .await?
+        .iter()
+        .map(aidazu_store::households::MemberRow::to_domain)
+        .collect();
+        let history = self.store().participation_history(household).await?;
+        require_household_participates(&members, &history, on)?;
+        Ok(())
     }
 
     async fn views(

@@ -85,6 +85,8 @@ impl App {
             .await?
             .ok_or(AppError::CatalogueNotFound(member.village.get()))?;
         let item = stored.version.require_item(&code)?;
+        self.require_participation(member.household, input.occurred_on)
+            .await?;
         for (i, id) in input.photo_ids.iter().enumerate() {
             if input.photo_ids[..i].contains(id) {
                 return Err(AppError::DuplicatePhoto(*id));

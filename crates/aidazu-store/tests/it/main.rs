@@ -7,6 +7,7 @@
 mod accounts;
 mod catalogue;
 mod connect;
+mod declarations;
 mod ledger;
 mod outbox;
 mod pii;
