@@ -17,8 +17,9 @@ use crate::gateway::{self, SendError};
 use crate::integration::OutboxPolicy;
 use crate::{App, AppError};
 
-/// How many messages one claim takes.
-const CLAIM_BATCH: u64 = 10;
+/// How many messages one claim takes: one, so that every message's lease starts right before
+/// its own send (a batch would age the leases of its later messages).
+const CLAIM_BATCH: u64 = 1;
 /// How long a rate-limited message waits at least.
 const RATE_LIMIT_WAIT: Duration = Duration::from_secs(2);
 
