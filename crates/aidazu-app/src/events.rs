@@ -1,6 +1,9 @@
 //! The callback inbox (F3): receiving DingTalk events (HTTP callbacks, Stream frames, card
 //! button presses) and applying each exactly once.
 //!
+//! Freshness of pushes and the inbox's timestamps use the wall clock (DingTalk signs with real
+//! time), not the injected business clock.
+//!
 //! Receiving verifies the event, stores it under a stable key ([`event_key`]) and only then lets
 //! the transport acknowledge it (`success` / Stream ACK): a crash before the insert makes
 //! DingTalk redeliver, a crash after it loses nothing, and a redelivery inserts nothing.
@@ -96,7 +99,7 @@ impl App {
             .dingtalk_setup()
             .and_then(|d| d.callback_crypto.clone())
             .ok_or(AppError::DingTalkNotConfigured)?;
-        let now = SystemTime::from(self.clock().now());
+        let now = SystemTime::now();
         let plaintext = crypto
             .open(query, encrypt, now)
             .map_err(AppError::CallbackRejected)?;
@@ -125,7 +128,7 @@ impl App {
                 source: source.to_owned(),
                 payload: event.payload.clone(),
             },
-            self.clock().now(),
+            chrono::Utc::now(),
         )
         .await?;
         tracing::info!(event.key = %key, event.type = %event.event_type, source, inserted, "DingTalk event received");
@@ -154,7 +157,7 @@ impl App {
                 source: source.to_owned(),
                 payload: card_action_payload(action),
             },
-            self.clock().now(),
+            chrono::Utc::now(),
         )
         .await?;
         tracing::info!(event.key = %key, source, inserted, "DingTalk card action received");
@@ -185,7 +188,7 @@ impl App {
             secret,
             timestamp,
             signature,
-            SystemTime::from(self.clock().now()),
+            SystemTime::now(),
             CARD_CALLBACK_WINDOW,
         )
         .map_err(AppError::CallbackRejected)?;
@@ -271,7 +274,7 @@ async fn apply_next(app: &App) -> Result<Option<Applied>, AppError> {
     match outcome {
         Ok(outcome) => {
             // Contact events marked inside their own transaction already.
-            let _ = inbox::mark_applied(db, event.id, &outcome, app.clock().now()).await?;
+            let _ = inbox::mark_applied(db, event.id, &outcome, chrono::Utc::now()).await?;
             tracing::info!(event.id = event.id, event.type = %event.event_type, %outcome, "DingTalk event applied");
             app.wake_workers();
             Ok(Some(Applied {
@@ -302,7 +305,7 @@ async fn apply_one(app: &App, event: &InboundEvent) -> Result<String, AppError> 
                 "applied: contact {}",
                 serde_json::to_string(&outcomes).unwrap_or_default()
             );
-            inbox::mark_applied(&txn, event.id, &outcome, app.clock().now()).await?;
+            inbox::mark_applied(&txn, event.id, &outcome, chrono::Utc::now()).await?;
             txn.commit().await.map_err(aidazu_store::StoreError::from)?;
             Ok(outcome)
         }

@@ -5,6 +5,9 @@
 //! Never twice: a message is sent only by the worker holding its lease, the send is cut off
 //! well before the lease ends, and the result is written only while the lease is still held.
 //! Two replicas on one PostgreSQL database claim disjoint rows (`FOR UPDATE SKIP LOCKED`).
+//!
+//! Leases and retry times use the wall clock, not the injected business clock: they are about
+//! when the process may act, and `enqueue` stamps rows with the wall clock too.
 
 use std::future::Future;
 use std::time::Duration;
@@ -65,7 +68,7 @@ pub async fn dispatch_due(app: &App, worker: &str) -> Result<DispatchReport, App
     let send_deadline = policy.lease.mul_f64(0.6);
     let mut report = DispatchReport::default();
     loop {
-        let now = app.clock().now();
+        let now = chrono::Utc::now();
         let claimed =
             outbox_lease::claim_due(app.store().connection(), worker, now, lease, CLAIM_BATCH)
                 .await?;
@@ -95,7 +98,7 @@ async fn record(
     report: &mut DispatchReport,
 ) -> Result<(), AppError> {
     let db = app.store().connection();
-    let now = app.clock().now();
+    let now = chrono::Utc::now();
     let attempts = u32::try_from(message.attempts).unwrap_or(0);
     match outcome {
         Ok(result) => {

@@ -1,16 +1,16 @@
 //! The DingTalk callback inbox (F3): every verified event, stored under a stable key before
 //! DingTalk is told `success`, then applied exactly once in receipt order.
 //!
-//! Receiving is [`insert`] (a duplicate key writes nothing). Applying is, in one transaction:
-//! [`lock_next_unapplied`] (PostgreSQL: `FOR UPDATE`, so a second replica waits and then finds
-//! the event applied), the event's effects, [`mark_applied`] (a conditional `UPDATE … WHERE
-//! applied_at IS NULL`). A failure rolls everything back and [`record_failure`] counts it.
+//! Receiving is [`insert`] (a duplicate key writes nothing). Applying takes [`next_unapplied`]
+//! (one applier at a time: [`try_lock_applier`] on PostgreSQL), runs the event's effects and
+//! [`mark_applied`] (a conditional `UPDATE … WHERE applied_at IS NULL`); a failure is counted by
+//! [`record_failure`] and the event is retried.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, LockType, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde_json::Value;
 
@@ -88,24 +88,6 @@ pub async fn insert<C: ConnectionTrait>(
     .exec_without_returning(db)
     .await?;
     Ok(result == 1)
-}
-
-/// The oldest unapplied event, locked for this transaction on PostgreSQL (`FOR UPDATE`: a
-/// concurrent applier waits, then sees it applied). SQLite serialises writers anyway.
-///
-/// # Errors
-/// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn lock_next_unapplied<C: ConnectionTrait>(
-    db: &C,
-) -> Result<Option<InboundEvent>, StoreError> {
-    let mut query = dingtalk_events::Entity::find()
-        .filter(dingtalk_events::Column::AppliedAt.is_null())
-        .order_by_asc(dingtalk_events::Column::Id)
-        .limit(1);
-    if db.get_database_backend() == DbBackend::Postgres {
-        query = query.lock(LockType::Update);
-    }
-    query.one(db).await?.map(read_model).transpose()
 }
 
 /// The oldest unapplied event, without locking.
