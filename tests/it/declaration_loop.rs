@@ -686,3 +686,51 @@ dual_db_test!(
         );
     }
 );
+
+// F4 under faults: 5xx, rate limits and revoked tokens on every DingTalk call delay the approval,
+// the card and the notification, but lose none and duplicate none.
+dual_db_test!(
+    async fn f4_faults_delay_the_loop_but_lose_nothing(db: TestDb) {
+        let t = spawn(db).await;
+        let villager = login(&t, "demo-villager").await;
+        let photo = upload(&t, &villager.token, 91).await;
+        let (status, _) = sim_post(
+            &t,
+            "/sim/faults",
+            json!({ "errorRate": 0.5, "rateLimitNext": 3, "invalidateTokens": true }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let id = declare(&t, &villager, "ML-03", &[photo], "冬季森林防火值守").await;
+        let instance = approval_of(&t, id).await;
+        card_of(&t, id).await;
+        assert_eq!(
+            sim_decide(&t, &instance, "agree", "同意").await,
+            StatusCode::OK
+        );
+        wait_state(&t, id, "approved").await;
+        let texts = notifications_to(&t, "demo-villager", "审核通过").await;
+        poll(Duration::from_secs(30), || async {
+            (card_of(&t, id).await["cardData"]["status"] == "已通过").then_some(())
+        })
+        .await;
+        sim_post(&t, "/sim/faults", json!({ "errorRate": 0.0 })).await;
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        assert_eq!(entries_for(&t, villager.household_id, id).await, vec![3]);
+        let approvals = sim_get(&t, "/sim/approvals").await;
+        assert_eq!(
+            approvals.as_array().unwrap().len(),
+            1,
+            "one approval instance"
+        );
+        let stats = sim_get(&t, "/sim/stats").await;
+        assert!(stats["injectedErrors"].as_u64().unwrap_or(0) > 0, "{stats}");
+        let failed: Vec<_> = aidazu_store::outbox::list(t.app.store().connection(), None)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.status != "sent")
+            .collect();
+        assert!(failed.is_empty(), "{failed:?}");
+    }
+);

@@ -31,7 +31,7 @@ const CARD_CALLBACK_WINDOW: Duration = Duration::from_secs(5 * 60);
 pub const CARD_ACTION: &str = "card_action";
 
 /// Failed application attempts after which an event is set aside with outcome `failed: …`.
-const MAX_APPLY_ATTEMPTS: i32 = 5;
+const MAX_APPLY_ATTEMPTS: i32 = 10;
 
 /// The stable identity of an event across DingTalk's redeliveries: `eventId` when present,
 /// else `EventType`, `processInstanceId`, `type`, `result`, `taskId` (and for legacy contact

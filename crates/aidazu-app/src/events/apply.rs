@@ -50,7 +50,7 @@ pub(crate) async fn plan(app: &App, event: &InboundEvent) -> Result<Effect, AppE
     let payload = &event.payload;
     Ok(match event.event_type.as_str() {
         "bpms_instance_change" => match text(payload, "type") {
-            Some("finish") => approval_finished(app, payload).await?,
+            Some("finish") => approval_finished(app, payload, event.attempts).await?,
             Some(other) => Effect::Record(format!("recorded: approval instance {other}")),
             None => Effect::Record("ignored: approval change without type".into()),
         },
@@ -106,7 +106,11 @@ fn approver_and_remark(instance: &ProcessInstance) -> (Option<String>, Option<St
     (approver, remark)
 }
 
-async fn approval_finished(app: &App, payload: &Value) -> Result<Effect, AppError> {
+/// Failed attempts after which an approval result is applied without the instance details
+/// (approver and remark then come from the stored task event, points from the declaration).
+const DETAILS_ATTEMPTS: i32 = 3;
+
+async fn approval_finished(app: &App, payload: &Value, attempts: i32) -> Result<Effect, AppError> {
     let Some(instance_id) = text(payload, "processInstanceId") else {
         return Ok(Effect::Record("ignored: no processInstanceId".into()));
     };
@@ -141,7 +145,10 @@ async fn approval_finished(app: &App, payload: &Value) -> Result<Effect, AppErro
         .await
     {
         Ok(instance) => Some(instance),
-        Err(error) if error.is_retryable() || error.is_token_invalid() => {
+        Err(error)
+            if (error.is_retryable() || error.is_token_invalid())
+                && (attempts < DETAILS_ATTEMPTS || approver.is_none()) =>
+        {
             return Err(AppError::DingTalk(error));
         }
         Err(error) => {
