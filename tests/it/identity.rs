@@ -417,6 +417,24 @@ dual_db_test!(
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["revoked"], 1);
+        let admin = token(&login_as(&t, "demo-admin", "console").await);
+        let (_, audit) = get(
+            &t,
+            &format!(
+                "/api/v1/admin/audit?householdId={}",
+                session["household"]["id"]
+            ),
+            Some(&admin),
+        )
+        .await;
+        assert!(
+            audit["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "session.logout" && e["channel"] == "mini_app"),
+            "{audit}"
+        );
         let (status, body) = get(&t, "/api/v1/me/household", Some(&access)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_envelope(&body, "auth.invalid_token");
