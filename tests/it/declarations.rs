@@ -1099,3 +1099,47 @@ dual_db_test!(
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 );
+
+dual_db_test!(
+    async fn openapi_lists_the_declaration_endpoints(db: TestDb) {
+        let t = TestApp::spawn(db).await;
+        let doc: Value = t
+            .http
+            .get(t.url("/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for (path, method) in [
+            ("/api/v1/photos", "post"),
+            ("/api/v1/photos/{id}", "get"),
+            ("/api/v1/photos/{id}/thumb", "get"),
+            ("/api/v1/declarations", "post"),
+            ("/api/v1/declarations", "get"),
+            ("/api/v1/declarations/{id}", "get"),
+            ("/api/v1/declarations/{id}/withdraw", "post"),
+            ("/api/v1/admin/declarations", "get"),
+            ("/api/v1/admin/declarations/{id}/decision", "post"),
+            ("/api/v1/admin/entries", "post"),
+        ] {
+            assert!(
+                doc["paths"][path][method].is_object(),
+                "{method} {path} missing from OpenAPI"
+            );
+        }
+        for schema in [
+            "DeclarationDto",
+            "DeclareRequest",
+            "DecisionRequest",
+            "ScoreRequest",
+            "PhotoDto",
+        ] {
+            assert!(
+                doc["components"]["schemas"][schema].is_object(),
+                "{schema} missing"
+            );
+        }
+    }
+);
