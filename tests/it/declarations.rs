@@ -308,6 +308,15 @@ dual_db_test!(
             StatusCode::PAYLOAD_TOO_LARGE,
             "photo.too_large",
         );
+        // Far over the limit: refused while streaming, with the same answer.
+        let (status, body) =
+            upload(&t, &villager.token, "huge.jpg", vec![0xFF; 3 * 1024 * 1024]).await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "photo.too_large",
+        );
         assert_eq!(walk(&t.data_dir().join("photos")), files_before);
         let (status, body) = upload(&t, &villager.token, "b.jpg", jpeg(11)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
