@@ -488,6 +488,45 @@ dual_db_test!(
         assert_eq!(status, StatusCode::CREATED, "{again}");
         assert_eq!(again["reusedPhoto"], true);
         assert_eq!(again["reusedWith"], json!([id]));
+
+        // The same picture uploaded by a neighbouring household: same photo row, usable and
+        // visible for them too, and the reuse is flagged on their declaration (R11).
+        let neighbour = login(&t, "u-heping-01-006-1").await;
+        assert_ne!(neighbour.household_id, villager.household_id);
+        let (status, shared) = upload(&t, &neighbour.token, "forwarded.jpg", jpeg(1)).await;
+        assert_eq!(status, StatusCode::OK, "{shared}");
+        assert_eq!(
+            (shared["id"].as_i64(), shared["created"].clone()),
+            (Some(photos[0]), json!(false))
+        );
+        let resp = t
+            .http
+            .get(t.url(&format!("/api/v1/photos/{}/thumb", photos[0])))
+            .bearer_auth(&neighbour.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let (status, theirs) = declare(&t, &neighbour, "ML-03", &photos[..1], "也参加了整治").await;
+        assert_eq!(status, StatusCode::CREATED, "{theirs}");
+        assert_eq!(theirs["reusedWith"], json!([id, again["id"]]));
+        // A household that never uploaded it can neither see nor use it.
+        let other = login(&t, "u-heping-01-003-2").await;
+        let resp = t
+            .http
+            .get(t.url(&format!("/api/v1/photos/{}", photos[0])))
+            .bearer_auth(&other.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+        let (status, body) = declare(&t, &other, "ML-03", &photos[..1], "借用别人的照片").await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "declaration.photo_not_usable",
+        );
     }
 );
 
