@@ -417,6 +417,24 @@ dual_db_test!(
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["revoked"], 1);
+        let admin = token(&login_as(&t, "demo-admin", "console").await);
+        let (_, audit) = get(
+            &t,
+            &format!(
+                "/api/v1/admin/audit?householdId={}",
+                session["household"]["id"]
+            ),
+            Some(&admin),
+        )
+        .await;
+        assert!(
+            audit["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "session.logout" && e["channel"] == "mini_app"),
+            "{audit}"
+        );
         let (status, body) = get(&t, "/api/v1/me/household", Some(&access)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_envelope(&body, "auth.invalid_token");
@@ -460,6 +478,15 @@ dual_db_test!(
         };
         let forged = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
         let (status, body) = get(&t, "/api/v1/me/household", Some(&forged)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_envelope(&body, "auth.invalid_token");
+        // An unsigned token (`alg: none`) is refused too.
+        let unsigned = format!(
+            "{}.{}.",
+            base64_engine::encode_b64url(br#"{"alg":"none","typ":"JWT"}"#),
+            parts[1]
+        );
+        let (status, body) = get(&t, "/api/v1/me/household", Some(&unsigned)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_envelope(&body, "auth.invalid_token");
         let (status, body) = get(&t, "/api/v1/me/household", Some("garbage")).await;
@@ -1065,6 +1092,21 @@ dual_db_test!(
             .unwrap();
         assert!(m["dingtalkUserIds"].as_array().unwrap().is_empty());
 
+        // Back in the organisation with the same mobile: the next login binds again.
+        sim_put_user(&t, "tang-xin", "唐新", "10099990005").await;
+        let back = login(&t, "tang-xin").await;
+        assert_eq!(back["member"]["id"], member_id.get());
+        let outcomes = apply_contact_event_now(
+            &t.app,
+            &ContactEvent {
+                kind: ContactEventKind::UserLeaveOrg,
+                user_ids: vec!["tang-xin".to_owned()],
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(outcomes.len(), 1);
+
         // Admin binding puts a DingTalk user back on the member by hand.
         sim_put_user(&t, "tang-xin-2", "唐新", "10088880000").await;
         let (status, bound) = post(
@@ -1152,5 +1194,78 @@ dual_db_test!(
         )
         .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+);
+
+dual_db_test!(
+    async fn f1_r4_a_mobile_shared_by_two_members_needs_the_admin(db: TestDb) {
+        let t = TestApp::spawn(db).await;
+        let admin = token(&login_as(&t, "demo-admin", "console").await);
+        let heping = village_id(&t, "heping").await;
+        let mut members = Vec::new();
+        for code in ["heping-09-101", "heping-09-102"] {
+            let (status, household) = post(
+                &t,
+                &format!("/api/v1/admin/villages/{}/households", heping.get()),
+                Some(&admin),
+                json!({ "code": code, "address": "和平村九组" }),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{household}");
+            let (status, member) = post(
+                &t,
+                &format!("/api/v1/admin/households/{}/members", household["id"]),
+                Some(&admin),
+                json!({ "name": "同号人", "relation": "户主", "mobile": "10099990007" }),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{member}");
+            members.push(member["id"].as_i64().unwrap());
+        }
+        // A duplicate household code is a conflict and changes nothing.
+        let (status, body) = post(
+            &t,
+            &format!("/api/v1/admin/villages/{}/households", heping.get()),
+            Some(&admin),
+            json!({ "code": "heping-09-101", "address": "重复" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_envelope(&body, "household.code_taken");
+
+        sim_put_user(&t, "same-mobile", "同号人", "10099990007").await;
+        let code = auth_code(&t, "same-mobile").await;
+        let (status, body) = post(
+            &t,
+            "/api/v1/auth/dingtalk",
+            None,
+            json!({ "authCode": code }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_envelope(&body, "auth.ambiguous_member");
+
+        // The admin binds by hand; then login works.
+        let (status, bound) = post(
+            &t,
+            &format!("/api/v1/admin/members/{}/binding", members[1]),
+            Some(&admin),
+            json!({ "dingtalkUserId": "same-mobile" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{bound}");
+        let session = login(&t, "same-mobile").await;
+        assert_eq!(session["member"]["id"], members[1]);
+        // A member already bound to someone else is not silently re-bound.
+        sim_put_user(&t, "someone-else", "别人", "10088881111").await;
+        let (status, body) = post(
+            &t,
+            &format!("/api/v1/admin/members/{}/binding", members[1]),
+            Some(&admin),
+            json!({ "dingtalkUserId": "someone-else" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_envelope(&body, "member.already_bound");
     }
 );

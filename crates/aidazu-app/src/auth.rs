@@ -485,6 +485,21 @@ impl App {
             },
             None => sessions::revoke_account(&txn, actor.account_id, now, "logout").await?,
         };
+        if revoked > 0 {
+            audit::record(
+                &txn,
+                &actor.audit(
+                    None,
+                    "session.logout",
+                    "account",
+                    Some(actor.account_id.to_string()),
+                    actor.village_id,
+                    actor.household_id,
+                    json!({ "revokedTokens": revoked, "allSessions": refresh_token.is_none() }),
+                ),
+            )
+            .await?;
+        }
         txn.commit().await?;
         Ok(revoked)
     }

@@ -12,4 +12,5 @@ mod ledger;
 mod outbox;
 mod pii;
 mod seed;
+mod sessions;
 mod support;
