@@ -308,6 +308,15 @@ dual_db_test!(
             StatusCode::PAYLOAD_TOO_LARGE,
             "photo.too_large",
         );
+        // Far over the limit: refused while streaming, with the same answer.
+        let (status, body) =
+            upload(&t, &villager.token, "huge.jpg", vec![0xFF; 3 * 1024 * 1024]).await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "photo.too_large",
+        );
         assert_eq!(walk(&t.data_dir().join("photos")), files_before);
         let (status, body) = upload(&t, &villager.token, "b.jpg", jpeg(11)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -479,6 +488,45 @@ dual_db_test!(
         assert_eq!(status, StatusCode::CREATED, "{again}");
         assert_eq!(again["reusedPhoto"], true);
         assert_eq!(again["reusedWith"], json!([id]));
+
+        // The same picture uploaded by a neighbouring household: same photo row, usable and
+        // visible for them too, and the reuse is flagged on their declaration (R11).
+        let neighbour = login(&t, "u-heping-01-006-1").await;
+        assert_ne!(neighbour.household_id, villager.household_id);
+        let (status, shared) = upload(&t, &neighbour.token, "forwarded.jpg", jpeg(1)).await;
+        assert_eq!(status, StatusCode::OK, "{shared}");
+        assert_eq!(
+            (shared["id"].as_i64(), shared["created"].clone()),
+            (Some(photos[0]), json!(false))
+        );
+        let resp = t
+            .http
+            .get(t.url(&format!("/api/v1/photos/{}/thumb", photos[0])))
+            .bearer_auth(&neighbour.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let (status, theirs) = declare(&t, &neighbour, "ML-03", &photos[..1], "也参加了整治").await;
+        assert_eq!(status, StatusCode::CREATED, "{theirs}");
+        assert_eq!(theirs["reusedWith"], json!([id, again["id"]]));
+        // A household that never uploaded it can neither see nor use it.
+        let other = login(&t, "u-heping-01-003-2").await;
+        let resp = t
+            .http
+            .get(t.url(&format!("/api/v1/photos/{}", photos[0])))
+            .bearer_auth(&other.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+        let (status, body) = declare(&t, &other, "ML-03", &photos[..1], "借用别人的照片").await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "declaration.photo_not_usable",
+        );
     }
 );
 
@@ -1097,5 +1145,49 @@ dual_db_test!(
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
+    }
+);
+
+dual_db_test!(
+    async fn openapi_lists_the_declaration_endpoints(db: TestDb) {
+        let t = TestApp::spawn(db).await;
+        let doc: Value = t
+            .http
+            .get(t.url("/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for (path, method) in [
+            ("/api/v1/photos", "post"),
+            ("/api/v1/photos/{id}", "get"),
+            ("/api/v1/photos/{id}/thumb", "get"),
+            ("/api/v1/declarations", "post"),
+            ("/api/v1/declarations", "get"),
+            ("/api/v1/declarations/{id}", "get"),
+            ("/api/v1/declarations/{id}/withdraw", "post"),
+            ("/api/v1/admin/declarations", "get"),
+            ("/api/v1/admin/declarations/{id}/decision", "post"),
+            ("/api/v1/admin/entries", "post"),
+        ] {
+            assert!(
+                doc["paths"][path][method].is_object(),
+                "{method} {path} missing from OpenAPI"
+            );
+        }
+        for schema in [
+            "DeclarationDto",
+            "DeclareRequest",
+            "DecisionRequest",
+            "ScoreRequest",
+            "PhotoDto",
+        ] {
+            assert!(
+                doc["components"]["schemas"][schema].is_object(),
+                "{schema} missing"
+            );
+        }
     }
 );

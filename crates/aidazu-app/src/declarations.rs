@@ -368,11 +368,8 @@ async fn check_photos<C: ConnectionTrait>(
     }
     let found = photos::photos_by_ids(db, ids).await?;
     for id in ids {
-        let usable = found
-            .iter()
-            .find(|p| p.id == *id)
-            .is_some_and(|p| p.village == village && p.household == Some(household));
-        if !usable {
+        let in_village = found.iter().any(|p| p.id == *id && p.village == village);
+        if !in_village || !photos::uploaded_by_household(db, *id, household).await? {
             return Err(AppError::PhotoNotUsable(*id));
         }
     }

@@ -128,7 +128,8 @@ impl App {
             .await?
             .ok_or(AppError::PhotoNotFound(id))?;
         let location = self.village_location(record.village).await?;
-        if !may_view_photo(actor, &record, &location) {
+        let uploaders = photos::uploaders(self.store().connection(), id).await?;
+        if !may_view_photo(actor, &uploaders, &location) {
             return Err(AppError::PhotoNotFound(id));
         }
         Ok(PhotoView::from_record(record, false))
@@ -174,18 +175,17 @@ fn upload_village(actor: &Actor) -> Option<VillageId> {
     })
 }
 
-/// F2: the uploader, the uploader's household, the village's admins and committee, and the
+/// F2: the uploaders, their households, the village's admins and committee, and the
 /// town and district officers over it.
 pub(crate) fn may_view_photo(
     actor: &Actor,
-    photo: &PhotoRecord,
+    uploaders: &[(AccountId, Option<HouseholdId>)],
     location: &VillageLocation,
 ) -> bool {
-    photo.uploader == actor.account_id
-        || (photo.household.is_some() && photo.household == actor.household_id)
-        || is_overseer(actor, location)
+    uploaders.iter().any(|(account, household)| {
+        *account == actor.account_id || (household.is_some() && *household == actor.household_id)
+    }) || is_overseer(actor, location)
 }
-
 /// Village admins and committee of the village, town and district officers over it.
 pub(crate) fn is_overseer(actor: &Actor, location: &VillageLocation) -> bool {
     actor.grants.iter().any(|g| {

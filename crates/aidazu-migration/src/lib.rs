@@ -12,6 +12,7 @@ mod m20261129_000007_domain_fields;
 mod m20261129_101_refresh_tokens;
 mod m20261129_110_outbox_inbox;
 mod m20261129_111_declarations;
+mod m20261129_112_photo_uploads;
 mod m20261129_121_dingtalk_state;
 
 /// The ordered, append-only list of migrations.
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_101_refresh_tokens::Migration),
             Box::new(m20261129_110_outbox_inbox::Migration),
             Box::new(m20261129_111_declarations::Migration),
+            Box::new(m20261129_112_photo_uploads::Migration),
             Box::new(m20261129_121_dingtalk_state::Migration),
         ]
     }

@@ -11,7 +11,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use crate::entities::{declaration_photos, photos};
+use crate::entities::{declaration_photos, photo_uploads, photos};
 use crate::error::StoreError;
 
 /// A photo to record after its bytes were stored.
@@ -45,8 +45,8 @@ pub struct PhotoRecord {
     pub created_at: DateTime<Utc>,
 }
 
-/// Records a photo; the same content uploaded again in the same village returns the first row
-/// (`created == false`).
+/// Records a photo and who uploaded it; the same content uploaded again in the same village
+/// returns the first row (`created == false`) and links the new uploader to it.
 ///
 /// # Errors
 /// [`StoreError::Invalid`] (missing village/household/account), [`StoreError::Query`].
@@ -55,6 +55,7 @@ pub async fn insert_photo<C: ConnectionTrait>(
     new: &NewPhoto,
 ) -> Result<(PhotoRecord, bool), StoreError> {
     if let Some(existing) = by_sha(db, new.village, &new.sha256).await? {
+        record_upload(db, existing.id, new).await?;
         return Ok((existing, false));
     }
     let to_i64 = |v: u64| i64::try_from(v).map_err(|_| StoreError::Invalid("photo size".into()));
@@ -84,9 +85,77 @@ pub async fn insert_photo<C: ConnectionTrait>(
     let stored = by_sha(db, new.village, &new.sha256)
         .await?
         .ok_or_else(|| StoreError::Conflict("photo vanished after insert".into()))?;
+    record_upload(db, stored.id, new).await?;
     // Another uploader may have won a race; only the winner "created" it.
     let created = stored.uploader == new.uploader && stored.household == new.household;
     Ok((stored, created))
+}
+
+/// Links an uploader (account and household) to a photo; once per account.
+async fn record_upload<C: ConnectionTrait>(
+    db: &C,
+    photo_id: i64,
+    new: &NewPhoto,
+) -> Result<(), StoreError> {
+    photo_uploads::Entity::insert(photo_uploads::ActiveModel {
+        id: NotSet,
+        photo_id: Set(photo_id),
+        household_id: Set(new.household.map(HouseholdId::get)),
+        uploader_account_id: Set(new.uploader.get()),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            photo_uploads::Column::PhotoId,
+            photo_uploads::Column::UploaderAccountId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await
+    .map_err(|err| StoreError::from_write(err, "photo upload"))?;
+    Ok(())
+}
+
+/// Everyone who uploaded the photo: `(account, household)` pairs, first uploader first.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn uploaders<C: ConnectionTrait>(
+    db: &C,
+    photo_id: i64,
+) -> Result<Vec<(AccountId, Option<HouseholdId>)>, StoreError> {
+    Ok(photo_uploads::Entity::find()
+        .filter(photo_uploads::Column::PhotoId.eq(photo_id))
+        .order_by_asc(photo_uploads::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| {
+            (
+                AccountId(u.uploader_account_id),
+                u.household_id.map(HouseholdId),
+            )
+        })
+        .collect())
+}
+
+/// Whether `household` uploaded the photo (itself or with the same content).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn uploaded_by_household<C: ConnectionTrait>(
+    db: &C,
+    photo_id: i64,
+    household: HouseholdId,
+) -> Result<bool, StoreError> {
+    Ok(photo_uploads::Entity::find()
+        .filter(photo_uploads::Column::PhotoId.eq(photo_id))
+        .filter(photo_uploads::Column::HouseholdId.eq(household.get()))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// One photo by id.

@@ -1,6 +1,8 @@
 //! Photo evidence (F2): `POST /api/v1/photos` (multipart, part `file`, streamed into the photo
 //! pipeline), `GET /api/v1/photos/{id}` (public copy) and `GET /api/v1/photos/{id}/thumb`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use aidazu_app::photos::{PhotoContent, ServedVariant};
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
@@ -62,8 +64,20 @@ pub async fn upload_photo(
         if field.name() != Some("file") {
             continue;
         }
-        let stream = field.map_err(|err| -> aidazu_photos::BoxError { Box::new(err) });
-        let view = state.app.upload_photo(&actor, stream).await?;
+        // The route's body limit can trip inside the multipart parser before the pipeline has
+        // counted past its own limit; both mean "too large".
+        let over_limit = AtomicBool::new(false);
+        let stream = field.map_err(|err| -> aidazu_photos::BoxError {
+            if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                over_limit.store(true, Ordering::Relaxed);
+            }
+            Box::new(err)
+        });
+        let view = match state.app.upload_photo(&actor, stream).await {
+            Ok(view) => view,
+            Err(_) if over_limit.load(Ordering::Relaxed) => return Err(too_large(&state)),
+            Err(err) => return Err(err.into()),
+        };
         let status = if view.created {
             StatusCode::CREATED
         } else {
