@@ -310,3 +310,78 @@ dual_db_test!(
         );
     }
 );
+
+// F3: contact events pushed by DingTalk bind a new DingTalk user to the member with that mobile
+// and, when the user leaves, end the account's sessions.
+dual_db_test!(
+    async fn f3_contact_events_through_the_callback_bind_and_unbind(db: TestDb) {
+        let t = spawn(db, vec![]).await;
+        // 张静 (heping-01-009-2) has a mobile but no DingTalk user yet.
+        let sim = t.sim_url.clone().unwrap();
+        let resp = t
+            .http
+            .put(format!("{sim}/sim/users/u-zhangjing"))
+            .json(&json!({ "name": "张静", "mobile": "10060317458", "deptIds": [111] }))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success());
+        let bound = poll(Duration::from_secs(20), || async {
+            t.app
+                .inbound_events()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|e| e.event_type == "user_add_org" && e.applied_at.is_some())
+        })
+        .await;
+        assert!(
+            bound.outcome.as_deref().unwrap().contains("bound"),
+            "{bound:?}"
+        );
+
+        // The new user logs in as that member.
+        let (_, code) = sim_post(&t, "/sim/auth-codes", json!({ "userId": "u-zhangjing" })).await;
+        let resp = t
+            .http
+            .post(t.url("/api/v1/auth/dingtalk"))
+            .json(&json!({ "authCode": code["code"] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let session: Value = resp.json().await.unwrap();
+        assert_eq!(session["member"]["name"], "张静", "{session}");
+        let token = session["accessToken"].as_str().unwrap().to_owned();
+
+        // The user leaves the organisation: the account is disabled, the token stops working.
+        let resp = t
+            .http
+            .delete(format!("{sim}/sim/users/u-zhangjing"))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success());
+        poll(Duration::from_secs(20), || async {
+            t.app
+                .inbound_events()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|e| e.event_type == "user_leave_org" && e.applied_at.is_some())
+        })
+        .await;
+        let resp = t
+            .http
+            .get(t.url("/api/v1/me/household"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            resp.status() == StatusCode::UNAUTHORIZED || resp.status() == StatusCode::FORBIDDEN,
+            "{}",
+            resp.status()
+        );
+    }
+);

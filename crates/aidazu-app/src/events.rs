@@ -293,14 +293,17 @@ async fn apply_next(app: &App) -> Result<Option<Applied>, AppError> {
 
 /// Applies one event's effect. Decisions run in `decide`'s own transaction (its compare-and-set
 /// and the ledger's idempotency key make a repeat after a crash a refused no-op); contact
-/// changes run in one transaction together with marking the event applied.
+/// changes are fetched from DingTalk first, then applied in one transaction together with
+/// marking the event applied.
 async fn apply_one(app: &App, event: &InboundEvent) -> Result<String, AppError> {
     match apply::plan(app, event).await? {
         apply::Effect::Record(outcome) => Ok(outcome),
         apply::Effect::Decide(input) => apply::run_decision(app, *input).await,
         apply::Effect::Contact(contact) => {
+            // DingTalk is asked before the transaction opens.
+            let details = crate::auth::fetch_contact_details(app, &contact).await?;
             let txn = app.store().begin().await?;
-            let outcomes = crate::auth::apply_contact_event(app, &txn, &contact).await?;
+            let outcomes = crate::auth::apply_contact_details(app, &txn, &details).await?;
             let outcome = format!(
                 "applied: contact {}",
                 serde_json::to_string(&outcomes).unwrap_or_default()

@@ -33,7 +33,11 @@ fn bench(c: &mut Criterion) {
     .unwrap();
 
     c.bench_function("callback_open_approval_event", |b| {
-        b.iter(|| crypto.open(black_box(&query), black_box(&encrypt), now).unwrap())
+        b.iter(|| {
+            crypto
+                .open(black_box(&query), black_box(&encrypt), now)
+                .unwrap()
+        })
     });
     c.bench_function("callback_seal_success", |b| {
         b.iter(|| crypto.seal_success(black_box(now)))
