@@ -291,6 +291,8 @@ dual_db_test!(
         let stored = t.app.inbound_events().await.unwrap();
         assert_eq!(stored.len(), 1);
         assert!(stored[0].applied_at.is_none(), "no worker ran");
+        // A DingTalk call enqueued before the crash is sent after the restart, once.
+        enqueue_notifications(&t, "restart", 1).await;
 
         let t = t
             .restart_with_env(vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "true")])
@@ -308,6 +310,12 @@ dual_db_test!(
                 .unwrap()
                 .starts_with("recorded")
         );
+        let texts = poll(Duration::from_secs(20), || async {
+            let texts = notification_texts(&t, "restart").await;
+            (!texts.is_empty()).then_some(texts)
+        })
+        .await;
+        assert_eq!(texts, ["restart-0 您的申报已处理"]);
     }
 );
 
@@ -382,6 +390,54 @@ dual_db_test!(
             resp.status() == StatusCode::UNAUTHORIZED || resp.status() == StatusCode::FORBIDDEN,
             "{}",
             resp.status()
+        );
+    }
+);
+
+// F4: a message DingTalk keeps refusing for good is marked failed after the last attempt and
+// recorded in the audit trail (R22); it is not retried for ever.
+dual_db_test!(
+    async fn f4_a_message_refused_for_good_is_marked_failed_and_audited(db: TestDb) {
+        let t = spawn(
+            db,
+            vec![env("AIDAZU__DINGTALK__WORKERS__MAX_ATTEMPTS", "3")],
+        )
+        .await;
+        let txn = t.app.store().begin().await.unwrap();
+        // An approval to terminate that DingTalk does not know: refused, permanently.
+        enqueue(
+            &txn,
+            NewOutboxMessage {
+                kind: "approval.terminate".into(),
+                dedupe_key: "test.terminate:unknown".into(),
+                village_id: None,
+                payload: json!({ "processInstanceId": "no-such-instance" }),
+                not_before: None,
+            },
+        )
+        .await
+        .unwrap();
+        txn.commit().await.unwrap();
+        t.app.wake_workers();
+        let failed = poll(Duration::from_secs(20), || async {
+            aidazu_store::outbox::get_by_key(t.app.store().connection(), "test.terminate:unknown")
+                .await
+                .unwrap()
+                .filter(|m| m.status == "failed")
+        })
+        .await;
+        assert!(failed.last_error.is_some(), "{failed:?}");
+        assert_eq!(failed.attempts, 1, "a permanent refusal is not retried");
+        let audit = t
+            .app
+            .store()
+            .audit_trail(aidazu_store::audit::AuditFilter::default(), 50)
+            .await
+            .unwrap();
+        assert!(
+            audit.iter().any(|e| e.record.action == "outbox.failed"
+                && e.record.entity_id.as_deref() == Some(failed.id.to_string().as_str())),
+            "{audit:?}"
         );
     }
 );

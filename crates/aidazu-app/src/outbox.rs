@@ -112,7 +112,33 @@ async fn record(
         Err(error)
             if matches!(error, SendError::Permanent(_)) || attempts + 1 >= policy.max_attempts =>
         {
-            outbox_lease::mark_failed(db, message.id, worker, error.reason()).await?;
+            let txn = app.store().begin().await?;
+            if outbox_lease::mark_failed(&txn, message.id, worker, error.reason()).await? {
+                // R22: a DingTalk call given up on is visible in the audit trail.
+                aidazu_store::audit::record(
+                    &txn,
+                    &aidazu_store::audit::AuditRecord {
+                        actor: None,
+                        role: None,
+                        channel: aidazu_domain::channel::Channel::Job,
+                        request_id: None,
+                        action: "outbox.failed".to_owned(),
+                        entity: "outbox".to_owned(),
+                        entity_id: Some(message.id.to_string()),
+                        village: message.village_id,
+                        household: None,
+                        detail: serde_json::json!({
+                            "kind": message.kind,
+                            "dedupeKey": message.dedupe_key,
+                            "attempts": attempts + 1,
+                            "lastError": error.reason(),
+                        }),
+                        at: now,
+                    },
+                )
+                .await?;
+            }
+            txn.commit().await.map_err(aidazu_store::StoreError::from)?;
             report.failed += 1;
             tracing::error!(
                 outbox.id = message.id,
