@@ -2,5 +2,6 @@
 //! stable when the domain changes.
 
 pub mod catalogue;
+pub mod declarations;
 pub mod identity;
 pub mod village;

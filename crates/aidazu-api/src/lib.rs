@@ -39,6 +39,11 @@ impl Default for RouterOptions {
 
 /// Builds the whole HTTP application.
 pub fn router(state: ApiState, options: RouterOptions) -> Router {
+    let max_photo_bytes = state
+        .app
+        .photo_intake()
+        .map(|intake| intake.config().max_bytes)
+        .unwrap_or(aidazu_photos::PhotoConfig::DEFAULT_MAX_BYTES);
     let routes = Router::new()
         .merge(routes::health::router())
         .merge(routes::villages::router())
@@ -46,6 +51,10 @@ pub fn router(state: ApiState, options: RouterOptions) -> Router {
         .merge(routes::me::router())
         .merge(routes::admin_households::router())
         .merge(routes::audit::router())
+        .merge(routes::photos::router(max_photo_bytes))
+        .merge(routes::declarations::router())
+        .merge(routes::admin_declarations::router())
+        .merge(routes::admin_entries::router())
         .merge(openapi::router())
         .fallback(routes::fallback)
         .method_not_allowed_fallback(routes::method_not_allowed)

@@ -35,6 +35,16 @@ use crate::ApiState;
         crate::routes::admin_households::participation_history,
         crate::routes::admin_households::bind_member,
         crate::routes::audit::audit_log,
+        crate::routes::photos::upload_photo,
+        crate::routes::photos::photo_public,
+        crate::routes::photos::photo_thumb,
+        crate::routes::declarations::submit_declaration,
+        crate::routes::declarations::list_declarations,
+        crate::routes::declarations::get_declaration,
+        crate::routes::declarations::withdraw_declaration,
+        crate::routes::admin_declarations::admin_list_declarations,
+        crate::routes::admin_declarations::decide_declaration,
+        crate::routes::admin_entries::create_entry,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -43,7 +53,8 @@ use crate::ApiState;
         (name = "public", description = "公开信息：村社与积分项目清单"),
         (name = "auth", description = "钉钉免登登录与会话（F1）"),
         (name = "me", description = "本户积分、明细与可申报项目"),
-        (name = "admin", description = "村社管理：农户、成员、参与记录（R3）、账号绑定、审计（R22）"),
+        (name = "declarations", description = "照片证据与积分申报（F2、R8、R9、R11）"),
+        (name = "admin", description = "村社管理：农户、成员、参与记录（R3）、账号绑定、审计（R22）；申报审核（R9）与直接记分（R10）"),
     )
 )]
 pub struct ApiDoc;

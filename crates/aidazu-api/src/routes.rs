@@ -1,10 +1,14 @@
 //! Route modules, one per resource.
 
+pub mod admin_declarations;
+pub mod admin_entries;
 pub mod admin_households;
 pub mod audit;
 pub mod auth;
+pub mod declarations;
 pub mod health;
 pub mod me;
+pub mod photos;
 pub mod villages;
 
 use axum::http::StatusCode;

@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Conflict,
     /// A dependency (database, DingTalk) is unavailable; retrying later may succeed.
     Unavailable,
+    /// The request body is larger than allowed (an upload over the limit).
+    TooLarge,
     /// A bug or an unexpected failure.
     Internal,
 }
@@ -96,6 +98,45 @@ pub enum AppError {
     /// A DingTalk call failed.
     #[error("DingTalk: {0}")]
     DingTalk(#[source] dingtalk::DingTalkError),
+    /// A domain rule refused the input (R5–R13); code and message come from the domain.
+    #[error("rule: {0}")]
+    Rule(#[from] aidazu_domain::DomainError),
+    /// The photo pipeline refused or failed (F2).
+    #[error("photo: {0}")]
+    Photo(#[from] aidazu_photos::PhotoError),
+    /// Photo storage is not configured in this process.
+    #[error("photo intake not configured")]
+    PhotosNotConfigured,
+    /// No photo with that id visible to the caller.
+    #[error("photo {0} not found")]
+    PhotoNotFound(i64),
+    /// No declaration with that id visible to the caller.
+    #[error("declaration {0} not found")]
+    DeclarationNotFound(i64),
+    /// The declared member is not in the caller's household.
+    #[error("member {0} is not in the caller's household")]
+    MemberNotInHousehold(i64),
+    /// A photo given as evidence was not uploaded by the caller's household / in the village.
+    #[error("photo {0} cannot be used here")]
+    PhotoNotUsable(i64),
+    /// The same photo id was given twice.
+    #[error("photo {0} given twice")]
+    DuplicatePhoto(i64),
+    /// The declaration was already decided or withdrawn (R9).
+    #[error("declaration already {0}")]
+    AlreadyDecided(aidazu_domain::declaration::DeclarationState),
+    /// Nobody decides for their own household (D6).
+    #[error("recusal: own household")]
+    Recusal,
+    /// Only the declaring member may withdraw.
+    #[error("not the declarant")]
+    NotDeclarant,
+    /// An unknown declaration state in a filter.
+    #[error("unknown declaration state {0:?}")]
+    UnknownState(String),
+    /// The item code is malformed.
+    #[error("invalid input: {0}")]
+    InvalidInput(&'static str),
 }
 
 impl AppError {
@@ -124,6 +165,22 @@ impl AppError {
             Self::MemberAlreadyBound => "member.already_bound",
             Self::DingTalkUserNotFound(_) => "dingtalk.user_not_found",
             Self::DingTalk(_) => "dingtalk.unavailable",
+            Self::Rule(err) => match err {
+                aidazu_domain::DomainError::RecusalRequired => "declaration.recusal",
+                other => other.code(),
+            },
+            Self::Photo(err) => err.code(),
+            Self::PhotosNotConfigured => "photo.storage",
+            Self::PhotoNotFound(_) => "photo.not_found",
+            Self::DeclarationNotFound(_) => "declaration.not_found",
+            Self::MemberNotInHousehold(_) => "declaration.member_not_in_household",
+            Self::PhotoNotUsable(_) => "declaration.photo_not_usable",
+            Self::DuplicatePhoto(_) => "declaration.duplicate_photo",
+            Self::AlreadyDecided(_) => "declaration.already_decided",
+            Self::Recusal => "declaration.recusal",
+            Self::NotDeclarant => "declaration.not_declarant",
+            Self::UnknownState(_) => "declaration.unknown_state",
+            Self::InvalidInput(_) => "request.invalid",
         }
     }
 
@@ -156,6 +213,23 @@ impl AppError {
             Self::MemberAlreadyBound => "该成员已绑定其他钉钉账号".into(),
             Self::DingTalkUserNotFound(_) => "钉钉通讯录中没有该用户".into(),
             Self::DingTalk(_) => "钉钉服务暂时不可用，请稍后再试".into(),
+            Self::Rule(err) => err.message().into(),
+            Self::Photo(err) => err.message().into(),
+            Self::PhotosNotConfigured => "照片保存失败，请稍后重试。".into(),
+            Self::PhotoNotFound(_) => "照片不存在".into(),
+            Self::DeclarationNotFound(_) => "申报不存在".into(),
+            Self::MemberNotInHousehold(_) => "只能为本户成员申报".into(),
+            Self::PhotoNotUsable(_) => "只能使用本户上传的照片".into(),
+            Self::DuplicatePhoto(_) => "同一张照片不能重复添加".into(),
+            Self::AlreadyDecided(state) => format!(
+                "该申报已{}，不能重复处理",
+                state.label_zh().trim_start_matches('已')
+            )
+            .into(),
+            Self::Recusal => "按回避规定，不能处理本户的事项".into(),
+            Self::NotDeclarant => "只有申报人本人可以撤回".into(),
+            Self::UnknownState(_) => "申报状态不正确".into(),
+            Self::InvalidInput(_) => "请求内容不正确".into(),
         }
     }
 
@@ -182,6 +256,28 @@ impl AppError {
             | Self::MemberCodeTaken
             | Self::MemberAlreadyBound => ErrorKind::Conflict,
             Self::DingTalk(_) => ErrorKind::Unavailable,
+            Self::PhotosNotConfigured => ErrorKind::Internal,
+            Self::Recusal | Self::NotDeclarant => ErrorKind::Forbidden,
+            Self::Rule(err) => match err {
+                aidazu_domain::DomainError::RecusalRequired
+                | aidazu_domain::DomainError::OutOfScope
+                | aidazu_domain::DomainError::Forbidden
+                | aidazu_domain::DomainError::NotDeclarant => ErrorKind::Forbidden,
+                aidazu_domain::DomainError::AlreadyDecided { .. } => ErrorKind::Conflict,
+                _ => ErrorKind::Invalid,
+            },
+            Self::Photo(err) => match err {
+                aidazu_photos::PhotoError::TooLarge { .. } => ErrorKind::TooLarge,
+                err if err.is_client_error() => ErrorKind::Invalid,
+                _ => ErrorKind::Internal,
+            },
+            Self::PhotoNotFound(_) | Self::DeclarationNotFound(_) => ErrorKind::NotFound,
+            Self::MemberNotInHousehold(_)
+            | Self::PhotoNotUsable(_)
+            | Self::DuplicatePhoto(_)
+            | Self::UnknownState(_)
+            | Self::InvalidInput(_) => ErrorKind::Invalid,
+            Self::AlreadyDecided(_) => ErrorKind::Conflict,
         }
     }
 

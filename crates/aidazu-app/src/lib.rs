@@ -3,12 +3,16 @@
 pub mod audit;
 pub mod auth;
 mod clock;
+pub mod decisions;
+pub mod declarations;
 mod error;
 pub mod household;
+pub mod photos;
 mod public;
 mod readiness;
+pub mod scoring;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aidazu_domain::calendar::PointsYearConfig;
 use aidazu_store::{PiiKeys, Store};
@@ -43,6 +47,7 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     config: AppConfig,
+    photos: OnceLock<aidazu_photos::PhotoIntake>,
     dingtalk: dingtalk::Client,
 }
 
@@ -59,6 +64,7 @@ impl App {
                 store,
                 clock,
                 config,
+                photos: OnceLock::new(),
                 dingtalk,
             }),
         }
@@ -82,5 +88,18 @@ impl App {
     /// The use-case settings.
     pub fn config(&self) -> &AppConfig {
         &self.inner.config
+    }
+
+    /// Installs the photo pipeline (once, at start-up). Returns `false` when one was already set.
+    pub fn set_photo_intake(&self, intake: aidazu_photos::PhotoIntake) -> bool {
+        self.inner.photos.set(intake).is_ok()
+    }
+
+    /// The photo pipeline.
+    ///
+    /// # Errors
+    /// [`AppError::PhotosNotConfigured`] when none was installed.
+    pub fn photo_intake(&self) -> Result<&aidazu_photos::PhotoIntake, AppError> {
+        self.inner.photos.get().ok_or(AppError::PhotosNotConfigured)
     }
 }

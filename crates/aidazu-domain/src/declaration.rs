@@ -4,4 +4,6 @@ mod review;
 mod validation;
 
 pub use review::{DecisionOutcome, Declaration, DeclarationState, ReviewStatus, Reviewer};
-pub use validation::{DeclarationDraft, DeclarationPolicy, validate_draft};
+pub use validation::{
+    DeclarationDraft, DeclarationPolicy, validate_draft, validate_draft_in_version,
+};

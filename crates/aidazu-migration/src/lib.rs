@@ -10,6 +10,9 @@ mod m20261129_000005_audit;
 mod m20261129_000006_append_only_guards;
 mod m20261129_000007_domain_fields;
 mod m20261129_101_refresh_tokens;
+mod m20261129_110_outbox_inbox;
+mod m20261129_111_declarations;
+mod m20261129_112_photo_uploads;
 
 /// The ordered, append-only list of migrations.
 pub struct Migrator;
@@ -26,6 +29,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_append_only_guards::Migration),
             Box::new(m20261129_000007_domain_fields::Migration),
             Box::new(m20261129_101_refresh_tokens::Migration),
+            Box::new(m20261129_110_outbox_inbox::Migration),
+            Box::new(m20261129_111_declarations::Migration),
+            Box::new(m20261129_112_photo_uploads::Migration),
         ]
     }
 }

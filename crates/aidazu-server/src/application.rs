@@ -84,6 +84,7 @@ impl Application {
             },
             dingtalk,
         );
+        app.set_photo_intake(photo_intake(&settings));
         let router = aidazu_api::router(
             ApiState { app: app.clone() },
             RouterOptions {
@@ -182,6 +183,16 @@ fn auth_config(settings: &Settings, secrets: &Secrets) -> anyhow::Result<AuthCon
         secs(settings.security.access_token_ttl_secs)?,
         secs(settings.security.refresh_token_ttl_secs)?,
     ))
+}
+
+/// The photo pipeline over the local folder `storage.dir`, limited to `storage.max_photo_bytes`.
+fn photo_intake(settings: &Settings) -> aidazu_photos::PhotoIntake {
+    let store = Arc::new(aidazu_photos::LocalBlobStore::new(
+        settings.storage.dir.clone(),
+    ));
+    let config =
+        aidazu_photos::PhotoConfig::default().with_max_bytes(settings.storage.max_photo_bytes);
+    aidazu_photos::PhotoIntake::new(store, config)
 }
 
 /// Connects the database named by `database.url`, applying migrations when `auto_migrate` is set.

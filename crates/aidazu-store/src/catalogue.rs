@@ -418,3 +418,27 @@ fn item_from_row(row: catalogue_items::Model) -> Result<CatalogueItem, StoreErro
     };
     CatalogueItem::try_from(spec).map_err(|err| corrupt(&err.to_string()))
 }
+
+/// A stored version by its row id (e.g. the version a declaration was made under).
+///
+/// # Errors
+/// [`StoreError::NotFound`], [`StoreError::Corrupt`], [`StoreError::Query`].
+pub async fn catalogue_version_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: CatalogueVersionId,
+) -> Result<StoredCatalogueVersion, StoreError> {
+    let row = catalogue_versions::Entity::find_by_id(id.get())
+        .one(db)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "catalogue version",
+            key: id.to_string(),
+        })?;
+    let district = districts::Entity::find_by_id(row.district_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            StoreError::Corrupt(format!("catalogue version {} has no district", row.id))
+        })?;
+    load_version(db, row, calendar_of(&district)?).await
+}

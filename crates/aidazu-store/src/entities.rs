@@ -5,11 +5,18 @@ pub(crate) mod accounts;
 pub(crate) mod audit_log;
 pub(crate) mod catalogue_items;
 pub(crate) mod catalogue_versions;
+pub(crate) mod declaration_photos;
+pub(crate) mod declarations;
+#[allow(dead_code)] // read and written by the inbox (integration part)
+pub(crate) mod dingtalk_events;
 pub(crate) mod districts;
 pub(crate) mod households;
 pub(crate) mod ledger_entries;
 pub(crate) mod members;
+pub(crate) mod outbox;
 pub(crate) mod participation_changes;
+pub(crate) mod photo_uploads;
+pub(crate) mod photos;
 pub(crate) mod refresh_tokens;
 pub(crate) mod role_grants;
 pub(crate) mod towns;

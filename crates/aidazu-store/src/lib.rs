@@ -3,12 +3,15 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalogue;
+pub mod declarations;
 mod entities;
 pub mod error;
 pub mod households;
 pub mod ledger;
 pub mod org;
+pub mod outbox;
 pub mod participation;
+pub mod photos;
 pub mod pii;
 pub mod seed;
 pub mod sessions;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{PointsYearConfig, business_date};
-use crate::catalogue::{Catalogue, CatalogueItem, Direction, ItemRef};
+use crate::catalogue::{Catalogue, CatalogueItem, CatalogueVersion, Direction, ItemRef};
 use crate::error::DomainError;
 use crate::ids::{HouseholdId, ItemCode, MemberId};
 
@@ -66,6 +66,22 @@ pub fn validate_draft<'c>(
     today: NaiveDate,
 ) -> Result<(&'c CatalogueItem, ItemRef), DomainError> {
     let version = catalogue.require_in_force(calendar.quarter_of(today))?;
+    let item = validate_draft_in_version(draft, version, calendar, policy, today)?;
+    Ok((item, version.item_ref(&draft.item)))
+}
+
+/// [`validate_draft`] against the version the caller already knows to be in force today (e.g.
+/// loaded from storage), returning the item.
+///
+/// # Errors
+/// As [`validate_draft`], except the catalogue-in-force lookup.
+pub fn validate_draft_in_version<'c>(
+    draft: &DeclarationDraft,
+    version: &'c CatalogueVersion,
+    calendar: PointsYearConfig,
+    policy: &DeclarationPolicy,
+    today: NaiveDate,
+) -> Result<&'c CatalogueItem, DomainError> {
     let item = version.require_item(&draft.item)?;
     if item.direction() == Direction::Negative {
         return Err(DomainError::NegativeItemDeclared {
@@ -100,7 +116,7 @@ pub fn validate_draft<'c>(
             got: draft.photos.len(),
         });
     }
-    Ok((item, version.item_ref(&draft.item)))
+    Ok(item)
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@
 mod accounts;
 mod catalogue;
 mod connect;
+mod declarations;
 mod ledger;
+mod outbox;
 mod pii;
 mod seed;
 mod sessions;
