@@ -734,3 +734,44 @@ dual_db_test!(
         assert!(failed.is_empty(), "{failed:?}");
     }
 );
+
+// R9: the villager revokes the approval in DingTalk itself; the declaration is withdrawn and the
+// admins' card shows it.
+dual_db_test!(
+    async fn r9_revoking_the_approval_in_dingtalk_withdraws_the_declaration(db: TestDb) {
+        use dingtalk::api::workflow::TerminateProcessInstance;
+        let t = spawn(db).await;
+        let villager = login(&t, "demo-villager").await;
+        let photo = upload(&t, &villager.token, 95).await;
+        let id = declare(&t, &villager, "ML-03", &[photo], "参加植树").await;
+        let instance = approval_of(&t, id).await;
+        card_of(&t, id).await;
+        sim_post(&t, "/sim/clock/advance", json!({ "seconds": 20 })).await;
+        // What the DingTalk app does when the originator presses 撤销.
+        let revoked = t
+            .app
+            .dingtalk()
+            .terminate_process_instance(&TerminateProcessInstance {
+                process_instance_id: instance.as_str().into(),
+                is_system: false,
+                remark: Some("不申报了".into()),
+                operating_user_id: Some("demo-villager".into()),
+            })
+            .await
+            .unwrap();
+        assert!(revoked);
+        wait_state(&t, id, "withdrawn").await;
+        poll(Duration::from_secs(20), || async {
+            (card_of(&t, id).await["cardData"]["status"] == "已撤回").then_some(())
+        })
+        .await;
+        let events = applied_events(&t).await;
+        assert!(
+            events
+                .iter()
+                .any(|(_, _, o)| o.contains("withdrawn (approval revoked in DingTalk)")),
+            "{events:?}"
+        );
+        assert!(entries_for(&t, villager.household_id, id).await.is_empty());
+    }
+);

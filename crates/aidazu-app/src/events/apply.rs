@@ -33,6 +33,9 @@ pub(crate) enum Effect {
     Decide(Box<DecisionInput>),
     /// A contact change, applied in the marking transaction.
     Contact(ContactEvent),
+    /// The originator revoked the approval in DingTalk while the declaration was in review:
+    /// withdraw it as them.
+    Withdraw(Box<crate::auth::Actor>, DeclarationId),
 }
 
 fn text<'a>(payload: &'a Value, name: &str) -> Option<&'a str> {
@@ -51,6 +54,7 @@ pub(crate) async fn plan(app: &App, event: &InboundEvent) -> Result<Effect, AppE
     Ok(match event.event_type.as_str() {
         "bpms_instance_change" => match text(payload, "type") {
             Some("finish") => approval_finished(app, payload, event.attempts).await?,
+            Some("terminate") => approval_terminated(app, payload).await?,
             Some(other) => Effect::Record(format!("recorded: approval instance {other}")),
             None => Effect::Record("ignored: approval change without type".into()),
         },
@@ -212,6 +216,42 @@ async fn approval_finished(app: &App, payload: &Value, attempts: i32) -> Result<
     })))
 }
 
+/// A terminated (revoked) approval: when the declaration is still in review, its originator
+/// revoked it in DingTalk, which withdraws the declaration; otherwise it is our own closing of
+/// the channel after a decision or withdrawal, and changes nothing.
+async fn approval_terminated(app: &App, payload: &Value) -> Result<Effect, AppError> {
+    let Some(instance_id) = text(payload, "processInstanceId") else {
+        return Ok(Effect::Record("ignored: no processInstanceId".into()));
+    };
+    let Some(record) =
+        store_decl::declaration_by_process_instance(app.store().connection(), instance_id).await?
+    else {
+        return Ok(Effect::Record(format!(
+            "ignored: no declaration for approval {instance_id}"
+        )));
+    };
+    if record.state != DeclarationState::InReview {
+        return Ok(Effect::Record(format!(
+            "recorded: approval instance terminate (declaration {} is {})",
+            record.id, record.state
+        )));
+    }
+    let originator = text(payload, "staffId").map(str::to_owned);
+    let actor = match originator {
+        Some(user) => {
+            app.actor_of_dingtalk_user(&user, Channel::DingTalkApproval)
+                .await?
+        }
+        None => None,
+    };
+    match actor {
+        Some(actor) => Ok(Effect::Withdraw(Box::new(actor), record.id)),
+        None => Ok(Effect::Record(
+            "refused: the approval's originator has no active account".into(),
+        )),
+    }
+}
+
 async fn card_action(app: &App, payload: &Value) -> Result<Effect, AppError> {
     let (Some(out_track_id), Some(user_id)) =
         (text(payload, "outTrackId"), text(payload, "userId"))
@@ -292,6 +332,23 @@ pub(crate) async fn run_decision(app: &App, input: DecisionInput) -> Result<Stri
                     other => format!("refused: {} ({})", other.code(), other.message()),
                 })
             }
+        },
+    }
+}
+
+/// Withdraws a declaration whose approval the originator revoked in DingTalk.
+pub(crate) async fn run_withdrawal(
+    app: &App,
+    actor: &crate::auth::Actor,
+    id: DeclarationId,
+) -> Result<String, AppError> {
+    match app.withdraw_declaration(actor, id).await {
+        Ok(_) => Ok(format!(
+            "applied: declaration {id} withdrawn (approval revoked in DingTalk)"
+        )),
+        Err(error) => match error.kind() {
+            crate::ErrorKind::Internal | crate::ErrorKind::Unavailable => Err(error),
+            _ => Ok(format!("refused: {} ({})", error.code(), error.message())),
         },
     }
 }
