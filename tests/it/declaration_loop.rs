@@ -775,3 +775,43 @@ dual_db_test!(
         assert!(entries_for(&t, villager.household_id, id).await.is_empty());
     }
 );
+
+// R9: for a range item the admin picks the points on the card, inside the range; a pick outside
+// it is refused and changes nothing.
+dual_db_test!(
+    async fn r9_card_button_picks_points_of_a_range_item(db: TestDb) {
+        let t = spawn(db).await;
+        let villager = login(&t, "demo-villager").await;
+        let photo = upload(&t, &villager.token, 97).await;
+        // DE-05: 表彰, 5–30 points (镇级 5 … 省级 30), photo of the certificate.
+        let id = declare(&t, &villager, "DE-05", &[photo], "获评区级“最美家庭”").await;
+        let card = card_of(&t, id).await;
+        let out_track_id = card["outTrackId"].as_str().unwrap().to_owned();
+        let press = |points: i64| {
+            let path = format!("/sim/cards/{out_track_id}/press");
+            let t = &t;
+            async move {
+                sim_post(
+                    t,
+                    &path,
+                    json!({ "userId": "demo-admin", "params": { "action": "approve", "points": points } }),
+                )
+                .await
+            }
+        };
+        let (status, _) = press(40).await;
+        assert_eq!(status, StatusCode::OK);
+        let events = applied_events(&t).await;
+        assert!(
+            events.iter().any(|(_, kind, o)| kind == "card_action"
+                && o.starts_with("refused: catalogue.points_not_allowed")),
+            "{events:?}"
+        );
+        assert_eq!(record(&t, id).await.state.to_string(), "in_review");
+        let (status, _) = press(10).await;
+        assert_eq!(status, StatusCode::OK);
+        let r = wait_state(&t, id, "approved").await;
+        assert_eq!(r.points.map(|p| p.get()), Some(10));
+        assert_eq!(entries_for(&t, villager.household_id, id).await, vec![10]);
+    }
+);

@@ -57,7 +57,9 @@ pub fn event_key(event: &Event) -> String {
     parts.join(":")
 }
 
-/// The stored key of a card button press: card, user and the button.
+/// The stored key of a card button press: card, user, button and a hash of the parameters. A
+/// repeated delivery of the same press is stored once; a different press (another pick of
+/// points after a refusal) is a new event.
 pub fn card_action_key(action: &CardAction) -> String {
     let button = action
         .params
@@ -66,7 +68,21 @@ pub fn card_action_key(action: &CardAction) -> String {
         .map(str::to_owned)
         .or_else(|| action.action_ids.first().cloned())
         .unwrap_or_default();
-    format!("card:{}:{}:{}", action.out_track_id, action.user_id, button)
+    let params = serde_json::to_string(&action.params).unwrap_or_default();
+    format!(
+        "card:{}:{}:{}:{:016x}",
+        action.out_track_id,
+        action.user_id,
+        button,
+        fnv1a(params.as_bytes())
+    )
+}
+
+/// FNV-1a, 64 bit: a stable, dependency-free fingerprint for event keys (not a security hash).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// The JSON a card press is stored as.
