@@ -50,7 +50,7 @@ pub fn event_key(event: &Event) -> String {
         parts.push(field(name));
     }
     if parts[1..].iter().all(String::is_empty) {
-        for name in ["BizId", "UserId", "TimeStamp", "EventTime"] {
+        for name in ["BizId", "UserId", "TimeStamp"] {
             parts.push(field(name));
         }
     }
@@ -357,3 +357,52 @@ pub async fn run_event_worker(app: App, poll: Duration, shutdown: impl Future<Ou
 }
 
 pub(crate) mod apply;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(json: &str) -> Event {
+        Event::from_http_plaintext(json).unwrap()
+    }
+
+    #[test]
+    fn event_key_is_the_event_id_else_the_identifying_fields() {
+        assert_eq!(
+            event_key(&event(
+                r#"{"EventType":"bpms_instance_change","eventId":"e-1","processInstanceId":"PI","type":"finish"}"#
+            )),
+            "e-1"
+        );
+        let legacy = r#"{"EventType":"bpms_task_change","processInstanceId":"PI","type":"finish","result":"agree","taskId":7,"EventTime":1}"#;
+        assert_eq!(
+            event_key(&event(legacy)),
+            "bpms_task_change:PI:finish:agree:7"
+        );
+        // DingTalk's retry of the same event (later EventTime) has the same key.
+        let retried = legacy.replace("\"EventTime\":1", "\"EventTime\":2");
+        assert_eq!(event_key(&event(legacy)), event_key(&event(&retried)));
+        // Contact events without eventId fall back to BizId, users and time.
+        assert_eq!(
+            event_key(&event(
+                r#"{"EventType":"user_add_org","UserId":["u1"],"BizId":"b9","TimeStamp":5}"#
+            )),
+            "user_add_org:::::b9:[\"u1\"]:5"
+        );
+    }
+
+    #[test]
+    fn card_keys_separate_different_presses_and_merge_repeats() {
+        let press = |params: &str| {
+            CardAction::from_callback_json(&format!(
+                r#"{{"outTrackId":"decl-1-x","userId":"u1","content":"{{\"cardPrivateData\":{{\"actionIds\":[\"approve\"],\"params\":{params}}}}}"}}"#
+            ))
+            .unwrap()
+        };
+        let forty = press(r#"{\"action\":\"approve\",\"points\":40}"#);
+        let ten = press(r#"{\"action\":\"approve\",\"points\":10}"#);
+        assert_eq!(card_action_key(&forty), card_action_key(&forty.clone()));
+        assert_ne!(card_action_key(&forty), card_action_key(&ten));
+        assert!(card_action_key(&ten).starts_with("card:decl-1-x:u1:approve:"));
+    }
+}
