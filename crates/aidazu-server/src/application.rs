@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::secrets::Secrets;
-use crate::settings::{DingTalkMode, EventsMode, Settings, WorkerSettings};
+use crate::settings::{DingTalkMode, EventsMode, Settings, StorageBackend, WorkerSettings};
 
 /// Options for [`Application::build`] that are not configuration.
 #[derive(Clone)]
@@ -92,7 +92,7 @@ impl Application {
             dingtalk,
         )
         .with_dingtalk(dingtalk_setup(&settings, dingtalk_for_setup, &public_url)?);
-        app.set_photo_intake(photo_intake(&settings));
+        app.set_photo_intake(photo_intake(&settings)?);
         let router = aidazu_api::router(
             ApiState { app: app.clone() },
             RouterOptions {
@@ -302,14 +302,37 @@ fn dingtalk_setup(
     })
 }
 
-/// The photo pipeline over the local folder `storage.dir`, limited to `storage.max_photo_bytes`.
-fn photo_intake(settings: &Settings) -> aidazu_photos::PhotoIntake {
-    let store = Arc::new(aidazu_photos::LocalBlobStore::new(
-        settings.storage.dir.clone(),
-    ));
-    let config =
-        aidazu_photos::PhotoConfig::default().with_max_bytes(settings.storage.max_photo_bytes);
-    aidazu_photos::PhotoIntake::new(store, config)
+/// The photo pipeline over the configured blob store (`storage.backend`: the local folder
+/// `storage.dir`, or S3-compatible object storage), limited to `storage.max_photo_bytes`. Uploads
+/// are spooled to `<storage.dir>/.spool` on disk, never to a RAM-backed temp folder.
+pub(crate) fn photo_intake(settings: &Settings) -> anyhow::Result<aidazu_photos::PhotoIntake> {
+    let spool = settings.storage.dir.join(".spool");
+    std::fs::create_dir_all(&spool)
+        .with_context(|| format!("cannot create the upload spool {}", spool.display()))?;
+    let store: Arc<dyn aidazu_photos::BlobStore> = match settings.storage.backend {
+        StorageBackend::Local => Arc::new(aidazu_photos::LocalBlobStore::new(
+            settings.storage.dir.clone(),
+        )),
+        StorageBackend::S3 => {
+            let s3 = &settings.storage.s3;
+            let opt = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_owned());
+            let mut config = aidazu_photos::S3Settings::new(s3.bucket.clone());
+            config.region = opt(&s3.region);
+            config.endpoint = opt(&s3.endpoint);
+            config.access_key_id = opt(&s3.access_key_id);
+            config.secret_access_key = s3.secret_access_key.clone();
+            config.allow_http = s3.allow_http;
+            config.prefix = opt(&s3.prefix);
+            Arc::new(
+                aidazu_photos::ObjectStoreBlobStore::s3(&config)
+                    .context("invalid S3 settings (keys `storage.s3.*`)")?,
+            )
+        }
+    };
+    let config = aidazu_photos::PhotoConfig::default()
+        .with_max_bytes(settings.storage.max_photo_bytes)
+        .with_spool_dir(spool);
+    Ok(aidazu_photos::PhotoIntake::new(store, config))
 }
 
 /// Connects the database named by `database.url`, applying migrations when `auto_migrate` is set.
@@ -360,4 +383,48 @@ pub(crate) async fn start_simulator(
         .context("cannot start the DingTalk simulator")?;
     tracing::info!(url = %handle.base_url(), "DingTalk simulator running (sim mode)");
     Ok(handle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)], dir: &std::path::Path) -> Settings {
+        let mut env: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        env.push((
+            "AIDAZU__STORAGE__DIR".to_owned(),
+            dir.join("photos").display().to_string(),
+        ));
+        Settings::load_with_env(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config")),
+            env,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn photo_store_follows_storage_backend_and_spools_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = settings(&[], dir.path());
+        assert!(photo_intake(&local).is_ok());
+        assert!(dir.path().join("photos/.spool").is_dir());
+
+        // The S3 store is built from settings alone (no request is made until a photo arrives).
+        let s3 = settings(
+            &[
+                ("AIDAZU__STORAGE__BACKEND", "s3"),
+                ("AIDAZU__STORAGE__S3__BUCKET", "aidazu-photos"),
+                ("AIDAZU__STORAGE__S3__REGION", "cn-north-1"),
+                ("AIDAZU__STORAGE__S3__ENDPOINT", "http://127.0.0.1:9000"),
+                ("AIDAZU__STORAGE__S3__ALLOW_HTTP", "true"),
+                ("AIDAZU__STORAGE__S3__ACCESS_KEY_ID", "minio"),
+                ("AIDAZU__STORAGE__S3__SECRET_ACCESS_KEY", "minio-secret"),
+            ],
+            dir.path(),
+        );
+        assert!(photo_intake(&s3).is_ok());
+    }
 }

@@ -57,8 +57,47 @@ impl DatabaseSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StorageSettings {
+    /// Where photo blobs live: `local` (the folder `dir`) or `s3` (S3-compatible object storage).
+    #[serde(default)]
+    pub backend: StorageBackend,
+    /// Photo folder (local backend) and, beside it, the upload spool.
     pub dir: PathBuf,
     pub max_photo_bytes: u64,
+    /// S3-compatible object storage (backend = "s3").
+    #[serde(default)]
+    pub s3: S3StorageSettings,
+}
+
+/// The photo blob store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    /// A local folder (the embedded default).
+    #[default]
+    Local,
+    /// S3-compatible object storage (AWS S3, MinIO, OSS/COS S3 endpoints).
+    S3,
+}
+
+/// Settings of the S3-compatible photo store. Empty strings mean "not set" (then the AWS_*
+/// environment variables apply).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3StorageSettings {
+    #[serde(default)]
+    pub bucket: String,
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub endpoint: String,
+    #[serde(default)]
+    pub access_key_id: String,
+    #[serde(default)]
+    pub secret_access_key: Option<SecretString>,
+    #[serde(default)]
+    pub allow_http: bool,
+    #[serde(default)]
+    pub prefix: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -311,6 +350,11 @@ impl Settings {
                 self.security.refresh_token_ttl_secs
             );
         }
+        if self.storage.backend == StorageBackend::S3 && self.storage.s3.bucket.trim().is_empty() {
+            anyhow::bail!(
+                "missing key `storage.s3.bucket`: required when storage.backend = \"s3\""
+            );
+        }
         if self.storage.max_photo_bytes == 0 {
             anyhow::bail!("invalid value for key `storage.max_photo_bytes`: must be > 0");
         }
@@ -480,6 +524,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("mode"), "{err}");
+    }
+
+    #[test]
+    fn s3_backend_requires_a_bucket() {
+        let err = Settings::load_with_env(&dir(), env(&[("AIDAZU__STORAGE__BACKEND", "s3")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("storage.s3.bucket"), "{err}");
+        let s = Settings::load_with_env(
+            &dir(),
+            env(&[
+                ("AIDAZU__STORAGE__BACKEND", "s3"),
+                ("AIDAZU__STORAGE__S3__BUCKET", "aidazu-photos"),
+                ("AIDAZU__STORAGE__S3__ENDPOINT", "http://127.0.0.1:9000"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.storage.backend, StorageBackend::S3);
+        assert_eq!(s.storage.s3.bucket, "aidazu-photos");
     }
 
     #[test]
