@@ -318,7 +318,9 @@ impl Settings {
         let raw = builder
             .build()
             .context("配置读取失败 (could not read configuration)")?;
-        let settings: Settings = serde_path_to_error_deserialize(raw)?;
+        let settings: Settings = raw
+            .try_deserialize()
+            .map_err(|e| anyhow::anyhow!("配置无效 (invalid configuration): {e}"))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -413,14 +415,6 @@ fn url_check(key: &str, value: &str) -> anyhow::Result<()> {
         Ok(())
     } else {
         anyhow::bail!("invalid value for key `{key}`: `{value}` is not an http(s) URL")
-    }
-}
-
-/// Deserialize with the full key path in every error (`dingtalk.sim.bind: invalid socket address`).
-fn serde_path_to_error_deserialize(raw: config::Config) -> anyhow::Result<Settings> {
-    match raw.try_deserialize::<Settings>() {
-        Ok(s) => Ok(s),
-        Err(e) => Err(anyhow::anyhow!("配置无效 (invalid configuration): {e}")),
     }
 }
 

@@ -182,11 +182,7 @@ pub async fn declaration<C: ConnectionTrait>(
     db: &C,
     id: DeclarationId,
 ) -> Result<Option<DeclarationRecord>, StoreError> {
-    let Some(row) = declarations::Entity::find_by_id(id.get()).one(db).await? else {
-        return Ok(None);
-    };
-    let mut out = with_photos(db, vec![row]).await?;
-    Ok(out.pop())
+    first_with_photos(db, declarations::Entity::find_by_id(id.get())).await
 }
 
 /// The declaration whose approval instance is `process_instance_id`.
@@ -197,15 +193,12 @@ pub async fn declaration_by_process_instance<C: ConnectionTrait>(
     db: &C,
     process_instance_id: &str,
 ) -> Result<Option<DeclarationRecord>, StoreError> {
-    let Some(row) = declarations::Entity::find()
-        .filter(declarations::Column::ProcessInstanceId.eq(process_instance_id))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let mut out = with_photos(db, vec![row]).await?;
-    Ok(out.pop())
+    first_with_photos(
+        db,
+        declarations::Entity::find()
+            .filter(declarations::Column::ProcessInstanceId.eq(process_instance_id)),
+    )
+    .await
 }
 
 /// The declaration whose card is `out_track_id`.
@@ -216,11 +209,19 @@ pub async fn declaration_by_out_track_id<C: ConnectionTrait>(
     db: &C,
     out_track_id: &str,
 ) -> Result<Option<DeclarationRecord>, StoreError> {
-    let Some(row) = declarations::Entity::find()
-        .filter(declarations::Column::CardOutTrackId.eq(out_track_id))
-        .one(db)
-        .await?
-    else {
+    first_with_photos(
+        db,
+        declarations::Entity::find().filter(declarations::Column::CardOutTrackId.eq(out_track_id)),
+    )
+    .await
+}
+
+/// The first declaration `select` finds, with its photos.
+async fn first_with_photos<C: ConnectionTrait>(
+    db: &C,
+    select: sea_orm::Select<declarations::Entity>,
+) -> Result<Option<DeclarationRecord>, StoreError> {
+    let Some(row) = select.one(db).await? else {
         return Ok(None);
     };
     let mut out = with_photos(db, vec![row]).await?;
