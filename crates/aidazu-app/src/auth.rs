@@ -6,7 +6,9 @@ use std::fmt;
 
 use aidazu_domain::calendar::business_date;
 use aidazu_domain::channel::Channel;
-use aidazu_domain::org::{Access, Action, Role, Scope, VillageLocation};
+use aidazu_domain::org::{
+    Access, AccountStanding, Action, Role, Scope, VillageLocation, check_binding,
+};
 use aidazu_domain::{AccountId, HouseholdId, MemberId, VillageId};
 use aidazu_store::accounts::{self, AccountView};
 use aidazu_store::audit::{self, AuditRecord};
@@ -587,6 +589,49 @@ impl App {
                     dingtalk_error(err)
                 }
             })?;
+        // The domain decides whether this account may be bound here (no takeover across
+        // villages, no re-activation elsewhere, nobody binds himself); refusals are audited.
+        let standing = accounts::binding_facts(self.store().connection(), user_id)
+            .await?
+            .map(|f| AccountStanding {
+                account: f.account,
+                active: f.active,
+                member_village: f.member_village,
+                past_villages: f.past_villages,
+                grants: f.grants,
+            });
+        let binder_grants: Vec<Access> = actor
+            .grants
+            .iter()
+            .filter_map(|g| Access::new(g.role, g.scope).ok())
+            .collect();
+        if let Err(refusal) = check_binding(
+            actor.account_id,
+            &binder_grants,
+            &location,
+            standing.as_ref(),
+        ) {
+            let txn = self.store().begin().await?;
+            audit::record(
+                &txn,
+                &actor.audit(
+                    Some(role),
+                    "account.binding_refused",
+                    "member",
+                    Some(member.to_string()),
+                    Some(row.village),
+                    Some(row.household),
+                    json!({
+                        "dingtalkUserId": user_id,
+                        "account": standing.as_ref().map(|s| s.account),
+                        "code": refusal.code(),
+                    }),
+                ),
+            )
+            .await?;
+            txn.commit().await?;
+            return Err(AppError::Rule(refusal));
+        }
         let txn = self.store().begin().await?;
         let others = accounts::accounts_of_member(&txn, member).await?;
         if others.iter().any(|(_, uid)| uid != user_id) {

@@ -7,22 +7,25 @@
 //! on approval (idempotency key `decl:<id>`), enqueue the member's work notification and the
 //! closing of the other channels, and record the audit.
 
-use aidazu_domain::calendar::shanghai_instant;
+use aidazu_domain::calendar::business_date;
 use aidazu_domain::catalogue::ItemRef;
 use aidazu_domain::channel::Channel;
-use aidazu_domain::ledger::{EntryKind, EntrySource, LedgerEntry, check_cap};
-use aidazu_domain::org::{Action, Role};
+use aidazu_domain::declaration::{
+    DecisionOutcome, Declaration, DeclarationDraft, DeclarationState, ReviewStatus, Reviewer,
+};
+use aidazu_domain::ledger::check_cap;
+use aidazu_domain::org::Role;
 use aidazu_domain::{DeclarationId, DomainError, ItemCode, LedgerEntryId, Points};
 use aidazu_store::catalogue::catalogue_version_by_id;
 use aidazu_store::declarations::{self as store_decl, DecisionWrite, DeclarationRecord};
 use aidazu_store::ledger::{self, NewLedgerEntry};
 use aidazu_store::outbox::{self, NewOutboxMessage};
 use aidazu_store::{ConnectionTrait, audit};
-use chrono::NaiveTime;
 use serde_json::json;
 
 use crate::auth::Actor;
 use crate::declarations::{DeclarationView, enqueue_closing, household_cap_usage};
+use crate::review_routing::route_declaration;
 use crate::{App, AppError};
 
 /// What the reviewer decided.
@@ -56,16 +59,18 @@ pub struct DecisionResult {
     pub ledger_entry: Option<LedgerEntryId>,
 }
 
-/// R9: decides a declaration once. See the module docs.
+/// R9: decides a declaration once, as load → ask the domain → save. See the module docs.
 ///
 /// # Errors
 /// [`AppError::DeclarationNotFound`] (also outside the actor's scope), [`AppError::Forbidden`]
-/// (not a village admin), [`AppError::Recusal`] (D6: own household), [`AppError::Rule`]
+/// (not among the reviewers the routing chose), [`AppError::Recusal`] (D6: a household the
+/// person is or was bound to in the points-year), [`AppError::Rule`]
 /// (`catalogue.points_not_allowed` for points outside the item's range,
 /// `declaration.reason_required`, `declaration.cap_exceeded`), [`AppError::AlreadyDecided`]
 /// (409, the attempt is audited), [`AppError::Store`].
 #[tracing::instrument(skip(app, input), fields(declaration.id = input.declaration_id.get(), channel = %input.channel))]
 pub async fn decide(app: &App, input: DecisionInput) -> Result<DecisionResult, AppError> {
+    // Load.
     let id = input.declaration_id;
     let db = app.store().connection();
     let record = store_decl::declaration(db, id)
@@ -76,78 +81,117 @@ pub async fn decide(app: &App, input: DecisionInput) -> Result<DecisionResult, A
         channel: input.channel,
         ..input.actor.clone()
     };
-    let role = actor.require(
-        Action::ReviewDeclaration,
-        &location,
-        AppError::DeclarationNotFound(id.get()),
-    )?;
-    if actor.household_id == Some(record.household) {
-        return Err(AppError::Recusal);
+    if !actor.grants.iter().any(|g| g.scope.covers(&location)) {
+        return Err(AppError::DeclarationNotFound(id.get()));
     }
-    if record.state != aidazu_domain::declaration::DeclarationState::InReview {
+    let calendar = app.store().village_calendar(record.village).await?;
+    let routing = route_declaration(
+        db,
+        &location,
+        record.household,
+        calendar,
+        record.occurred_on,
+    )
+    .await?;
+    // Who may decide comes from the routing (D6: admins, else committee, else town); a person
+    // tied to the household reaches the domain's recusal check below.
+    let role = routing
+        .candidate_role(actor.account_id)
+        .ok_or(AppError::Forbidden)?;
+    let recused = routing.is_recused(actor.account_id);
+    if !recused
+        && !routing
+            .route
+            .as_ref()
+            .is_ok_and(|r| r.admits(actor.account_id))
+    {
+        return Err(AppError::Forbidden);
+    }
+    if record.state != DeclarationState::InReview {
         refuse_second(app, &actor, role, &record, &input).await?;
         return Err(AppError::AlreadyDecided(record.state));
     }
     let code = ItemCode::parse(&record.item_code)
         .map_err(|_| AppError::InvalidInput("stored item code"))?;
-    let write = match &input.outcome {
-        Outcome::Approve { points } => {
-            let points = points.unwrap_or(record.suggested_points);
-            if points < record.min_points || points > record.max_points {
-                return Err(DomainError::PointsNotAllowed { code, points }.into());
-            }
-            DecisionWrite {
-                approved: true,
-                at: app.clock().now(),
-                decider: actor.account_id,
-                channel: input.channel,
-                points: Some(points),
-                reason: None,
-            }
-        }
-        Outcome::Reject { reason } => {
-            let reason = reason.trim();
-            if reason.is_empty() {
-                return Err(DomainError::ReasonRequired.into());
-            }
-            DecisionWrite {
-                approved: false,
-                at: app.clock().now(),
-                decider: actor.account_id,
-                channel: input.channel,
-                points: None,
-                reason: Some(reason.to_owned()),
-            }
-        }
+    // Read before the transaction: SQLite has one connection, the transaction holds it.
+    let version = catalogue_version_by_id(db, record.catalogue_version_id).await?;
+    let item = version
+        .version
+        .item(&code)
+        .ok_or_else(|| DomainError::ItemNotFound {
+            code: code.clone(),
+            version: record.catalogue_version,
+        })?
+        .clone();
+
+    // Ask the domain.
+    let mut declaration =
+        domain_declaration(&record, code.clone()).with_status(ReviewStatus::InReview);
+    let reviewer = Reviewer {
+        account: actor.account_id,
+        household: if recused {
+            Some(record.household)
+        } else {
+            actor.household_id
+        },
     };
-    if write.approved {
+    let now = app.clock().now();
+    let outcome = match &input.outcome {
+        Outcome::Approve { points } => declaration.approve(
+            reviewer,
+            &item,
+            points.unwrap_or(record.suggested_points),
+            input.channel,
+            now,
+        ),
+        Outcome::Reject { reason } => declaration.reject(reviewer, reason, input.channel, now),
+    }
+    .map_err(|err| match err {
+        DomainError::RecusalRequired => AppError::Recusal,
+        other => AppError::Rule(other),
+    })?;
+    debug_assert_eq!(outcome, DecisionOutcome::Applied);
+    let award = declaration.award_entry(calendar, &record.item_title);
+    if award.is_some() {
         app.require_participation(record.household, record.occurred_on)
             .await?;
     }
-    // Read before the transaction: SQLite has one connection, the transaction holds it.
-    let version = catalogue_version_by_id(db, record.catalogue_version_id).await?;
-    let cap = version
-        .version
-        .item(&code)
-        .map(|item| item.cap())
-        .unwrap_or_default();
-    let calendar = app.store().village_calendar(record.village).await?;
+    let write = match declaration.status() {
+        ReviewStatus::Approved { points, .. } => DecisionWrite {
+            approved: true,
+            at: now,
+            decider: actor.account_id,
+            channel: input.channel,
+            points: Some(*points),
+            reason: None,
+        },
+        ReviewStatus::Rejected { reason, .. } => DecisionWrite {
+            approved: false,
+            at: now,
+            decider: actor.account_id,
+            channel: input.channel,
+            points: None,
+            reason: Some(reason.clone()),
+        },
+        _ => return Err(AppError::InvalidInput("decision produced no final state")),
+    };
 
+    // Save: state, ledger entry, outbox and audit in one transaction.
     let txn = app.store().begin().await?;
     ledger::lock_household(&txn, record.household).await?;
-    let mut entry_id = None;
-    if let Some(points) = write.points {
+    if let Some((year, entry)) = &award {
         let usage = household_cap_usage(
             &txn,
             record.household,
-            cap,
+            item.cap(),
             &code,
             calendar,
-            record.occurred_on,
+            business_date(entry.occurred_at),
             Some(id),
         )
         .await?;
-        check_cap(cap, &code, usage, points)?;
+        check_cap(item.cap(), &code, usage, entry.amount)?;
+        debug_assert!(calendar.contains(*year, business_date(entry.occurred_at)));
     }
     if !store_decl::decide_in_review(&txn, id, &write).await? {
         txn.rollback().await?;
@@ -157,23 +201,11 @@ pub async fn decide(app: &App, input: DecisionInput) -> Result<DecisionResult, A
         refuse_second(app, &actor, role, &current, &input).await?;
         return Err(AppError::AlreadyDecided(current.state));
     }
-    if let Some(points) = write.points {
+    let mut entry_id = None;
+    if let Some((year, entry)) = award {
         let entry = NewLedgerEntry {
-            entry: LedgerEntry {
-                household: record.household,
-                member: Some(record.member),
-                kind: EntryKind::Award,
-                amount: points,
-                source: EntrySource::Item(ItemRef {
-                    code: code.clone(),
-                    version: record.catalogue_version,
-                }),
-                declaration: Some(id),
-                actor: actor.account_id,
-                occurred_at: shanghai_instant(record.occurred_on, NaiveTime::MIN),
-                reason: format!("{}：{}", record.item_title, record.text),
-            },
-            points_year: calendar.points_year_of(record.occurred_on),
+            entry,
+            points_year: year,
             channel: input.channel,
             request_id: actor.request_id.clone(),
             idempotency_key: Some(format!("decl:{}", id.get())),
@@ -202,6 +234,7 @@ pub async fn decide(app: &App, input: DecisionInput) -> Result<DecisionResult, A
                 "reason": write.reason,
                 "ledgerEntryId": entry_id.map(LedgerEntryId::get),
                 "sourceRef": input.source_ref,
+                "reviewTier": routing.route.as_ref().ok().map(|r| r.tier),
             }),
         ),
     )
@@ -211,6 +244,26 @@ pub async fn decide(app: &App, input: DecisionInput) -> Result<DecisionResult, A
         declaration: app.declaration_view_by_id(id).await?,
         ledger_entry: entry_id,
     })
+}
+
+/// The domain's view of a stored declaration (state set by the caller).
+fn domain_declaration(record: &DeclarationRecord, code: ItemCode) -> Declaration {
+    Declaration::submitted(
+        record.id,
+        DeclarationDraft {
+            household: record.household,
+            member: record.member,
+            item: code.clone(),
+            occurred_on: record.occurred_on,
+            text: record.text.clone(),
+            photos: record.photo_ids.iter().map(ToString::to_string).collect(),
+        },
+        ItemRef {
+            code,
+            version: record.catalogue_version,
+        },
+        record.submitted_at,
+    )
 }
 
 /// R9: a second decision is refused and logged (in its own transaction).

@@ -142,13 +142,15 @@ impl App {
         };
         let id = store_decl::insert_declaration(&txn, &new, &nonce).await?;
         let out_track_id = store_decl::out_track_id(id, &nonce);
-        let reviewers: Vec<String> =
-            store_decl::village_role_holders(&txn, village, Role::VillageAdmin)
-                .await?
-                .into_iter()
-                .filter(|r| r.household != Some(household))
-                .map(|r| r.dingtalk_user_id)
-                .collect();
+        let reviewers = crate::review_routing::route_declaration(
+            &txn,
+            &location,
+            household,
+            calendar,
+            input.occurred_on,
+        )
+        .await?
+        .reviewer_user_ids();
         outbox::enqueue(
             &txn,
             NewOutboxMessage {

@@ -297,8 +297,12 @@ impl AppError {
                 aidazu_domain::DomainError::RecusalRequired
                 | aidazu_domain::DomainError::OutOfScope
                 | aidazu_domain::DomainError::Forbidden
-                | aidazu_domain::DomainError::NotDeclarant => ErrorKind::Forbidden,
-                aidazu_domain::DomainError::AlreadyDecided { .. } => ErrorKind::Conflict,
+                | aidazu_domain::DomainError::NotDeclarant
+                | aidazu_domain::DomainError::BindingSelf => ErrorKind::Forbidden,
+                aidazu_domain::DomainError::AlreadyDecided { .. }
+                | aidazu_domain::DomainError::BindingOtherVillage
+                | aidazu_domain::DomainError::BindingInactiveElsewhere
+                | aidazu_domain::DomainError::NoEligibleReviewer => ErrorKind::Conflict,
                 _ => ErrorKind::Invalid,
             },
             Self::Photo(err) => match err {

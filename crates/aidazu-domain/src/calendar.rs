@@ -162,6 +162,31 @@ impl PointsYearConfig {
             .unwrap_or(NaiveDate::MAX)
     }
 
+    /// The points-year an entry belongs to (R14, D4; docs/rules.md "points-year of an entry"):
+    /// the deed's points-year while that year is still open for entries (booked on or before its
+    /// year-close date), else the points-year of the booking date. The one place this rule lives.
+    #[must_use]
+    pub fn booking_year(self, deed: NaiveDate, booked_on: NaiveDate) -> PointsYear {
+        let deed_year = self.points_year_of(deed);
+        if booked_on <= self.year_close_date(deed_year) {
+            deed_year
+        } else {
+            self.points_year_of(booked_on)
+        }
+    }
+
+    /// The business date an award or penalty is dated at in its ledger (R14): the deed's date
+    /// while its points-year is open, else the booking date (so the entry lies inside the year
+    /// [`Self::booking_year`] chose).
+    #[must_use]
+    pub fn booking_date(self, deed: NaiveDate, booked_on: NaiveDate) -> NaiveDate {
+        if self.booking_year(deed, booked_on) == self.points_year_of(deed) {
+            deed
+        } else {
+            booked_on
+        }
+    }
+
     /// Publication date of a quarter (R16, D3): the first working day after it ends.
     #[must_use]
     pub fn publication_date(self, quarter: Quarter, working_days: &WorkingDays) -> NaiveDate {

@@ -34,6 +34,14 @@ pub enum DomainError {
     RecusalRequired,
     #[error("the household does not take part in the scheme")]
     HouseholdNotParticipating,
+    #[error("the DingTalk account belongs to another village")]
+    BindingOtherVillage,
+    #[error("an account cannot be re-activated by a binding in another village")]
+    BindingInactiveElsewhere,
+    #[error("nobody binds their own DingTalk account")]
+    BindingSelf,
+    #[error("nobody is eligible to review (all recused)")]
+    NoEligibleReviewer,
 
     // --- catalogue (R5–R7) ---
     #[error("invalid recorder letters {text:?}")]
@@ -97,6 +105,8 @@ pub enum DomainError {
     PhotoCount { min: usize, max: usize, got: usize },
     #[error("a description text is required")]
     TextRequired,
+    #[error("description longer than {max} characters")]
+    TextTooLong { max: u32 },
     #[error("a reason is required")]
     ReasonRequired,
     #[error("declaration already {state}")]
@@ -157,6 +167,10 @@ impl DomainError {
             Self::Forbidden => "auth.forbidden",
             Self::RecusalRequired => "review.recusal_required",
             Self::HouseholdNotParticipating => "participation.household_not_participating",
+            Self::BindingOtherVillage => "binding.other_village",
+            Self::BindingInactiveElsewhere => "binding.inactive_elsewhere",
+            Self::BindingSelf => "binding.self",
+            Self::NoEligibleReviewer => "review.no_eligible_reviewer",
             Self::InvalidRecorders { .. } => "catalogue.invalid_recorders",
             Self::ItemTitleRequired { .. } => "catalogue.title_required",
             Self::NegativeItemSelfDeclarable { .. } => "catalogue.negative_item_self_declarable",
@@ -184,6 +198,7 @@ impl DomainError {
             Self::DeclarationTooOld { .. } => "declaration.too_old",
             Self::PhotoCount { .. } => "declaration.photo_count",
             Self::TextRequired => "declaration.text_required",
+            Self::TextTooLong { .. } => "declaration.text_too_long",
             Self::ReasonRequired => "declaration.reason_required",
             Self::AlreadyDecided { .. } => "declaration.already_decided",
             Self::NotDeclarant => "declaration.not_declarant",
@@ -221,6 +236,14 @@ impl DomainError {
             Self::Forbidden => "当前角色无权执行此操作".into(),
             Self::RecusalRequired => "按回避规定，不能处理本户的事项".into(),
             Self::HouseholdNotParticipating => "本户当前未参加积分制，不能获得积分".into(),
+            Self::BindingOtherVillage => {
+                "该钉钉账号属于其他村社的成员或工作人员，不能在本村绑定；如需跨村调整，请联系区级管理员".into()
+            }
+            Self::BindingInactiveElsewhere => {
+                "该钉钉账号已在其他村社停用，不能在本村重新启用，请联系区级管理员".into()
+            }
+            Self::BindingSelf => "不能为自己的钉钉账号办理绑定，请由其他管理员办理".into(),
+            Self::NoEligibleReviewer => "按回避规定，暂无可以审核该事项的人员，请联系镇街".into(),
             Self::InvalidRecorders { .. } => "记录人类型不正确（可选 S、C、G、O）".into(),
             Self::ItemTitleRequired { code } => format!("项目 {code} 缺少名称"),
             Self::NegativeItemSelfDeclarable { code } => {
@@ -260,6 +283,7 @@ impl DomainError {
             }
             Self::PhotoCount { min, max, .. } => format!("请上传 {min} 至 {max} 张照片"),
             Self::TextRequired => "请填写事项说明".into(),
+            Self::TextTooLong { max } => format!("事项说明不能超过 {max} 个字"),
             Self::ReasonRequired => "请填写理由".into(),
             Self::AlreadyDecided { state } => {
                 format!("该申报{}，不能重复处理", state.label_zh())
@@ -346,6 +370,10 @@ mod tests {
             E::Forbidden,
             E::RecusalRequired,
             E::HouseholdNotParticipating,
+            E::BindingOtherVillage,
+            E::BindingInactiveElsewhere,
+            E::BindingSelf,
+            E::NoEligibleReviewer,
             E::InvalidRecorders { text: "X".into() },
             E::ItemTitleRequired {
                 code: code_of("PA-01"),
@@ -408,6 +436,7 @@ mod tests {
                 got: 0,
             },
             E::TextRequired,
+            E::TextTooLong { max: 500 },
             E::ReasonRequired,
             E::AlreadyDecided {
                 state: DeclarationState::Approved,

@@ -3,6 +3,7 @@
 //! District → town/street → village/community → group → household → member.
 
 mod access;
+mod binding;
 mod masking;
 mod participation;
 
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{DistrictId, GroupId, HouseholdId, MemberId, TownId, VillageId};
 
 pub use access::{Access, Action, Role, Scope, VillageLocation, role_allows};
+pub use binding::{AccountStanding, check_binding};
 pub use masking::{NameDisplay, display_name, mask_name};
 pub use participation::{
     ParticipationChange, default_participation, household_participates,

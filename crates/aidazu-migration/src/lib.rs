@@ -14,6 +14,7 @@ mod m20261129_110_outbox_inbox;
 mod m20261129_111_declarations;
 mod m20261129_112_photo_uploads;
 mod m20261129_121_dingtalk_state;
+mod m20261202_130_past_bindings;
 
 /// The ordered, append-only list of migrations.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_111_declarations::Migration),
             Box::new(m20261129_112_photo_uploads::Migration),
             Box::new(m20261129_121_dingtalk_state::Migration),
+            Box::new(m20261202_130_past_bindings::Migration),
         ]
     }
 }

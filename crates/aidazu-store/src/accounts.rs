@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::entities::{accounts, members, role_grants};
+use crate::entities::{accounts, members, past_bindings, role_grants};
 use crate::error::StoreError;
 use crate::pii::PiiKeys;
 use crate::store::Store;
@@ -174,6 +174,11 @@ impl Store {
                 entity: "account",
                 key: account.to_string(),
             })?;
+        if let Some(old) = row.member_id
+            && old != member.get()
+        {
+            record_ended_binding(db, account, MemberId(old), Utc::now()).await?;
+        }
         let mut active: accounts::ActiveModel = row.into();
         active.member_id = Set(Some(member.get()));
         active.updated_at = Set(Utc::now());
@@ -419,6 +424,11 @@ pub async fn bind_account<C: ConnectionTrait>(
     match existing {
         Some(row) => {
             let id = row.id;
+            if let Some(old) = row.member_id
+                && member.map(MemberId::get) != Some(old)
+            {
+                record_ended_binding(db, AccountId(id), MemberId(old), now).await?;
+            }
             let mut active = row.into_active_model();
             active.name = Set(name.to_owned());
             active.member_id = Set(member.map(MemberId::get));
@@ -462,6 +472,11 @@ pub async fn deactivate_account<C: ConnectionTrait>(
     account: AccountId,
 ) -> Result<(), StoreError> {
     use sea_orm::sea_query::Expr;
+    if let Some(row) = accounts::Entity::find_by_id(account.get()).one(db).await?
+        && let Some(old) = row.member_id
+    {
+        record_ended_binding(db, account, MemberId(old), Utc::now()).await?;
+    }
     accounts::Entity::update_many()
         .col_expr(accounts::Column::MemberId, Expr::value(Option::<i64>::None))
         .col_expr(accounts::Column::Active, Expr::value(false))
@@ -512,6 +527,127 @@ pub async fn ensure_grant<C: ConnectionTrait>(
     .await
     .map_err(|err| StoreError::from_write(err, "role grant"))?;
     Ok(true)
+}
+
+/// Records that `account` stopped being `member` at `at` (D6: recusal by person).
+async fn record_ended_binding<C: ConnectionTrait>(
+    db: &C,
+    account: AccountId,
+    member: MemberId,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let Some(m) = members::Entity::find_by_id(member.get()).one(db).await? else {
+        return Ok(());
+    };
+    past_bindings::Entity::insert(past_bindings::ActiveModel {
+        id: NotSet,
+        account_id: Set(account.get()),
+        member_id: Set(member.get()),
+        household_id: Set(m.household_id),
+        village_id: Set(m.village_id),
+        ended_at: Set(at),
+    })
+    .exec(db)
+    .await
+    .map_err(|err| StoreError::from_write(err, "past binding"))?;
+    Ok(())
+}
+
+/// Where an account stands before an admin binds it (issue: safe binding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindingFacts {
+    pub account: AccountId,
+    pub active: bool,
+    /// The village of the member it is bound to now.
+    pub member_village: Option<VillageId>,
+    /// The village of every member it was bound to before.
+    pub past_villages: Vec<VillageId>,
+    /// Its grants (role over scope).
+    pub grants: Vec<Access>,
+}
+
+/// What binding needs to know about the account of a DingTalk user; `None` when it has none.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Invalid`] for a malformed stored grant.
+pub async fn binding_facts<C: ConnectionTrait>(
+    db: &C,
+    dingtalk_user_id: &str,
+) -> Result<Option<BindingFacts>, StoreError> {
+    let Some(row) = accounts::Entity::find()
+        .filter(accounts::Column::DingtalkUserId.eq(dingtalk_user_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let member_village = match row.member_id {
+        Some(m) => members::Entity::find_by_id(m)
+            .one(db)
+            .await?
+            .map(|m| VillageId(m.village_id)),
+        None => None,
+    };
+    let mut past_villages: Vec<VillageId> = past_bindings::Entity::find()
+        .filter(past_bindings::Column::AccountId.eq(row.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| VillageId(p.village_id))
+        .collect();
+    past_villages.sort_unstable();
+    past_villages.dedup();
+    let active = row.active;
+    let view = view_of(db, row).await?;
+    Ok(Some(BindingFacts {
+        account: view.id,
+        active,
+        member_village,
+        past_villages,
+        grants: view.grants,
+    }))
+}
+
+/// The accounts that are bound, or since `since` were bound, to a member of `household`
+/// (D6: recusal by person across the points-year).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn accounts_tied_to_household<C: ConnectionTrait>(
+    db: &C,
+    household: HouseholdId,
+    since: chrono::DateTime<Utc>,
+) -> Result<Vec<AccountId>, StoreError> {
+    let member_ids: Vec<i64> = members::Entity::find()
+        .filter(members::Column::HouseholdId.eq(household.get()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let mut out: Vec<AccountId> = if member_ids.is_empty() {
+        Vec::new()
+    } else {
+        accounts::Entity::find()
+            .filter(accounts::Column::MemberId.is_in(member_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| AccountId(a.id))
+            .collect()
+    };
+    out.extend(
+        past_bindings::Entity::find()
+            .filter(past_bindings::Column::HouseholdId.eq(household.get()))
+            .filter(past_bindings::Column::EndedAt.gte(since))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| AccountId(p.account_id)),
+    );
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 async fn view_of<C: ConnectionTrait>(

@@ -450,10 +450,28 @@ pub async fn village_role_holders<C: ConnectionTrait>(
     village: VillageId,
     role: Role,
 ) -> Result<Vec<Recipient>, StoreError> {
+    scope_role_holders(db, aidazu_domain::org::Scope::Village(village), role).await
+}
+
+/// The active accounts holding `role` over exactly `scope` (a village's committee, a town's
+/// officers), with their own household.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn scope_role_holders<C: ConnectionTrait>(
+    db: &C,
+    scope: aidazu_domain::org::Scope,
+    role: Role,
+) -> Result<Vec<Recipient>, StoreError> {
+    let (kind, id) = match scope {
+        aidazu_domain::org::Scope::Village(v) => ("village", v.get()),
+        aidazu_domain::org::Scope::Town(t) => ("town", t.get()),
+        aidazu_domain::org::Scope::District(d) => ("district", d.get()),
+    };
     let account_ids: Vec<i64> = role_grants::Entity::find()
         .filter(role_grants::Column::Role.eq(role_str(role)))
-        .filter(role_grants::Column::ScopeKind.eq("village"))
-        .filter(role_grants::Column::ScopeId.eq(village.get()))
+        .filter(role_grants::Column::ScopeKind.eq(kind))
+        .filter(role_grants::Column::ScopeId.eq(id))
         .all(db)
         .await?
         .into_iter()

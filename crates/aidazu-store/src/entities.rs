@@ -15,6 +15,7 @@ pub(crate) mod ledger_entries;
 pub(crate) mod members;
 pub(crate) mod outbox;
 pub(crate) mod participation_changes;
+pub(crate) mod past_bindings;
 pub(crate) mod photo_uploads;
 pub(crate) mod photos;
 pub(crate) mod refresh_tokens;

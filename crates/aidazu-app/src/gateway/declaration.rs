@@ -3,7 +3,6 @@
 
 use aidazu_domain::DeclarationId;
 use aidazu_domain::declaration::DeclarationState;
-use aidazu_domain::org::Role;
 use aidazu_store::declarations::{self, DeclarationRecord};
 use aidazu_store::outbox::OutboxMessage;
 use aidazu_store::{dingtalk as dt_store, households};
@@ -77,18 +76,28 @@ async fn summary(app: &App, record: &DeclarationRecord) -> Result<Summary, SendE
     })
 }
 
-/// Admins who may decide: the village admins, minus anyone of the declaring household (D6).
+/// Who may decide (R9, D6): the routing's reviewers — the village admins not tied to the
+/// declaring household, else the committee, else the town.
 async fn deciders(app: &App, record: &DeclarationRecord) -> Result<Vec<UserId>, SendError> {
-    let holders = declarations::village_role_holders(
-        app.store().connection(),
-        record.village,
-        Role::VillageAdmin,
+    let db = app.store().connection();
+    let location = app
+        .village_location(record.village)
+        .await
+        .map_err(|err| SendError::Permanent(err.to_string()))?;
+    let calendar = app.store().village_calendar(record.village).await?;
+    let routing = crate::review_routing::route_declaration(
+        db,
+        &location,
+        record.household,
+        calendar,
+        record.occurred_on,
     )
-    .await?;
-    Ok(holders
+    .await
+    .map_err(|err| SendError::retry(err.to_string()))?;
+    Ok(routing
+        .reviewer_user_ids()
         .into_iter()
-        .filter(|r| r.household != Some(record.household))
-        .map(|r| UserId::from(r.dingtalk_user_id))
+        .map(UserId::from)
         .collect())
 }
 

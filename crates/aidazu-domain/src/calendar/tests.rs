@@ -185,6 +185,28 @@ mod properties {
             prop_assert_eq!(close.succ_opt().map(|d| d.day()), Some(1));
         }
 
+        /// R14/D4: the booking-year rule. The deed's year while open, else the booking date's
+        /// year; the entry's date always lies in the year chosen, and an award booked in time is
+        /// never moved out of its deed's year.
+        #[test]
+        fn r14_d4_booking_year_is_the_deeds_while_open_else_the_bookings(
+            deed in any_date(), lag in 0u32..800, start in 1u32..=12,
+        ) {
+            let cal = PointsYearConfig::new(start).unwrap();
+            let booked = deed + chrono::Days::new(u64::from(lag));
+            let year = cal.booking_year(deed, booked);
+            let deed_year = cal.points_year_of(deed);
+            if booked <= cal.year_close_date(deed_year) {
+                prop_assert_eq!(year, deed_year);
+                prop_assert_eq!(cal.booking_date(deed, booked), deed);
+            } else {
+                prop_assert_eq!(year, cal.points_year_of(booked));
+                prop_assert!(year > deed_year);
+                prop_assert_eq!(cal.booking_date(deed, booked), booked);
+            }
+            prop_assert!(cal.contains(year, cal.booking_date(deed, booked)));
+        }
+
         #[test]
         fn quarter_label_round_trips(year in -5000i32..5000, index in 1u32..=4) {
             let quarter = Quarter::new(year, index).unwrap();
@@ -204,4 +226,23 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn r14_d4_late_approval_books_in_the_open_year_then_in_the_booking_year() {
+    let cal = PointsYearConfig::default();
+    // A December deed approved in January stays in its year (the close is 31 January).
+    assert_eq!(
+        cal.booking_year(day(2025, 12, 20), day(2026, 1, 31)),
+        PointsYear(2025)
+    );
+    // Approved after the close: booked in the new year, dated at the booking.
+    assert_eq!(
+        cal.booking_year(day(2025, 12, 20), day(2026, 2, 1)),
+        PointsYear(2026)
+    );
+    assert_eq!(
+        cal.booking_date(day(2025, 12, 20), day(2026, 2, 1)),
+        day(2026, 2, 1)
+    );
 }

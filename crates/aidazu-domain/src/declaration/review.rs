@@ -8,7 +8,9 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+
+use crate::calendar::{PointsYear, PointsYearConfig, business_date, shanghai_instant};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{CatalogueItem, ItemRef};
@@ -281,21 +283,45 @@ impl Declaration {
         }
     }
 
-    /// The award entry an approved declaration books; `None` unless approved.
+    /// The award entry an approved declaration books and the points-year it belongs to; `None`
+    /// unless approved. The year follows [`PointsYearConfig::booking_year`] (the deed's year while
+    /// open, else the decision's); the entry is dated at the deed (00:00 Shanghai) while its year
+    /// is open, else at the decision. `title` is the item's title, shown before the text.
     #[must_use]
-    pub fn award_entry(&self) -> Option<LedgerEntry> {
+    pub fn award_entry(
+        &self,
+        calendar: PointsYearConfig,
+        title: &str,
+    ) -> Option<(PointsYear, LedgerEntry)> {
         match &self.status {
-            ReviewStatus::Approved { points, by, at, .. } => Some(LedgerEntry {
-                household: self.household,
-                member: Some(self.member),
-                kind: EntryKind::Award,
-                amount: *points,
-                source: EntrySource::Item(self.item.clone()),
-                declaration: Some(self.id),
-                actor: *by,
-                occurred_at: *at,
-                reason: self.text.clone(),
-            }),
+            ReviewStatus::Approved { points, by, at, .. } => {
+                let decided_on = business_date(*at);
+                let year = calendar.booking_year(self.occurred_on, decided_on);
+                let occurred_at =
+                    if calendar.booking_date(self.occurred_on, decided_on) == self.occurred_on {
+                        shanghai_instant(self.occurred_on, NaiveTime::MIN)
+                    } else {
+                        *at
+                    };
+                Some((
+                    year,
+                    LedgerEntry {
+                        household: self.household,
+                        member: Some(self.member),
+                        kind: EntryKind::Award,
+                        amount: *points,
+                        source: EntrySource::Item(self.item.clone()),
+                        declaration: Some(self.id),
+                        actor: *by,
+                        occurred_at,
+                        reason: if title.is_empty() {
+                            self.text.clone()
+                        } else {
+                            format!("{title}：{}", self.text)
+                        },
+                    },
+                ))
+            }
             _ => None,
         }
     }

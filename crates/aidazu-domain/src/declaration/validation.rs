@@ -15,6 +15,8 @@ pub struct DeclarationPolicy {
     pub window_days: u32,
     /// Days the admins have to review (D2; default 7).
     pub review_days: u32,
+    /// Longest description, in characters (default 500).
+    pub max_text_chars: u32,
 }
 
 impl Default for DeclarationPolicy {
@@ -22,6 +24,7 @@ impl Default for DeclarationPolicy {
         Self {
             window_days: 30,
             review_days: 7,
+            max_text_chars: 500,
         }
     }
 }
@@ -107,6 +110,11 @@ pub fn validate_draft_in_version<'c>(
     }
     if draft.text.trim().is_empty() {
         return Err(DomainError::TextRequired);
+    }
+    if draft.text.chars().count() > policy.max_text_chars as usize {
+        return Err(DomainError::TextTooLong {
+            max: policy.max_text_chars,
+        });
     }
     let range = item.evidence().photo_range();
     if !range.contains(&draft.photos.len()) {

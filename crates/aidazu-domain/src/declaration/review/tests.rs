@@ -260,7 +260,7 @@ fn r6_reviewer_points_must_fit_the_item_rule() {
 #[test]
 fn r12_approved_declaration_books_an_award_under_its_version() {
     let mut d = declaration("DE-02");
-    assert!(d.award_entry().is_none());
+    assert!(d.award_entry(PointsYearConfig::default(), "").is_none());
     assert_eq!(
         d.approve(
             ADMIN,
@@ -271,7 +271,9 @@ fn r12_approved_declaration_books_an_award_under_its_version() {
         ),
         Ok(DecisionOutcome::Applied)
     );
-    let e = d.award_entry().unwrap();
+    let (year, e) = d.award_entry(PointsYearConfig::default(), "捐资").unwrap();
+    assert_eq!(year, crate::calendar::PointsYear(2025));
+    assert!(e.reason.starts_with("捐资："));
     assert_eq!(e.kind, EntryKind::Award);
     assert_eq!(e.amount, Points(2));
     assert_eq!(e.member, Some(MemberId(10)));
@@ -299,4 +301,40 @@ fn status_serde_is_tagged_by_state() {
     assert_eq!(&back, d.status());
     let restored = declaration("PA-01").with_status(back);
     assert_eq!(restored, d);
+}
+
+#[test]
+fn r14_d4_an_award_decided_after_the_year_close_goes_to_the_booking_year() {
+    let cal = PointsYearConfig::default();
+    let mut d = declaration("DE-02");
+    d.occurred_on = NaiveDate::from_ymd_opt(2025, 12, 30).unwrap();
+    let _ = d
+        .approve(
+            ADMIN,
+            &item("DE-02"),
+            Points(2),
+            Channel::Console,
+            at("2026-02-02T02:00:00Z"),
+        )
+        .unwrap();
+    let (year, e) = d.award_entry(cal, "").unwrap();
+    assert_eq!(year, crate::calendar::PointsYear(2026));
+    assert_eq!(e.occurred_at, at("2026-02-02T02:00:00Z"));
+    let mut open = declaration("DE-02");
+    open.occurred_on = NaiveDate::from_ymd_opt(2025, 12, 30).unwrap();
+    let _ = open
+        .approve(
+            ADMIN,
+            &item("DE-02"),
+            Points(2),
+            Channel::Console,
+            at("2026-01-20T02:00:00Z"),
+        )
+        .unwrap();
+    let (year, e) = open.award_entry(cal, "").unwrap();
+    assert_eq!(year, crate::calendar::PointsYear(2025));
+    assert_eq!(
+        crate::calendar::business_date(e.occurred_at),
+        open.occurred_on
+    );
 }

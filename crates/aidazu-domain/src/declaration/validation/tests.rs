@@ -158,3 +158,15 @@ fn d2_review_deadline_seven_days_after_submission() {
         day(2025, 5, 11)
     );
 }
+
+#[test]
+fn r8_description_is_limited_to_500_characters() {
+    let mut d = draft("PA-02", day(2025, 5, 1), 1);
+    d.text = "好".repeat(500);
+    assert!(check(&d, day(2025, 5, 3)).is_ok());
+    d.text.push('事');
+    assert_eq!(
+        check(&d, day(2025, 5, 3)),
+        Err(DomainError::TextTooLong { max: 500 })
+    );
+}
