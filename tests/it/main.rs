@@ -9,4 +9,5 @@ mod declarations;
 mod dingtalk_loop;
 mod foundation;
 mod identity;
+mod kit;
 mod support;
