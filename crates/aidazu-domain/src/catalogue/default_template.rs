@@ -1,4 +1,4 @@
-//! The district's default catalogue template: the 25 norms of `catalogue-default.md`
+//! The district's default catalogue template: the 25 norms described under R5 in `docs/rules.md`
 //! (三类 25 条: 15 正面 + 10 负面), shipped as an editable version 1.
 //!
 //! Caps: the template's cap numbers are points per household per quarter (its totals line, "+40

@@ -158,7 +158,7 @@ impl Access {
     }
 }
 
-/// The role/action matrix (see SPEC §1).
+/// The role/action matrix (see "Roles" in `docs/rules.md`).
 #[must_use]
 pub fn role_allows(role: Role, action: Action) -> bool {
     use Action as A;

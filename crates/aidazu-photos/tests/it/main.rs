@@ -1,5 +1,6 @@
-//! Integration tests of the photo pipeline (SPEC F2, R11), each intake and store test run
-//! against both blob stores: `LocalBlobStore` and `ObjectStoreBlobStore` (in-memory backend).
+//! Integration tests of the photo pipeline (F2, R11 in docs/rules.md), each intake and store
+//! test run against both blob stores: `LocalBlobStore` and `ObjectStoreBlobStore` (in-memory
+//! backend).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;

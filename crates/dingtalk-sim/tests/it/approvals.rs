@@ -1,4 +1,4 @@
-//! OA approvals (API.md §5; SPEC F2, R9).
+//! OA approvals (API.md §5; docs/rules.md F2, R9).
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,4 +1,4 @@
-//! Interactive cards (API.md §6; SPEC F2, R9 "card button").
+//! Interactive cards (API.md §6; docs/rules.md F2, R9 "card button").
 
 use std::sync::{Arc, Mutex};
 

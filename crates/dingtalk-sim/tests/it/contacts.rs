@@ -1,4 +1,4 @@
-//! 免登 and user details (API.md §2.1–2.3; SPEC F1).
+//! 免登 and user details (API.md §2.1–2.3; docs/rules.md F1).
 
 use serde_json::{Value, json};
 

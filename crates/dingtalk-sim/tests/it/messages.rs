@@ -1,4 +1,4 @@
-//! Work notifications, group messages and media (API.md §7–9; SPEC F2, F5).
+//! Work notifications, group messages and media (API.md §7–9; docs/rules.md F2, F5).
 
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
