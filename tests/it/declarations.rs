@@ -3,6 +3,8 @@
 //! SQLite and PostgreSQL against the real service with its embedded DingTalk simulator. The
 //! outbox is inspected directly (its worker belongs to the integration part).
 
+use aidazu_domain::calendar::{PointsYear, business_date};
+use aidazu_domain::{DeclarationId, HouseholdId};
 use aidazu_testkit::{TestApp, TestAppOptions, TestDb, dual_db_test};
 use chrono::Duration;
 use reqwest::StatusCode;
@@ -443,8 +445,8 @@ dual_db_test!(
             .unwrap();
         assert_eq!(
             card.payload["userIds"],
-            json!([]),
-            "the admin gets no card for their own household"
+            json!(["demo-committee"]),
+            "the sole admin gets no card for their own household: it goes to the committee"
         );
         let (status, body) = decide(&t, &admin.token, own, json!({"outcome": "approve"})).await;
         assert_envelope(status, &body, StatusCode::FORBIDDEN, "declaration.recusal");

@@ -48,7 +48,12 @@ pub async fn login(t: &TestApp, user_id: &str) -> Session {
     }
 }
 
-pub async fn post(t: &TestApp, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+pub async fn post(
+    t: &TestApp,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
     let mut req = t.http.post(t.url(path)).json(&body);
     if let Some(token) = token {
         req = req.bearer_auth(token);
@@ -241,7 +246,6 @@ pub async fn audit_actions(t: &TestApp, admin: &Session, household: i64) -> Vec<
         .map(|e| e["action"].as_str().unwrap().to_owned())
         .collect()
 }
-
 
 /// Ids `(member, household)` of a demo member by its code (`heping-02-001-1`), read from the
 /// database the service uses.

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod core_safety;
 mod declaration_loop;
 mod declarations;
 mod dingtalk_loop;

@@ -574,7 +574,7 @@ impl App {
             .ok_or(AppError::MemberNotFound(member.get()))?;
         let location = self.village_location(row.village).await?;
         let role = actor.require(
-            Action::ManageMembers,
+            Action::BindAccount,
             &location,
             AppError::MemberNotFound(member.get()),
         )?;

@@ -127,7 +127,8 @@ impl Drop for TestDb {
 }
 
 /// Writes one async test case twice: on SQLite (always) and on PostgreSQL (when
-/// `TEST_DATABASE_URL` is set, otherwise it returns early with a note on stderr).
+/// `TEST_DATABASE_URL` is set at build time; otherwise the variant is ignored, so test runners
+/// report it as skipped).
 ///
 /// ```rust,ignore
 /// dual_db_test!(async fn seed_is_idempotent(db: TestDb) { /* … */ });
@@ -135,7 +136,7 @@ impl Drop for TestDb {
 /// expands to a module `seed_is_idempotent` with tests `sqlite` and `postgres`.
 #[macro_export]
 macro_rules! dual_db_test {
-    ($(#[$meta:meta])* async fn $name:ident($db:ident : $ty:ty) $body:block) => {
+    ($(#[$meta:meta])* async fn $name:ident($db:ident : $ty:ty $(,)?) $body:block) => {
         $(#[$meta])*
         #[cfg(test)]
         mod $name {
@@ -149,7 +150,10 @@ macro_rules! dual_db_test {
                 case($crate::TestDb::sqlite()).await;
             }
 
+            // Reported as skipped (not passed) when the crate was built without
+            // TEST_DATABASE_URL: its build script sets `aidazu_pg` when the variable is set.
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(not(aidazu_pg), ignore = "PostgreSQL variant: TEST_DATABASE_URL is not set")]
             async fn postgres() {
                 match $crate::TestDb::postgres().await {
                     Some(db) => case(db).await,

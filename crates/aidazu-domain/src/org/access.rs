@@ -73,6 +73,9 @@ pub enum Action {
     RunShop,
     /// Maintain households, members and participation (R3).
     ManageMembers,
+    /// Bind a DingTalk account to a member (F1): the village admin in the village; the district
+    /// also across villages (see `binding`).
+    BindAccount,
     /// Ask the district for catalogue changes (R7).
     RequestCatalogueChange,
     /// Decide objections (R17).
@@ -172,6 +175,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | A::ScoreDirectly
                 | A::RunShop
                 | A::ManageMembers
+                | A::BindAccount
                 | A::RequestCatalogueChange
         ),
         Role::VillageCommittee => matches!(
@@ -190,6 +194,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | A::ApproveCatalogueChange
                 | A::EditCatalogueTemplate
                 | A::ManageOrganisation
+                | A::BindAccount
         ),
     }
 }
