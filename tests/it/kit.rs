@@ -282,3 +282,20 @@ pub async fn village_audit(t: &TestApp, token: &str, village: i64) -> Vec<Value>
     assert_eq!(status, StatusCode::OK, "{body}");
     body["entries"].as_array().unwrap().clone()
 }
+
+/// Any JSON request with an optional bearer token → status and JSON.
+pub async fn send(
+    t: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
+    let mut req = t.http.request(method, t.url(path)).json(&body);
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}

@@ -8,6 +8,7 @@ mod core_safety;
 mod declaration_loop;
 mod declarations;
 mod dingtalk_loop;
+mod edge;
 mod foundation;
 mod identity;
 mod kit;

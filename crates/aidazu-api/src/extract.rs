@@ -1,6 +1,7 @@
 //! Extractors whose rejections use the API's error envelope.
 
 mod auth;
+pub mod text_safety;
 
 pub use auth::AuthUser;
 
@@ -18,17 +19,37 @@ pub struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
 where
-    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    T: DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Self(v)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(rejection) => return Err(json_rejection(rejection)),
+        };
+        if let Some(at) = text_safety::find_in_json(&value) {
+            return Err(control_character(&at));
         }
+        serde_path_to_error::deserialize(value)
+            .map(Self)
+            .map_err(|err| {
+                ApiError::bad_request("request.invalid_body", "请求内容字段有误").with_details(
+                    json!({ "reason": err.inner().to_string(), "field": err.path().to_string() }),
+                )
+            })
     }
+}
+
+/// 422 `request.control_character`: a text holds NUL or another control character.
+fn control_character(at: &str) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "request.control_character",
+        "内容中含有不可见的控制字符，请删除后重新提交",
+    )
+    .with_details(json!({ "field": at }))
 }
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
@@ -64,6 +85,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if text_safety::encoded_part_has_refused(parts.uri.path()) {
+            return Err(control_character("path"));
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Self(v)),
             Err(rejection) => Err(path_rejection(rejection)),
@@ -88,6 +112,13 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if parts
+            .uri
+            .query()
+            .is_some_and(text_safety::encoded_part_has_refused)
+        {
+            return Err(control_character("query"));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Self(v)),
             Err(rejection) => Err(

@@ -1,4 +1,5 @@
-//! Cross-cutting layers: request ids (`x-request-id`, set or propagated), one tracing span per
+//! Cross-cutting layers: a header size limit, request ids (`x-request-id`, set or propagated;
+//! replaced when longer than 128 characters or not printable), one tracing span per
 //! request carrying the request id and matched route, a request timeout, panic catching, and the
 //! envelope for bare error statuses produced by layers or axum itself.
 
@@ -18,6 +19,46 @@ use crate::error::{ApiError, EnvelopeDone};
 
 /// The request-id header, set when the client did not send one and echoed on the response.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest request id we keep from a client; longer or non-printable ones are replaced.
+pub const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// The most header bytes (names + values) a request may carry; more answers 431.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Whether a client's `x-request-id` is kept: 1–128 printable ASCII characters, no spaces.
+#[must_use]
+pub fn is_acceptable_request_id(value: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&value.len())
+        && value.iter().all(|b| (0x21..=0x7e).contains(b))
+}
+
+/// Refuses oversized headers (431 in the envelope) and drops an unacceptable request id so a
+/// fresh one is generated (logs and spans never carry a client's megabyte or escape codes).
+async fn edge_guard(mut req: Request<Body>, next: axum::middleware::Next) -> Response<Body> {
+    let size: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if size > MAX_HEADER_BYTES {
+        return ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request.headers_too_large",
+            "请求头过大",
+        )
+        .with_details(serde_json::json!({ "maxBytes": MAX_HEADER_BYTES }))
+        .into_response_parts();
+    }
+    if req
+        .headers()
+        .get(&REQUEST_ID)
+        .is_some_and(|v| !is_acceptable_request_id(v.as_bytes()))
+    {
+        req.headers_mut().remove(&REQUEST_ID);
+    }
+    next.run(req).await
+}
 
 /// Wraps the routes with every layer, outermost first.
 pub fn wrap(routes: Router, options: RouterOptions) -> Router {
@@ -46,6 +87,7 @@ pub fn wrap(routes: Router, options: RouterOptions) -> Router {
 
     routes.layer(
         ServiceBuilder::new()
+            .layer(axum::middleware::from_fn(edge_guard))
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -306,7 +306,8 @@ async fn refuse_second(
 }
 
 /// The member's DingTalk work notification (with the reason on refusal). Sent to the member's
-/// own accounts, or to the household's when the member has none.
+/// own accounts, or to the household's when the member has none, and to the declarant when they
+/// declared for someone else.
 async fn notify_member<C: ConnectionTrait>(
     db: &C,
     record: &DeclarationRecord,
@@ -323,6 +324,12 @@ async fn notify_member<C: ConnectionTrait>(
             .into_iter()
             .map(|r| r.dingtalk_user_id)
             .collect();
+    }
+    // The declarant is told too when they declared for another member of the household.
+    if let Some(declarant) = aidazu_store::dingtalk::account_user_id(db, record.declarant).await?
+        && !user_ids.contains(&declarant)
+    {
+        user_ids.push(declarant);
     }
     if user_ids.is_empty() {
         return Ok(());

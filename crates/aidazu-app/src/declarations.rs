@@ -96,7 +96,7 @@ impl App {
         };
         let item = validate_draft_in_version(&draft, &stored.version, calendar, &policy, today)?;
         check_photos(db, &input.photo_ids, village, household).await?;
-        self.require_participation(household, input.occurred_on)
+        self.require_may_declare(household, input.occurred_on, today)
             .await?;
 
         let rule = item.points();
@@ -318,6 +318,27 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::Rule`] (`participation.household_not_participating`), [`AppError::Store`].
+    /// R3: the household takes part on the deed's date and today.
+    async fn require_may_declare(
+        &self,
+        household: aidazu_domain::HouseholdId,
+        deed: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<(), AppError> {
+        let members: Vec<_> = aidazu_store::households::household_members(
+            self.store().connection(),
+            &self.config().pii,
+            household,
+        )
+        .await?
+        .iter()
+        .map(aidazu_store::households::MemberRow::to_domain)
+        .collect();
+        let history = self.store().participation_history(household).await?;
+        aidazu_domain::org::require_may_declare(&members, &history, deed, today)?;
+        Ok(())
+    }
+
     pub(crate) async fn require_participation(
         &self,
         household: aidazu_domain::HouseholdId,

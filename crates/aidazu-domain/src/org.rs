@@ -17,6 +17,7 @@ pub use masking::{NameDisplay, display_name, mask_name};
 pub use participation::{
     ParticipationChange, default_participation, household_participates,
     household_participates_throughout, member_participates, require_household_participates,
+    require_may_declare,
 };
 
 /// A district (区).

@@ -80,6 +80,21 @@ pub fn require_household_participates(
     }
 }
 
+/// A household declares only while it takes part, on the deed's date and on the day it declares
+/// (R3: an opted-out household cannot self-declare, even for a deed from before it left).
+///
+/// # Errors
+/// [`DomainError::HouseholdNotParticipating`].
+pub fn require_may_declare(
+    members: &[Member],
+    history: &[ParticipationChange],
+    deed: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), DomainError> {
+    require_household_participates(members, history, deed)?;
+    require_household_participates(members, history, today)
+}
+
 /// Whether a household takes part on every day of `from..=to`. Status only changes on the
 /// effective date of a change, so checking `from` and each such date inside the range suffices.
 #[must_use]
@@ -127,6 +142,20 @@ mod tests {
             recorded_by: AccountId(9),
             reason: "本人申请".into(),
         }
+    }
+
+    #[test]
+    fn r3_a_household_that_left_cannot_declare_even_an_earlier_deed() {
+        let members = [member(1, ResidentKind::Villager, false)];
+        let history = [change(1, false, day(2025, 5, 10))];
+        assert_eq!(
+            require_may_declare(&members, &history, day(2025, 5, 1), day(2025, 5, 3)),
+            Ok(())
+        );
+        assert_eq!(
+            require_may_declare(&members, &history, day(2025, 5, 1), day(2025, 5, 12)),
+            Err(DomainError::HouseholdNotParticipating)
+        );
     }
 
     #[test]
