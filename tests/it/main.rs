@@ -12,4 +12,5 @@ mod edge;
 mod foundation;
 mod identity;
 mod kit;
+mod layering;
 mod support;

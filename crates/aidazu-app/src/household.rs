@@ -13,13 +13,18 @@ use aidazu_domain::{GroupId, HouseholdId, MemberId, VillageId};
 use aidazu_store::StoreError;
 use aidazu_store::audit;
 use aidazu_store::households::{
-    self, HouseholdListRow, HouseholdRow, LedgerLine, MemberPatch, MemberRow, NewHousehold,
-    NewMember, NewParticipationChange, ParticipationRow,
+    self, HouseholdListRow, NewHousehold, NewMember, NewParticipationChange,
 };
 use aidazu_store::ledger::household_entries;
 use aidazu_store::org::VillageSummary;
 use chrono::NaiveDate;
 use serde_json::json;
+
+/// The read models of households, members, participation and ledger lines the use cases return
+/// (plain view types, not database rows); adapters name them from here, never from the store.
+pub use aidazu_store::households::{
+    HouseholdRow, LedgerLine, MemberPatch, MemberRow, ParticipationRow,
+};
 
 use crate::auth::{Actor, mask_mobile, today};
 use crate::{App, AppError};

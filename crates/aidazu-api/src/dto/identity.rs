@@ -8,10 +8,10 @@ use aidazu_app::household::{
     DeclarableItem, HouseholdDetail, HouseholdPage, LedgerPage, MemberView, MyCatalogue,
     MyHousehold,
 };
+use aidazu_app::household::{HouseholdRow, LedgerLine, MemberRow, ParticipationRow};
 use aidazu_domain::catalogue::PointsRule;
 use aidazu_domain::ledger::CapRemaining;
 use aidazu_domain::org::{ResidentKind, Role, Scope};
-use aidazu_store::households::{HouseholdRow, LedgerLine, MemberRow, ParticipationRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -1,9 +1,9 @@
 //! Households, members, participation (R3) and DingTalk binding for village staff.
 
 use aidazu_app::household::MemberInput;
+use aidazu_app::household::MemberPatch;
 use aidazu_domain::org::ResidentKind;
 use aidazu_domain::{GroupId, HouseholdId, MemberId, VillageId};
-use aidazu_store::households::MemberPatch;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
