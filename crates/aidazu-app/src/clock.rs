@@ -15,6 +15,7 @@ pub trait Clock: Send + Sync + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[expect(clippy::disallowed_methods, reason = "the system clock itself")]
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }

@@ -115,6 +115,10 @@ impl App {
             .dingtalk_setup()
             .and_then(|d| d.callback_crypto.clone())
             .ok_or(AppError::DingTalkNotConfigured)?;
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "DingTalk signs with real time; freshness is judged against the wall clock"
+        )]
         let now = SystemTime::now();
         let plaintext = crypto
             .open(query, encrypt, now)
@@ -144,7 +148,7 @@ impl App {
                 source: source.to_owned(),
                 payload: event.payload.clone(),
             },
-            chrono::Utc::now(),
+            self.clock().now(),
         )
         .await?;
         tracing::info!(event.key = %key, event.type = %event.event_type, source, inserted, "DingTalk event received");
@@ -173,7 +177,7 @@ impl App {
                 source: source.to_owned(),
                 payload: card_action_payload(action),
             },
-            chrono::Utc::now(),
+            self.clock().now(),
         )
         .await?;
         tracing::info!(event.key = %key, source, inserted, "DingTalk card action received");
@@ -200,11 +204,16 @@ impl App {
         else {
             return Err(AppError::DingTalkNotConfigured);
         };
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "DingTalk signs with real time; freshness is judged against the wall clock"
+        )]
+        let now = SystemTime::now();
         dingtalk::callback::verify_card_callback(
             secret,
             timestamp,
             signature,
-            SystemTime::now(),
+            now,
             CARD_CALLBACK_WINDOW,
         )
         .map_err(AppError::CallbackRejected)?;
@@ -290,7 +299,7 @@ async fn apply_next(app: &App) -> Result<Option<Applied>, AppError> {
     match outcome {
         Ok(outcome) => {
             // Contact events marked inside their own transaction already.
-            let _ = inbox::mark_applied(db, event.id, &outcome, chrono::Utc::now()).await?;
+            let _ = inbox::mark_applied(db, event.id, &outcome, app.clock().now()).await?;
             tracing::info!(event.id = event.id, event.type = %event.event_type, %outcome, "DingTalk event applied");
             app.wake_workers();
             Ok(Some(Applied {
@@ -325,7 +334,7 @@ async fn apply_one(app: &App, event: &InboundEvent) -> Result<String, AppError> 
                 "applied: contact {}",
                 serde_json::to_string(&outcomes).unwrap_or_default()
             );
-            inbox::mark_applied(&txn, event.id, &outcome, chrono::Utc::now()).await?;
+            inbox::mark_applied(&txn, event.id, &outcome, app.clock().now()).await?;
             txn.commit().await.map_err(aidazu_store::StoreError::from)?;
             Ok(outcome)
         }

@@ -68,6 +68,11 @@ pub async fn dispatch_due(app: &App, worker: &str) -> Result<DispatchReport, App
     let send_deadline = policy.lease.mul_f64(0.6);
     let mut report = DispatchReport::default();
     loop {
+        // Leases are shared between processes (replicas), so they run on real time.
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "outbox leases are cross-process: real time"
+        )]
         let now = chrono::Utc::now();
         let claimed =
             outbox_lease::claim_due(app.store().connection(), worker, now, lease, CLAIM_BATCH)
@@ -98,6 +103,10 @@ async fn record(
     report: &mut DispatchReport,
 ) -> Result<(), AppError> {
     let db = app.store().connection();
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "outbox leases are cross-process: real time"
+    )]
     let now = chrono::Utc::now();
     let attempts = u32::try_from(message.attempts).unwrap_or(0);
     match outcome {

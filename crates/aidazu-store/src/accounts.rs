@@ -97,7 +97,7 @@ impl Store {
     ) -> Result<AccountId, StoreError> {
         let db = self.connection();
         let lookup = mobile.map(|m| keys.lookup_hash(m));
-        let now = Utc::now();
+        let now = crate::stamp::now();
         let existing = accounts::Entity::find()
             .filter(accounts::Column::DingtalkUserId.eq(dingtalk_user_id))
             .one(db)
@@ -177,11 +177,11 @@ impl Store {
         if let Some(old) = row.member_id
             && old != member.get()
         {
-            record_ended_binding(db, account, MemberId(old), Utc::now()).await?;
+            record_ended_binding(db, account, MemberId(old), crate::stamp::now()).await?;
         }
         let mut active: accounts::ActiveModel = row.into();
         active.member_id = Set(Some(member.get()));
-        active.updated_at = Set(Utc::now());
+        active.updated_at = Set(crate::stamp::now());
         accounts::Entity::update(active).exec(db).await?;
         Ok(())
     }
@@ -217,7 +217,7 @@ impl Store {
             scope_kind: Set(scope_kind.to_owned()),
             scope_id: Set(scope_id),
             granted_by: Set(granted_by.map(AccountId::get)),
-            granted_at: Set(Utc::now()),
+            granted_at: Set(crate::stamp::now()),
         })
         .exec(db)
         .await;
@@ -289,7 +289,7 @@ pub(crate) async fn ensure_system_account<C: ConnectionTrait>(
     {
         return Ok(AccountId(existing.id));
     }
-    let now = Utc::now();
+    let now = crate::stamp::now();
     let inserted = accounts::Entity::insert(accounts::ActiveModel {
         id: NotSet,
         dingtalk_user_id: Set(SYSTEM_DINGTALK_USER_ID.to_owned()),
@@ -414,7 +414,7 @@ pub async fn bind_account<C: ConnectionTrait>(
     mobile: Option<&str>,
 ) -> Result<AccountId, StoreError> {
     use sea_orm::{ActiveModelTrait, IntoActiveModel};
-    let now = Utc::now();
+    let now = crate::stamp::now();
     let sealed = mobile.map(|m| keys.encrypt(m)).transpose()?;
     let lookup = mobile.map(|m| keys.lookup_hash(m));
     let existing = accounts::Entity::find()
@@ -475,12 +475,15 @@ pub async fn deactivate_account<C: ConnectionTrait>(
     if let Some(row) = accounts::Entity::find_by_id(account.get()).one(db).await?
         && let Some(old) = row.member_id
     {
-        record_ended_binding(db, account, MemberId(old), Utc::now()).await?;
+        record_ended_binding(db, account, MemberId(old), crate::stamp::now()).await?;
     }
     accounts::Entity::update_many()
         .col_expr(accounts::Column::MemberId, Expr::value(Option::<i64>::None))
         .col_expr(accounts::Column::Active, Expr::value(false))
-        .col_expr(accounts::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(
+            accounts::Column::UpdatedAt,
+            Expr::value(crate::stamp::now()),
+        )
         .filter(accounts::Column::Id.eq(account.get()))
         .exec(db)
         .await?;
@@ -521,7 +524,7 @@ pub async fn ensure_grant<C: ConnectionTrait>(
         scope_kind: Set(kind.to_owned()),
         scope_id: Set(id),
         granted_by: Set(granted_by.map(AccountId::get)),
-        granted_at: Set(Utc::now()),
+        granted_at: Set(crate::stamp::now()),
     })
     .exec(db)
     .await

@@ -7,7 +7,7 @@ use aidazu_domain::catalogue::{
     PointsRule, Recorders, SubCategory,
 };
 use aidazu_domain::{AccountId, CatalogueVersionId, DistrictId, ItemCode, Points, VillageId};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -260,7 +260,7 @@ pub(crate) async fn insert_version<C: ConnectionTrait>(
         status: Set(status.as_str().to_owned()),
         note: Set(Some(version.note().to_owned()).filter(|n| !n.is_empty())),
         created_by: Set(created_by.map(AccountId::get)),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::stamp::now()),
     };
     let inserted = catalogue_versions::Entity::insert(row)
         .exec(db)

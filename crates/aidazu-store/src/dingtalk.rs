@@ -2,7 +2,6 @@
 //! (`dingtalk_state`) and who the DingTalk users behind accounts, members and village admins are.
 
 use aidazu_domain::{AccountId, MemberId, VillageId};
-use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -42,7 +41,7 @@ pub async fn state_put<C: ConnectionTrait>(
     dingtalk_state::Entity::insert(dingtalk_state::ActiveModel {
         key: Set(key.to_owned()),
         value: Set(value.to_owned()),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::stamp::now()),
     })
     .on_conflict(
         OnConflict::column(dingtalk_state::Column::Key)

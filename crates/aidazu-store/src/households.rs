@@ -381,7 +381,7 @@ pub async fn insert_household<C: ConnectionTrait>(
         group_id: Set(new.group.map(GroupId::get)),
         code: Set(new.code.clone()),
         address: Set(new.address.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::stamp::now()),
     })
     .exec(db)
     .await
@@ -422,7 +422,7 @@ pub async fn insert_member<C: ConnectionTrait>(
         mobile_lookup: Set(new.mobile.as_deref().map(|m| keys.lookup_hash(m))),
         mobile_key_id: Set(sealed.as_ref().map(|s| s.key_id.clone())),
         mobile_ciphertext: Set(sealed.map(|s| s.ciphertext)),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::stamp::now()),
     })
     .exec(db)
     .await
@@ -504,7 +504,7 @@ pub async fn insert_participation_change<C: ConnectionTrait>(
         effective_on: Set(new.effective_on),
         recorded_by: Set(Some(new.recorded_by.get())),
         channel: Set(new.channel.to_string()),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(crate::stamp::now()),
     })
     .exec(db)
     .await?;

@@ -152,7 +152,7 @@ pub async fn append_entry<C: ConnectionTrait>(
         request_id: Set(new.request_id.clone()),
         occurred_on: Set(business_date(entry.occurred_at)),
         occurred_at: Set(Some(entry.occurred_at)),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::stamp::now()),
         idempotency_key: Set(new.idempotency_key.clone()),
         declaration_id: Set(entry.declaration.map(DeclarationId::get)),
         order_id: Set(entry.order().map(OrderId::get)),

@@ -69,7 +69,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     if let Some(existing) = find_by_key(db, &message.dedupe_key).await? {
         return Ok(existing);
     }
-    let now = Utc::now();
+    let now = crate::stamp::now();
     let payload = serde_json::to_string(&message.payload)
         .map_err(|err| StoreError::Invalid(format!("outbox payload: {err}")))?;
     let row = outbox::ActiveModel {

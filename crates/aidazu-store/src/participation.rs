@@ -4,7 +4,6 @@
 use aidazu_domain::channel::Channel;
 use aidazu_domain::org::ParticipationChange;
 use aidazu_domain::{AccountId, HouseholdId, MemberId};
-use chrono::Utc;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -40,7 +39,7 @@ pub async fn record_change<C: ConnectionTrait>(
         effective_on: Set(change.effective_on),
         recorded_by: Set(Some(change.recorded_by.get())),
         channel: Set(channel.to_string()),
-        recorded_at: Set(Utc::now()),
+        recorded_at: Set(crate::stamp::now()),
     })
     .exec(db)
     .await

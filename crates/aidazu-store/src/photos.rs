@@ -71,7 +71,7 @@ pub async fn insert_photo<C: ConnectionTrait>(
         width: Set(to_i32(new.width)?),
         height: Set(to_i32(new.height)?),
         had_location: Set(new.had_location),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::stamp::now()),
     };
     photos::Entity::insert(row)
         .on_conflict(
@@ -102,7 +102,7 @@ async fn record_upload<C: ConnectionTrait>(
         photo_id: Set(photo_id),
         household_id: Set(new.household.map(HouseholdId::get)),
         uploader_account_id: Set(new.uploader.get()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::stamp::now()),
     })
     .on_conflict(
         OnConflict::columns([

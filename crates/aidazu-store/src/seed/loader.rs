@@ -8,7 +8,7 @@ use aidazu_domain::channel::Channel;
 use aidazu_domain::ledger::{EntryKind, EntrySource, LedgerEntry};
 use aidazu_domain::org::{ResidentKind, Role, default_participation};
 use aidazu_domain::{AccountId, HouseholdId, ItemCode, MemberId};
-use chrono::{Days, NaiveDate, NaiveTime, Utc};
+use chrono::{Days, NaiveDate, NaiveTime};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -125,7 +125,7 @@ pub async fn seed_demo(
             village_id: Set(None),
             household_id: Set(None),
             detail: Set(serde_json::to_value(inserted).unwrap_or_default()),
-            at: Set(Utc::now()),
+            at: Set(crate::stamp::now()),
         })
         .exec(&txn)
         .await?;
@@ -204,7 +204,7 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
                     code: Set(d.code.clone()),
                     name: Set(d.name.clone()),
                     dept_id: Set(Some(d.dept_id.clone())),
-                    created_at: Set(Utc::now()),
+                    created_at: Set(crate::stamp::now()),
                     points_year_start_month: Set(1),
                 }
                 .insert(db)
@@ -263,7 +263,7 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
                                     group_id: Set(Some(group_id)),
                                     code: Set(household.code.clone()),
                                     address: Set(household.address.clone()),
-                                    created_at: Set(Utc::now()),
+                                    created_at: Set(crate::stamp::now()),
                                 }
                                 .insert(db)
                                 .await?
@@ -324,7 +324,7 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
                 code: Set(code.to_owned()),
                 name: Set(name.to_owned()),
                 dept_id: Set(Some(dept_id.to_owned())),
-                created_at: Set(Utc::now()),
+                created_at: Set(crate::stamp::now()),
             }
             .insert(db)
             .await?
@@ -365,7 +365,7 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
                 code: Set(code.to_owned()),
                 name: Set(name.to_owned()),
                 dept_id: Set(Some(dept_id.to_owned())),
-                created_at: Set(Utc::now()),
+                created_at: Set(crate::stamp::now()),
                 board_names: Set("masked".to_owned()),
             }
             .insert(db)
@@ -401,7 +401,7 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
                 code: Set(code.to_owned()),
                 name: Set(name.to_owned()),
                 dept_id: Set(Some(dept_id.to_owned())),
-                created_at: Set(Utc::now()),
+                created_at: Set(crate::stamp::now()),
             }
             .insert(db)
             .await?
@@ -442,7 +442,7 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
             None => members::ActiveModel {
                 id: NotSet,
                 code: Set(Some(member.id.clone())),
-                created_at: Set(Utc::now()),
+                created_at: Set(crate::stamp::now()),
                 ..Default::default()
             },
         };
@@ -526,7 +526,7 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
                         effective_on: Set(effective_on),
                         recorded_by: Set(Some(self.system.get())),
                         channel: Set(Channel::Job.to_string()),
-                        recorded_at: Set(Utc::now()),
+                        recorded_at: Set(crate::stamp::now()),
                     }
                     .insert(db)
                     .await?;
@@ -623,7 +623,7 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
             .filter(accounts::Column::DingtalkUserId.eq(dingtalk_user_id))
             .one(db)
             .await?;
-        let now = Utc::now();
+        let now = crate::stamp::now();
         match existing {
             Some(row)
                 if row.name == name
@@ -693,7 +693,7 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
                 scope_kind: Set(scope_kind.to_owned()),
                 scope_id: Set(scope_id),
                 granted_by: Set(Some(self.system.get())),
-                granted_at: Set(Utc::now()),
+                granted_at: Set(crate::stamp::now()),
             }
             .insert(db)
             .await

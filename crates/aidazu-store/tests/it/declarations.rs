@@ -7,7 +7,6 @@ use aidazu_store::declarations::{self, DecisionWrite, NewDeclaration};
 use aidazu_store::photos::{self, NewPhoto};
 use aidazu_store::{ConnectionTrait, Store};
 use aidazu_testdb::{TestDb, dual_db_test};
-use chrono::Utc;
 
 use crate::support::{seeded, today};
 
@@ -49,7 +48,7 @@ async fn fixture(db: &TestDb) -> Fixture {
         max_points: Points(3),
         occurred_on: today(),
         text: "测试".into(),
-        submitted_at: Utc::now(),
+        submitted_at: test_now(),
         review_deadline: today(),
         channel: Channel::MiniApp,
         request_id: None,
@@ -67,7 +66,7 @@ async fn fixture(db: &TestDb) -> Fixture {
 fn decision(f: &Fixture, approved: bool) -> DecisionWrite {
     DecisionWrite {
         approved,
-        at: Utc::now(),
+        at: test_now(),
         decider: f.actor,
         channel: Channel::Console,
         points: approved.then_some(Points(3)),
@@ -111,7 +110,7 @@ dual_db_test!(
                 .unwrap()
         );
         assert!(
-            !declarations::withdraw_in_review(db, id, Utc::now())
+            !declarations::withdraw_in_review(db, id, test_now())
                 .await
                 .unwrap()
         );
@@ -126,7 +125,7 @@ dual_db_test!(
             .unwrap();
         txn.commit().await.unwrap();
         assert!(
-            declarations::withdraw_in_review(db, other, Utc::now())
+            declarations::withdraw_in_review(db, other, test_now())
                 .await
                 .unwrap()
         );
@@ -191,3 +190,8 @@ dual_db_test!(
         );
     }
 );
+
+/// A fixed instant for stored timestamps (tests do not read the wall clock).
+fn test_now() -> chrono::DateTime<chrono::Utc> {
+    "2026-06-01T02:00:00Z".parse().unwrap()
+}

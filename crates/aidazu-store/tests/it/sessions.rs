@@ -5,12 +5,12 @@ use aidazu_store::sessions::{
     revoke_account, revoke_family,
 };
 use aidazu_testdb::{TestDb, dual_db_test};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 use crate::support::seeded;
 
 fn token(account: aidazu_domain::AccountId, family: &str, hash: &str) -> NewRefreshToken {
-    let now = Utc::now();
+    let now = test_now();
     NewRefreshToken {
         account,
         family_id: family.to_owned(),
@@ -31,7 +31,7 @@ dual_db_test!(
             .unwrap()
             .unwrap()
             .id;
-        let now = Utc::now();
+        let now = test_now();
         let first = insert_refresh_token(db, &token(account, "fam-a", "h1"))
             .await
             .unwrap();
@@ -79,3 +79,8 @@ dual_db_test!(
         assert!(refresh_token_by_hash(db, "nope").await.unwrap().is_none());
     }
 );
+
+/// A fixed instant for stored timestamps (tests do not read the wall clock).
+fn test_now() -> chrono::DateTime<chrono::Utc> {
+    "2026-06-01T02:00:00Z".parse().unwrap()
+}
