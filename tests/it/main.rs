@@ -13,4 +13,5 @@ mod foundation;
 mod identity;
 mod kit;
 mod layering;
+mod reminders;
 mod support;

@@ -6,9 +6,7 @@
 
 use aidazu_domain::calendar::{PointsYearConfig, business_date};
 use aidazu_domain::catalogue::Cap;
-use aidazu_domain::declaration::{
-    DeclarationDraft, DeclarationPolicy, DeclarationState, validate_draft_in_version,
-};
+use aidazu_domain::declaration::{DeclarationDraft, DeclarationState, validate_draft_in_version};
 use aidazu_domain::ledger::{CapUsage, cap_usage, check_cap};
 use aidazu_domain::org::{Action, Role, require_household_participates};
 use aidazu_domain::{DeclarationId, ItemCode, MemberId, Points, VillageId};
@@ -82,10 +80,7 @@ impl App {
             .await?
             .ok_or(AppError::CatalogueNotFound(village.get()))?;
         let calendar = self.store().village_calendar(village).await?;
-        let policy = DeclarationPolicy {
-            window_days: self.config().declaration_window_days,
-            ..DeclarationPolicy::default()
-        };
+        let policy = self.declaration_policy();
         let draft = DeclarationDraft {
             household,
             member: input.member_id,

@@ -14,12 +14,13 @@ pub mod outbox;
 pub mod photos;
 mod public;
 mod readiness;
+pub mod reminders;
 pub mod review_routing;
 pub mod scoring;
 
 use std::sync::{Arc, OnceLock};
 
-use aidazu_domain::calendar::PointsYearConfig;
+use aidazu_domain::declaration::DeclarationPolicy;
 use aidazu_store::{PiiKeys, Store};
 
 pub use auth::{Actor, AuthConfig, Grant};
@@ -32,10 +33,10 @@ pub use readiness::Readiness;
 /// Settings the use cases need (a subset of the service configuration).
 #[derive(Debug, Clone)]
 pub struct AppConfig {
-    /// Points-year arithmetic (R14).
-    pub points_year: PointsYearConfig,
     /// How far back a declaration may date a deed (R8).
     pub declaration_window_days: u32,
+    /// Longest declaration description, in characters (R8).
+    pub declaration_max_text_chars: u32,
     /// Our own tokens: JWT secret and lifetimes (F1).
     pub auth: AuthConfig,
     /// Keys for personal data at rest and mobile lookups (R4).
@@ -121,6 +122,15 @@ impl App {
     /// The use-case settings.
     pub fn config(&self) -> &AppConfig {
         &self.inner.config
+    }
+
+    /// The declaration rules with this deployment's settings (R8, D2).
+    pub fn declaration_policy(&self) -> DeclarationPolicy {
+        DeclarationPolicy {
+            window_days: self.inner.config.declaration_window_days,
+            max_text_chars: self.inner.config.declaration_max_text_chars,
+            ..DeclarationPolicy::default()
+        }
     }
 
     /// Installs the photo pipeline (once, at start-up). Returns `false` when one was already set.

@@ -7,5 +7,5 @@ mod validation;
 pub use review::{DecisionOutcome, Declaration, DeclarationState, ReviewStatus, Reviewer};
 pub use routing::{ReviewCandidate, ReviewRoute, ReviewTier, review_route};
 pub use validation::{
-    DeclarationDraft, DeclarationPolicy, validate_draft, validate_draft_in_version,
+    DeclarationDraft, DeclarationPolicy, ReviewReminder, validate_draft, validate_draft_in_version,
 };

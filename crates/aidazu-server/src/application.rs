@@ -7,7 +7,6 @@ use std::time::Duration;
 use aidazu_api::{ApiState, RouterOptions};
 use aidazu_app::integration::{CardCallback, DingTalkSetup, GatewayConfig, OutboxPolicy};
 use aidazu_app::{App, AppConfig, AuthConfig, Clock, SystemClock};
-use aidazu_domain::calendar::PointsYearConfig;
 use aidazu_store::{PiiKeys, Store};
 use anyhow::Context as _;
 use secrecy::ExposeSecret as _;
@@ -80,8 +79,8 @@ impl Application {
             store,
             options.clock.clone(),
             AppConfig {
-                points_year: PointsYearConfig::new(settings.points.year_start_month)?,
                 declaration_window_days: settings.points.declaration_window_days,
+                declaration_max_text_chars: settings.points.declaration_max_text_chars,
                 auth: auth_config(&settings, &secrets)?,
                 pii: PiiKeys::new(
                     secrets.data_key_id.clone(),
@@ -205,6 +204,11 @@ fn spawn_background(
     set.spawn(aidazu_app::events::run_event_worker(
         app.clone(),
         poll,
+        stopped(stop.clone()),
+    ));
+    set.spawn(aidazu_app::reminders::run_reminder_worker(
+        app.clone(),
+        Duration::from_secs(workers.reminder_every_secs.max(1)),
         stopped(stop.clone()),
     ));
     let worker_id = format!("outbox-{}", uuid::Uuid::new_v4().simple());

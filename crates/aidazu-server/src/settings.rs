@@ -103,8 +103,18 @@ pub struct S3StorageSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PointsSettings {
-    pub year_start_month: u32,
+    /// Removed: the points-year start month is the district's own setting
+    /// (`districts.points_year_start_month`, R14). Kept only to refuse it with a clear message.
+    #[serde(default)]
+    pub year_start_month: Option<u32>,
     pub declaration_window_days: u32,
+    /// Longest declaration description, in characters (R8; default 500).
+    #[serde(default = "default_max_text_chars")]
+    pub declaration_max_text_chars: u32,
+}
+
+const fn default_max_text_chars() -> u32 {
+    500
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -193,6 +203,13 @@ pub struct WorkerSettings {
     pub backoff_max_ms: u64,
     /// Outbox: how long a claimed message stays leased to one worker, in seconds.
     pub lease_secs: u64,
+    /// D2 review reminders: how often the job looks for declarations waiting too long, in seconds.
+    #[serde(default = "default_reminder_every_secs")]
+    pub reminder_every_secs: u64,
+}
+
+const fn default_reminder_every_secs() -> u64 {
+    300
 }
 
 impl Default for WorkerSettings {
@@ -203,6 +220,7 @@ impl Default for WorkerSettings {
             max_attempts: 8,
             backoff_base_ms: 1000,
             backoff_max_ms: 300_000,
+            reminder_every_secs: default_reminder_every_secs(),
             lease_secs: 60,
         }
     }
@@ -326,10 +344,16 @@ impl Settings {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        if !(1..=12).contains(&self.points.year_start_month) {
+        if self.points.year_start_month.is_some() {
             anyhow::bail!(
-                "invalid value for key `points.year_start_month`: {} (expected 1..=12)",
-                self.points.year_start_month
+                "key `points.year_start_month` was removed: the points-year start month is the \
+                 district's setting (districts.points_year_start_month, R14); delete the key"
+            );
+        }
+        if !(1..=10_000).contains(&self.points.declaration_max_text_chars) {
+            anyhow::bail!(
+                "invalid value for key `points.declaration_max_text_chars`: {} (expected 1..=10000)",
+                self.points.declaration_max_text_chars
             );
         }
         if !(1..=366).contains(&self.points.declaration_window_days) {
@@ -480,11 +504,11 @@ mod tests {
         std::fs::copy(dir().join("default.toml"), d.path().join("default.toml")).unwrap();
         std::fs::write(
             d.path().join("local.toml"),
-            "[points]\nyear_start_month = 9\n",
+            "[points]\ndeclaration_window_days = 9\n",
         )
         .unwrap();
         let s = Settings::load_with_env(d.path(), env(&[])).unwrap();
-        assert_eq!(s.points.year_start_month, 9);
+        assert_eq!(s.points.declaration_window_days, 9);
     }
 
     #[test]
@@ -503,11 +527,15 @@ mod tests {
                 .to_string();
         assert!(err.contains("server.bind") || err.contains("bind"), "{err}");
 
+        // The removed key is refused with a message saying where the setting went.
         let err =
-            Settings::load_with_env(&dir(), env(&[("AIDAZU__POINTS__YEAR_START_MONTH", "13")]))
+            Settings::load_with_env(&dir(), env(&[("AIDAZU__POINTS__YEAR_START_MONTH", "9")]))
                 .unwrap_err()
                 .to_string();
-        assert!(err.contains("points.year_start_month"), "{err}");
+        assert!(
+            err.contains("points.year_start_month") && err.contains("district"),
+            "{err}"
+        );
 
         let err = Settings::load_with_env(&dir(), env(&[("AIDAZU__DATABASE__URL", "mysql://x")]))
             .unwrap_err()

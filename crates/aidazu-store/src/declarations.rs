@@ -265,6 +265,23 @@ pub async fn village_declarations<C: ConnectionTrait>(
     with_photos(db, rows).await
 }
 
+/// Every declaration still `in_review` submitted before `before`, oldest first (D2 reminders).
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn in_review_submitted_before<C: ConnectionTrait>(
+    db: &C,
+    before: DateTime<Utc>,
+) -> Result<Vec<DeclarationRecord>, StoreError> {
+    let rows = declarations::Entity::find()
+        .filter(declarations::Column::State.eq(DeclarationState::InReview.to_string()))
+        .filter(declarations::Column::SubmittedAt.lt(before))
+        .order_by_asc(declarations::Column::Id)
+        .all(db)
+        .await?;
+    with_photos(db, rows).await
+}
+
 /// A household's declarations still `in_review` of one item (pending cap usage).
 ///
 /// # Errors

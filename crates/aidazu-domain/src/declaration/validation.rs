@@ -17,6 +17,29 @@ pub struct DeclarationPolicy {
     pub review_days: u32,
     /// Longest description, in characters (default 500).
     pub max_text_chars: u32,
+    /// Days after which the reviewers are reminded (D2; default 5).
+    pub remind_days: u32,
+}
+
+/// A reminder a declaration still in review is due for (D2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewReminder {
+    /// Day 5: remind the reviewers.
+    RemindReviewers,
+    /// Day 7 (the deadline): escalate to the town.
+    EscalateToTown,
+}
+
+impl ReviewReminder {
+    /// A stable key for the reminder (`d5`, `d7`), for exactly-once sending.
+    #[must_use]
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::RemindReviewers => "remind",
+            Self::EscalateToTown => "escalate",
+        }
+    }
 }
 
 impl Default for DeclarationPolicy {
@@ -25,11 +48,32 @@ impl Default for DeclarationPolicy {
             window_days: 30,
             review_days: 7,
             max_text_chars: 500,
+            remind_days: 5,
         }
     }
 }
 
 impl DeclarationPolicy {
+    /// The reminders due by `today` for a declaration submitted at `submitted_at` and still in
+    /// review (D2): the reviewers from day `remind_days`, the town from the deadline on.
+    #[must_use]
+    pub fn reminders_due(
+        &self,
+        submitted_at: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Vec<ReviewReminder> {
+        let day = business_date(submitted_at);
+        let waited = today.signed_duration_since(day).num_days();
+        let mut due = Vec::new();
+        if waited >= i64::from(self.remind_days) {
+            due.push(ReviewReminder::RemindReviewers);
+        }
+        if today >= self.review_deadline(submitted_at) {
+            due.push(ReviewReminder::EscalateToTown);
+        }
+        due
+    }
+
     /// The review deadline (D2): `review_days` after the submission's business date.
     #[must_use]
     pub fn review_deadline(&self, submitted_at: DateTime<Utc>) -> NaiveDate {

@@ -170,3 +170,22 @@ fn r8_description_is_limited_to_500_characters() {
         Err(DomainError::TextTooLong { max: 500 })
     );
 }
+
+#[test]
+fn d2_reviewers_are_reminded_on_day_5_and_the_town_on_day_7() {
+    let policy = DeclarationPolicy::default();
+    // Submitted 2025-05-01 10:00 Shanghai.
+    let at: DateTime<Utc> = "2025-05-01T02:00:00Z".parse().unwrap();
+    assert!(policy.reminders_due(at, day(2025, 5, 5)).is_empty());
+    assert_eq!(
+        policy.reminders_due(at, day(2025, 5, 6)),
+        vec![ReviewReminder::RemindReviewers]
+    );
+    assert_eq!(
+        policy.reminders_due(at, day(2025, 5, 8)),
+        vec![
+            ReviewReminder::RemindReviewers,
+            ReviewReminder::EscalateToTown
+        ]
+    );
+}
