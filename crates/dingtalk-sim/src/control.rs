@@ -428,7 +428,7 @@ async fn stream_ping(State(sim): State<Sim>) -> Response {
     for (pending, opaque) in sim.streams().ping_all() {
         let answered = match tokio::time::timeout(timeout, pending.ack).await {
             Ok(Ok(ack)) => {
-                ack.code == 200
+                ack.code == Some(200)
                     && ack.data.get("opaque").and_then(Value::as_str) == Some(opaque.as_str())
             }
             _ => false,

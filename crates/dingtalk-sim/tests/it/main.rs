@@ -11,5 +11,6 @@ mod contacts;
 mod faults;
 mod messages;
 mod stream;
+mod stream_acks;
 mod support;
 mod tokens;
