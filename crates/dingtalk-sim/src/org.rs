@@ -89,6 +89,9 @@ pub struct Organisation {
     pub departments: BTreeMap<i64, Department>,
     /// Users by user id.
     pub users: BTreeMap<String, User>,
+    /// Departments that are villages (村/社区) in the organisation file.
+    #[serde(default)]
+    pub village_dept_ids: std::collections::BTreeSet<i64>,
 }
 
 impl Organisation {
@@ -122,6 +125,7 @@ impl Organisation {
             corp_id: corp_id.to_owned(),
             departments,
             users: BTreeMap::new(),
+            village_dept_ids: std::collections::BTreeSet::new(),
         }
     }
 
@@ -153,25 +157,11 @@ impl Organisation {
             .unwrap_or_default()
     }
 
-    /// How many levels `dept_id` is below the root (root 0, district 1, towns 2, villages 3).
-    pub fn depth(&self, dept_id: i64) -> Option<usize> {
-        let mut depth = 0;
-        let mut current = self.departments.get(&dept_id)?;
-        while let Some(parent) = current.parent_id {
-            depth += 1;
-            current = self.departments.get(&parent)?;
-            if depth > self.departments.len() {
-                return None;
-            }
-        }
-        Some(depth)
-    }
-
-    /// The villages: departments three levels below the root (district → town → village).
+    /// The villages named by the organisation file, by department id.
     pub fn villages(&self) -> Vec<&Department> {
-        self.departments
-            .values()
-            .filter(|d| self.depth(d.dept_id) == Some(3))
+        self.village_dept_ids
+            .iter()
+            .filter_map(|id| self.departments.get(id))
             .collect()
     }
 
@@ -347,6 +337,7 @@ mod file {
                 add_dept(&mut org, &town.unit, self.district.dept_id);
                 for village in &town.villages {
                     add_dept(&mut org, &village.unit, town.unit.dept_id);
+                    org.village_dept_ids.insert(village.unit.dept_id);
                     for group in &village.groups {
                         add_dept(&mut org, &group.unit, village.unit.dept_id);
                         for member in group.households.iter().flat_map(|h| &h.members) {
