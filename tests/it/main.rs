@@ -14,4 +14,5 @@ mod identity;
 mod kit;
 mod layering;
 mod reminders;
+mod sim_fidelity;
 mod support;

@@ -245,6 +245,28 @@ pub async fn ensure_form_template(app: &App) -> Result<ProcessCode, SendError> {
     if let Some(code) = dt_store::state_get(db, dt_store::STATE_PROCESS_CODE).await? {
         return Ok(ProcessCode::from(code));
     }
+    create_form_template(app).await
+}
+
+/// Whether DingTalk says the process code does not exist (`processCodeError`,
+/// "processCode不存在"): the template we remember is gone on DingTalk's side.
+pub fn is_unknown_process_code(error: &DingTalkError) -> bool {
+    matches!(error, DingTalkError::Api { code, message, .. }
+        if code == "processCodeError" || message.contains("processCode不存在"))
+}
+
+/// Creates the approval form template again and remembers its new `processCode` (after
+/// DingTalk answered that the remembered one is unknown).
+///
+/// # Errors
+/// [`SendError`].
+pub async fn renew_form_template(app: &App) -> Result<ProcessCode, SendError> {
+    tracing::warn!("DingTalk does not know the approval form template any more; creating it again");
+    create_form_template(app).await
+}
+
+async fn create_form_template(app: &App) -> Result<ProcessCode, SendError> {
+    let db = app.store().connection();
     let setup = setup(app)?;
     let components = vec![
         FormComponent::new("TextField", "TextField-household", form::HOUSEHOLD, true),

@@ -60,7 +60,15 @@ impl Application {
         let store = connect_store(&settings).await?;
 
         let sim = match settings.dingtalk.mode {
-            DingTalkMode::Sim => Some(start_simulator(&settings, &public_url, None).await?),
+            DingTalkMode::Sim => Some(
+                start_simulator(
+                    &settings,
+                    &public_url,
+                    None,
+                    Some(settings.data_dir().join(SIM_STATE_FILE)),
+                )
+                .await?,
+            ),
             DingTalkMode::Live => None,
         };
 
@@ -358,11 +366,16 @@ pub(crate) async fn connect_store(settings: &Settings) -> anyhow::Result<Store> 
     Ok(store)
 }
 
-/// Starts the DingTalk simulator with the service's own credentials and callback settings.
+/// The embedded simulator's state file, in the data folder (next to the SQLite file).
+pub const SIM_STATE_FILE: &str = "dingtalk-sim.json";
+
+/// Starts the DingTalk simulator with the service's own credentials and callback settings;
+/// `state_file` keeps what it knows across restarts (`None`: memory only).
 pub(crate) async fn start_simulator(
     settings: &Settings,
     service_url: &str,
     bind_override: Option<SocketAddr>,
+    state_file: Option<std::path::PathBuf>,
 ) -> anyhow::Result<dingtalk_sim::SimHandle> {
     let dt = &settings.dingtalk;
     let bind = bind_override.unwrap_or(dt.sim.bind);
@@ -376,6 +389,7 @@ pub(crate) async fn start_simulator(
         dt.agent_id,
     );
     config.token_ttl = Duration::from_secs(dt.sim.token_ttl_secs);
+    config.state_file = state_file;
     config.callback = Some(dingtalk_sim::CallbackTarget {
         url: format!("{service_url}/dingtalk/callback"),
         token: dt.callback.token.expose_secret().to_owned(),

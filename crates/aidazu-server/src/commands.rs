@@ -88,11 +88,15 @@ pub async fn seed(
     Ok(aidazu_store::seed::seed_demo(store, &org, &keys, today).await?)
 }
 
-/// `aidazu dingtalk-sim`.
-pub async fn dingtalk_sim(settings: Settings, port: Option<u16>) -> anyhow::Result<()> {
+/// `aidazu dingtalk-sim [--port P] [--state FILE]`.
+pub async fn dingtalk_sim(
+    settings: Settings,
+    port: Option<u16>,
+    state: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
     let bind = port.map(|p| SocketAddr::from(([127, 0, 0, 1], p)));
     let service_url = settings.public_url(settings.server.bind);
-    let sim = start_simulator(&settings, &service_url, bind).await?;
+    let sim = start_simulator(&settings, &service_url, bind, state).await?;
     println!("DingTalk simulator: {}/sim/", sim.base_url());
     shutdown_signal().await;
     sim.shutdown().await;

@@ -45,6 +45,9 @@ enum Command {
         /// Port to listen on (127.0.0.1). Defaults to the port of `dingtalk.sim.bind`.
         #[arg(long)]
         port: Option<u16>,
+        /// JSON file the simulator keeps its state in across restarts (default: memory only).
+        #[arg(long, value_name = "FILE")]
+        state: Option<std::path::PathBuf>,
     },
 }
 
@@ -77,7 +80,9 @@ fn main() -> ExitCode {
             Command::Serve { no_demo } => commands::serve(settings, !no_demo).await,
             Command::Migrate => commands::migrate(settings).await,
             Command::SeedDemo => commands::seed_demo(settings).await,
-            Command::DingtalkSim { port } => commands::dingtalk_sim(settings, port).await,
+            Command::DingtalkSim { port, state } => {
+                commands::dingtalk_sim(settings, port, state).await
+            }
         }
     });
     match result {

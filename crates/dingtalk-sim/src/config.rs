@@ -48,6 +48,11 @@ pub struct SimConfig {
     pub process_codes: Vec<String>,
     /// Stream: time between the SYSTEM `disconnect` frame and closing the socket (DingTalk: ~10 s).
     pub stream_disconnect_grace: Duration,
+    /// JSON file the state is kept in across restarts (`None`: memory only). Reloaded at start,
+    /// rewritten atomically after changes and at shutdown.
+    pub state_file: Option<std::path::PathBuf>,
+    /// Lifetime of OAuth2 user access tokens (DingTalk: 7200 s).
+    pub user_token_ttl: Duration,
 }
 
 impl SimConfig {
@@ -72,6 +77,8 @@ impl SimConfig {
             organisation: Organisation::demo(),
             process_codes: Vec::new(),
             stream_disconnect_grace: Duration::from_secs(10),
+            state_file: None,
+            user_token_ttl: Duration::from_secs(7200),
         }
     }
 }
@@ -103,6 +110,7 @@ impl std::fmt::Debug for SimConfig {
             .field("users", &self.organisation.users.len())
             .field("process_codes", &self.process_codes)
             .field("stream_disconnect_grace", &self.stream_disconnect_grace)
+            .field("state_file", &self.state_file)
             .finish()
     }
 }

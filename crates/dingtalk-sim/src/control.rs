@@ -17,7 +17,7 @@ use crate::delivery;
 use crate::events::{self, CONTACT_EVENT_TYPES};
 use crate::guard::Faults;
 use crate::org::User;
-use crate::records::Decision;
+use crate::records::{Decision, Group};
 use crate::routes::{card, workflow};
 use crate::state::Sim;
 use crate::{credentials, ui};
@@ -36,7 +36,18 @@ pub fn routes() -> Router<Sim> {
         )
         .route("/sim/departments", get(departments))
         .route("/sim/auth-codes", post(auth_code))
-        .route("/sim/forms", get(forms))
+        .route("/sim/forms", get(forms).delete(delete_forms))
+        .route("/sim/groups", get(groups))
+        .route(
+            "/sim/groups/{open_conversation_id}",
+            get(group).put(put_group).delete(delete_group),
+        )
+        .route("/sim/groups/{open_conversation_id}/robots", post(add_robot))
+        .route(
+            "/sim/groups/{open_conversation_id}/robots/{robot_code}",
+            axum::routing::delete(remove_robot),
+        )
+        .route("/sim/oauth2/codes", post(oauth_code))
         .route("/sim/approvals", get(approvals))
         .route("/sim/approvals/{id}", get(approval))
         .route("/sim/approvals/{id}/decide", post(decide))
@@ -71,7 +82,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Response {
 }
 
 async fn users(State(sim): State<Sim>) -> Response {
-    sim.with_data(|data| to_json(&data.org.users.values().collect::<Vec<_>>()))
+    sim.with_data_read(|data| to_json(&data.org.users.values().collect::<Vec<_>>()))
 }
 
 async fn user(State(sim): State<Sim>, Path(user_id): Path<String>) -> Response {
@@ -82,7 +93,7 @@ async fn user(State(sim): State<Sim>, Path(user_id): Path<String>) -> Response {
 }
 
 async fn departments(State(sim): State<Sim>) -> Response {
-    sim.with_data(|data| to_json(&data.org.departments.values().collect::<Vec<_>>()))
+    sim.with_data_read(|data| to_json(&data.org.departments.values().collect::<Vec<_>>()))
 }
 
 #[derive(Deserialize)]
@@ -193,11 +204,133 @@ async fn auth_code(State(sim): State<Sim>, Json(body): Json<AuthCodeBody>) -> Re
 }
 
 async fn forms(State(sim): State<Sim>) -> Response {
-    sim.with_data(|data| to_json(&data.forms.values().collect::<Vec<_>>()))
+    sim.with_data_read(|data| to_json(&data.forms.values().collect::<Vec<_>>()))
+}
+
+/// `DELETE /sim/forms`: forgets every form template registered through the API (what a
+/// simulator that lost its state would do; the service must then re-ensure its template).
+async fn delete_forms(State(sim): State<Sim>) -> Response {
+    let removed = sim.with_data(|data| std::mem::take(&mut data.forms).len());
+    Json(json!({ "removed": removed })).into_response()
+}
+
+async fn groups(State(sim): State<Sim>) -> Response {
+    sim.with_data_read(|data| to_json(&data.groups.values().collect::<Vec<_>>()))
+}
+
+async fn group(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
+    match sim.with_data_read(|data| data.groups.get(&id).cloned()) {
+        Some(group) => to_json(&group),
+        None => error(StatusCode::NOT_FOUND, "群不存在"),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupBody {
+    title: String,
+    #[serde(default)]
+    member_user_ids: Vec<String>,
+    /// Absent: the app's robot (robot code = AppKey); `[]`: a group without any robot.
+    #[serde(default)]
+    robot_codes: Option<Vec<String>>,
+    #[serde(default)]
+    dept_id: Option<i64>,
+}
+
+/// `PUT /sim/groups/{openConversationId}`: creates or replaces a group.
+async fn put_group(
+    State(sim): State<Sim>,
+    Path(id): Path<String>,
+    Json(body): Json<GroupBody>,
+) -> Response {
+    if body.title.trim().is_empty() || body.title.chars().count() > 30 {
+        return error(StatusCode::BAD_REQUEST, "群名称为 1 到 30 个字符");
+    }
+    let app_key = sim.config().app_key.clone();
+    let result = sim.with_data(|data| {
+        if let Some(unknown) = body
+            .member_user_ids
+            .iter()
+            .find(|u| data.org.user(u).is_none())
+        {
+            return Err(format!("用户不存在：{unknown}"));
+        }
+        let group = Group {
+            open_conversation_id: id.clone(),
+            title: body.title.clone(),
+            member_user_ids: body.member_user_ids.clone(),
+            robot_codes: body.robot_codes.clone().unwrap_or_else(|| vec![app_key]),
+            dept_id: body.dept_id,
+        };
+        data.groups.insert(id.clone(), group.clone());
+        Ok(group)
+    });
+    match result {
+        Ok(group) => to_json(&group),
+        Err(message) => error(StatusCode::BAD_REQUEST, &message),
+    }
+}
+
+async fn delete_group(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
+    match sim.with_data(|data| data.groups.remove(&id)) {
+        Some(group) => to_json(&group),
+        None => error(StatusCode::NOT_FOUND, "群不存在"),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RobotBody {
+    robot_code: String,
+}
+
+/// `POST /sim/groups/{id}/robots {"robotCode"}`: adds a robot to the group.
+async fn add_robot(
+    State(sim): State<Sim>,
+    Path(id): Path<String>,
+    Json(body): Json<RobotBody>,
+) -> Response {
+    let updated = sim.with_data(|data| {
+        let group = data.groups.get_mut(&id)?;
+        if !group.robot_codes.contains(&body.robot_code) {
+            group.robot_codes.push(body.robot_code.clone());
+        }
+        Some(group.clone())
+    });
+    match updated {
+        Some(group) => to_json(&group),
+        None => error(StatusCode::NOT_FOUND, "群不存在"),
+    }
+}
+
+/// `DELETE /sim/groups/{id}/robots/{robotCode}`: removes a robot from the group.
+async fn remove_robot(
+    State(sim): State<Sim>,
+    Path((id, robot_code)): Path<(String, String)>,
+) -> Response {
+    let updated = sim.with_data(|data| {
+        let group = data.groups.get_mut(&id)?;
+        group.robot_codes.retain(|r| *r != robot_code);
+        Some(group.clone())
+    });
+    match updated {
+        Some(group) => to_json(&group),
+        None => error(StatusCode::NOT_FOUND, "群不存在"),
+    }
+}
+
+/// `POST /sim/oauth2/codes {"userId"}` → `{"code"}`: the code DingTalk's web login would put
+/// on the redirect after the user confirmed.
+async fn oauth_code(State(sim): State<Sim>, Json(body): Json<AuthCodeBody>) -> Response {
+    match crate::routes::oauth::issue_code(&sim, &body.user_id) {
+        Some(code) => Json(json!({ "code": code })).into_response(),
+        None => error(StatusCode::NOT_FOUND, "用户不存在"),
+    }
 }
 
 async fn approvals(State(sim): State<Sim>) -> Response {
-    sim.with_data(|data| to_json(&data.approvals))
+    sim.with_data_read(|data| to_json(&data.approvals))
 }
 
 async fn approval(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
@@ -261,7 +394,7 @@ async fn decide(
 }
 
 async fn cards(State(sim): State<Sim>) -> Response {
-    sim.with_data(|data| to_json(&data.cards))
+    sim.with_data_read(|data| to_json(&data.cards))
 }
 
 #[derive(Deserialize)]
@@ -290,19 +423,42 @@ async fn press(
 }
 
 async fn work_notifications(State(sim): State<Sim>) -> Response {
-    sim.with_data(|data| to_json(&data.work_notifications))
+    sim.with_data_read(|data| to_json(&data.work_notifications))
 }
 
-async fn group_messages(State(sim): State<Sim>) -> Response {
-    sim.with_data(|data| to_json(&data.group_messages))
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupMessagesQuery {
+    #[serde(default)]
+    open_conversation_id: Option<String>,
+}
+
+/// `GET /sim/group-messages[?openConversationId=]`: messages sent, of one group when asked.
+async fn group_messages(
+    State(sim): State<Sim>,
+    axum::extract::Query(query): axum::extract::Query<GroupMessagesQuery>,
+) -> Response {
+    sim.with_data_read(|data| {
+        let list: Vec<_> = data
+            .group_messages
+            .iter()
+            .filter(|m| {
+                query
+                    .open_conversation_id
+                    .as_deref()
+                    .is_none_or(|id| m.open_conversation_id == id)
+            })
+            .collect();
+        to_json(&list)
+    })
 }
 
 async fn media(State(sim): State<Sim>) -> Response {
-    sim.with_data(|data| to_json(&data.media))
+    sim.with_data_read(|data| to_json(&data.media))
 }
 
 async fn list_events(State(sim): State<Sim>) -> Response {
-    sim.with_data(|data| to_json(&data.events))
+    sim.with_data_read(|data| to_json(&data.events))
 }
 
 async fn stats(State(sim): State<Sim>) -> Response {
@@ -428,7 +584,7 @@ async fn stream_ping(State(sim): State<Sim>) -> Response {
     for (pending, opaque) in sim.streams().ping_all() {
         let answered = match tokio::time::timeout(timeout, pending.ack).await {
             Ok(Ok(ack)) => {
-                ack.code == 200
+                ack.code == Some(200)
                     && ack.data.get("opaque").and_then(Value::as_str) == Some(opaque.as_str())
             }
             _ => false,

@@ -8,8 +8,8 @@
 //!   `{"encrypt"}`; delivered only when the app answers HTTP 200 with JSON
 //!   `{msg_signature,timeStamp,nonce,encrypt}` whose signature is right and whose `encrypt`
 //!   decrypts (with the owner key) to `success`, within `event_timeout`.
-//! * Stream: an `EVENT` frame; delivered only on an ACK with code 200 and status `SUCCESS`
-//!   within `event_timeout`.
+//! * Stream: an `EVENT` frame; delivered on an ACK with code 200 whose `status` is absent or
+//!   `SUCCESS` within `event_timeout` (see [`judge_event_ack`]).
 //!
 //! First attempts go out in the order events were emitted; a failed event is retried after each
 //! of `retry_delays` (same `eventId` every time), then marked failed and kept for
@@ -263,12 +263,74 @@ async fn deliver_once(sim: &Sim, event: &OutboundEvent) -> Outcome {
     }
 }
 
-fn judge_event_ack(ack: &Ack) -> (bool, String) {
-    let status = ack.data.get("status").and_then(Value::as_str).unwrap_or("");
-    if ack.code == 200 && status == "SUCCESS" {
-        (true, "ACK SUCCESS".to_owned())
-    } else {
-        (false, format!("ACK code={} status={status}", ack.code))
+/// Whether an EVENT ACK means "delivered".
+///
+/// * `code == 200` and `data.status` absent or `SUCCESS` → delivered. DingTalk's Stream
+///   protocol lets the SDKs turn the handler's result into the ACK, so DingTalk accepts what its
+///   SDKs send: the Node and Java SDKs send `{"status":"SUCCESS"}`, the Python SDK
+///   (`dingtalk-stream` 0.24.3) echoes the event's own payload with no `status` at all.
+/// * `status` `LATER` (or any other status), or a code other than 200 (the Go SDK sends 500 +
+///   `LATER`, the Python SDK 400/500 on handler errors) → failed, redelivered later.
+/// * A malformed ACK (no integer `code`, `data` not JSON) → failed.
+pub(crate) fn judge_event_ack(ack: &Ack) -> (bool, String) {
+    if let Some(reason) = &ack.malformed {
+        return (false, format!("ACK 格式错误：{reason}"));
+    }
+    let code = ack.code.unwrap_or_default();
+    let status = match ack.data.get("status") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(status)) => Some(status.as_str()),
+        Some(_) => return (false, format!("ACK code={code} status 不是字符串")),
+    };
+    match (code, status) {
+        (200, None) => (true, "ACK code=200（无 status，按成功处理）".to_owned()),
+        (200, Some("SUCCESS")) => (true, "ACK SUCCESS".to_owned()),
+        (code, status) => (
+            false,
+            format!("ACK code={code} status={}", status.unwrap_or("")),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod ack_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn ack(code: Option<i64>, data: Value) -> Ack {
+        Ack {
+            code,
+            data,
+            malformed: None,
+        }
+    }
+
+    #[test]
+    fn sdk_acks_are_judged_as_dingtalk_accepts_them() {
+        // Node / Java SDK and our client.
+        assert!(
+            judge_event_ack(&ack(
+                Some(200),
+                json!({"status": "SUCCESS", "message": "OK"})
+            ))
+            .0
+        );
+        // Python SDK: the event payload echoed, no status.
+        assert!(judge_event_ack(&ack(Some(200), json!({"EventType": "user_add_org"}))).0);
+        assert!(judge_event_ack(&ack(Some(200), Value::Null)).0);
+        // Failures: LATER, other statuses, non-200 codes, malformed.
+        assert!(!judge_event_ack(&ack(Some(200), json!({"status": "LATER"}))).0);
+        assert!(!judge_event_ack(&ack(Some(200), json!({"status": "FAIL"}))).0);
+        assert!(!judge_event_ack(&ack(Some(200), json!({"status": 1}))).0);
+        assert!(!judge_event_ack(&ack(Some(500), json!({"status": "LATER"}))).0);
+        assert!(!judge_event_ack(&ack(Some(400), json!({"status": "SUCCESS"}))).0);
+        let malformed = Ack {
+            code: None,
+            data: Value::Null,
+            malformed: Some("ACK 缺少整数 code".into()),
+        };
+        assert!(!judge_event_ack(&malformed).0);
     }
 }
 

@@ -27,4 +27,22 @@ pub enum SimError {
         #[source]
         source: serde_json::Error,
     },
+    /// The state file exists but cannot be read.
+    #[error("cannot read the simulator state file {}", path.display())]
+    StateRead {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The state file is not a simulator snapshot (delete it to start afresh).
+    #[error("the simulator state file {} is invalid (delete it to start afresh)", path.display())]
+    StateParse {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Parse error with position.
+        #[source]
+        source: serde_json::Error,
+    },
 }

@@ -15,6 +15,7 @@ mod extract;
 mod guard;
 mod ids;
 mod org;
+mod persist;
 mod records;
 mod routes;
 mod server;

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::SimError;
 
@@ -19,7 +19,7 @@ pub const ROOT_DEPT_ID: i64 = 1;
 const DEMO_JSON: &str = include_str!("../../../config/demo/organisation.json");
 
 /// A department (部门).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Department {
     /// DingTalk department id.
@@ -33,7 +33,7 @@ pub struct Department {
 }
 
 /// A user (员工) of the simulated organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// DingTalk `userid`.
@@ -80,7 +80,7 @@ impl User {
 }
 
 /// The organisation the simulator serves: departments and users.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Organisation {
     /// Corp id named in the file.
@@ -89,6 +89,9 @@ pub struct Organisation {
     pub departments: BTreeMap<i64, Department>,
     /// Users by user id.
     pub users: BTreeMap<String, User>,
+    /// Departments that are villages (村/社区) in the organisation file.
+    #[serde(default)]
+    pub village_dept_ids: std::collections::BTreeSet<i64>,
 }
 
 impl Organisation {
@@ -122,6 +125,7 @@ impl Organisation {
             corp_id: corp_id.to_owned(),
             departments,
             users: BTreeMap::new(),
+            village_dept_ids: std::collections::BTreeSet::new(),
         }
     }
 
@@ -151,6 +155,54 @@ impl Organisation {
             .get(&dept_id)
             .map(|dept| dept.name.clone())
             .unwrap_or_default()
+    }
+
+    /// The villages named by the organisation file, by department id.
+    pub fn villages(&self) -> Vec<&Department> {
+        self.village_dept_ids
+            .iter()
+            .filter_map(|id| self.departments.get(id))
+            .collect()
+    }
+
+    /// Direct sub-departments of `dept_id`, by id.
+    pub fn children(&self, dept_id: i64) -> Vec<&Department> {
+        self.departments
+            .values()
+            .filter(|d| d.parent_id == Some(dept_id))
+            .collect()
+    }
+
+    /// `dept_id` and every department below it.
+    pub fn subtree(&self, dept_id: i64) -> std::collections::BTreeSet<i64> {
+        let mut found = std::collections::BTreeSet::from([dept_id]);
+        let mut frontier = vec![dept_id];
+        while let Some(id) = frontier.pop() {
+            for child in self.children(id) {
+                if found.insert(child.dept_id) {
+                    frontier.push(child.dept_id);
+                }
+            }
+        }
+        found
+    }
+
+    /// Users in `dept_id` or any department below it, by user id.
+    pub fn users_under(&self, dept_id: i64) -> Vec<String> {
+        let subtree = self.subtree(dept_id);
+        self.users
+            .values()
+            .filter(|u| u.dept_ids.iter().any(|d| subtree.contains(d)))
+            .map(|u| u.user_id.clone())
+            .collect()
+    }
+
+    /// Users whose departments include `dept_id` itself, by user id.
+    pub fn users_in(&self, dept_id: i64) -> Vec<&User> {
+        self.users
+            .values()
+            .filter(|u| u.dept_ids.contains(&dept_id))
+            .collect()
     }
 
     /// Inserts or replaces a user.
@@ -285,6 +337,7 @@ mod file {
                 add_dept(&mut org, &town.unit, self.district.dept_id);
                 for village in &town.villages {
                     add_dept(&mut org, &village.unit, town.unit.dept_id);
+                    org.village_dept_ids.insert(village.unit.dept_id);
                     for group in &village.groups {
                         add_dept(&mut org, &group.unit, village.unit.dept_id);
                         for member in group.households.iter().flat_map(|h| &h.members) {

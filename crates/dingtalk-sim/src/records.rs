@@ -10,4 +10,4 @@ pub use approval::{
     NewApproval, Node,
 };
 pub use card::{Card, CardCallbackRoute, OpenSpace, parse_open_space_id};
-pub use message::{GroupMessage, Media, WorkNotification};
+pub use message::{Group, GroupMessage, Media, WorkNotification};

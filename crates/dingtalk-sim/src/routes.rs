@@ -6,6 +6,7 @@ pub mod fallback;
 pub mod gateway;
 pub mod media;
 pub mod message;
+pub mod oauth;
 pub mod token;
 pub mod workflow;
 
@@ -22,6 +23,12 @@ pub fn dingtalk_routes() -> Router<Sim> {
         .route("/gettoken", get(token::gettoken))
         .route("/topapi/v2/user/getuserinfo", post(contact::getuserinfo))
         .route("/topapi/v2/user/get", post(contact::user_get))
+        .route("/topapi/v2/user/list", post(contact::user_list))
+        .route(
+            "/topapi/v2/department/listsub",
+            post(contact::department_listsub),
+        )
+        .route("/topapi/v2/department/get", post(contact::department_get))
         .route(
             "/topapi/message/corpconversation/asyncsend_v2",
             post(message::asyncsend),
@@ -40,6 +47,11 @@ pub fn dingtalk_routes() -> Router<Sim> {
         )
         // api host
         .route("/v1.0/oauth2/accessToken", post(token::access_token))
+        .route(
+            "/v1.0/oauth2/userAccessToken",
+            post(oauth::user_access_token),
+        )
+        .route("/v1.0/contact/users/me", get(oauth::users_me))
         .route(
             "/v1.0/workflow/processInstances",
             post(workflow::create).get(workflow::get_instance),

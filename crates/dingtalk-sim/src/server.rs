@@ -25,6 +25,11 @@ fn router(sim: Sim) -> Router {
     Router::new()
         .merge(control::routes())
         .route("/connect", get(stream::connect))
+        // login.dingtalk.com (web login page), served on the same listener
+        .route(
+            "/oauth2/auth",
+            get(routes::oauth::login_page).post(routes::oauth::confirm),
+        )
         .merge(dingtalk)
         .fallback(routes::fallback::unknown)
         .with_state(sim)
@@ -57,8 +62,9 @@ pub async fn spawn(
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|source| SimError::HttpClient { source })?;
-    let (sim, outbox) = Sim::new(config, local_addr, http);
+    let (sim, outbox) = Sim::new(config, local_addr, http)?;
     sim.spawn(delivery::run_dispatcher(sim.clone(), outbox));
+    sim.spawn(sim.clone().run_persister());
     let app = router(sim.clone()).into_make_service_with_connect_info::<ConnHandle>();
     let shutdown = sim.shutdown_token().clone();
     let server = tokio::spawn(async move {
@@ -99,7 +105,8 @@ impl SimHandle {
         self.sim.clock().advance(by);
     }
 
-    /// Stops serving, closes Stream connections and cancels pending deliveries.
+    /// Stops serving, closes Stream connections and cancels pending deliveries, then writes
+    /// the state file a last time (every mutation answered before is kept).
     pub async fn shutdown(self) {
         self.sim.shutdown_token().cancel();
         let mut server = self.server;
@@ -109,5 +116,6 @@ impl SimHandle {
         {
             server.abort();
         }
+        self.sim.flush_state();
     }
 }

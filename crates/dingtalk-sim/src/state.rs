@@ -16,8 +16,9 @@ use crate::credentials::{OneTimeCodes, Tokens};
 use crate::delivery::{EventRecord, OutboundEvent};
 use crate::guard::{Faults, QpsLimiter, Stats};
 use crate::org::Organisation;
+use crate::persist::{Persister, Snapshot};
 use crate::records::{
-    Approval, Card, CardCallbackRoute, Form, GroupMessage, Media, WorkNotification,
+    Approval, Card, CardCallbackRoute, Form, Group, GroupMessage, Media, WorkNotification,
 };
 use crate::stream::StreamHub;
 
@@ -62,6 +63,14 @@ pub struct Data {
     /// Events whose HTTP delivery failed for good, not yet fetched through
     /// `call_back/get_call_back_failed_result`.
     pub failed_events: Vec<Value>,
+    /// Group chats by `openConversationId`.
+    pub groups: std::collections::BTreeMap<String, Group>,
+    /// OAuth2 web-login codes (`login.dingtalk.com/oauth2/auth` redirect) → user id.
+    pub oauth_codes: OneTimeCodes<String>,
+    /// User access tokens → (user id, expiry).
+    pub user_tokens: std::collections::HashMap<String, (String, chrono::DateTime<chrono::Utc>)>,
+    /// Refresh tokens → (user id, expiry).
+    pub refresh_tokens: std::collections::HashMap<String, (String, chrono::DateTime<chrono::Utc>)>,
 }
 
 impl Data {
@@ -96,6 +105,29 @@ pub struct Inner {
     shutdown: CancellationToken,
     local_addr: SocketAddr,
     http: reqwest::Client,
+    persister: Option<Arc<Persister>>,
+}
+
+/// One group per village of the organisation, with every user of the village and the app's
+/// robot (the demo: the four pilot villages' notice groups).
+fn village_groups(
+    org: &Organisation,
+    robot_code: &str,
+) -> std::collections::BTreeMap<String, Group> {
+    org.villages()
+        .into_iter()
+        .map(|village| {
+            let id = Group::conversation_id_for(&format!("village:{}", village.code));
+            let group = Group {
+                open_conversation_id: id.clone(),
+                title: format!("{}积分通知群", village.name),
+                member_user_ids: org.users_under(village.dept_id),
+                robot_codes: vec![robot_code.to_owned()],
+                dept_id: Some(village.dept_id),
+            };
+            (id, group)
+        })
+        .collect()
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -105,19 +137,37 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Sim {
-    /// Builds the state; returns the receiving end of the event outbox for the dispatcher.
+    /// Builds the state (reloading the state file when one is configured and exists); returns
+    /// the receiving end of the event outbox for the dispatcher.
+    ///
+    /// # Errors
+    /// [`crate::SimError`] when the state file exists but cannot be read.
     pub fn new(
         mut config: SimConfig,
         local_addr: SocketAddr,
         http: reqwest::Client,
-    ) -> (Self, mpsc::UnboundedReceiver<OutboundEvent>) {
+    ) -> Result<(Self, mpsc::UnboundedReceiver<OutboundEvent>), crate::SimError> {
         let (outbox, outbox_rx) = mpsc::unbounded_channel();
         let org = std::mem::replace(&mut config.organisation, Organisation::empty(""));
-        let data = Data {
+        let groups = village_groups(&org, &config.app_key);
+        let mut data = Data {
             org,
             next_task_id: 70_000_000_001,
             next_notification_task_id: 256_271_667_001,
+            groups,
             ..Data::default()
+        };
+        let persister = match &config.state_file {
+            Some(path) => {
+                let persister = Persister::new(path.clone());
+                if let Some(snapshot) = crate::persist::load(path)? {
+                    persister.loaded(&snapshot);
+                    snapshot.restore(&mut data);
+                    tracing::info!(path = %path.display(), "simulator state reloaded");
+                }
+                Some(Arc::new(persister))
+            }
+            None => None,
         };
         let inner = Inner {
             callback: RwLock::new(config.callback.clone()),
@@ -132,8 +182,29 @@ impl Sim {
             shutdown: CancellationToken::new(),
             local_addr,
             http,
+            persister,
         };
-        (Self(Arc::new(inner)), outbox_rx)
+        Ok((Self(Arc::new(inner)), outbox_rx))
+    }
+
+    /// Writes the state file now (when one is configured and the state changed).
+    pub fn flush_state(&self) {
+        if let Some(persister) = &self.0.persister {
+            let snapshot = self.with_data_read(Snapshot::of);
+            persister.write(&snapshot);
+        }
+    }
+
+    /// The state writer: wakes on every change, waits [`crate::persist::DEBOUNCE`], writes.
+    pub async fn run_persister(self) {
+        let Some(persister) = self.0.persister.clone() else {
+            return;
+        };
+        loop {
+            persister.changed().await;
+            tokio::time::sleep(crate::persist::DEBOUNCE).await;
+            self.flush_state();
+        }
     }
 
     /// The start-up configuration (the organisation lives in [`Data`]).
@@ -164,9 +235,19 @@ impl Sim {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = target;
     }
 
-    /// Runs `f` with the held data locked.
+    /// Runs `f` with the held data locked; the state file is rewritten afterwards if `f`
+    /// changed what it keeps.
     pub fn with_data<R>(&self, f: impl FnOnce(&mut Data) -> R) -> R {
-        f(&mut lock(&self.0.data))
+        let result = f(&mut lock(&self.0.data));
+        if let Some(persister) = &self.0.persister {
+            persister.touch();
+        }
+        result
+    }
+
+    /// Runs `f` with the held data locked, read only.
+    pub fn with_data_read<R>(&self, f: impl FnOnce(&Data) -> R) -> R {
+        f(&lock(&self.0.data))
     }
 
     /// Runs `f` with the fault knobs locked.

@@ -27,13 +27,15 @@ use crate::wire::api;
 /// Topic of card action callbacks.
 pub const CARD_CALLBACK_TOPIC: &str = "/v1.0/card/instances/callback";
 
-/// An ACK from the app.
-#[derive(Debug, Clone)]
+/// An ACK from the app, as far as it could be read.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ack {
-    /// `code` (200 = OK).
-    pub code: i64,
-    /// `data`, parsed from its JSON string (or `Null`).
+    /// `code` (200 = OK); `None` when absent or not an integer.
+    pub code: Option<i64>,
+    /// `data`, parsed from its JSON string (or `Null` when absent).
     pub data: Value,
+    /// Why the ACK is malformed (a frame with a `messageId` that is otherwise not an ACK).
+    pub malformed: Option<String>,
 }
 
 /// What a connection task is told to do.
@@ -355,16 +357,38 @@ async fn run_connection(sim: Sim, mut socket: WebSocket, grant: StreamGrant) {
     tracing::debug!(%connection_id, "simulator stream connection closed");
 }
 
+/// Reads an ACK frame. `None` without `headers.messageId` (nothing to match it to: the attempt
+/// then times out). An ACK whose `code` is not an integer, or whose `data` is neither a JSON
+/// string holding JSON nor a JSON object, is kept as malformed (a delivery failure).
 fn parse_ack(text: &str) -> Option<(String, Ack)> {
     let value: Value = serde_json::from_str(text).ok()?;
     let message_id = value.pointer("/headers/messageId")?.as_str()?.to_owned();
-    let code = value.get("code").and_then(Value::as_i64).unwrap_or(0);
+    let mut malformed = None;
+    let code = value.get("code").and_then(Value::as_i64);
+    if code.is_none() {
+        malformed = Some("ACK 缺少整数 code".to_owned());
+    }
     let data = match value.get("data") {
-        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::String(s.clone())),
-        Some(other) => other.clone(),
-        None => Value::Null,
+        Some(Value::String(s)) if s.is_empty() => Value::Null,
+        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or_else(|_| {
+            malformed.get_or_insert_with(|| "ACK data 不是 JSON 字符串".to_owned());
+            Value::String(s.clone())
+        }),
+        Some(Value::Null) | None => Value::Null,
+        Some(object @ Value::Object(_)) => object.clone(),
+        Some(other) => {
+            malformed.get_or_insert_with(|| "ACK data 既不是字符串也不是对象".to_owned());
+            other.clone()
+        }
     };
-    Some((message_id, Ack { code, data }))
+    Some((
+        message_id,
+        Ack {
+            code,
+            data,
+            malformed,
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -378,8 +402,22 @@ mod tests {
         )
         .expect("ack parses");
         assert_eq!(id, "m1");
-        assert_eq!(ack.code, 200);
+        assert_eq!(ack.code, Some(200));
         assert_eq!(ack.data["status"], "SUCCESS");
+        assert_eq!(ack.malformed, None);
         assert!(parse_ack("{\"code\":200}").is_none(), "messageId required");
+    }
+
+    #[test]
+    fn malformed_acks_are_kept_as_malformed() {
+        for text in [
+            r#"{"headers":{"messageId":"m1"},"data":"{}"}"#,
+            r#"{"code":"200","headers":{"messageId":"m1"},"data":"{}"}"#,
+            r#"{"code":200,"headers":{"messageId":"m1"},"data":"not json"}"#,
+            r#"{"code":200,"headers":{"messageId":"m1"},"data":[1]}"#,
+        ] {
+            let (_, ack) = parse_ack(text).expect("has a message id");
+            assert!(ack.malformed.is_some(), "{text}");
+        }
     }
 }

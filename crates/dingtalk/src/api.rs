@@ -4,8 +4,10 @@
 
 pub mod card;
 pub mod contact;
+pub mod department;
 pub mod media;
 pub mod notification;
+pub mod oauth;
 pub mod robot;
 pub mod workflow;
 

@@ -133,6 +133,40 @@ impl Client {
         decode(&bytes)
     }
 
+    /// Sends one typed request with `token` (a user token) in place of the app token: no token
+    /// cache, no refresh; retries as [`send`](Self::send) does.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub async fn send_with_token<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        token: &AccessToken,
+    ) -> Result<E::Response, DingTalkError> {
+        let body = match endpoint.body() {
+            Some(body) => {
+                Some(
+                    serde_json::to_vec(body).map_err(|source| DingTalkError::Decode {
+                        path: "<request body>".into(),
+                        source,
+                    })?,
+                )
+            }
+            None => None,
+        };
+        let call = transport::Call {
+            family: E::FAMILY,
+            method: E::METHOD,
+            path: endpoint.path(),
+            query: endpoint.query(),
+            payload: body.map_or(transport::Payload::Empty, transport::Payload::Json),
+            safety: endpoint.retry_safety(),
+            authenticated: false,
+        };
+        let bytes = self.execute_with_token(&call, token).await?;
+        decode(&bytes)
+    }
+
     /// The current app access token (fetched or refreshed if needed), for calls this crate does
     /// not model yet.
     ///

@@ -143,6 +143,23 @@ impl DingTalkError {
         self.api_code() == Some("param.cardAlreadyExist")
     }
 
+    /// Whether DingTalk refused a robot group message for the group itself: an unknown or
+    /// dissolved group (`invalid.openConversationId`, `group.disbanded`), or a group the robot
+    /// is not in or no longer serves (`invalidParameter.robotCode.notExsit`, `bot.stopped`).
+    /// Permanent: the delivery is failed, not retried.
+    pub fn is_group_refusal(&self) -> bool {
+        matches!(
+            self.api_code(),
+            Some(
+                "invalid.openConversationId"
+                    | "miss.openConversationId"
+                    | "group.disbanded"
+                    | "invalidParameter.robotCode.notExsit"
+                    | "bot.stopped"
+            )
+        )
+    }
+
     /// Whether the access token was refused (invalid, expired or missing).
     pub fn is_token_invalid(&self) -> bool {
         self.kind() == ErrorKind::TokenInvalid

@@ -21,12 +21,13 @@ pub enum TokenStyle {
     Oapi,
 }
 
-/// An app access token. `Debug` never prints it.
+/// An access token (the app's, or a user's from the OAuth2 web login). `Debug` never prints it.
 #[derive(Clone)]
 pub struct AccessToken(SecretString);
 
 impl AccessToken {
-    pub(crate) fn new(value: String) -> Self {
+    /// Wraps a token value (e.g. a user token kept in a session).
+    pub fn new(value: String) -> Self {
         Self(SecretString::from(value))
     }
 
@@ -37,6 +38,12 @@ impl AccessToken {
 
     fn same_as(&self, other: &Self) -> bool {
         self.expose() == other.expose()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AccessToken {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::new)
     }
 }
 

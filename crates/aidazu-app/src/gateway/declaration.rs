@@ -124,7 +124,7 @@ pub(crate) async fn create_approval(
         .ok_or_else(|| SendError::Permanent("the declarant has no DingTalk user".into()))?;
     let process_code = ensure_form_template(app).await?;
     let s = summary(app, &record).await?;
-    let request = CreateProcessInstance {
+    let mut request = CreateProcessInstance {
         originator_user_id: UserId::from(originator),
         process_code,
         dept_id: Some(-1),
@@ -162,7 +162,14 @@ pub(crate) async fn create_approval(
         reason: "DingTalk is not configured".into(),
         rate_limited: false,
     })?;
-    let instance = setup.client.create_process_instance(&request).await?;
+    let instance = match setup.client.create_process_instance(&request).await {
+        // DingTalk forgot the template we remember: ensure it again, then retry once.
+        Err(error) if super::is_unknown_process_code(&error) => {
+            request.process_code = super::renew_form_template(app).await?;
+            setup.client.create_process_instance(&request).await?
+        }
+        other => other?,
+    };
     declarations::set_process_instance_id(app.store().connection(), record.id, instance.as_str())
         .await?;
     tracing::info!(declaration.id = %record.id, process_instance_id = %instance, "approval created");

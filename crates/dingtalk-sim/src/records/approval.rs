@@ -5,12 +5,12 @@
 //! TERMINATED without a result. Every transition reports the events DingTalk would push.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
 /// One component of an approval form template.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FormComponent {
     /// `TextField`, `DDPhotoField`, ...
@@ -24,7 +24,7 @@ pub struct FormComponent {
 }
 
 /// An approval form template (`POST /v1.0/workflow/forms`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Form {
     /// `PROC-...`.
@@ -38,7 +38,7 @@ pub struct Form {
 }
 
 /// Instance status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApprovalStatus {
     /// Waiting for approvers.
@@ -61,7 +61,7 @@ impl ApprovalStatus {
 }
 
 /// An approver's decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     /// 同意.
@@ -98,7 +98,7 @@ impl Decision {
 }
 
 /// Task status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TaskStatus {
     /// Waiting for its approver.
@@ -121,7 +121,7 @@ impl TaskStatus {
 }
 
 /// An approver node: `actionType` AND (会签), OR (或签) or NONE (single approver).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Node {
     /// `AND`, `OR` or `NONE`.
@@ -131,7 +131,7 @@ pub struct Node {
 }
 
 /// An approval task of one approver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Task {
     /// Task id (Long).
@@ -151,7 +151,7 @@ pub struct Task {
 }
 
 /// An entry of the instance's operation log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationRecord {
     /// Actor.
@@ -167,7 +167,7 @@ pub struct OperationRecord {
 }
 
 /// An approval instance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Approval {
     /// `processInstanceId`.

@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One delivery target parsed from an `openSpaceId`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenSpace {
     /// `IM_GROUP`, `IM_ROBOT`, `IM_SINGLE`, `ONE_BOX`... (upper case).
@@ -41,7 +41,7 @@ pub fn parse_open_space_id(text: &str) -> Option<Vec<OpenSpace>> {
 }
 
 /// A card instance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Card {
     /// Caller-chosen unique id.
@@ -69,7 +69,7 @@ pub struct Card {
 }
 
 /// `POST /v1.0/card/callbacks/register`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CardCallbackRoute {
     /// Route key cards name in `callbackRouteKey`.

@@ -1,11 +1,11 @@
 //! Work notifications (工作通知), robot group messages and uploaded media (API.md §7–9).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One `asyncsend_v2` call and what happened to each recipient.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkNotification {
     /// `task_id` returned to the caller.
@@ -34,7 +34,7 @@ pub struct WorkNotification {
 }
 
 /// One robot group message (`/v1.0/robot/groupMessages/send`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupMessage {
     /// Returned `processQueryKey`.
@@ -52,7 +52,7 @@ pub struct GroupMessage {
 }
 
 /// One uploaded media file (`/media/upload`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Media {
     /// `media_id`.
@@ -67,4 +67,33 @@ pub struct Media {
     pub size: usize,
     /// `created_at` (ms).
     pub created_at: i64,
+}
+
+/// A group chat (群) the app's robot may post into (`robot/groupMessages/send`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    /// `openConversationId` (`cid...==`).
+    pub open_conversation_id: String,
+    /// Group title (≤ 30 characters in DingTalk).
+    pub title: String,
+    /// Members' user ids.
+    pub member_user_ids: Vec<String>,
+    /// Robot codes of the robots added to the group (an internal app's robot code is its
+    /// AppKey).
+    pub robot_codes: Vec<String>,
+    /// The department the group belongs to (a department group), when any.
+    #[serde(default)]
+    pub dept_id: Option<i64>,
+}
+
+impl Group {
+    /// A stable `openConversationId` for a seed name (DingTalk's ids are opaque base64 text).
+    pub fn conversation_id_for(seed: &str) -> String {
+        use base64::Engine;
+        use sha1::{Digest, Sha1};
+        let digest = Sha1::digest(seed.as_bytes());
+        let text = base64::engine::general_purpose::STANDARD.encode(&digest[..15]);
+        format!("cid{}==", text.replace(['+', '/'], "x"))
+    }
 }

@@ -363,7 +363,7 @@ pub async fn press(
             None => Err("没有订阅卡片回调的 Stream 连接".to_owned()),
             Some(pending) => {
                 match tokio::time::timeout(CARD_CALLBACK_DEADLINE, pending.ack).await {
-                    Ok(Ok(ack)) if ack.code == 200 => {
+                    Ok(Ok(ack)) if ack.code == Some(200) && ack.malformed.is_none() => {
                         let response = match ack.data.get("response") {
                             Some(Value::String(s)) => {
                                 serde_json::from_str(s).unwrap_or(Value::Null)
@@ -373,7 +373,7 @@ pub async fn press(
                         };
                         Ok((format!("stream:{}", pending.connection_id), response))
                     }
-                    Ok(Ok(ack)) => Err(format!("ACK code={}", ack.code)),
+                    Ok(Ok(ack)) => Err(format!("ACK code={:?}", ack.code)),
                     Ok(Err(_)) => Err("连接在确认前关闭".to_owned()),
                     Err(_) => Err("2 秒内未收到 ACK".to_owned()),
                 }

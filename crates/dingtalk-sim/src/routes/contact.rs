@@ -87,3 +87,131 @@ pub async fn user_get(State(sim): State<Sim>, call: OapiCall) -> Response {
         None => oapi::topapi_error(60121, "找不到该用户"),
     }
 }
+
+/// The department id of a body (`dept_id`, number or numeric string); `default` when absent.
+fn dept_id(call: &OapiCall, default: Option<i64>) -> Result<i64, Response> {
+    match call.text("dept_id") {
+        Some(text) => text
+            .parse::<i64>()
+            .map_err(|_| oapi::topapi_error(40035, "不合法的参数 dept_id")),
+        None => default.ok_or_else(|| oapi::topapi_error(40035, "缺少参数 dept_id")),
+    }
+}
+
+fn unknown_department() -> Response {
+    oapi::topapi_error(60003, "部门不存在")
+}
+
+/// `POST /topapi/v2/department/listsub {dept_id (default 1), language}`: the direct
+/// sub-departments (`result: [{dept_id, name, parent_id, create_dept_group, auto_add_user}]`).
+pub async fn department_listsub(State(sim): State<Sim>, call: OapiCall) -> Response {
+    let id = match dept_id(&call, Some(crate::org::ROOT_DEPT_ID)) {
+        Ok(id) => id,
+        Err(refusal) => return refusal,
+    };
+    sim.with_data_read(|data| {
+        if !data.org.departments.contains_key(&id) {
+            return unknown_department();
+        }
+        let list: Vec<Value> = data
+            .org
+            .children(id)
+            .into_iter()
+            .map(|d| {
+                json!({
+                    "dept_id": d.dept_id,
+                    "name": d.name,
+                    "parent_id": d.parent_id.unwrap_or_default(),
+                    "create_dept_group": false,
+                    "auto_add_user": false,
+                })
+            })
+            .collect();
+        oapi::topapi_ok(json!({ "result": list }))
+    })
+}
+
+/// `POST /topapi/v2/department/get {dept_id, language}`: one department's details.
+pub async fn department_get(State(sim): State<Sim>, call: OapiCall) -> Response {
+    let id = match dept_id(&call, None) {
+        Ok(id) => id,
+        Err(refusal) => return refusal,
+    };
+    sim.with_data_read(|data| {
+        let Some(dept) = data.org.departments.get(&id) else {
+            return unknown_department();
+        };
+        let managers: Vec<String> = data
+            .org
+            .staff_in(id)
+            .into_iter()
+            .map(|u| u.user_id.clone())
+            .collect();
+        let mut result = Map::new();
+        result.insert("dept_id".into(), json!(dept.dept_id));
+        result.insert("name".into(), json!(dept.name));
+        if let Some(parent) = dept.parent_id {
+            result.insert("parent_id".into(), json!(parent));
+        }
+        if !dept.code.is_empty() {
+            result.insert("source_identifier".into(), json!(dept.code));
+        }
+        result.insert("create_dept_group".into(), json!(false));
+        result.insert("auto_add_user".into(), json!(false));
+        result.insert("from_union_org".into(), json!(false));
+        result.insert("group_contain_sub_dept".into(), json!(false));
+        result.insert("outer_dept".into(), json!(false));
+        result.insert("hide_dept".into(), json!(false));
+        result.insert("order".into(), json!(dept.dept_id));
+        result.insert("dept_manager_userid_list".into(), json!(managers));
+        oapi::topapi_ok(json!({ "result": Value::Object(result) }))
+    })
+}
+
+/// Largest page of `topapi/v2/user/list`.
+pub const USER_LIST_MAX_SIZE: usize = 100;
+
+/// `POST /topapi/v2/user/list {dept_id, cursor, size (≤ 100), ...}`: the users of the department
+/// itself (not of its sub-departments), paged: `result: {has_more, next_cursor?, list}`.
+pub async fn user_list(State(sim): State<Sim>, call: OapiCall) -> Response {
+    let id = match dept_id(&call, None) {
+        Ok(id) => id,
+        Err(refusal) => return refusal,
+    };
+    let Some(cursor) = call.text("cursor").and_then(|c| c.parse::<usize>().ok()) else {
+        return oapi::topapi_error(40035, "缺少参数 cursor");
+    };
+    let Some(size) = call.text("size").and_then(|c| c.parse::<usize>().ok()) else {
+        return oapi::topapi_error(40035, "缺少参数 size");
+    };
+    if size == 0 || size > USER_LIST_MAX_SIZE {
+        return oapi::topapi_error(400_002, "size 必须在 1 到 100 之间");
+    }
+    sim.with_data_read(|data| {
+        if !data.org.departments.contains_key(&id) {
+            return unknown_department();
+        }
+        let users = data.org.users_in(id);
+        let page: Vec<Value> = users
+            .iter()
+            .skip(cursor)
+            .take(size)
+            .map(|user| {
+                let mut detail = user_detail(user);
+                if let Value::Object(map) = &mut detail {
+                    map.insert("leader".into(), json!(false));
+                    map.insert("dept_order".into(), json!(176_294_576_350_761_512_i64));
+                }
+                detail
+            })
+            .collect();
+        let next = cursor + page.len();
+        let mut result = Map::new();
+        result.insert("has_more".into(), json!(next < users.len()));
+        if next < users.len() {
+            result.insert("next_cursor".into(), json!(next));
+        }
+        result.insert("list".into(), Value::Array(page));
+        oapi::topapi_ok(json!({ "result": Value::Object(result) }))
+    })
+}

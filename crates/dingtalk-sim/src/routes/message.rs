@@ -233,6 +233,19 @@ pub async fn group_send(State(sim): State<Sim>, call: ApiCall) -> Response {
     let key = format!("{}={}", ids::alnum(24), ids::alnum(8));
     let now = sim.clock().now();
     sim.with_data(|data| {
+        // DingTalk knows the group and whether this robot was added to it (issue 13).
+        let Some(group) = data.groups.get(&conversation) else {
+            return Err(api::bad_request(
+                "invalid.openConversationId",
+                "无效的openConversationId",
+            ));
+        };
+        if !group.robot_codes.contains(&robot_code) {
+            return Err(api::bad_request(
+                "invalidParameter.robotCode.notExsit",
+                "机器人不存在，请检查机器人是否在群内",
+            ));
+        }
         data.group_messages.push(GroupMessage {
             process_query_key: key.clone(),
             robot_code,
@@ -241,8 +254,12 @@ pub async fn group_send(State(sim): State<Sim>, call: ApiCall) -> Response {
             msg_param,
             sent_at: now,
         });
-    });
-    api::ok(json!({ "processQueryKey": key }))
+        Ok(())
+    })
+    .map_or_else(
+        |refusal| refusal,
+        |()| api::ok(json!({ "processQueryKey": key })),
+    )
 }
 
 /// `GET /call_back/get_call_back_failed_result`: up to 200 failed events, cleared once returned.

@@ -86,6 +86,12 @@ async fn work_notification_checks_the_agent_id_and_department_recipients() {
 #[tokio::test]
 async fn f5_group_message_needs_msg_param_as_a_json_string() {
     let sim = start().await;
+    sim.http
+        .put(sim.url("/sim/groups/cidVillageHeping"))
+        .json(&json!({"title": "和平村积分通知群"}))
+        .send()
+        .await
+        .expect("group created");
     let (status, body) = sim
         .api(
             Method::POST,

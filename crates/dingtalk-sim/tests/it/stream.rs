@@ -8,10 +8,10 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::support::{APP_KEY, APP_SECRET, TestSim, start};
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn open(sim: &TestSim, subscriptions: Value) -> (u16, Value) {
+pub(crate) async fn open(sim: &TestSim, subscriptions: Value) -> (u16, Value) {
     let response = sim
         .http
         .post(sim.url("/v1.0/gateway/connections/open"))
@@ -25,7 +25,7 @@ async fn open(sim: &TestSim, subscriptions: Value) -> (u16, Value) {
     )
 }
 
-async fn connect(sim: &TestSim) -> Socket {
+pub(crate) async fn connect(sim: &TestSim) -> Socket {
     let (_, body) = open(sim, json!([{"type": "EVENT", "topic": "*"}, {"type": "CALLBACK", "topic": "/v1.0/card/instances/callback"}])).await;
     let url = format!(
         "{}?ticket={}",
@@ -38,7 +38,7 @@ async fn connect(sim: &TestSim) -> Socket {
     socket
 }
 
-async fn next_frame(socket: &mut Socket) -> Value {
+pub(crate) async fn next_frame(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
             .await
@@ -64,7 +64,7 @@ async fn ack(socket: &mut Socket, frame: &Value, data: Value) {
         .expect("ack sent");
 }
 
-async fn wait_for_connection(sim: &TestSim) {
+pub(crate) async fn wait_for_connection(sim: &TestSim) {
     for _ in 0..100 {
         if sim
             .get("/sim/stream/connections")

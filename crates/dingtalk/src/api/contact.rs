@@ -144,3 +144,94 @@ impl Client {
         Ok(self.send(&request).await?.result)
     }
 }
+
+/// Largest `size` of [`ListDepartmentUsers`].
+pub const USER_PAGE_MAX: u32 = 100;
+
+/// `POST /topapi/v2/user/list {dept_id, cursor, size, order_field, contain_access_limit,
+/// language}`: one page of the users of a department itself (not of its sub-departments).
+#[derive(Debug, Clone, Serialize)]
+pub struct ListDepartmentUsers {
+    /// The department.
+    pub dept_id: DeptId,
+    /// Offset: `0` for the first page, then the previous page's `next_cursor`.
+    pub cursor: i64,
+    /// Page size, 1 to [`USER_PAGE_MAX`].
+    pub size: u32,
+    /// `entry_asc`, `entry_desc`, `modify_asc`, `modify_desc`, `custom`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_field: Option<String>,
+    /// `zh_CN` (default) or `en_US`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// One page of users.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserPage {
+    /// Whether more pages follow.
+    pub has_more: bool,
+    /// The cursor of the next page (present when `has_more`).
+    #[serde(default)]
+    pub next_cursor: Option<i64>,
+    /// The users (same fields as [`UserDetail`]).
+    #[serde(default)]
+    pub list: Vec<UserDetail>,
+}
+
+json_endpoint!(ListDepartmentUsers => OapiResult<UserPage>, Oapi, POST, "/topapi/v2/user/list", Idempotent);
+
+impl Client {
+    /// One page of the users of `dept_id` (start with `cursor = 0`).
+    ///
+    /// # Errors
+    /// [`DingTalkError::Api`] with code `60003` for an unknown department.
+    pub async fn department_users_page(
+        &self,
+        dept_id: DeptId,
+        cursor: i64,
+        size: u32,
+    ) -> Result<UserPage, DingTalkError> {
+        let request = ListDepartmentUsers {
+            dept_id,
+            cursor,
+            size: size.clamp(1, USER_PAGE_MAX),
+            order_field: None,
+            language: None,
+        };
+        Ok(self.send(&request).await?.result)
+    }
+
+    /// Every user of `dept_id`, following `next_cursor` page by page.
+    ///
+    /// # Errors
+    /// As [`department_users_page`](Self::department_users_page); also
+    /// [`DingTalkError::Decode`] if DingTalk says `has_more` without a `next_cursor`.
+    pub async fn department_users(
+        &self,
+        dept_id: DeptId,
+    ) -> Result<Vec<UserDetail>, DingTalkError> {
+        let mut users = Vec::new();
+        let mut cursor = 0;
+        loop {
+            let page = self
+                .department_users_page(dept_id, cursor, USER_PAGE_MAX)
+                .await?;
+            users.extend(page.list);
+            if !page.has_more {
+                return Ok(users);
+            }
+            match page.next_cursor {
+                Some(next) if next > cursor => cursor = next,
+                _ => {
+                    return Err(DingTalkError::Decode {
+                        path: "result.next_cursor".into(),
+                        source: serde::de::Error::custom(
+                            "has_more without a next_cursor past the current one",
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}

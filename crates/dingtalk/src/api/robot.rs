@@ -94,7 +94,10 @@ impl Client {
     /// `processQueryKey`.
     ///
     /// # Errors
-    /// [`DingTalkError::Api`], e.g. `invalidParameter.robotCode.notExsit`.
+    /// [`DingTalkError::Api`] (HTTP 400, not retryable): `invalid.openConversationId` for an
+    /// unknown group, `invalidParameter.robotCode.notExsit` for a group the robot is not in;
+    /// [`DingTalkError::is_group_refusal`] tells these apart so the caller marks the delivery
+    /// failed.
     pub async fn send_group_message(
         &self,
         conversation: &OpenConversationId,

@@ -87,6 +87,16 @@ impl Client {
         }
     }
 
+    /// Runs a call with a caller-supplied token (a user token): retries, no refresh.
+    pub(crate) async fn execute_with_token(
+        &self,
+        call: &Call,
+        token: &AccessToken,
+    ) -> Result<Vec<u8>, DingTalkError> {
+        self.with_retries(call, || self.attempt(call, Some(token)))
+            .await
+    }
+
     /// Repeats `attempt` while the retry policy says so.
     async fn with_retries<F, Fut>(
         &self,

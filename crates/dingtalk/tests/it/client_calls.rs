@@ -193,6 +193,8 @@ async fn work_notification_and_its_result() {
 #[tokio::test]
 async fn robot_group_message_sends_msg_param_as_a_string() {
     let sim = Sim::start().await;
+    sim.put("/sim/groups/cid-heping-village", json!({"title": "和平村"}))
+        .await;
     let client = sim.client();
     let key = client
         .send_group_message(

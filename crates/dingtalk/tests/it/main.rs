@@ -8,6 +8,7 @@ mod callback_props;
 mod callback_vectors;
 mod client_calls;
 mod client_faults;
+mod client_org_calls;
 mod client_tokens;
 mod stream;
 mod support;

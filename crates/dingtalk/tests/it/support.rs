@@ -117,6 +117,22 @@ impl Sim {
         response.json().await.unwrap()
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .control
+            .put(format!("{}{path}", self.base_url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
     pub async fn faults(&self, faults: Value) {
         self.post("/sim/faults", faults).await;
     }

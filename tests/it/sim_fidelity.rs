@@ -1,0 +1,286 @@
+//! DingTalk fidelity through the real service and its embedded simulator (issue 13; issue 7,
+//! point 7), on SQLite and PostgreSQL:
+//!
+//! - the simulator keeps its state in `<data dir>/dingtalk-sim.json`: after a restart of
+//!   `serve` the approval template is still known and new approvals are created;
+//! - when DingTalk answers that the remembered process code is unknown, the service creates the
+//!   form template again and retries the approval (HTTP callbacks and Stream);
+//! - over Stream, the service's own ACKs are accepted on the first delivery;
+//! - the demo has one group per pilot village with the app's robot; a robot message to an
+//!   unknown group or a group without the robot is refused as DingTalk refuses it, and the
+//!   client reports it as a failed (permanent) delivery.
+
+use std::time::Duration;
+
+use aidazu_testkit::{TestApp, TestAppOptions, TestDb, dual_db_test};
+use dingtalk::api::robot::RobotMessage;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::kit::{Session, declare, login, photo_id};
+use crate::support::*;
+
+fn fast(events: &str) -> Vec<(String, String)> {
+    vec![
+        env("AIDAZU__DINGTALK__WORKERS__POLL_MS", "50"),
+        env("AIDAZU__DINGTALK__WORKERS__BACKOFF_BASE_MS", "50"),
+        env("AIDAZU__DINGTALK__WORKERS__BACKOFF_MAX_MS", "400"),
+        env("AIDAZU__DINGTALK__WORKERS__MAX_ATTEMPTS", "50"),
+        env("AIDAZU__DINGTALK__EVENTS", events),
+    ]
+}
+
+async fn spawn(db: TestDb, events: &str) -> TestApp {
+    TestApp::spawn_with(
+        db,
+        TestAppOptions {
+            env: fast(events),
+            ..TestAppOptions::default()
+        },
+    )
+    .await
+}
+
+async fn wait_stream_connection(t: &TestApp) {
+    poll(Duration::from_secs(20), || async {
+        let list = sim_get(t, "/sim/stream/connections").await;
+        (!list.as_array().unwrap().is_empty()).then_some(())
+    })
+    .await;
+}
+
+/// Declares ML-03 with one photo; returns the declaration id.
+async fn declare_one(t: &TestApp, s: &Session, seed: u8, text: &str) -> i64 {
+    let photo = photo_id(t, &s.token, seed).await;
+    let (status, body) = declare(t, s, "ML-03", &[photo], text).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_i64().unwrap()
+}
+
+/// Waits until the simulator holds an approval whose form carries `text`; returns it.
+async fn approval_with(t: &TestApp, text: &str) -> Value {
+    poll(Duration::from_secs(30), || async {
+        sim_get(t, "/sim/approvals")
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["formValues"].to_string().contains(text))
+            .cloned()
+    })
+    .await
+}
+
+async fn process_codes(t: &TestApp) -> Vec<String> {
+    sim_get(t, "/sim/forms")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["processCode"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+// Issue 7.7: the embedded simulator remembers the template (and its approvals) across a restart
+// of the service, as DingTalk does.
+dual_db_test!(
+    async fn sim_state_survives_a_restart_of_serve(db: TestDb) {
+        let t = spawn(db, "http").await;
+        let villager = login(&t, "demo-villager").await;
+        declare_one(&t, &villager, 91, "重启前的申报").await;
+        let before = approval_with(&t, "重启前的申报").await;
+        let codes = process_codes(&t).await;
+        assert_eq!(codes.len(), 1, "{codes:?}");
+        assert!(t.data_dir().join("dingtalk-sim.json").exists());
+
+        let t = t.restart().await;
+        assert_eq!(
+            process_codes(&t).await,
+            codes,
+            "the template is still known"
+        );
+        let kept = sim_get(
+            &t,
+            &format!("/sim/approvals/{}", before["id"].as_str().unwrap()),
+        )
+        .await;
+        assert_eq!(kept["status"], "RUNNING", "{kept}");
+
+        let villager = login(&t, "demo-villager").await;
+        declare_one(&t, &villager, 92, "重启后的申报").await;
+        let after = approval_with(&t, "重启后的申报").await;
+        assert_eq!(after["processCode"], codes[0].as_str());
+        assert_eq!(
+            process_codes(&t).await,
+            codes,
+            "no second template was needed"
+        );
+    }
+);
+
+async fn unknown_process_code_is_recovered(db: TestDb, events: &str) {
+    let t = spawn(db, events).await;
+    if events == "stream" {
+        wait_stream_connection(&t).await;
+    }
+    let villager = login(&t, "demo-villager").await;
+    declare_one(&t, &villager, 93, "模板存在时的申报").await;
+    let first = approval_with(&t, "模板存在时的申报").await;
+
+    // DingTalk forgets every template (the simulator's state was wiped).
+    let sim = t.sim_url.clone().unwrap();
+    let wiped: Value = t
+        .http
+        .delete(format!("{sim}/sim/forms"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(wiped["removed"], 1, "{wiped}");
+
+    declare_one(&t, &villager, 94, "模板丢失后的申报").await;
+    let second = approval_with(&t, "模板丢失后的申报").await;
+    let codes = process_codes(&t).await;
+    assert_eq!(codes.len(), 1, "the form was ensured again: {codes:?}");
+    assert_eq!(second["processCode"], codes[0].as_str());
+    assert_ne!(second["processCode"], first["processCode"]);
+
+    // The new approval is decided in DingTalk and the decision comes back.
+    let instance = second["id"].as_str().unwrap();
+    let (status, body) = sim_post(
+        &t,
+        &format!("/sim/approvals/{instance}/decide"),
+        json!({ "result": "agree", "remark": "同意" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let events_of_instance = poll(Duration::from_secs(30), || async {
+        let events = sim_get(&t, "/sim/events").await;
+        let list: Vec<Value> = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["payload"]["processInstanceId"] == instance)
+            .cloned()
+            .collect();
+        let finished = list
+            .iter()
+            .any(|e| e["eventType"] == "bpms_instance_change" && e["payload"]["type"] == "finish");
+        (finished && list.iter().all(|e| e["status"] == "delivered")).then_some(list)
+    })
+    .await;
+    for event in &events_of_instance {
+        let attempts = event["attempts"].as_array().unwrap();
+        assert_eq!(attempts[0]["mode"], events, "{event}");
+        assert_eq!(
+            attempts[0]["delivered"], true,
+            "the service acknowledges on the first delivery: {event}"
+        );
+    }
+}
+
+// Issue 7.7: "processCode不存在" → the form template is ensured again and the approval retried;
+// over HTTP callbacks.
+dual_db_test!(
+    async fn unknown_process_code_is_ensured_again_over_http(db: TestDb) {
+        unknown_process_code_is_recovered(db, "http").await;
+    }
+);
+
+// The same over Stream, where the service's own ACK (status SUCCESS) is accepted at once.
+dual_db_test!(
+    async fn unknown_process_code_is_ensured_again_over_stream(db: TestDb) {
+        unknown_process_code_is_recovered(db, "stream").await;
+    }
+);
+
+// Issue 13.2: one group per pilot village with the app's robot; refusals are DingTalk's and
+// reach the caller as a permanent, typed failure.
+dual_db_test!(
+    async fn village_groups_take_robot_messages_and_refusals_are_failures(db: TestDb) {
+        let t = spawn(db, "http").await;
+        let groups = sim_get(&t, "/sim/groups").await;
+        let groups = groups.as_array().unwrap();
+        let titles: Vec<&str> = groups
+            .iter()
+            .map(|g| g["title"].as_str().unwrap())
+            .collect();
+        for village in ["和平村", "慈航社区", "长虹村", "旭光村"] {
+            assert!(
+                titles.iter().any(|t| t.starts_with(village)),
+                "{village} has a group: {titles:?}"
+            );
+        }
+        assert_eq!(groups.len(), 4);
+        assert!(groups.iter().all(|g| g["robotCodes"] == json!([APP_KEY])));
+        assert!(
+            groups.iter().any(|g| g["memberUserIds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u == "demo-villager")),
+            "the demo villager is in a village group"
+        );
+
+        let client = t.app.dingtalk();
+        let heping = groups
+            .iter()
+            .find(|g| g["title"].as_str().unwrap().starts_with("和平村"))
+            .unwrap()["openConversationId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let notice = RobotMessage::markdown("第三季度积分公示", "## 和平村 第三季度");
+        client
+            .send_group_message(&heping.as_str().into(), &notice)
+            .await
+            .unwrap();
+
+        let unknown = client
+            .send_group_message(&"cidNotAGroup==".into(), &notice)
+            .await
+            .unwrap_err();
+        assert_eq!(unknown.api_code(), Some("invalid.openConversationId"));
+        assert!(unknown.is_group_refusal() && !unknown.is_retryable());
+
+        let sim = t.sim_url.clone().unwrap();
+        let removed = t
+            .http
+            .delete(format!("{sim}/sim/groups/{heping}/robots/{APP_KEY}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(removed.status().is_success());
+        let refused = client
+            .send_group_message(&heping.as_str().into(), &notice)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.api_code(),
+            Some("invalidParameter.robotCode.notExsit")
+        );
+        assert!(refused.is_group_refusal() && !refused.is_retryable());
+        // The failure is the service's to report as a failed delivery (gateway: Permanent).
+        let as_outbox = aidazu_app::gateway::SendError::from(refused);
+        assert!(matches!(
+            as_outbox,
+            aidazu_app::gateway::SendError::Permanent(_)
+        ));
+
+        let kept = sim_get(
+            &t,
+            &format!(
+                "/sim/group-messages?openConversationId={}",
+                heping.replace('=', "%3D").replace('+', "%2B")
+            ),
+        )
+        .await;
+        assert_eq!(
+            kept.as_array().unwrap().len(),
+            1,
+            "only the accepted message: {kept}"
+        );
+    }
+);
