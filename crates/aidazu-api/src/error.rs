@@ -18,8 +18,8 @@ pub struct ErrorBody {
     pub code: Cow<'static, str>,
     /// Human-readable explanation in Simplified Chinese.
     pub message: Cow<'static, str>,
-    /// Optional structured details (which field, limits…).
-    #[schema(value_type = Object)]
+    /// Structured details (which field, limits…), or `null` when there are none.
+    #[schema(value_type = Option<Object>)]
     pub details: Option<Value>,
 }
 

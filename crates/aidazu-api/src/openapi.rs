@@ -53,7 +53,7 @@ use crate::ApiState;
         crate::routes::callback::EncryptedBody,
         crate::routes::callback::SealedReply,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     tags(
         (name = "health", description = "进程与依赖状态"),
         (name = "public", description = "公开信息：村社与积分项目清单"),
@@ -82,6 +82,74 @@ impl utoipa::Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Lists, on every operation, the error statuses the edge can answer for any route, each with the
+/// one envelope: 400 (malformed request), 408 (timeout), 422 (control characters, invalid
+/// fields), 431 (headers over 16 KiB), 500; plus 401/403 for operations behind a token, 404 for
+/// operations with path parameters, 409 for writes, and 413/415 for operations with a body.
+/// Statuses an operation documents itself keep their own description.
+struct CommonErrors;
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::Operation;
+        use utoipa::openapi::{Content, Ref, ResponseBuilder};
+        let envelope = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+                )
+                .build()
+        };
+        let add = |op: &mut Operation, status: &str, description: &str| {
+            op.responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| envelope(description).into());
+        };
+        for (path, item) in &mut openapi.paths.paths {
+            let has_path_params = path.contains('{');
+            let ops: Vec<(bool, &mut Operation)> = [
+                (false, item.get.as_mut()),
+                (true, item.post.as_mut()),
+                (true, item.put.as_mut()),
+                (true, item.patch.as_mut()),
+                (true, item.delete.as_mut()),
+            ]
+            .into_iter()
+            .filter_map(|(write, op)| op.map(|op| (write, op)))
+            .collect();
+            for (write, op) in ops {
+                add(op, "400", "请求格式有误（request.*）");
+                add(op, "408", "请求超时");
+                add(
+                    op,
+                    "422",
+                    "内容无效或含有控制字符（request.control_character）",
+                );
+                add(op, "431", "请求头过大（request.headers_too_large）");
+                add(op, "500", "服务内部错误");
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                if secured {
+                    add(op, "401", "未登录或登录已失效（auth.*）");
+                    add(op, "403", "没有权限（auth.forbidden）");
+                }
+                if has_path_params {
+                    add(op, "404", "不存在或不可见");
+                }
+                if write {
+                    add(op, "409", "与当前状态冲突");
+                }
+                if op.request_body.is_some() {
+                    add(op, "413", "请求体过大");
+                    add(op, "415", "请求须为 JSON 或 multipart");
+                }
+            }
+        }
     }
 }
 

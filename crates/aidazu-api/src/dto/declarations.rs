@@ -63,10 +63,12 @@ pub struct DeclareRequest {
     pub occurred_on: NaiveDate,
     /// A member of the caller's household.
     pub member_id: i64,
-    /// What was done.
+    /// What was done (at most `points.declaration_max_text_chars` characters, default 500).
+    #[schema(min_length = 1, max_length = 500)]
     pub text: String,
     /// Photos uploaded by the caller's household (1–9 when the item requires evidence).
     #[serde(default)]
+    #[schema(max_items = 9)]
     pub photo_ids: Vec<i64>,
 }
 

@@ -164,8 +164,10 @@ impl From<Session> for SessionResponse {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1-based page (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u64>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
 }
 
@@ -452,6 +454,8 @@ pub struct ParticipationHistoryDto {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BindingRequest {
+    /// The DingTalk user id (1–64 characters).
+    #[schema(min_length = 1, max_length = 64)]
     pub dingtalk_user_id: String,
 }
 
@@ -670,7 +674,11 @@ pub struct AuditQueryParams {
     pub household_id: Option<i64>,
     /// Account id of the actor.
     pub actor_id: Option<i64>,
+    /// 1-based page (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u64>,
+    /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
 }
 
