@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod photos;
 mod public;
 mod readiness;
+pub mod reconcile;
 pub mod reminders;
 pub mod review_routing;
 pub mod scoring;

@@ -219,6 +219,12 @@ fn spawn_background(
         Duration::from_secs(workers.reminder_every_secs.max(1)),
         stopped(stop.clone()),
     ));
+    set.spawn(aidazu_app::reconcile::run_reconciler(
+        app.clone(),
+        Duration::from_secs(workers.reconcile_every_secs.max(1)),
+        chrono::Duration::seconds(i64::try_from(workers.recheck_after_secs).unwrap_or(i64::MAX)),
+        stopped(stop.clone()),
+    ));
     let worker_id = format!("outbox-{}", uuid::Uuid::new_v4().simple());
     set.spawn(aidazu_app::outbox::run_outbox_worker(
         app.clone(),

@@ -206,6 +206,21 @@ pub struct WorkerSettings {
     /// D2 review reminders: how often the job looks for declarations waiting too long, in seconds.
     #[serde(default = "default_reminder_every_secs")]
     pub reminder_every_secs: u64,
+    /// Reconciler (nothing approved in DingTalk is lost): how often it reads DingTalk's failed
+    /// pushes and re-checks old approvals, in seconds.
+    #[serde(default = "default_reconcile_every_secs")]
+    pub reconcile_every_secs: u64,
+    /// Reconciler: how old an approval still in review must be before it is re-checked, in seconds.
+    #[serde(default = "default_recheck_after_secs")]
+    pub recheck_after_secs: u64,
+}
+
+const fn default_reconcile_every_secs() -> u64 {
+    180
+}
+
+const fn default_recheck_after_secs() -> u64 {
+    600
 }
 
 const fn default_reminder_every_secs() -> u64 {
@@ -221,6 +236,8 @@ impl Default for WorkerSettings {
             backoff_base_ms: 1000,
             backoff_max_ms: 300_000,
             reminder_every_secs: default_reminder_every_secs(),
+            reconcile_every_secs: default_reconcile_every_secs(),
+            recheck_after_secs: default_recheck_after_secs(),
             lease_secs: 60,
         }
     }

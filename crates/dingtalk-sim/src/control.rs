@@ -479,6 +479,7 @@ struct FaultsBody {
     drop_rate: Option<f64>,
     rate_limit_next: Option<u32>,
     duplicate_rate: Option<f64>,
+    callbacks_down: Option<bool>,
     #[serde(default)]
     invalidate_tokens: bool,
 }
@@ -508,6 +509,9 @@ async fn set_faults(State(sim): State<Sim>, Json(body): Json<FaultsBody>) -> Res
         }
         if let Some(next) = body.rate_limit_next {
             faults.rate_limit_next = next;
+        }
+        if let Some(down) = body.callbacks_down {
+            faults.callbacks_down = down;
         }
         faults.clone()
     });

@@ -125,6 +125,10 @@ pub async fn run_dispatcher(sim: Sim, mut outbox: mpsc::UnboundedReceiver<Outbou
                 attempts: Vec::new(),
             });
         });
+        if sim.with_faults(|faults| faults.callbacks_down) {
+            mark_failed(&sim, &event);
+            continue;
+        }
         if attempt(&sim, &event, 1).await {
             maybe_duplicate(&sim, &event, 2).await;
             continue;
@@ -144,6 +148,11 @@ async fn retry(sim: Sim, event: OutboundEvent) {
             return;
         }
     }
+    mark_failed(&sim, &event);
+}
+
+/// After the last retry: the event is failed and kept for `get_call_back_failed_result`.
+fn mark_failed(sim: &Sim, event: &OutboundEvent) {
     sim.with_data(|data| {
         if let Some(record) = data
             .events
@@ -152,7 +161,7 @@ async fn retry(sim: Sim, event: OutboundEvent) {
         {
             record.status = EventStatus::Failed;
         }
-        data.failed_events.push(failed_entry(&event));
+        data.failed_events.push(failed_entry(event));
     });
 }
 

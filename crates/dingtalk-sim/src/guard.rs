@@ -30,6 +30,10 @@ pub struct Faults {
     /// Share of acknowledged events (0..=1) delivered once more with the same `eventId`
     /// (DingTalk may duplicate even acknowledged events).
     pub duplicate_rate: f64,
+    /// The service is unreachable for longer than DingTalk's retry window: no event is pushed;
+    /// each goes straight to the failed list (`call_back/get_call_back_failed_result`), as it
+    /// would after DingTalk's last retry. A test knob; real DingTalk only gets there by retrying.
+    pub callbacks_down: bool,
 }
 
 /// Sliding one-second windows per API.

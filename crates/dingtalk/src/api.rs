@@ -2,6 +2,7 @@
 //! field names (serde renames) implementing [`Endpoint`](crate::Endpoint); responses ignore
 //! unknown fields. [`Client`](crate::Client) has a convenience method per call.
 
+pub mod callback;
 pub mod card;
 pub mod contact;
 pub mod department;
