@@ -19,7 +19,7 @@ pub mod reminders;
 pub mod review_routing;
 pub mod scoring;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use aidazu_domain::declaration::DeclarationPolicy;
 use aidazu_store::{PiiKeys, Store};
@@ -54,54 +54,74 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     config: AppConfig,
-    photos: OnceLock<aidazu_photos::PhotoIntake>,
+    photos: Option<aidazu_photos::PhotoIntake>,
     dingtalk: dingtalk::Client,
     integration: Option<integration::DingTalkParts>,
 }
 
-impl App {
-    /// Builds the handle from its parts.
-    pub fn new(
-        store: Store,
-        clock: Arc<dyn Clock>,
-        config: AppConfig,
-        dingtalk: dingtalk::Client,
-    ) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                store,
-                clock,
-                config,
-                photos: OnceLock::new(),
-                dingtalk,
-                integration: None,
-            }),
-        }
+/// Builds the one [`App`] of a process, in the composition root (`aidazu-server`): the required
+/// parts first, then the optional DingTalk integration and photo pipeline, then [`Self::build`].
+pub struct AppBuilder {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    config: AppConfig,
+    dingtalk: dingtalk::Client,
+    setup: Option<integration::DingTalkSetup>,
+    photos: Option<aidazu_photos::PhotoIntake>,
+}
+
+impl AppBuilder {
+    /// Adds the callback crypto, gateway settings and worker tuning of the DingTalk integration.
+    #[must_use]
+    pub fn dingtalk_setup(mut self, setup: integration::DingTalkSetup) -> Self {
+        self.setup = Some(setup);
+        self
     }
 
-    /// Adds the callback crypto, gateway settings and worker tuning of the DingTalk integration
-    /// (the composition root calls this once, before the handle is shared).
+    /// Adds the photo pipeline (F2).
     #[must_use]
-    pub fn with_dingtalk(self, setup: integration::DingTalkSetup) -> Self {
-        Self {
+    pub fn photos(mut self, intake: aidazu_photos::PhotoIntake) -> Self {
+        self.photos = Some(intake);
+        self
+    }
+
+    /// The handle, shared from here on.
+    #[must_use]
+    pub fn build(self) -> App {
+        App {
             inner: Arc::new(Inner {
-                store: self.inner.store.clone(),
-                clock: self.inner.clock.clone(),
-                config: self.inner.config.clone(),
-                photos: self
-                    .inner
-                    .photos
-                    .get()
-                    .cloned()
-                    .map(OnceLock::from)
-                    .unwrap_or_default(),
-                dingtalk: self.inner.dingtalk.clone(),
-                integration: Some(integration::DingTalkParts {
+                store: self.store,
+                clock: self.clock,
+                config: self.config,
+                photos: self.photos,
+                dingtalk: self.dingtalk,
+                integration: self.setup.map(|setup| integration::DingTalkParts {
                     setup,
                     events_arrived: Arc::new(tokio::sync::Notify::new()),
                     outbox_filled: Arc::new(tokio::sync::Notify::new()),
                 }),
             }),
+        }
+    }
+}
+
+impl App {
+    /// Starts building the handle from its required parts: storage, the injected clock, the
+    /// use-case settings and the DingTalk client (held once, here).
+    #[must_use]
+    pub fn builder(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        config: AppConfig,
+        dingtalk: dingtalk::Client,
+    ) -> AppBuilder {
+        AppBuilder {
+            store,
+            clock,
+            config,
+            dingtalk,
+            setup: None,
+            photos: None,
         }
     }
 
@@ -134,16 +154,14 @@ impl App {
         }
     }
 
-    /// Installs the photo pipeline (once, at start-up). Returns `false` when one was already set.
-    pub fn set_photo_intake(&self, intake: aidazu_photos::PhotoIntake) -> bool {
-        self.inner.photos.set(intake).is_ok()
-    }
-
     /// The photo pipeline.
     ///
     /// # Errors
     /// [`AppError::PhotosNotConfigured`] when none was installed.
     pub fn photo_intake(&self) -> Result<&aidazu_photos::PhotoIntake, AppError> {
-        self.inner.photos.get().ok_or(AppError::PhotosNotConfigured)
+        self.inner
+            .photos
+            .as_ref()
+            .ok_or(AppError::PhotosNotConfigured)
     }
 }

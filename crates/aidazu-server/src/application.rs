@@ -83,7 +83,7 @@ impl Application {
         let sim_base = sim.as_ref().map(dingtalk_sim::SimHandle::base_url);
         let dingtalk = dingtalk_client(&settings, sim_base.as_deref())?;
         let dingtalk_for_setup = dingtalk.clone();
-        let app = App::new(
+        let app = App::builder(
             store,
             options.clock.clone(),
             AppConfig {
@@ -98,8 +98,9 @@ impl Application {
             },
             dingtalk,
         )
-        .with_dingtalk(dingtalk_setup(&settings, dingtalk_for_setup, &public_url)?);
-        app.set_photo_intake(photo_intake(&settings)?);
+        .dingtalk_setup(dingtalk_setup(&settings, dingtalk_for_setup, &public_url)?)
+        .photos(photo_intake(&settings)?)
+        .build();
         let router = aidazu_api::router(
             ApiState { app: app.clone() },
             RouterOptions {
