@@ -268,11 +268,17 @@ impl ContactEventKind {
     /// From the DingTalk `EventType` (`user_add_org`, …).
     #[must_use]
     pub fn from_event_type(event_type: &str) -> Option<Self> {
-        match event_type {
-            "user_add_org" => Some(Self::UserAddOrg),
-            "user_modify_org" => Some(Self::UserModifyOrg),
-            "user_leave_org" => Some(Self::UserLeaveOrg),
-            _ => None,
+        dingtalk::event::ContactChangeKind::from_event_type(event_type).map(Self::from)
+    }
+}
+
+impl From<dingtalk::event::ContactChangeKind> for ContactEventKind {
+    fn from(kind: dingtalk::event::ContactChangeKind) -> Self {
+        use dingtalk::event::ContactChangeKind as K;
+        match kind {
+            K::UserAddOrg => Self::UserAddOrg,
+            K::UserModifyOrg => Self::UserModifyOrg,
+            K::UserLeaveOrg => Self::UserLeaveOrg,
         }
     }
 }

@@ -162,6 +162,102 @@ fn number_field(object: &Map<String, Value>, names: &[&str]) -> Option<i64> {
     })
 }
 
+/// What an event says, by type: the SDK's typed view of [`Event`]. Unknown types, and known
+/// types whose payload lacks what the type needs, are kept raw in [`TypedEvent::Unknown`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TypedEvent {
+    /// `bpms_instance_change`.
+    BpmsInstanceChange(ApprovalInstanceChange),
+    /// `bpms_task_change`.
+    BpmsTaskChange(ApprovalTaskChange),
+    /// `user_add_org`, `user_modify_org`, `user_leave_org`.
+    Contact(ContactChange),
+    /// `check_url` and the suite URL checks.
+    UrlCheck,
+    /// Anything else, as it came.
+    Unknown {
+        /// `EventType`.
+        event_type: String,
+        /// The flat payload.
+        payload: Value,
+    },
+}
+
+/// Which contact change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContactChangeKind {
+    /// `user_add_org`: joined the organisation.
+    UserAddOrg,
+    /// `user_modify_org`: profile changed.
+    UserModifyOrg,
+    /// `user_leave_org`: left the organisation.
+    UserLeaveOrg,
+}
+
+impl ContactChangeKind {
+    /// From `EventType`.
+    #[must_use]
+    pub fn from_event_type(event_type: &str) -> Option<Self> {
+        match event_type {
+            "user_add_org" => Some(Self::UserAddOrg),
+            "user_modify_org" => Some(Self::UserModifyOrg),
+            "user_leave_org" => Some(Self::UserLeaveOrg),
+            _ => None,
+        }
+    }
+}
+
+/// A contact change: who changed (`UserId`, a list or one id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactChange {
+    /// Which change.
+    pub kind: ContactChangeKind,
+    /// The users concerned.
+    pub user_ids: Vec<UserId>,
+}
+
+impl Event {
+    /// The typed view of this event (see [`TypedEvent`]).
+    #[must_use]
+    pub fn typed(&self) -> TypedEvent {
+        let unknown = || TypedEvent::Unknown {
+            event_type: self.event_type.clone(),
+            payload: self.payload.clone(),
+        };
+        if self.is_url_check() {
+            return TypedEvent::UrlCheck;
+        }
+        match self.event_type.as_str() {
+            "bpms_instance_change" => self
+                .parse_payload()
+                .map_or_else(|_| unknown(), TypedEvent::BpmsInstanceChange),
+            "bpms_task_change" => self
+                .parse_payload()
+                .map_or_else(|_| unknown(), TypedEvent::BpmsTaskChange),
+            other => match ContactChangeKind::from_event_type(other) {
+                Some(kind) => {
+                    let user_ids = match self
+                        .payload
+                        .get("UserId")
+                        .or_else(|| self.payload.get("userId"))
+                    {
+                        Some(Value::Array(ids)) => ids
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(UserId::from)
+                            .collect(),
+                        Some(Value::String(id)) => vec![UserId::from(id.as_str())],
+                        _ => Vec::new(),
+                    };
+                    TypedEvent::Contact(ContactChange { kind, user_ids })
+                }
+                None => unknown(),
+            },
+        }
+    }
+}
+
 /// `bpms_instance_change`: an approval instance started, finished or was revoked.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -441,5 +537,52 @@ mod tests {
             HandlerError::new("数据库不可用").to_string(),
             "数据库不可用"
         );
+    }
+}
+
+#[cfg(test)]
+mod typed_tests {
+    use super::*;
+
+    fn typed(json: &str) -> TypedEvent {
+        Event::from_http_plaintext(json).unwrap().typed()
+    }
+
+    #[test]
+    fn known_events_are_typed_and_the_rest_kept_raw() {
+        match typed(
+            r#"{"EventType":"bpms_instance_change","processInstanceId":"PI","type":"finish","result":"agree"}"#,
+        ) {
+            TypedEvent::BpmsInstanceChange(c) => {
+                assert_eq!(
+                    (c.change.as_str(), c.result.as_deref()),
+                    ("finish", Some("agree"))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        match typed(
+            r#"{"EventType":"bpms_task_change","processInstanceId":"PI","taskId":7,"type":"finish"}"#,
+        ) {
+            TypedEvent::BpmsTaskChange(t) => assert_eq!(t.task_id, 7),
+            other => panic!("{other:?}"),
+        }
+        match typed(r#"{"EventType":"user_leave_org","UserId":["u1","u2"]}"#) {
+            TypedEvent::Contact(c) => {
+                assert_eq!(c.kind, ContactChangeKind::UserLeaveOrg);
+                assert_eq!(c.user_ids.len(), 2);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(typed(r#"{"EventType":"check_url"}"#), TypedEvent::UrlCheck);
+        // A known type without its fields, and an unknown type, stay raw.
+        assert!(matches!(
+            typed(r#"{"EventType":"bpms_instance_change"}"#),
+            TypedEvent::Unknown { .. }
+        ));
+        assert!(matches!(
+            typed(r#"{"EventType":"org_dept_create","DeptId":[1]}"#),
+            TypedEvent::Unknown { event_type, .. } if event_type == "org_dept_create"
+        ));
     }
 }

@@ -17,6 +17,7 @@ use aidazu_domain::{DeclarationId, Points};
 use aidazu_store::declarations as store_decl;
 use aidazu_store::inbox::{self, InboundEvent};
 use dingtalk::api::workflow::ProcessInstance;
+use dingtalk::event::{Event, TypedEvent};
 use dingtalk::ids::ProcessInstanceId;
 use serde_json::Value;
 
@@ -51,38 +52,40 @@ fn text<'a>(payload: &'a Value, name: &str) -> Option<&'a str> {
 /// [`AppError::Store`], [`AppError::DingTalk`] (retry later).
 pub(crate) async fn plan(app: &App, event: &InboundEvent) -> Result<Effect, AppError> {
     let payload = &event.payload;
-    Ok(match event.event_type.as_str() {
-        "bpms_instance_change" => match text(payload, "type") {
-            Some("finish") => approval_finished(app, payload, event.attempts).await?,
-            Some("terminate") => approval_terminated(app, payload).await?,
-            Some(other) => Effect::Record(format!("recorded: approval instance {other}")),
-            None => Effect::Record("ignored: approval change without type".into()),
-        },
-        "bpms_task_change" => Effect::Record(format!(
-            "recorded: approval task {}",
-            text(payload, "type").unwrap_or("change")
-        )),
-        super::CARD_ACTION => card_action(app, payload).await?,
-        other => match ContactEventKind::from_event_type(other) {
-            Some(kind) => Effect::Contact(ContactEvent {
-                kind,
-                user_ids: user_ids(payload),
-            }),
-            None => Effect::Record(format!("ignored: event type {other} has no effect here")),
-        },
-    })
-}
-
-fn user_ids(payload: &Value) -> Vec<String> {
-    match payload.get("UserId").or_else(|| payload.get("userId")) {
-        Some(Value::Array(ids)) => ids
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        Some(Value::String(id)) => vec![id.clone()],
-        _ => Vec::new(),
+    if event.event_type == super::CARD_ACTION {
+        return card_action(app, payload).await;
     }
+    // The stored event, seen through the SDK's typed view.
+    let stored = Event {
+        event_id: None,
+        event_type: event.event_type.clone(),
+        corp_id: None,
+        born_at_ms: None,
+        payload: payload.clone(),
+    };
+    Ok(match stored.typed() {
+        TypedEvent::BpmsInstanceChange(change) => match change.change.as_str() {
+            "finish" => approval_finished(app, payload, event.attempts).await?,
+            "terminate" => approval_terminated(app, payload).await?,
+            other => Effect::Record(format!("recorded: approval instance {other}")),
+        },
+        TypedEvent::BpmsTaskChange(task) => {
+            Effect::Record(format!("recorded: approval task {}", task.change))
+        }
+        TypedEvent::Contact(change) => Effect::Contact(ContactEvent {
+            kind: ContactEventKind::from(change.kind),
+            user_ids: change
+                .user_ids
+                .iter()
+                .map(|u| u.as_str().to_owned())
+                .collect(),
+        }),
+        TypedEvent::UrlCheck => Effect::Record("ignored: URL check".into()),
+        TypedEvent::Unknown { event_type, .. } => Effect::Record(format!(
+            "ignored: event type {event_type} has no effect here (or lacks its fields)"
+        )),
+        other => Effect::Record(format!("ignored: {other:?}")),
+    })
 }
 
 /// The approver who finished the instance and their remark: the last completed task with a
