@@ -13,6 +13,7 @@ mod foundation;
 mod identity;
 mod kit;
 mod layering;
+mod photo_links;
 mod reconcile;
 mod reminders;
 mod sim_fidelity;

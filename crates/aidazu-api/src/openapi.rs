@@ -40,6 +40,7 @@ use crate::ApiState;
         crate::routes::photos::upload_photo,
         crate::routes::photos::photo_public,
         crate::routes::photos::photo_thumb,
+        crate::routes::photos::photo_signed,
         crate::routes::declarations::submit_declaration,
         crate::routes::declarations::list_declarations,
         crate::routes::declarations::get_declaration,

@@ -42,6 +42,8 @@ pub struct AppConfig {
     pub auth: AuthConfig,
     /// Keys for personal data at rest and mobile lookups (R4).
     pub pii: PiiKeys,
+    /// Signed, expiring photo links for reviewers in DingTalk (F2): key and lifetime.
+    pub photo_links: aidazu_photos::PhotoLinks,
 }
 
 /// The application handle: cheap to clone, built once at start-up.

@@ -3,7 +3,9 @@
 
 use aidazu_domain::org::{Role, Scope, VillageLocation};
 use aidazu_domain::{AccountId, HouseholdId, VillageId};
-use aidazu_photos::{Blob, BoxError, PhotoVariant};
+use aidazu_photos::{
+    Blob, BoxError, LinkViewer, PhotoLinkError, PhotoVariant, SignedPhotoLink, VerifiedPhotoLink,
+};
 use aidazu_store::audit;
 use aidazu_store::photos::{self, NewPhoto, PhotoRecord};
 use bytes::Bytes;
@@ -146,18 +148,77 @@ impl App {
         variant: ServedVariant,
     ) -> Result<PhotoContent, AppError> {
         let view = self.photo(actor, id).await?;
+        self.open_variant(id, &view.format, view.sha256, variant)
+            .await
+    }
+
+    /// A signed, expiring link to a photo for `viewer` (F2): valid from the injected clock's
+    /// now for `photos.link_ttl_days`. The link opens the location-free copy without our token.
+    pub fn sign_photo_link(&self, photo_id: i64, viewer: &LinkViewer) -> SignedPhotoLink {
+        self.config()
+            .photo_links
+            .sign(photo_id, viewer, self.clock().now().timestamp())
+    }
+
+    /// Checks the parts of a signed photo link as they arrived, against the injected clock.
+    ///
+    /// # Errors
+    /// [`PhotoLinkError::Invalid`] (tampered, incomplete, not ours) or
+    /// [`PhotoLinkError::Expired`].
+    pub fn verify_photo_link(
+        &self,
+        photo_id: i64,
+        viewer: &str,
+        expires: &str,
+        sig: &str,
+    ) -> Result<VerifiedPhotoLink, PhotoLinkError> {
+        self.config().photo_links.verify(
+            photo_id,
+            viewer,
+            expires,
+            sig,
+            self.clock().now().timestamp(),
+        )
+    }
+
+    /// Opens the copy without location metadata for a verified link. There is no actor: the
+    /// signature is the permission (it was made for the reviewers of a declaration).
+    ///
+    /// # Errors
+    /// [`AppError::PhotoNotFound`], [`AppError::Photo`] when the blob cannot be read,
+    /// [`AppError::Store`].
+    pub async fn open_linked_photo(
+        &self,
+        link: &VerifiedPhotoLink,
+    ) -> Result<PhotoContent, AppError> {
+        let id = link.photo_id();
+        let record = photos::photo(self.store().connection(), id)
+            .await?
+            .ok_or(AppError::PhotoNotFound(id))?;
+        tracing::info!(photo.id = id, viewer = %link.viewer(), "photo opened by signed link");
+        self.open_variant(id, &record.format, record.sha256, ServedVariant::Public)
+            .await
+    }
+
+    async fn open_variant(
+        &self,
+        id: i64,
+        format: &str,
+        sha256: String,
+        variant: ServedVariant,
+    ) -> Result<PhotoContent, AppError> {
         let intake = self.photo_intake()?;
         let variant = match variant {
             ServedVariant::Public => PhotoVariant::Public,
             ServedVariant::Thumbnail => PhotoVariant::Thumbnail,
         };
-        let format = aidazu_photos::PhotoFormat::from_name(&view.format)
-            .ok_or(AppError::PhotoNotFound(id))?;
-        let blob = intake.open(variant, &view.sha256).await?;
+        let format =
+            aidazu_photos::PhotoFormat::from_name(format).ok_or(AppError::PhotoNotFound(id))?;
+        let blob = intake.open(variant, &sha256).await?;
         Ok(PhotoContent {
             blob,
             content_type: aidazu_photos::variant_content_type(variant, format),
-            sha256: view.sha256,
+            sha256,
         })
     }
 }

@@ -90,6 +90,7 @@ impl Application {
                 declaration_window_days: settings.points.declaration_window_days,
                 declaration_max_text_chars: settings.points.declaration_max_text_chars,
                 auth: auth_config(&settings, &secrets)?,
+                photo_links: photo_links(&settings, &secrets)?,
                 pii: PiiKeys::new(
                     secrets.data_key_id.clone(),
                     secrets.data_key,
@@ -275,6 +276,18 @@ fn auth_config(settings: &Settings, secrets: &Secrets) -> anyhow::Result<AuthCon
         secs(settings.security.access_token_ttl_secs)?,
         secs(settings.security.refresh_token_ttl_secs)?,
     ))
+}
+
+/// Signed photo links (F2): key derived from `security.jwt_secret`, lifetime `photos.link_ttl_days`.
+fn photo_links(
+    settings: &Settings,
+    secrets: &Secrets,
+) -> anyhow::Result<aidazu_photos::PhotoLinks> {
+    aidazu_photos::PhotoLinks::derived_from(
+        secrets.jwt_secret.expose_secret().as_bytes(),
+        settings.photos.link_ttl(),
+    )
+    .context("invalid value for key `security.jwt_secret` (photo links): use at least 16 bytes")
 }
 
 /// Everything DingTalk-related the use cases need.

@@ -22,7 +22,33 @@ pub struct Settings {
     pub points: PointsSettings,
     pub dingtalk: DingTalkSettings,
     pub security: SecuritySettings,
+    /// Photo links for reviewers (signed, expiring).
+    #[serde(default)]
+    pub photos: PhotoSettings,
     pub log: LogSettings,
+}
+
+/// Signed photo links in the approval form and the card (F2). Their key is derived from
+/// `security.jwt_secret` (see `aidazu_photos::PhotoLinks::derived_from`): rotating that secret
+/// also invalidates every photo link.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PhotoSettings {
+    /// Lifetime of a signed photo link, in days (1..=366, default 30).
+    pub link_ttl_days: u32,
+}
+
+impl Default for PhotoSettings {
+    fn default() -> Self {
+        Self { link_ttl_days: 30 }
+    }
+}
+
+impl PhotoSettings {
+    /// The link lifetime.
+    pub fn link_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.link_ttl_days) * 86_400)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -393,6 +419,12 @@ impl Settings {
                 self.security.refresh_token_ttl_secs
             );
         }
+        if !(1..=366).contains(&self.photos.link_ttl_days) {
+            anyhow::bail!(
+                "invalid value for key `photos.link_ttl_days`: {} (expected 1..=366)",
+                self.photos.link_ttl_days
+            );
+        }
         if self.storage.backend == StorageBackend::S3 && self.storage.s3.bucket.trim().is_empty() {
             anyhow::bail!(
                 "missing key `storage.s3.bucket`: required when storage.backend = \"s3\""
@@ -563,6 +595,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("mode"), "{err}");
+    }
+
+    #[test]
+    fn photo_link_lifetime_defaults_to_30_days_and_is_checked() {
+        let s = Settings::load_with_env(&dir(), env(&[])).unwrap();
+        assert_eq!(s.photos.link_ttl_days, 30);
+        assert_eq!(s.photos.link_ttl().as_secs(), 30 * 86_400);
+        let s = Settings::load_with_env(&dir(), env(&[("AIDAZU__PHOTOS__LINK_TTL_DAYS", "7")]))
+            .unwrap();
+        assert_eq!(s.photos.link_ttl_days, 7);
+        let err = Settings::load_with_env(&dir(), env(&[("AIDAZU__PHOTOS__LINK_TTL_DAYS", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("photos.link_ttl_days"), "{err}");
     }
 
     #[test]

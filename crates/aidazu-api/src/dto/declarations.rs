@@ -53,6 +53,22 @@ impl From<PhotoView> for PhotoDto {
     }
 }
 
+/// Query of `GET /api/v1/photos/{id}/signed`: the parts of a signed photo link as the approval
+/// form and the card carry them. All three are required; a missing one makes the link invalid.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SignedPhotoQuery {
+    /// Who the link was made for: `decl:<id>` = the reviewers of that declaration.
+    #[param(example = "decl:12", max_length = 64)]
+    pub v: Option<String>,
+    /// Expiry, unix seconds; refused from this second on.
+    #[param(example = "1767225600")]
+    pub exp: Option<String>,
+    /// HMAC-SHA256 over photo id, viewer and expiry, URL-safe base64 without padding.
+    #[param(min_length = 43, max_length = 43)]
+    pub sig: Option<String>,
+}
+
 /// `POST /api/v1/declarations`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

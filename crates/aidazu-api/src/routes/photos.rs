@@ -1,18 +1,20 @@
 //! Photo evidence (F2): `POST /api/v1/photos` (multipart, part `file`, streamed into the photo
-//! pipeline), `GET /api/v1/photos/{id}` (public copy) and `GET /api/v1/photos/{id}/thumb`.
+//! pipeline), `GET /api/v1/photos/{id}` (public copy), `GET /api/v1/photos/{id}/thumb`, and
+//! `GET /api/v1/photos/{id}/signed?v=&exp=&sig=` (public copy by signed, expiring link, no
+//! token: what reviewers open from the DingTalk approval form and card).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use aidazu_app::photos::{PhotoContent, ServedVariant};
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures::TryStreamExt as _;
 
-use crate::dto::declarations::PhotoDto;
+use crate::dto::declarations::{PhotoDto, SignedPhotoQuery};
 use crate::extract::{ApiPath, AuthUser};
 use crate::{ApiError, ApiState};
 
@@ -30,6 +32,7 @@ pub fn router(max_photo_bytes: u64) -> Router<ApiState> {
         )
         .route("/api/v1/photos/{id}", get(photo_public))
         .route("/api/v1/photos/{id}/thumb", get(photo_thumb))
+        .route("/api/v1/photos/{id}/signed", get(photo_signed))
 }
 
 /// Uploads one photo (JPEG, PNG or WebP; checked by decoding). The location metadata is removed
@@ -128,6 +131,63 @@ pub async fn photo_thumb(
         .open_photo(&actor, id, ServedVariant::Thumbnail)
         .await?;
     Ok(serve(content))
+}
+
+/// The photo without location metadata, by a signed, expiring link (no token): the links of the
+/// DingTalk approval form and card, which reviewers open in DingTalk's browser. A link is bound
+/// to the photo id, the viewer it was made for (`decl:<id>`: the reviewers of that declaration)
+/// and its expiry (default 30 days after it was made, `photos.link_ttl_days`).
+#[utoipa::path(get, path = "/api/v1/photos/{id}/signed", tag = "declarations",
+    params(("id" = i64, Path, description = "photo id"), SignedPhotoQuery),
+    responses(
+        (status = 200, description = "图片内容（已去除位置信息），Cache-Control: private", content_type = "image/jpeg"),
+        (status = 403, description = "链接无效或被修改（photo.link_invalid）", body = crate::error::ErrorBody),
+        (status = 404, description = "照片不存在（photo.not_found）", body = crate::error::ErrorBody),
+        (status = 410, description = "链接已过期（photo.link_expired）", body = crate::error::ErrorBody),
+    ))]
+pub async fn photo_signed(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    query: Result<Query<SignedPhotoQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let invalid = || link_error(&aidazu_photos::PhotoLinkError::Invalid);
+    // Every malformed part (id, query) is "invalid link", never a hint which part was wrong.
+    let id: i64 = id.parse().map_err(|_| invalid())?;
+    let Query(q) = query.map_err(|_| invalid())?;
+    let (Some(viewer), Some(exp), Some(sig)) = (q.v, q.exp, q.sig) else {
+        return Err(invalid());
+    };
+    let link = state
+        .app
+        .verify_photo_link(id, &viewer, &exp, &sig)
+        .map_err(|err| link_error(&err))?;
+    let content = state.app.open_linked_photo(&link).await?;
+    let mut response = serve(content);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, max-age=3600"),
+    );
+    // The link is the permission: never hand it on to another site.
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}
+
+/// 410 `photo.link_expired` or 403 `photo.link_invalid`, in the one envelope.
+fn link_error(err: &aidazu_photos::PhotoLinkError) -> ApiError {
+    let status = if err.is_expired() {
+        StatusCode::GONE
+    } else {
+        StatusCode::FORBIDDEN
+    };
+    ApiError::new(status, err.code(), err.message())
 }
 
 fn serve(content: PhotoContent) -> Response {

@@ -1,10 +1,17 @@
 //! Gateway calls that need a declaration's details: the OA approval (form: 户, 成员, 项目,
 //! 积分, 说明, 照片), the admins' interactive card, and the card's outcome update.
+//!
+//! Photos appear as signed, expiring links (`/api/v1/photos/{id}/signed?v=decl:<declaration>
+//! &exp=…&sig=…`) that DingTalk's browser opens without our token; a photo whose content is also
+//! on another declaration (R11) is flagged in the form's 照片 field and in the card
+//! (`reusedPhoto`, `photoReuse`).
 
 use aidazu_domain::DeclarationId;
 use aidazu_domain::declaration::DeclarationState;
+use aidazu_photos::LinkViewer;
 use aidazu_store::declarations::{self, DeclarationRecord};
 use aidazu_store::outbox::OutboxMessage;
+use aidazu_store::photos as photo_store;
 use aidazu_store::{dingtalk as dt_store, households};
 use dingtalk::api::card::CardParams;
 use dingtalk::api::workflow::{Approver, CreateProcessInstance, FormComponentValue};
@@ -36,7 +43,32 @@ struct Summary {
     item: String,
     points: String,
     text: String,
+    /// Signed, expiring links to the location-free copies (F2), one per photo.
     photos: Vec<String>,
+    /// R11: the Chinese warning when a photo's content is also on other declarations.
+    reuse: Option<String>,
+}
+
+impl Summary {
+    /// The form's 照片 field: the R11 warning first (when any), then one link per line.
+    fn photos_field(&self) -> String {
+        let mut lines: Vec<&str> = self.reuse.iter().map(String::as_str).collect();
+        if self.photos.is_empty() {
+            lines.push("（无）");
+        } else {
+            lines.extend(self.photos.iter().map(String::as_str));
+        }
+        lines.join("\n")
+    }
+}
+
+/// R11 in the reviewers' words: `⚠ 照片与其他申报重复（申报 #12、#15）`.
+pub(crate) fn reuse_warning(others: &[DeclarationId]) -> Option<String> {
+    if others.is_empty() {
+        return None;
+    }
+    let ids: Vec<String> = others.iter().map(|d| format!("#{d}")).collect();
+    Some(format!("⚠ 照片与其他申报重复（申报 {}）", ids.join("、")))
 }
 
 async fn summary(app: &App, record: &DeclarationRecord) -> Result<Summary, SendError> {
@@ -53,11 +85,20 @@ async fn summary(app: &App, record: &DeclarationRecord) -> Result<Summary, SendE
         .dingtalk_setup()
         .map(|s| s.gateway.public_url.trim_end_matches('/').to_owned())
         .unwrap_or_default();
+    // The form and the card are shown to every reviewer of the declaration (OR approval, one
+    // card for all admins), so the links are made for that group, not for one person.
+    let viewer = LinkViewer::reviewers_of_declaration(record.id.get());
     let photos = record
         .photo_ids
         .iter()
-        .map(|id| format!("{base}/api/v1/photos/{id}"))
+        .map(|id| {
+            let link = app.sign_photo_link(*id, &viewer);
+            format!("{base}/api/v1/photos/{id}/signed?{}", link.query())
+        })
         .collect();
+    let reused_with =
+        photo_store::other_declarations_with_same_photos(db, &record.photo_ids, Some(record.id))
+            .await?;
     let points = if record.min_points == record.max_points {
         record.suggested_points.to_string()
     } else {
@@ -73,6 +114,7 @@ async fn summary(app: &App, record: &DeclarationRecord) -> Result<Summary, SendE
         points,
         text: record.text.clone(),
         photos,
+        reuse: reuse_warning(&reused_with),
     })
 }
 
@@ -124,6 +166,7 @@ pub(crate) async fn create_approval(
         .ok_or_else(|| SendError::Permanent("the declarant has no DingTalk user".into()))?;
     let process_code = ensure_form_template(app).await?;
     let s = summary(app, &record).await?;
+    let photos = s.photos_field();
     let mut request = CreateProcessInstance {
         originator_user_id: UserId::from(originator),
         process_code,
@@ -148,14 +191,7 @@ pub(crate) async fn create_approval(
                     s.text
                 },
             ),
-            FormComponentValue::new(
-                form::PHOTOS,
-                if s.photos.is_empty() {
-                    "（无）".to_owned()
-                } else {
-                    s.photos.join("\n")
-                },
-            ),
+            FormComponentValue::new(form::PHOTOS, photos),
         ],
     };
     let setup = app.dingtalk_setup().ok_or_else(|| SendError::Retry {
@@ -222,6 +258,8 @@ pub(crate) async fn send_card(app: &App, message: &OutboxMessage) -> Result<Valu
     ensure_card_route(app).await?;
     let s = summary(app, &record).await?;
     let mut params = CardParams::new();
+    params.insert("reusedPhoto".into(), s.reuse.is_some().to_string());
+    params.insert("photoReuse".into(), s.reuse.clone().unwrap_or_default());
     params.insert("title".into(), "积分申报待审核".into());
     params.insert("declarationId".into(), record.id.to_string());
     params.insert("household".into(), s.household);
@@ -293,5 +331,43 @@ pub(crate) async fn update_card(app: &App, message: &OutboxMessage) -> Result<Va
             Ok(json!({ "outTrackId": out_track_id.as_str(), "note": "card does not exist" }))
         }
         Err(error) => Err(error.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r11_warning_names_every_other_declaration() {
+        assert_eq!(reuse_warning(&[]), None);
+        assert_eq!(
+            reuse_warning(&[DeclarationId(12)]).as_deref(),
+            Some("⚠ 照片与其他申报重复（申报 #12）")
+        );
+        assert_eq!(
+            reuse_warning(&[DeclarationId(3), DeclarationId(15)]).as_deref(),
+            Some("⚠ 照片与其他申报重复（申报 #3、#15）")
+        );
+    }
+
+    #[test]
+    fn photo_field_puts_the_warning_first() {
+        let mut s = Summary {
+            household: String::new(),
+            member: String::new(),
+            item: String::new(),
+            points: String::new(),
+            text: String::new(),
+            photos: vec!["https://x/1".into(), "https://x/2".into()],
+            reuse: reuse_warning(&[DeclarationId(12)]),
+        };
+        assert_eq!(
+            s.photos_field(),
+            "⚠ 照片与其他申报重复（申报 #12）\nhttps://x/1\nhttps://x/2"
+        );
+        s.photos.clear();
+        s.reuse = None;
+        assert_eq!(s.photos_field(), "（无）");
     }
 }
