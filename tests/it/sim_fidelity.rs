@@ -284,3 +284,99 @@ dual_db_test!(
         );
     }
 );
+
+dual_db_test!(
+    async fn a_group_notice_through_the_outbox_is_delivered_or_fails_never_silently(db: TestDb) {
+        use aidazu_store::outbox::{NewOutboxMessage, enqueue, get_by_key};
+        let t = spawn(db, "http").await;
+        let groups = sim_get(&t, "/sim/groups").await;
+        let heping = groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["title"].as_str().unwrap().starts_with("和平村"))
+            .unwrap()["openConversationId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let notice = |key: &str, group: &str| NewOutboxMessage {
+            kind: "notify.group".into(),
+            dedupe_key: key.into(),
+            village_id: None,
+            payload: json!({
+                "openConversationId": group,
+                "markdown": { "title": "积分公示", "text": format!("## 公示 {key}") },
+            }),
+            not_before: None,
+        };
+        let txn = t.app.store().begin().await.unwrap();
+        enqueue(&txn, notice("test.group:ok", &heping))
+            .await
+            .unwrap();
+        enqueue(&txn, notice("test.group:unknown", "cidNotAGroup=="))
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        t.app.wake_workers();
+        let status_of = |key: &'static str| {
+            let t = &t;
+            async move {
+                get_by_key(t.app.store().connection(), key)
+                    .await
+                    .unwrap()
+                    .filter(|m| m.status == "sent" || m.status == "failed")
+            }
+        };
+        let ok = poll(Duration::from_secs(20), || status_of("test.group:ok")).await;
+        assert_eq!(ok.status, "sent", "{ok:?}");
+        let messages = sim_get(
+            &t,
+            &format!(
+                "/sim/group-messages?openConversationId={}",
+                urlencode(&heping)
+            ),
+        )
+        .await;
+        assert!(
+            messages.to_string().contains("公示 test.group:ok"),
+            "{messages}"
+        );
+        let refused = poll(Duration::from_secs(20), || status_of("test.group:unknown")).await;
+        assert_eq!(refused.status, "failed", "{refused:?}");
+        assert_eq!(refused.attempts, 1, "a refusal is not retried");
+        assert!(
+            refused
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("invalid.openConversationId")),
+            "{refused:?}"
+        );
+
+        // The robot removed from the group: the next notice fails too, visibly.
+        let sim = t.sim_url.clone().unwrap();
+        let removed = t
+            .http
+            .delete(format!("{sim}/sim/groups/{heping}/robots/{APP_KEY}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(removed.status().is_success());
+        let txn = t.app.store().begin().await.unwrap();
+        enqueue(&txn, notice("test.group:no-robot", &heping))
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        t.app.wake_workers();
+        let refused = poll(Duration::from_secs(20), || status_of("test.group:no-robot")).await;
+        assert_eq!(refused.status, "failed", "{refused:?}");
+    }
+);
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -38,6 +38,8 @@ pub mod kind {
     pub const CARD_UPDATE: &str = "card.update";
     /// A markdown work notification.
     pub const NOTIFY_WORK: &str = "notify.work";
+    /// A markdown message from the enterprise robot to a DingTalk group (village notices).
+    pub const NOTIFY_GROUP: &str = "notify.group";
 }
 
 /// Labels of the approval form (the order of the form).
@@ -141,6 +143,7 @@ fn payload_users(payload: &Value) -> Vec<UserId> {
 pub async fn send(app: &App, message: &OutboxMessage) -> Result<Value, SendError> {
     match message.kind.as_str() {
         kind::NOTIFY_WORK => notify_work(app, &message.payload).await,
+        kind::NOTIFY_GROUP => notify_group(app, &message.payload).await,
         kind::APPROVAL_TERMINATE => terminate_approval(app, &message.payload).await,
         kind::APPROVAL_CREATE => crate::gateway::declaration::create_approval(app, message).await,
         kind::CARD_SEND => crate::gateway::declaration::send_card(app, message).await,
@@ -170,6 +173,28 @@ async fn notify_work(app: &App, payload: &Value) -> Result<Value, SendError> {
         )
         .await?;
     Ok(json!({ "taskId": task_id }))
+}
+
+/// `notify.group` `{openConversationId, markdown: {title, text}}`: the robot posts to the group.
+/// A group DingTalk does not know, or one without our robot, is a permanent failure: the message
+/// ends `failed` (and audited by the worker), never a silent success.
+async fn notify_group(app: &App, payload: &Value) -> Result<Value, SendError> {
+    let conversation = payload_str(payload, "openConversationId")?;
+    let markdown = payload.get("markdown").unwrap_or(&Value::Null);
+    let title = payload_str(markdown, "title")?;
+    let text = payload_str(markdown, "text")?;
+    let message = dingtalk::api::robot::RobotMessage::markdown(title, text);
+    match app
+        .dingtalk()
+        .send_group_message(&conversation.into(), &message)
+        .await
+    {
+        Ok(process_query_key) => Ok(json!({ "processQueryKey": process_query_key })),
+        Err(error) if error.is_group_refusal() => Err(SendError::Permanent(format!(
+            "DingTalk refused the group message: {error}"
+        ))),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// DingTalk codes meaning "this instance cannot be terminated because it is no longer running".
