@@ -155,7 +155,8 @@ pub async fn send(app: &App, message: &OutboxMessage) -> Result<Value, SendError
 }
 
 async fn notify_work(app: &App, payload: &Value) -> Result<Value, SendError> {
-    let client = &setup(app)?.client;
+    setup(app)?;
+    let client = app.dingtalk();
     let users = payload_users(payload);
     if users.is_empty() {
         return Ok(json!({ "skipped": "no recipients" }));
@@ -203,7 +204,8 @@ fn is_not_running(error: &DingTalkError) -> bool {
 }
 
 async fn terminate_approval(app: &App, payload: &Value) -> Result<Value, SendError> {
-    let client = &setup(app)?.client;
+    setup(app)?;
+    let client = app.dingtalk();
     let instance: String = match payload_str(payload, "processInstanceId") {
         Ok(id) => id.to_owned(),
         // Enqueued before the approval existed: take the id from the declaration now.
@@ -301,8 +303,8 @@ async fn create_form_template(app: &App) -> Result<ProcessCode, SendError> {
         FormComponent::new("TextareaField", "TextareaField-text", form::TEXT, false),
         FormComponent::new("TextareaField", "TextareaField-photos", form::PHOTOS, false),
     ];
-    let code = setup
-        .client
+    let code = app
+        .dingtalk()
         .save_form_template(&SaveFormTemplate {
             process_code: None,
             name: setup.gateway.form_name.clone(),
@@ -338,8 +340,7 @@ pub async fn ensure_card_route(app: &App) -> Result<(), SendError> {
     {
         return Ok(());
     }
-    setup
-        .client
+    app.dingtalk()
         .register_card_callback(&RegisterCardCallback {
             callback_route_key: route_key.clone(),
             callback_url: url.clone(),
@@ -355,13 +356,14 @@ pub async fn ensure_card_route(app: &App) -> Result<(), SendError> {
 /// Builds a create-and-deliver request for the robot chats of `users` (one card, one space
 /// per admin).
 fn card_request(
+    app: &App,
     setup: &DingTalkSetup,
     out_track_id: &OutTrackId,
     users: &[UserId],
     params: CardParams,
 ) -> Option<CreateAndDeliverCard> {
     let first = users.first()?;
-    let robot = RobotCode::from(setup.client.app_key());
+    let robot = RobotCode::from(app.dingtalk().app_key());
     let mut request = CreateAndDeliverCard::to_user(
         setup.gateway.card_template_id.clone(),
         out_track_id.clone(),

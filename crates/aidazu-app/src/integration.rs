@@ -62,11 +62,10 @@ impl Default for OutboxPolicy {
     }
 }
 
-/// Everything DingTalk-related the composition root hands to [`App::with_dingtalk`].
+/// Everything DingTalk-related the composition root hands to the [`crate::AppBuilder`]; the
+/// client itself is held once, by the `App` ([`App::dingtalk`]).
 #[derive(Debug, Clone)]
 pub struct DingTalkSetup {
-    /// The open-platform client (simulator or live).
-    pub client: dingtalk::Client,
     /// Verifies and seals HTTP callbacks; `None` when callbacks are not configured.
     pub callback_crypto: Option<CallbackCrypto>,
     /// Gateway settings.

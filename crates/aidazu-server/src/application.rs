@@ -82,7 +82,6 @@ impl Application {
 
         let sim_base = sim.as_ref().map(dingtalk_sim::SimHandle::base_url);
         let dingtalk = dingtalk_client(&settings, sim_base.as_deref())?;
-        let dingtalk_for_setup = dingtalk.clone();
         let app = App::builder(
             store,
             options.clock.clone(),
@@ -99,7 +98,7 @@ impl Application {
             },
             dingtalk,
         )
-        .dingtalk_setup(dingtalk_setup(&settings, dingtalk_for_setup, &public_url)?)
+        .dingtalk_setup(dingtalk_setup(&settings, &public_url)?)
         .photos(photo_intake(&settings)?)
         .build();
         let router = aidazu_api::router(
@@ -291,11 +290,7 @@ fn photo_links(
 }
 
 /// Everything DingTalk-related the use cases need.
-fn dingtalk_setup(
-    settings: &Settings,
-    client: dingtalk::Client,
-    public_url: &str,
-) -> anyhow::Result<DingTalkSetup> {
+fn dingtalk_setup(settings: &Settings, public_url: &str) -> anyhow::Result<DingTalkSetup> {
     let dt = &settings.dingtalk;
     let callback_crypto = dingtalk::callback::CallbackCrypto::new(
         dt.callback.token.expose_secret(),
@@ -317,7 +312,6 @@ fn dingtalk_setup(
     };
     let w = &dt.workers;
     Ok(DingTalkSetup {
-        client,
         callback_crypto: Some(callback_crypto),
         gateway: GatewayConfig {
             public_url: public_url.to_owned(),

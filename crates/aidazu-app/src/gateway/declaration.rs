@@ -194,15 +194,15 @@ pub(crate) async fn create_approval(
             FormComponentValue::new(form::PHOTOS, photos),
         ],
     };
-    let setup = app.dingtalk_setup().ok_or_else(|| SendError::Retry {
+    let _configured = app.dingtalk_setup().ok_or_else(|| SendError::Retry {
         reason: "DingTalk is not configured".into(),
         rate_limited: false,
     })?;
-    let instance = match setup.client.create_process_instance(&request).await {
+    let instance = match app.dingtalk().create_process_instance(&request).await {
         // DingTalk forgot the template we remember: ensure it again, then retry once.
         Err(error) if super::is_unknown_process_code(&error) => {
             request.process_code = super::renew_form_template(app).await?;
-            setup.client.create_process_instance(&request).await?
+            app.dingtalk().create_process_instance(&request).await?
         }
         other => other?,
     };
@@ -271,13 +271,13 @@ pub(crate) async fn send_card(app: &App, message: &OutboxMessage) -> Result<Valu
     params.insert("text".into(), s.text);
     params.insert("photos".into(), s.photos.join("\n"));
     params.insert("status".into(), state_label(record.state).into());
-    let Some(request) = card_request(setup, &out_track_id, &users, params) else {
+    let Some(request) = card_request(app, setup, &out_track_id, &users, params) else {
         return Err(SendError::Permanent(format!(
             "no admin to send the card of declaration {} to",
             record.id
         )));
     };
-    match setup.client.create_and_deliver_card(&request).await {
+    match app.dingtalk().create_and_deliver_card(&request).await {
         Ok(result) => Ok(json!({
             "outTrackId": out_track_id.as_str(),
             "delivered": result.deliver_results.iter().filter(|r| r.success).count(),
@@ -299,7 +299,7 @@ pub(crate) async fn update_card(app: &App, message: &OutboxMessage) -> Result<Va
             .and_then(Value::as_str)
             .unwrap_or(&record.card_out_track_id),
     );
-    let setup = app.dingtalk_setup().ok_or_else(|| SendError::Retry {
+    let _configured = app.dingtalk_setup().ok_or_else(|| SendError::Retry {
         reason: "DingTalk is not configured".into(),
         rate_limited: false,
     })?;
@@ -318,8 +318,8 @@ pub(crate) async fn update_card(app: &App, message: &OutboxMessage) -> Result<Va
     if let Some(channel) = &record.decision_channel {
         params.insert("decisionChannel".into(), channel.clone());
     }
-    match setup
-        .client
+    match app
+        .dingtalk()
         .update_card(&card_update(&out_track_id, params))
         .await
     {

@@ -132,6 +132,6 @@ async fn fault_knobs_are_validated_and_readable() {
     let faults = sim.get("/sim/faults").await;
     assert_eq!(
         faults,
-        json!({"errorRate": 0.0, "latencyMs": 5, "dropRate": 0.0, "rateLimitNext": 0, "duplicateRate": 0.0})
+        json!({"errorRate": 0.0, "latencyMs": 5, "dropRate": 0.0, "rateLimitNext": 0, "duplicateRate": 0.0, "callbacksDown": false})
     );
 }
