@@ -7,253 +7,14 @@
 //! simulator. Also: refusal, withdrawal, a console decision racing a DingTalk decision, an admin
 //! deduction (R10), and a crash between callback receipt and ledger write.
 
-use std::io::Cursor;
 use std::time::{Duration, SystemTime};
 
-use aidazu_domain::calendar::{PointsYear, business_date};
-use aidazu_domain::{DeclarationId, HouseholdId};
-use aidazu_store::declarations::{self as store_decl, DeclarationRecord};
-use aidazu_testkit::{TestApp, TestAppOptions, TestDb, dual_db_test};
+use aidazu_testkit::{TestDb, dual_db_test};
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
-use serde_json::{Value, json};
+use serde_json::json;
 
+use crate::kit::*;
 use crate::support::*;
-
-// ---------------------------------------------------------------------------------------------
-// helpers
-
-struct Session {
-    token: String,
-    member_id: i64,
-    household_id: i64,
-}
-
-fn fast() -> Vec<(String, String)> {
-    vec![
-        env("AIDAZU__DINGTALK__WORKERS__POLL_MS", "50"),
-        env("AIDAZU__DINGTALK__WORKERS__BACKOFF_BASE_MS", "50"),
-        env("AIDAZU__DINGTALK__WORKERS__BACKOFF_MAX_MS", "400"),
-        env("AIDAZU__DINGTALK__WORKERS__MAX_ATTEMPTS", "50"),
-    ]
-}
-
-async fn spawn(db: TestDb) -> TestApp {
-    TestApp::spawn_with(
-        db,
-        TestAppOptions {
-            env: fast(),
-            ..TestAppOptions::default()
-        },
-    )
-    .await
-}
-
-async fn post(t: &TestApp, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-    let mut req = t.http.post(t.url(path)).json(&body);
-    if let Some(token) = token {
-        req = req.bearer_auth(token);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-/// F1: the phone gets a 免登 code from DingTalk (the simulator) and logs in with it.
-async fn login(t: &TestApp, user_id: &str) -> Session {
-    let (status, code) = sim_post(t, "/sim/auth-codes", json!({ "userId": user_id })).await;
-    assert_eq!(status, StatusCode::OK, "{code}");
-    let (status, body) = post(
-        t,
-        "/api/v1/auth/dingtalk",
-        None,
-        json!({ "authCode": code["code"] }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "login {user_id}: {body}");
-    Session {
-        token: body["accessToken"].as_str().unwrap().to_owned(),
-        member_id: body["member"]["id"].as_i64().unwrap_or_default(),
-        household_id: body["member"]["householdId"].as_i64().unwrap_or_default(),
-    }
-}
-
-/// A real JPEG, different for each seed.
-fn jpeg(seed: u8) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(48, 32, |x, y| {
-        image::Rgb([
-            seed,
-            u8::try_from((x * 7 + u32::from(seed)) % 256).unwrap(),
-            u8::try_from(y * 3 % 256).unwrap(),
-        ])
-    });
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .unwrap();
-    out.into_inner()
-}
-
-/// F2: uploads a photo as the phone does (multipart, part `file`).
-async fn upload(t: &TestApp, token: &str, seed: u8) -> i64 {
-    let part = Part::bytes(jpeg(seed))
-        .file_name(format!("IMG_{seed}.jpg"))
-        .mime_str("image/jpeg")
-        .unwrap();
-    let resp = t
-        .http
-        .post(t.url("/api/v1/photos"))
-        .bearer_auth(token)
-        .multipart(Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    let body: Value = resp.json().await.unwrap();
-    assert!(status.is_success(), "{body}");
-    body["id"].as_i64().unwrap()
-}
-
-/// R8: declares `item` for the caller with `photos`; returns the declaration id.
-async fn declare(t: &TestApp, s: &Session, item: &str, photos: &[i64], text: &str) -> i64 {
-    let (status, body) = post(
-        t,
-        "/api/v1/declarations",
-        Some(&s.token),
-        json!({
-            "itemCode": item,
-            "occurredOn": business_date(t.app.clock().now()).to_string(),
-            "memberId": s.member_id,
-            "text": text,
-            "photoIds": photos,
-        }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["id"].as_i64().unwrap()
-}
-
-async fn record(t: &TestApp, id: i64) -> DeclarationRecord {
-    store_decl::declaration(t.app.store().connection(), DeclarationId(id))
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-/// F4: waits until the approval exists in DingTalk; returns its instance id.
-async fn approval_of(t: &TestApp, id: i64) -> String {
-    poll(Duration::from_secs(20), || async {
-        record(t, id).await.process_instance_id
-    })
-    .await
-}
-
-/// F4: waits until the admins' card exists in DingTalk; returns it.
-async fn card_of(t: &TestApp, id: i64) -> Value {
-    let out_track_id = record(t, id).await.card_out_track_id;
-    poll(Duration::from_secs(20), || async {
-        sim_get(t, "/sim/cards")
-            .await
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["outTrackId"] == out_track_id.as_str())
-            .cloned()
-    })
-    .await
-}
-
-async fn wait_state(t: &TestApp, id: i64, state: &str) -> DeclarationRecord {
-    poll(Duration::from_secs(20), || async {
-        let r = record(t, id).await;
-        (r.state.to_string() == state).then_some(r)
-    })
-    .await
-}
-
-/// Amounts of the ledger entries booked for a declaration (R12: at most one).
-async fn entries_for(t: &TestApp, household: i64, declaration: i64) -> Vec<i64> {
-    let year: i32 = business_date(t.app.clock().now())
-        .format("%Y")
-        .to_string()
-        .parse()
-        .unwrap();
-    let mut out = Vec::new();
-    for y in [PointsYear(year), PointsYear(year - 1)] {
-        for e in t
-            .app
-            .store()
-            .household_entries(HouseholdId(household), y)
-            .await
-            .unwrap()
-        {
-            if e.entry.declaration == Some(DeclarationId(declaration)) {
-                out.push(e.entry.amount.get());
-            }
-        }
-    }
-    out
-}
-
-/// Waits for a work notification to `user` whose text contains `needle`; returns all such.
-async fn notifications_to(t: &TestApp, user: &str, needle: &str) -> Vec<String> {
-    poll(Duration::from_secs(20), || async {
-        let found: Vec<String> = sim_get(t, "/sim/work-notifications")
-            .await
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|n| n["userIds"].as_array().unwrap().iter().any(|u| u == user))
-            .filter_map(|n| n["msg"]["markdown"]["text"].as_str())
-            .filter(|text| text.contains(needle))
-            .map(str::to_owned)
-            .collect();
-        (!found.is_empty()).then_some(found)
-    })
-    .await
-}
-
-/// Waits until every stored event is applied; returns (key, type, outcome) of each.
-async fn applied_events(t: &TestApp) -> Vec<(String, String, String)> {
-    poll(Duration::from_secs(20), || async {
-        let events = t.app.inbound_events().await.unwrap();
-        events.iter().all(|e| e.applied_at.is_some()).then(|| {
-            events
-                .iter()
-                .map(|e| {
-                    (
-                        e.event_key.clone(),
-                        e.event_type.clone(),
-                        e.outcome.clone().unwrap_or_default(),
-                    )
-                })
-                .collect()
-        })
-    })
-    .await
-}
-
-/// The simulator's events of one approval instance, as pushed.
-async fn sim_events_of(t: &TestApp, instance: &str, event_type: &str) -> Vec<Value> {
-    sim_get(t, "/sim/events")
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["eventType"] == event_type && e["payload"]["processInstanceId"] == instance)
-        .map(|e| e["payload"].clone())
-        .collect()
-}
-
-async fn sim_decide(t: &TestApp, instance: &str, result: &str, remark: &str) -> StatusCode {
-    let (status, _) = sim_post(
-        t,
-        &format!("/sim/approvals/{instance}/decide"),
-        json!({ "result": result, "remark": remark, "staffId": "demo-admin" }),
-    )
-    .await;
-    status
-}
 
 // ---------------------------------------------------------------------------------------------
 // stories
@@ -262,32 +23,18 @@ async fn sim_decide(t: &TestApp, instance: &str, result: &str, remark: &str) -> 
 // credit the household once; the villager is notified; the card shows the outcome.
 dual_db_test!(
     async fn f3_admin_agrees_in_dingtalk_and_the_household_is_credited_once(db: TestDb) {
-        let t = spawn(db).await;
+        let t = spawn_fast(db, vec![]).await;
         let villager = login(&t, "demo-villager").await;
         let photos = [
-            upload(&t, &villager.token, 11).await,
-            upload(&t, &villager.token, 12).await,
+            photo_id(&t, &villager.token, 11).await,
+            photo_id(&t, &villager.token, 12).await,
         ];
-        let id = declare(&t, &villager, "ML-03", &photos, "参加村里人居环境集中整治").await;
+        let id = declared(&t, &villager, "ML-03", &photos, "参加村里人居环境集中整治").await;
 
         // F4: the OA approval for the village admin, with the form of the design.
         let instance = approval_of(&t, id).await;
         let approval = sim_get(&t, &format!("/sim/approvals/{instance}")).await;
-        let form: Vec<(String, String)> = approval["formValues"]
-            .as_array()
-            .or_else(|| approval["form_values"].as_array())
-            .map(|values| {
-                values
-                    .iter()
-                    .map(|v| {
-                        (
-                            v["name"].as_str().unwrap().to_owned(),
-                            v["value"].as_str().unwrap().to_owned(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let form = approval_form(&approval);
         let labels: Vec<&str> = form.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             labels,
@@ -378,10 +125,10 @@ dual_db_test!(
 // R9: refusal in DingTalk carries the approver's remark to the villager; nothing is credited.
 dual_db_test!(
     async fn r9_refusal_in_dingtalk_carries_the_reason(db: TestDb) {
-        let t = spawn(db).await;
+        let t = spawn_fast(db, vec![]).await;
         let villager = login(&t, "demo-villager").await;
-        let photo = upload(&t, &villager.token, 21).await;
-        let id = declare(&t, &villager, "ML-03", &[photo], "清理房前屋后").await;
+        let photo = photo_id(&t, &villager.token, 21).await;
+        let id = declared(&t, &villager, "ML-03", &[photo], "清理房前屋后").await;
         let instance = approval_of(&t, id).await;
         assert_eq!(
             sim_decide(&t, &instance, "refuse", "照片看不清，请重新拍摄").await,
@@ -398,14 +145,14 @@ dual_db_test!(
 // R9: the villager withdraws; the approval is terminated in DingTalk and the card updated.
 dual_db_test!(
     async fn r9_withdrawal_terminates_the_approval_in_dingtalk(db: TestDb) {
-        let t = spawn(db).await;
+        let t = spawn_fast(db, vec![]).await;
         let villager = login(&t, "demo-villager").await;
-        let photo = upload(&t, &villager.token, 31).await;
-        let id = declare(&t, &villager, "ML-03", &[photo], "打扫公共区域").await;
+        let photo = photo_id(&t, &villager.token, 31).await;
+        let id = declared(&t, &villager, "ML-03", &[photo], "打扫公共区域").await;
         let instance = approval_of(&t, id).await;
         card_of(&t, id).await;
         // DingTalk refuses to terminate in an instance's first 15 s: let that time pass.
-        sim_post(&t, "/sim/clock/advance", json!({ "seconds": 20 })).await;
+        sim_advance(&t, 20).await;
         let (status, body) = post(
             &t,
             &format!("/api/v1/declarations/{id}/withdraw"),
@@ -437,13 +184,13 @@ dual_db_test!(
 // R9: the admin approves with the card button; the approval is closed in DingTalk.
 dual_db_test!(
     async fn r9_card_button_decides_and_closes_the_approval(db: TestDb) {
-        let t = spawn(db).await;
+        let t = spawn_fast(db, vec![]).await;
         let villager = login(&t, "demo-villager").await;
-        let photo = upload(&t, &villager.token, 41).await;
-        let id = declare(&t, &villager, "ML-03", &[photo], "帮助邻居清扫").await;
+        let photo = photo_id(&t, &villager.token, 41).await;
+        let id = declared(&t, &villager, "ML-03", &[photo], "帮助邻居清扫").await;
         let instance = approval_of(&t, id).await;
         let card = card_of(&t, id).await;
-        sim_post(&t, "/sim/clock/advance", json!({ "seconds": 20 })).await;
+        sim_advance(&t, 20).await;
         let out_track_id = card["outTrackId"].as_str().unwrap();
         let (status, press) = sim_post(
             &t,
@@ -485,11 +232,11 @@ dual_db_test!(
 // household is credited once.
 dual_db_test!(
     async fn r9_console_racing_dingtalk_credits_once(db: TestDb) {
-        let t = spawn(db).await;
+        let t = spawn_fast(db, vec![]).await;
         let villager = login(&t, "demo-villager").await;
         let admin = login(&t, "demo-admin").await;
-        let photo = upload(&t, &villager.token, 51).await;
-        let id = declare(&t, &villager, "ML-03", &[photo], "参加义务劳动").await;
+        let photo = photo_id(&t, &villager.token, 51).await;
+        let id = declared(&t, &villager, "ML-03", &[photo], "参加义务劳动").await;
         let instance = approval_of(&t, id).await;
 
         let path = format!("/api/v1/admin/declarations/{id}/decision");
@@ -538,10 +285,10 @@ dual_db_test!(
 // R10: an admin deduction reaches the villager as a work notification.
 dual_db_test!(
     async fn r10_admin_deduction_is_notified_through_dingtalk(db: TestDb) {
-        let t = spawn(db).await;
+        let t = spawn_fast(db, vec![]).await;
         let villager = login(&t, "demo-villager").await;
         let admin = login(&t, "demo-admin").await;
-        let evidence = upload(&t, &admin.token, 61).await;
+        let evidence = photo_id(&t, &admin.token, 61).await;
         let (status, body) = post(
             &t,
             "/api/v1/admin/entries",
@@ -552,7 +299,7 @@ dual_db_test!(
                 "points": -5,
                 "reason": "垃圾未分类投放，劝导后仍未改正",
                 "photoIds": [evidence],
-                "occurredOn": business_date(t.app.clock().now()).to_string(),
+                "occurredOn": today(&t),
             }),
         )
         .await;
@@ -567,10 +314,10 @@ dual_db_test!(
 // restart the approval is applied and credited once.
 dual_db_test!(
     async fn f3_crash_between_callback_and_ledger_write_credits_once_after_restart(db: TestDb) {
-        let t = spawn(db).await;
+        let t = spawn_fast(db, vec![]).await;
         let villager = login(&t, "demo-villager").await;
-        let photo = upload(&t, &villager.token, 71).await;
-        let id = declare(&t, &villager, "ML-03", &[photo], "修剪公共绿化").await;
+        let photo = photo_id(&t, &villager.token, 71).await;
+        let id = declared(&t, &villager, "ML-03", &[photo], "修剪公共绿化").await;
         let instance = approval_of(&t, id).await;
         applied_events(&t).await;
 
@@ -578,9 +325,9 @@ dual_db_test!(
         let sim_approvals_before = sim_get(&t, "/sim/approvals").await;
         assert!(sim_approvals_before.to_string().contains(&instance));
         // The admin agrees while the inbox worker is not running (it "died").
-        let mut stopped = fast();
-        stopped.push(env("AIDAZU__DINGTALK__WORKERS__ENABLED", "false"));
-        let t = t.restart_with_env(stopped).await;
+        let t = t
+            .restart_with_env(vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "false")])
+            .await;
         // The restarted simulator does not know the old instance; replay DingTalk's pushes of
         // the decision (task finish, then instance finish) as DingTalk would send them.
         let task = json!({
@@ -612,9 +359,9 @@ dual_db_test!(
         );
         assert!(entries_for(&t, villager.household_id, id).await.is_empty());
 
-        let mut running = fast();
-        running.push(env("AIDAZU__DINGTALK__WORKERS__ENABLED", "true"));
-        let t = t.restart_with_env(running).await;
+        let t = t
+            .restart_with_env(vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "true")])
+            .await;
         wait_state(&t, id, "approved").await;
         applied_events(&t).await;
         // DingTalk retries the push after the restart: still credited once.
@@ -634,25 +381,12 @@ dual_db_test!(
 // presses); a dropped connection is re-opened and nothing is lost.
 dual_db_test!(
     async fn f3_stream_mode_feeds_the_same_inbox(db: TestDb) {
-        let mut env = fast();
-        env.push(crate::support::env("AIDAZU__DINGTALK__EVENTS", "stream"));
-        let t = TestApp::spawn_with(
-            db,
-            TestAppOptions {
-                env,
-                ..TestAppOptions::default()
-            },
-        )
-        .await;
-        let connected = || async {
-            let list = sim_get(&t, "/sim/stream/connections").await;
-            (!list.as_array().unwrap().is_empty()).then_some(())
-        };
-        poll(Duration::from_secs(20), connected).await;
+        let t = spawn_fast(db, vec![env("AIDAZU__DINGTALK__EVENTS", "stream")]).await;
+        wait_stream_connection(&t).await;
 
         let villager = login(&t, "demo-villager").await;
-        let photo = upload(&t, &villager.token, 81).await;
-        let first = declare(&t, &villager, "ML-03", &[photo], "清理河道垃圾").await;
+        let photo = photo_id(&t, &villager.token, 81).await;
+        let first = declared(&t, &villager, "ML-03", &[photo], "清理河道垃圾").await;
         let instance = approval_of(&t, first).await;
         assert_eq!(
             sim_decide(&t, &instance, "agree", "同意").await,
@@ -664,10 +398,10 @@ dual_db_test!(
 
         // The connection drops; the service reconnects; a card press arrives over Stream.
         sim_post(&t, "/sim/stream/drop", json!({})).await;
-        let second = declare(&t, &villager, "ML-03", &[photo], "清理沟渠").await;
+        let second = declared(&t, &villager, "ML-03", &[photo], "清理沟渠").await;
         let card = card_of(&t, second).await;
         assert_eq!(card["callbackType"], "STREAM", "{card}");
-        poll(Duration::from_secs(30), connected).await;
+        wait_stream_connection(&t).await;
         let out_track_id = card["outTrackId"].as_str().unwrap().to_owned();
         let (status, press) = sim_post(
             &t,
@@ -691,9 +425,9 @@ dual_db_test!(
 // the card and the notification, but lose none and duplicate none.
 dual_db_test!(
     async fn f4_faults_delay_the_loop_but_lose_nothing(db: TestDb) {
-        let t = spawn(db).await;
+        let t = spawn_fast(db, vec![]).await;
         let villager = login(&t, "demo-villager").await;
-        let photo = upload(&t, &villager.token, 91).await;
+        let photo = photo_id(&t, &villager.token, 91).await;
         let (status, _) = sim_post(
             &t,
             "/sim/faults",
@@ -701,7 +435,7 @@ dual_db_test!(
         )
         .await;
         assert_eq!(status, StatusCode::OK);
-        let id = declare(&t, &villager, "ML-03", &[photo], "冬季森林防火值守").await;
+        let id = declared(&t, &villager, "ML-03", &[photo], "冬季森林防火值守").await;
         let instance = approval_of(&t, id).await;
         card_of(&t, id).await;
         assert_eq!(
@@ -740,13 +474,13 @@ dual_db_test!(
 dual_db_test!(
     async fn r9_revoking_the_approval_in_dingtalk_withdraws_the_declaration(db: TestDb) {
         use dingtalk::api::workflow::TerminateProcessInstance;
-        let t = spawn(db).await;
+        let t = spawn_fast(db, vec![]).await;
         let villager = login(&t, "demo-villager").await;
-        let photo = upload(&t, &villager.token, 95).await;
-        let id = declare(&t, &villager, "ML-03", &[photo], "参加植树").await;
+        let photo = photo_id(&t, &villager.token, 95).await;
+        let id = declared(&t, &villager, "ML-03", &[photo], "参加植树").await;
         let instance = approval_of(&t, id).await;
         card_of(&t, id).await;
-        sim_post(&t, "/sim/clock/advance", json!({ "seconds": 20 })).await;
+        sim_advance(&t, 20).await;
         // What the DingTalk app does when the originator presses 撤销.
         let revoked = t
             .app
@@ -780,11 +514,11 @@ dual_db_test!(
 // it is refused and changes nothing.
 dual_db_test!(
     async fn r9_card_button_picks_points_of_a_range_item(db: TestDb) {
-        let t = spawn(db).await;
+        let t = spawn_fast(db, vec![]).await;
         let villager = login(&t, "demo-villager").await;
-        let photo = upload(&t, &villager.token, 97).await;
+        let photo = photo_id(&t, &villager.token, 97).await;
         // DE-05: 表彰, 5–30 points (镇级 5 … 省级 30), photo of the certificate.
-        let id = declare(&t, &villager, "DE-05", &[photo], "获评区级“最美家庭”").await;
+        let id = declared(&t, &villager, "DE-05", &[photo], "获评区级“最美家庭”").await;
         let card = card_of(&t, id).await;
         let out_track_id = card["outTrackId"].as_str().unwrap().to_owned();
         let press = |points: i64| {

@@ -3,7 +3,7 @@
 //! SQLite and PostgreSQL against the real service with its embedded DingTalk simulator. The
 //! outbox is inspected directly (its worker belongs to the integration part).
 
-use aidazu_domain::calendar::{PointsYear, business_date};
+use aidazu_domain::calendar::business_date;
 use aidazu_domain::{DeclarationId, HouseholdId};
 use aidazu_testkit::{TestApp, TestAppOptions, TestDb, dual_db_test};
 use chrono::Duration;
@@ -57,13 +57,7 @@ dual_db_test!(
                 format!("/api/v1/photos/{id}"),
                 format!("/api/v1/photos/{id}/thumb"),
             ] {
-                let resp = t
-                    .http
-                    .get(t.url(&path))
-                    .bearer_auth(token)
-                    .send()
-                    .await
-                    .unwrap();
+                let resp = get_response(&t, &path, Some(token)).await;
                 assert_eq!(resp.status(), want, "{path}");
                 if want == StatusCode::OK {
                     assert_eq!(resp.headers()["content-type"], "image/jpeg");
@@ -75,12 +69,7 @@ dual_db_test!(
                 }
             }
         }
-        let resp = t
-            .http
-            .get(t.url(&format!("/api/v1/photos/{id}")))
-            .send()
-            .await
-            .unwrap();
+        let resp = get_response(&t, &format!("/api/v1/photos/{id}"), None).await;
         assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 
         // Refusals store nothing: no new rows, no new blobs.
@@ -182,7 +171,7 @@ dual_db_test!(
                 .is_some_and(|s| s.starts_with(&format!("decl-{id}-")))
         );
 
-        let (status, list) = get(&t, "/api/v1/declarations", &villager.token).await;
+        let (status, list) = get(&t, "/api/v1/declarations", Some(&villager.token)).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(list["items"][0]["id"], id);
         let (status, admin_list) = get(
@@ -191,7 +180,7 @@ dual_db_test!(
                 "/api/v1/admin/declarations?villageId={}&state=in_review",
                 villager.village_id
             ),
-            &admin.token,
+            Some(&admin.token),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{admin_list}");
@@ -301,26 +290,24 @@ dual_db_test!(
             (shared["id"].as_i64(), shared["created"].clone()),
             (Some(photos[0]), json!(false))
         );
-        let resp = t
-            .http
-            .get(t.url(&format!("/api/v1/photos/{}/thumb", photos[0])))
-            .bearer_auth(&neighbour.token)
-            .send()
-            .await
-            .unwrap();
+        let resp = get_response(
+            &t,
+            &format!("/api/v1/photos/{}/thumb", photos[0]),
+            Some(&neighbour.token),
+        )
+        .await;
         assert_eq!(resp.status(), StatusCode::OK);
         let (status, theirs) = declare(&t, &neighbour, "ML-03", &photos[..1], "也参加了整治").await;
         assert_eq!(status, StatusCode::CREATED, "{theirs}");
         assert_eq!(theirs["reusedWith"], json!([id, again["id"]]));
         // A household that never uploaded it can neither see nor use it.
         let other = login(&t, "u-heping-01-003-2").await;
-        let resp = t
-            .http
-            .get(t.url(&format!("/api/v1/photos/{}", photos[0])))
-            .bearer_auth(&other.token)
-            .send()
-            .await
-            .unwrap();
+        let resp = get_response(
+            &t,
+            &format!("/api/v1/photos/{}", photos[0]),
+            Some(&other.token),
+        )
+        .await;
         assert_eq!(resp.status(), StatusCode::NOT_FOUND);
         let (status, body) = declare(&t, &other, "ML-03", &photos[..1], "借用别人的照片").await;
         assert_envelope(
@@ -452,7 +439,12 @@ dual_db_test!(
         );
         let (status, body) = decide(&t, &admin.token, own, json!({"outcome": "approve"})).await;
         assert_envelope(status, &body, StatusCode::FORBIDDEN, "declaration.recusal");
-        let (status, still) = get(&t, &format!("/api/v1/declarations/{own}"), &admin.token).await;
+        let (status, still) = get(
+            &t,
+            &format!("/api/v1/declarations/{own}"),
+            Some(&admin.token),
+        )
+        .await;
         assert_eq!(
             (status, still["state"].clone()),
             (StatusCode::OK, json!("in_review"))
@@ -641,7 +633,7 @@ dual_db_test!(
                 "/api/v1/admin/declarations?villageId={}",
                 villager.village_id
             ),
-            &other.token,
+            Some(&other.token),
         )
         .await;
         assert_envelope(status, &body, StatusCode::NOT_FOUND, "village.not_found");
@@ -658,13 +650,7 @@ dual_db_test!(
         let admin = login(&t, "demo-admin").await;
         let other = login(&t, "admin-cihang").await;
         let evidence = photo_id(&t, &admin.token, 40).await;
-        let year = PointsYear(
-            business_date(t.app.clock().now())
-                .format("%Y")
-                .to_string()
-                .parse()
-                .unwrap(),
-        );
+        let year = points_year(&t);
         let before = t
             .app
             .store()
@@ -884,7 +870,7 @@ dual_db_test!(
         let (status, household) = get(
             &t,
             &format!("/api/v1/admin/households/{}", villager.household_id),
-            &admin.token,
+            Some(&admin.token),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{household}");
@@ -955,15 +941,8 @@ dual_db_test!(
 dual_db_test!(
     async fn openapi_lists_the_declaration_endpoints(db: TestDb) {
         let t = TestApp::spawn(db).await;
-        let doc: Value = t
-            .http
-            .get(t.url("/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (status, doc) = get(&t, "/openapi.json", None).await;
+        assert_eq!(status, StatusCode::OK);
         for (path, method) in [
             ("/api/v1/photos", "post"),
             ("/api/v1/photos/{id}", "get"),

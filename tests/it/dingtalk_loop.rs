@@ -12,35 +12,13 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use aidazu_store::outbox::{NewOutboxMessage, enqueue};
-use aidazu_testkit::{TestApp, TestAppOptions, TestDb, dual_db_test};
+use aidazu_testkit::{TestApp, TestDb, dual_db_test};
 use dingtalk::callback::CallbackCrypto;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::kit::*;
 use crate::support::*;
-
-/// Fast retries so fault tests finish quickly.
-fn fast_workers() -> Vec<(String, String)> {
-    vec![
-        env("AIDAZU__DINGTALK__WORKERS__POLL_MS", "50"),
-        env("AIDAZU__DINGTALK__WORKERS__BACKOFF_BASE_MS", "50"),
-        env("AIDAZU__DINGTALK__WORKERS__BACKOFF_MAX_MS", "400"),
-        env("AIDAZU__DINGTALK__WORKERS__MAX_ATTEMPTS", "30"),
-    ]
-}
-
-async fn spawn(db: TestDb, extra: Vec<(String, String)>) -> TestApp {
-    let mut env = fast_workers();
-    env.extend(extra);
-    TestApp::spawn_with(
-        db,
-        TestAppOptions {
-            env,
-            ..TestAppOptions::default()
-        },
-    )
-    .await
-}
 
 fn task_change(event_id: &str, instance: &str) -> Value {
     json!({
@@ -57,7 +35,7 @@ fn task_change(event_id: &str, instance: &str) -> Value {
 // F3: check_url, a pushed event stored once however often DingTalk repeats it.
 dual_db_test!(
     async fn f3_callbacks_are_verified_stored_once_and_answered(db: TestDb) {
-        let t = spawn(db, vec![]).await;
+        let t = spawn_fast(db, vec![]).await;
         let (status, body) = sim_post(&t, "/sim/check-url", json!({})).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["ok"], true, "check_url handshake: {body}");
@@ -90,18 +68,14 @@ dual_db_test!(
         );
         assert!(events.iter().all(|e| e.source == "http"));
         // The worker applies them (task changes are recorded, no effect).
-        poll(Duration::from_secs(10), || async {
-            let events = t.app.inbound_events().await.unwrap();
-            events.iter().all(|e| e.applied_at.is_some()).then_some(())
-        })
-        .await;
+        applied_events(&t).await;
     }
 );
 
 // Forged, stale, foreign and incomplete callbacks: refused in the envelope, nothing stored.
 dual_db_test!(
     async fn f3_forged_stale_and_foreign_callbacks_are_refused(db: TestDb) {
-        let t = spawn(db, vec![]).await;
+        let t = spawn_fast(db, vec![]).await;
         let event = task_change("evt-bad", "PI-bad");
 
         // Forged: signed with another token.
@@ -180,18 +154,6 @@ async fn enqueue_notifications(t: &TestApp, marker: &str, n: usize) {
     t.app.wake_workers();
 }
 
-/// Texts of the work notifications a simulator holds that carry `marker`.
-async fn notification_texts(t: &TestApp, marker: &str) -> Vec<String> {
-    let list = sim_get(t, "/sim/work-notifications").await;
-    list.as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|n| n["msg"]["markdown"]["text"].as_str())
-        .filter(|text| text.contains(marker))
-        .map(str::to_owned)
-        .collect()
-}
-
 async fn outbox_statuses(t: &TestApp) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for m in aidazu_store::outbox::list(t.app.store().connection(), Some("notify.work"))
@@ -207,7 +169,7 @@ async fn outbox_statuses(t: &TestApp) -> BTreeMap<String, usize> {
 // is sent twice.
 dual_db_test!(
     async fn f4_faults_delay_notifications_but_lose_none(db: TestDb) {
-        let t = spawn(db, vec![]).await;
+        let t = spawn_fast(db, vec![]).await;
         let (status, _) = sim_post(
             &t,
             "/sim/faults",
@@ -233,7 +195,7 @@ dual_db_test!(
         })
         .await;
         assert_eq!(statuses.len(), 1, "all sent, none failed: {statuses:?}");
-        let mut texts = notification_texts(&t, "fault").await;
+        let mut texts = sim_notifications(&t, None, "fault").await;
         texts.sort();
         let expected: Vec<String> = (0..6)
             .map(|i| format!("fault-{i} 您的申报已处理"))
@@ -251,7 +213,7 @@ dual_db_test!(
 // F4: two replicas on one database share the outbox without sending anything twice.
 dual_db_test!(
     async fn f4_two_replicas_never_send_the_same_message_twice(db: TestDb) {
-        let first = spawn(db, vec![]).await;
+        let first = spawn_fast(db, vec![]).await;
         let second = first.spawn_replica(vec![]).await;
         // Many messages at once, both workers awake.
         let txn = first.app.store().begin().await.unwrap();
@@ -268,8 +230,8 @@ dual_db_test!(
             (outbox_statuses(&first).await.get("sent") == Some(&24)).then_some(())
         })
         .await;
-        let mut texts = notification_texts(&first, "replica").await;
-        texts.extend(notification_texts(&second, "replica").await);
+        let mut texts = sim_notifications(&first, None, "replica").await;
+        texts.extend(sim_notifications(&second, None, "replica").await);
         texts.sort();
         let mut expected: Vec<String> = (0..24)
             .map(|i| format!("replica-{i} 您的申报已处理"))
@@ -284,7 +246,7 @@ dual_db_test!(
 // applied, once.
 dual_db_test!(
     async fn f3_an_event_stored_before_a_crash_is_applied_after_restart(db: TestDb) {
-        let t = spawn(db, vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "false")]).await;
+        let t = spawn_fast(db, vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "false")]).await;
         let event = task_change("evt-crash", "PI-crash");
         let (status, _) = push_event(&t, &crypto(), &event, SystemTime::now()).await;
         assert_eq!(status, StatusCode::OK);
@@ -311,7 +273,7 @@ dual_db_test!(
                 .starts_with("recorded")
         );
         let texts = poll(Duration::from_secs(20), || async {
-            let texts = notification_texts(&t, "restart").await;
+            let texts = sim_notifications(&t, None, "restart").await;
             (!texts.is_empty()).then_some(texts)
         })
         .await;
@@ -323,17 +285,15 @@ dual_db_test!(
 // and, when the user leaves, end the account's sessions.
 dual_db_test!(
     async fn f3_contact_events_through_the_callback_bind_and_unbind(db: TestDb) {
-        let t = spawn(db, vec![]).await;
+        let t = spawn_fast(db, vec![]).await;
         // 张静 (heping-01-009-2) has a mobile but no DingTalk user yet.
-        let sim = t.sim_url.clone().unwrap();
-        let resp = t
-            .http
-            .put(format!("{sim}/sim/users/u-zhangjing"))
-            .json(&json!({ "name": "张静", "mobile": "10060317458", "deptIds": [111] }))
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success());
+        let (status, _) = sim_put(
+            &t,
+            "/sim/users/u-zhangjing",
+            json!({ "name": "张静", "mobile": "10060317458", "deptIds": [111] }),
+        )
+        .await;
+        assert!(status.is_success());
         let bound = poll(Duration::from_secs(20), || async {
             t.app
                 .inbound_events()
@@ -349,27 +309,12 @@ dual_db_test!(
         );
 
         // The new user logs in as that member.
-        let (_, code) = sim_post(&t, "/sim/auth-codes", json!({ "userId": "u-zhangjing" })).await;
-        let resp = t
-            .http
-            .post(t.url("/api/v1/auth/dingtalk"))
-            .json(&json!({ "authCode": code["code"] }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
-        let session: Value = resp.json().await.unwrap();
-        assert_eq!(session["member"]["name"], "张静", "{session}");
-        let token = session["accessToken"].as_str().unwrap().to_owned();
+        let session = login(&t, "u-zhangjing").await;
+        assert_eq!(session.body["member"]["name"], "张静", "{}", session.body);
 
         // The user leaves the organisation: the account is disabled, the token stops working.
-        let resp = t
-            .http
-            .delete(format!("{sim}/sim/users/u-zhangjing"))
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success());
+        let (status, _) = sim_delete(&t, "/sim/users/u-zhangjing").await;
+        assert!(status.is_success());
         poll(Duration::from_secs(20), || async {
             t.app
                 .inbound_events()
@@ -379,17 +324,10 @@ dual_db_test!(
                 .find(|e| e.event_type == "user_leave_org" && e.applied_at.is_some())
         })
         .await;
-        let resp = t
-            .http
-            .get(t.url("/api/v1/me/household"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let (status, body) = get(&t, "/api/v1/me/household", Some(&session.token)).await;
         assert!(
-            resp.status() == StatusCode::UNAUTHORIZED || resp.status() == StatusCode::FORBIDDEN,
-            "{}",
-            resp.status()
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN,
+            "{status} {body}"
         );
     }
 );
@@ -398,7 +336,7 @@ dual_db_test!(
 // recorded in the audit trail (R22); it is not retried for ever.
 dual_db_test!(
     async fn f4_a_message_refused_for_good_is_marked_failed_and_audited(db: TestDb) {
-        let t = spawn(
+        let t = spawn_fast(
             db,
             vec![env("AIDAZU__DINGTALK__WORKERS__MAX_ATTEMPTS", "3")],
         )
@@ -419,13 +357,8 @@ dual_db_test!(
         .unwrap();
         txn.commit().await.unwrap();
         t.app.wake_workers();
-        let failed = poll(Duration::from_secs(20), || async {
-            aidazu_store::outbox::get_by_key(t.app.store().connection(), "test.terminate:unknown")
-                .await
-                .unwrap()
-                .filter(|m| m.status == "failed")
-        })
-        .await;
+        let failed = outbox_settled(&t, "test.terminate:unknown").await;
+        assert_eq!(failed.status, "failed", "{failed:?}");
         assert!(failed.last_error.is_some(), "{failed:?}");
         assert_eq!(failed.attempts, 1, "a permanent refusal is not retried");
         let audit = t

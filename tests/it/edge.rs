@@ -133,7 +133,7 @@ dual_db_test!(
             let (status, reply) = get(
                 &t,
                 &format!("/api/v1/admin/declarations?villageId={village}&state=in%00review"),
-                &admin.token,
+                Some(&admin.token),
             )
             .await;
             assert_envelope(
@@ -146,8 +146,12 @@ dual_db_test!(
         // Nothing changed: no outbox message, no audit record, the declaration still in review.
         assert_eq!(outbox_count(&t).await, outbox_before);
         assert_eq!(audit_count(&t, &admin.token, village).await, audit_before);
-        let (status, still) =
-            get(&t, &format!("/api/v1/declarations/{decl}"), &villager.token).await;
+        let (status, still) = get(
+            &t,
+            &format!("/api/v1/declarations/{decl}"),
+            Some(&villager.token),
+        )
+        .await;
         assert_eq!(
             (status, still["state"].clone()),
             (StatusCode::OK, json!("in_review"))
@@ -179,7 +183,7 @@ dual_db_test!(
         let (status, household) = get(
             &t,
             &format!("/api/v1/admin/households/{}", villager.household_id),
-            &admin.token,
+            Some(&admin.token),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{household}");
@@ -256,7 +260,7 @@ dual_db_test!(
         let (status, household) = get(
             &t,
             &format!("/api/v1/admin/households/{}", villager.household_id),
-            &admin.token,
+            Some(&admin.token),
         )
         .await;
         assert_eq!(status, StatusCode::OK);

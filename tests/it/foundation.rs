@@ -3,44 +3,24 @@
 //! seeding twice creates no duplicates.
 
 use aidazu_testkit::{TestApp, TestDb, dual_db_test};
-use reqwest::StatusCode;
-use serde_json::Value;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
 
-async fn village_id(app: &TestApp, code: &str) -> i64 {
-    let (_, body) = app.get_json("/api/v1/villages").await;
-    body["villages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["code"] == code)
-        .unwrap_or_else(|| panic!("village {code} listed"))["id"]
-        .as_i64()
-        .unwrap()
-}
-
-fn assert_envelope(body: &Value, code: &str) {
-    assert_eq!(body["code"], code, "{body}");
-    let msg = body["message"].as_str().expect("message is a string");
-    assert!(
-        msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-        "message is Chinese: {msg}"
-    );
-    assert!(body.get("details").is_some(), "details key present: {body}");
-}
+use crate::kit::*;
 
 dual_db_test!(
     async fn health_readiness_and_openapi(db: TestDb) {
         let app = TestApp::spawn(db).await;
-        let (status, body) = app.get_json("/healthz").await;
+        let (status, body) = get(&app, "/healthz", None).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["status"], "ok");
 
-        let (status, body) = app.get_json("/readyz").await;
+        let (status, body) = get(&app, "/readyz", None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["database"], true);
         assert_eq!(body["pendingMigrations"], serde_json::json!([]));
 
-        let resp = app.get("/openapi.json").await;
+        let resp = get_response(&app, "/openapi.json", None).await;
         assert_eq!(resp.status(), StatusCode::OK);
         assert!(resp.headers().contains_key("x-request-id"));
         let doc: Value = resp.json().await.unwrap();
@@ -60,7 +40,7 @@ dual_db_test!(
 dual_db_test!(
     async fn r1_the_four_pilot_villages_are_listed(db: TestDb) {
         let app = TestApp::spawn(db).await;
-        let (status, body) = app.get_json("/api/v1/villages").await;
+        let (status, body) = get(&app, "/api/v1/villages", None).await;
         assert_eq!(status, StatusCode::OK);
         let villages = body["villages"].as_array().unwrap();
         assert_eq!(villages.len(), 4, "{body}");
@@ -108,9 +88,7 @@ dual_db_test!(
     async fn r5_r6_heping_catalogue_has_25_norms_in_three_categories(db: TestDb) {
         let app = TestApp::spawn(db).await;
         let id = village_id(&app, "heping").await;
-        let (status, body) = app
-            .get_json(&format!("/api/v1/villages/{id}/catalogue"))
-            .await;
+        let (status, body) = get(&app, &format!("/api/v1/villages/{id}/catalogue"), None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["village"]["name"], "和平村");
         assert_eq!(body["itemCount"], 25);
@@ -166,26 +144,27 @@ dual_db_test!(
 dual_db_test!(
     async fn bad_input_gets_the_one_error_envelope(db: TestDb) {
         let app = TestApp::spawn(db).await;
-        let (status, body) = app.get_json("/api/v1/villages/999999/catalogue").await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        assert_envelope(&body, "village.not_found");
+        let (status, body) = get(&app, "/api/v1/villages/999999/catalogue", None).await;
+        assert_envelope(status, &body, StatusCode::NOT_FOUND, "village.not_found");
 
-        let (status, body) = app.get_json("/api/v1/villages/abc/catalogue").await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_envelope(&body, "request.invalid_path");
+        let (status, body) = get(&app, "/api/v1/villages/abc/catalogue", None).await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "request.invalid_path",
+        );
 
-        let (status, body) = app.get_json("/api/v1/no-such-thing").await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        assert_envelope(&body, "route.not_found");
+        let (status, body) = get(&app, "/api/v1/no-such-thing", None).await;
+        assert_envelope(status, &body, StatusCode::NOT_FOUND, "route.not_found");
 
-        let resp = app
-            .http
-            .delete(app.url("/api/v1/villages"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
-        assert_envelope(&resp.json().await.unwrap(), "route.method_not_allowed");
+        let (status, body) = send(&app, Method::DELETE, "/api/v1/villages", None, json!({})).await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "route.method_not_allowed",
+        );
     }
 );
 
@@ -200,7 +179,7 @@ dual_db_test!(
             .await
             .unwrap();
         assert_eq!(resp.headers()["x-request-id"], "req-from-client-42");
-        let resp = app.get("/healthz").await;
+        let resp = get_response(&app, "/healthz", None).await;
         let generated = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
         assert_eq!(generated.len(), 36, "a UUID: {generated}");
     }
@@ -209,7 +188,7 @@ dual_db_test!(
 dual_db_test!(
     async fn restart_keeps_the_data_and_seeding_again_adds_nothing(db: TestDb) {
         let app = TestApp::spawn(db).await;
-        let (_, before) = app.get_json("/api/v1/villages").await;
+        let (_, before) = get(&app, "/api/v1/villages", None).await;
 
         // Seed again with the instance's own settings and secrets: nothing new is inserted.
         let settings = TestApp::settings_for(&app.database_url(), &app.data_dir(), &[]);
@@ -229,10 +208,10 @@ dual_db_test!(
         store.close().await.unwrap();
 
         let app = app.restart().await;
-        let (status, after) = app.get_json("/api/v1/villages").await;
+        let (status, after) = get(&app, "/api/v1/villages", None).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(before, after, "same villages, same ids after restart");
-        let (status, body) = app.get_json("/readyz").await;
+        let (status, body) = get(&app, "/readyz", None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 );

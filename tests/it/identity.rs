@@ -2,9 +2,6 @@
 //! rotating refresh tokens, role and village scope, households and participation, `/me/*`
 //! figures, the audit trail, and contact events. Every case runs on SQLite and PostgreSQL.
 
-use std::sync::Arc;
-
-use aidazu_app::ManualClock;
 use aidazu_app::auth::{ContactEvent, ContactEventKind, ContactOutcome, apply_contact_event_now};
 use aidazu_domain::calendar::business_date;
 use aidazu_domain::catalogue::Direction;
@@ -12,118 +9,15 @@ use aidazu_domain::channel::Channel;
 use aidazu_domain::ledger::{EntryKind, EntrySource, LedgerEntry};
 use aidazu_domain::{HouseholdId, MemberId, VillageId};
 use aidazu_store::ledger::NewLedgerEntry;
-use aidazu_testkit::{TestApp, TestAppOptions, TestDb, dual_db_test};
-use reqwest::StatusCode;
+use aidazu_testkit::{TestApp, TestDb, dual_db_test};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use crate::kit::*;
+use crate::support::{auth_code, sim_delete, sim_put_user};
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-async fn sim_post(t: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
-    let sim = t.sim_url.clone().expect("sim mode");
-    let resp = t
-        .http
-        .post(format!("{sim}{path}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-/// `POST <sim>/sim/auth-codes`: what `dd.getAuthCode` yields on the phone.
-async fn auth_code(t: &TestApp, user_id: &str) -> String {
-    let (status, body) = sim_post(t, "/sim/auth-codes", json!({ "userId": user_id })).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["code"].as_str().unwrap().to_owned()
-}
-
-/// Adds a user to the simulator's organisation without pushing a contact event.
-async fn sim_put_user(t: &TestApp, user_id: &str, name: &str, mobile: &str) {
-    let sim = t.sim_url.clone().unwrap();
-    let resp = t
-        .http
-        .put(format!("{sim}/sim/users/{user_id}"))
-        .json(&json!({ "name": name, "mobile": mobile, "silent": true }))
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success(), "{:?}", resp.text().await);
-}
-
-async fn post(t: &TestApp, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-    let mut req = t.http.post(t.url(path)).json(&body);
-    if let Some(token) = token {
-        req = req.bearer_auth(token);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-async fn patch(t: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-    let resp = t
-        .http
-        .patch(t.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(t: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, Value) {
-    let mut req = t.http.get(t.url(path));
-    if let Some(token) = token {
-        req = req.bearer_auth(token);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-/// Logs a DingTalk user in through a fresh simulator auth code; returns the session body.
-async fn login(t: &TestApp, user_id: &str) -> Value {
-    login_as(t, user_id, "miniapp").await
-}
-
-async fn login_as(t: &TestApp, user_id: &str, client: &str) -> Value {
-    let code = auth_code(t, user_id).await;
-    let (status, body) = post(
-        t,
-        "/api/v1/auth/dingtalk",
-        None,
-        json!({ "authCode": code, "client": client }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "login {user_id}: {body}");
-    body
-}
-
-fn token(session: &Value) -> String {
-    session["accessToken"].as_str().unwrap().to_owned()
-}
-
-fn assert_envelope(body: &Value, code: &str) {
-    assert_eq!(body["code"], code, "{body}");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-}
-
-async fn village_id(t: &TestApp, code: &str) -> VillageId {
-    t.app
-        .store()
-        .village_by_code(code)
-        .await
-        .unwrap()
-        .expect("demo village")
-        .id
-}
 
 async fn first_household(t: &TestApp, village: VillageId) -> HouseholdId {
     let (rows, _) =
@@ -208,7 +102,12 @@ dual_db_test!(
         assert!(body["refreshToken"].as_str().unwrap().len() >= 40);
 
         // The token works on /me.
-        let (status, me) = get(&t, "/api/v1/me/household", Some(&token(&body))).await;
+        let (status, me) = get(
+            &t,
+            "/api/v1/me/household",
+            Some(body["accessToken"].as_str().unwrap()),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{me}");
         assert_eq!(me["household"]["code"], "heping-01-001");
 
@@ -220,13 +119,21 @@ dual_db_test!(
             json!({ "authCode": code }),
         )
         .await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&again, "auth.invalid_code");
+        assert_envelope(
+            status,
+            &again,
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_code",
+        );
 
         // Bad input gets the envelope too.
         let (status, bad) = post(&t, "/api/v1/auth/dingtalk", None, json!({ "code": 1 })).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_envelope(&bad, "request.invalid_body");
+        assert_envelope(
+            status,
+            &bad,
+            StatusCode::BAD_REQUEST,
+            "request.invalid_body",
+        );
     }
 );
 
@@ -234,15 +141,14 @@ dual_db_test!(
     async fn f1_staff_without_member_logs_in_with_roles(db: TestDb) {
         let t = TestApp::spawn(db).await;
         let session = login_as(&t, "demo-town", "console").await;
-        assert!(session["member"].is_null());
-        assert!(session["household"].is_null());
-        let roles = session["roles"].as_array().unwrap();
-        assert_eq!(roles.len(), 1, "{session}");
+        assert!(session.body["member"].is_null());
+        assert!(session.body["household"].is_null());
+        let roles = session.body["roles"].as_array().unwrap();
+        assert_eq!(roles.len(), 1, "{}", session.body);
         assert_eq!(roles[0]["role"], "town_officer");
         // Not a member: /me has no household.
-        let (status, body) = get(&t, "/api/v1/me/household", Some(&token(&session))).await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        assert_envelope(&body, "me.no_household");
+        let (status, body) = get(&t, "/api/v1/me/household", Some(&session.token)).await;
+        assert_envelope(status, &body, StatusCode::NOT_FOUND, "me.no_household");
     }
 );
 
@@ -258,8 +164,7 @@ dual_db_test!(
             json!({ "authCode": code }),
         )
         .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        assert_envelope(&body, "auth.not_registered");
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.not_registered");
         assert!(
             body["message"].as_str().unwrap().contains("村管理员"),
             "{body}"
@@ -279,8 +184,8 @@ dual_db_test!(
     async fn f1_r4_first_login_binds_by_mobile_of_member_registered_by_admin(db: TestDb) {
         let t = TestApp::spawn(db).await;
         let admin = login_as(&t, "demo-admin", "console").await;
-        let admin_token = token(&admin);
-        let heping = village_id(&t, "heping").await;
+        let admin_token = admin.token;
+        let heping = VillageId(village_id(&t, "heping").await);
 
         // The admin registers a new household and member with the mobile of a DingTalk user.
         let (status, household) = post(
@@ -307,10 +212,10 @@ dual_db_test!(
 
         sim_put_user(&t, "newcomer-1", "新村民", "10099990002").await;
         let session = login(&t, "newcomer-1").await;
-        assert_eq!(session["member"]["id"], member_id);
-        assert_eq!(session["household"]["id"], household_id);
+        assert_eq!(session.member_id, member_id);
+        assert_eq!(session.body["household"]["id"], household_id);
         assert!(
-            session["roles"]
+            session.body["roles"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -344,7 +249,7 @@ dual_db_test!(
     async fn f1_refresh_rotates_and_reuse_revokes_the_family(db: TestDb) {
         let t = TestApp::spawn(db).await;
         let first = login(&t, "demo-villager").await;
-        let r1 = first["refreshToken"].as_str().unwrap().to_owned();
+        let r1 = first.refresh_token;
 
         let (status, second) = post(
             &t,
@@ -354,9 +259,10 @@ dual_db_test!(
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{second}");
-        let r2 = second["refreshToken"].as_str().unwrap().to_owned();
+        let second = Session::from_body(second);
+        let r2 = second.refresh_token;
         assert_ne!(r1, r2);
-        let a2 = token(&second);
+        let a2 = second.token;
         let (status, _) = get(&t, "/api/v1/me/household", Some(&a2)).await;
         assert_eq!(status, StatusCode::OK);
 
@@ -368,8 +274,12 @@ dual_db_test!(
             json!({ "refreshToken": r1 }),
         )
         .await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&reused, "auth.refresh_token_reused");
+        assert_envelope(
+            status,
+            &reused,
+            StatusCode::UNAUTHORIZED,
+            "auth.refresh_token_reused",
+        );
         let (status, body) = post(
             &t,
             "/api/v1/auth/refresh",
@@ -377,16 +287,24 @@ dual_db_test!(
             json!({ "refreshToken": r2 }),
         )
         .await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&body, "auth.invalid_refresh_token");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_refresh_token",
+        );
         // Access tokens of the revoked session stop working at once.
         let (status, body) = get(&t, "/api/v1/me/household", Some(&a2)).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&body, "auth.invalid_token");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_token",
+        );
 
         // A fresh login is a new family and works.
         let again = login(&t, "demo-villager").await;
-        let (status, _) = get(&t, "/api/v1/me/household", Some(&token(&again))).await;
+        let (status, _) = get(&t, "/api/v1/me/household", Some(&again.token)).await;
         assert_eq!(status, StatusCode::OK);
 
         // Unknown refresh token.
@@ -397,8 +315,12 @@ dual_db_test!(
             json!({ "refreshToken": "not-a-token" }),
         )
         .await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&body, "auth.invalid_refresh_token");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_refresh_token",
+        );
     }
 );
 
@@ -406,8 +328,8 @@ dual_db_test!(
     async fn f1_logout_revokes_the_session(db: TestDb) {
         let t = TestApp::spawn(db).await;
         let session = login(&t, "demo-villager").await;
-        let access = token(&session);
-        let refresh = session["refreshToken"].as_str().unwrap().to_owned();
+        let access = session.token.clone();
+        let refresh = session.refresh_token.clone();
         let (status, body) = post(
             &t,
             "/api/v1/auth/logout",
@@ -417,13 +339,10 @@ dual_db_test!(
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["revoked"], 1);
-        let admin = token(&login_as(&t, "demo-admin", "console").await);
+        let admin = login_as(&t, "demo-admin", "console").await.token;
         let (_, audit) = get(
             &t,
-            &format!(
-                "/api/v1/admin/audit?householdId={}",
-                session["household"]["id"]
-            ),
+            &format!("/api/v1/admin/audit?householdId={}", session.household_id),
             Some(&admin),
         )
         .await;
@@ -436,8 +355,12 @@ dual_db_test!(
             "{audit}"
         );
         let (status, body) = get(&t, "/api/v1/me/household", Some(&access)).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&body, "auth.invalid_token");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_token",
+        );
         let (status, _) = post(
             &t,
             "/api/v1/auth/refresh",
@@ -451,21 +374,12 @@ dual_db_test!(
 
 dual_db_test!(
     async fn f1_missing_tampered_and_expired_tokens_get_401_envelopes(db: TestDb) {
-        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-        let t = TestApp::spawn_with(
-            db,
-            TestAppOptions {
-                clock: Some(clock.clone()),
-                ..TestAppOptions::default()
-            },
-        )
-        .await;
+        let (t, clock) = spawn_at(db, chrono::Utc::now(), vec![]).await;
         let (status, body) = get(&t, "/api/v1/me/household", None).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&body, "auth.required");
+        assert_envelope(status, &body, StatusCode::UNAUTHORIZED, "auth.required");
 
         let session = login(&t, "demo-villager").await;
-        let access = token(&session);
+        let access = session.token.clone();
 
         // Tampered payload (claims the admin's account id) with the old signature.
         let parts: Vec<&str> = access.split('.').collect();
@@ -478,8 +392,12 @@ dual_db_test!(
         };
         let forged = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
         let (status, body) = get(&t, "/api/v1/me/household", Some(&forged)).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&body, "auth.invalid_token");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_token",
+        );
         // An unsigned token (`alg: none`) is refused too.
         let unsigned = format!(
             "{}.{}.",
@@ -487,26 +405,43 @@ dual_db_test!(
             parts[1]
         );
         let (status, body) = get(&t, "/api/v1/me/household", Some(&unsigned)).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&body, "auth.invalid_token");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_token",
+        );
         let (status, body) = get(&t, "/api/v1/me/household", Some("garbage")).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&body, "auth.invalid_token");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_token",
+        );
 
         // 15 minutes later the access token has expired; the refresh token still works.
         clock.advance(chrono::Duration::minutes(16));
         let (status, body) = get(&t, "/api/v1/me/household", Some(&access)).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert_envelope(&body, "auth.token_expired");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+            "auth.token_expired",
+        );
         let (status, refreshed) = post(
             &t,
             "/api/v1/auth/refresh",
             None,
-            json!({ "refreshToken": session["refreshToken"] }),
+            json!({ "refreshToken": session.refresh_token }),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{refreshed}");
-        let (status, _) = get(&t, "/api/v1/me/household", Some(&token(&refreshed))).await;
+        let (status, _) = get(
+            &t,
+            "/api/v1/me/household",
+            Some(&Session::from_body(refreshed).token),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
     }
 );
@@ -556,14 +491,14 @@ mod base64_engine {
 dual_db_test!(
     async fn r1_roles_and_village_scope_are_enforced(db: TestDb) {
         let t = TestApp::spawn(db).await;
-        let heping = village_id(&t, "heping").await;
-        let cihang = village_id(&t, "cihang").await;
+        let heping = VillageId(village_id(&t, "heping").await);
+        let cihang = VillageId(village_id(&t, "cihang").await);
         let cihang_household = first_household(&t, cihang).await;
         let heping_household = first_household(&t, heping).await;
 
-        let villager = token(&login(&t, "demo-villager").await);
-        let admin = token(&login_as(&t, "demo-admin", "console").await);
-        let town = token(&login_as(&t, "demo-town", "console").await);
+        let villager = login(&t, "demo-villager").await.token;
+        let admin = login_as(&t, "demo-admin", "console").await.token;
+        let town = login_as(&t, "demo-town", "console").await.token;
 
         // A villager cannot call admin routes.
         let (status, body) = get(
@@ -572,16 +507,14 @@ dual_db_test!(
             Some(&villager),
         )
         .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        assert_envelope(&body, "auth.forbidden");
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
         let (status, body) = get(
             &t,
             &format!("/api/v1/admin/audit?villageId={}", heping.get()),
             Some(&villager),
         )
         .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        assert_envelope(&body, "auth.forbidden");
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
 
         // The heping admin sees heping households but another village's household is not found.
         let (status, list) = get(
@@ -602,16 +535,14 @@ dual_db_test!(
             Some(&admin),
         )
         .await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        assert_envelope(&body, "household.not_found");
+        assert_envelope(status, &body, StatusCode::NOT_FOUND, "household.not_found");
         let (status, body) = get(
             &t,
             &format!("/api/v1/admin/villages/{}/households", cihang.get()),
             Some(&admin),
         )
         .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        assert_envelope(&body, "auth.forbidden");
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
 
         // The town officer may read heping (its town) but not change members.
         let (status, detail) = get(
@@ -629,20 +560,19 @@ dual_db_test!(
             json!({ "participating": false, "effectiveOn": "2026-11-29", "reason": "外出" }),
         )
         .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
-        assert_envelope(&body, "auth.forbidden");
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
 
         // Another village's admin gets 404 for a heping member, and nothing changes.
-        let cihang_admin = token(&login_as(&t, "admin-cihang", "console").await);
-        let (status, body) = patch(
+        let cihang_admin = login_as(&t, "admin-cihang", "console").await.token;
+        let (status, body) = send(
             &t,
+            Method::PATCH,
             &format!("/api/v1/admin/members/{member_id}"),
-            &cihang_admin,
+            Some(&cihang_admin),
             json!({ "name": "改名" }),
         )
         .await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        assert_envelope(&body, "member.not_found");
+        assert_envelope(status, &body, StatusCode::NOT_FOUND, "member.not_found");
         let (_, after) = get(
             &t,
             &format!("/api/v1/admin/households/{}", heping_household.get()),
@@ -659,12 +589,12 @@ dual_db_test!(
 dual_db_test!(
     async fn r3_participation_opt_out_and_in_with_history_and_audit(db: TestDb) {
         let t = TestApp::spawn(db).await;
-        let heping = village_id(&t, "heping").await;
+        let heping = VillageId(village_id(&t, "heping").await);
         let admin_session = login_as(&t, "demo-admin", "console").await;
-        let admin = token(&admin_session);
+        let admin = admin_session.token.clone();
         let villager_session = login(&t, "demo-villager").await;
-        let household_id = villager_session["household"]["id"].as_i64().unwrap();
-        let villager = token(&villager_session);
+        let household_id = villager_session.household_id;
+        let villager = villager_session.token.clone();
 
         let (_, detail) = get(
             &t,
@@ -739,8 +669,12 @@ dual_db_test!(
             json!({ "participating": false, "effectiveOn": today, "reason": "  " }),
         )
         .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_envelope(&body, "request.invalid_field");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.invalid_field",
+        );
         assert_eq!(body["details"]["field"], "reason");
         let (_, again) = get(
             &t,
@@ -785,7 +719,7 @@ dual_db_test!(
         assert_eq!(entries[0]["detail"]["participating"], true);
 
         // The committee and the town may read the village audit; another village's admin may not.
-        let committee = token(&login_as(&t, "demo-committee", "console").await);
+        let committee = login_as(&t, "demo-committee", "console").await.token;
         let (status, _) = get(
             &t,
             &format!("/api/v1/admin/audit?villageId={}", heping.get()),
@@ -793,24 +727,23 @@ dual_db_test!(
         )
         .await;
         assert_eq!(status, StatusCode::OK);
-        let other = token(&login_as(&t, "admin-cihang", "console").await);
+        let other = login_as(&t, "admin-cihang", "console").await.token;
         let (status, body) = get(
             &t,
             &format!("/api/v1/admin/audit?householdId={household_id}"),
             Some(&other),
         )
         .await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        assert_envelope(&body, "household.not_found");
+        assert_envelope(status, &body, StatusCode::NOT_FOUND, "household.not_found");
     }
 );
 
 dual_db_test!(
     async fn r4_member_changes_keep_the_mobile_encrypted_and_masked(db: TestDb) {
         let t = TestApp::spawn(db).await;
-        let admin = token(&login_as(&t, "demo-admin", "console").await);
+        let admin = login_as(&t, "demo-admin", "console").await.token;
         let villager_session = login(&t, "demo-villager").await;
-        let household_id = villager_session["household"]["id"].as_i64().unwrap();
+        let household_id = villager_session.household_id;
         let (status, member) = post(
             &t,
             &format!("/api/v1/admin/households/{household_id}/members"),
@@ -823,10 +756,11 @@ dual_db_test!(
         // R3: a long-term-absent villager is out unless opted in.
         assert_eq!(member["participating"], false);
         let id = member["id"].as_i64().unwrap();
-        let (status, changed) = patch(
+        let (status, changed) = send(
             &t,
+            Method::PATCH,
             &format!("/api/v1/admin/members/{id}"),
-            &admin,
+            Some(&admin),
             json!({ "mobile": "10099990004", "longTermAbsent": false }),
         )
         .await;
@@ -841,19 +775,21 @@ dual_db_test!(
             .await
             .unwrap();
         assert_eq!(found.as_deref(), Some("10099990004"));
-        let (status, body) = patch(
+        let (status, body) = send(
             &t,
+            Method::PATCH,
             &format!("/api/v1/admin/members/{id}"),
-            &admin,
+            Some(&admin),
             json!({ "mobile": "12" }),
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["details"]["field"], "mobile");
-        let (status, body) = patch(
+        let (status, body) = send(
             &t,
+            Method::PATCH,
             &format!("/api/v1/admin/members/{id}"),
-            &admin,
+            Some(&admin),
             json!({}),
         )
         .await;
@@ -868,9 +804,9 @@ dual_db_test!(
     async fn me_household_ledger_and_catalogue_follow_the_ledger(db: TestDb) {
         let t = TestApp::spawn(db).await;
         let session = login(&t, "demo-villager").await;
-        let villager = token(&session);
-        let household = HouseholdId(session["household"]["id"].as_i64().unwrap());
-        let member = MemberId(session["member"]["id"].as_i64().unwrap());
+        let villager = session.token.clone();
+        let household = HouseholdId(session.household_id);
+        let member = MemberId(session.member_id);
 
         let (status, before) = get(&t, "/api/v1/me/household", Some(&villager)).await;
         assert_eq!(status, StatusCode::OK, "{before}");
@@ -939,8 +875,12 @@ dual_db_test!(
             Some(&villager),
         )
         .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_envelope(&body, "request.invalid_query");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "request.invalid_query",
+        );
 
         // Catalogue: positive, self-declarable items only, with caps left.
         let (status, catalogue) = get(&t, "/api/v1/me/catalogue", Some(&villager)).await;
@@ -948,7 +888,7 @@ dual_db_test!(
         let items = catalogue["items"].as_array().unwrap();
         assert!(!items.is_empty());
         assert!(items.iter().all(|i| i["pointsMin"].as_i64().unwrap() > 0));
-        let heping = village_id(&t, "heping").await;
+        let heping = VillageId(village_id(&t, "heping").await);
         let in_force = t.app.catalogue_in_force(heping).await.unwrap();
         let declarable = in_force
             .version
@@ -970,9 +910,9 @@ dual_db_test!(
 dual_db_test!(
     async fn f3_contact_events_bind_and_unbind_accounts(db: TestDb) {
         let t = TestApp::spawn(db).await;
-        let admin = token(&login_as(&t, "demo-admin", "console").await);
+        let admin = login_as(&t, "demo-admin", "console").await.token;
         let villager_session = login(&t, "demo-villager").await;
-        let household_id = villager_session["household"]["id"].as_i64().unwrap();
+        let household_id = villager_session.household_id;
         let (status, member) = post(
             &t,
             &format!("/api/v1/admin/households/{household_id}/members"),
@@ -1041,18 +981,12 @@ dual_db_test!(
         assert_eq!(bound[0]["channel"], "dingtalk_event");
 
         let session = login(&t, "tang-xin").await;
-        assert_eq!(session["member"]["id"], member_id.get());
-        let access = token(&session);
+        assert_eq!(session.member_id, member_id.get());
+        let access = session.token.clone();
 
         // user_leave_org: unbound, sessions revoked at once.
-        let sim = t.sim_url.clone().unwrap();
-        let resp = t
-            .http
-            .delete(format!("{sim}/sim/users/tang-xin"))
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success());
+        let (status, _) = sim_delete(&t, "/sim/users/tang-xin").await;
+        assert!(status.is_success());
         let outcomes = apply_contact_event_now(
             &t.app,
             &ContactEvent {
@@ -1074,7 +1008,7 @@ dual_db_test!(
             &t,
             "/api/v1/auth/refresh",
             None,
-            json!({ "refreshToken": session["refreshToken"] }),
+            json!({ "refreshToken": session.refresh_token }),
         )
         .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -1095,7 +1029,7 @@ dual_db_test!(
         // Back in the organisation with the same mobile: the next login binds again.
         sim_put_user(&t, "tang-xin", "唐新", "10099990005").await;
         let back = login(&t, "tang-xin").await;
-        assert_eq!(back["member"]["id"], member_id.get());
+        assert_eq!(back.member_id, member_id.get());
         let outcomes = apply_contact_event_now(
             &t.app,
             &ContactEvent {
@@ -1119,7 +1053,7 @@ dual_db_test!(
         assert_eq!(status, StatusCode::OK, "{bound}");
         assert_eq!(bound["member"]["dingtalkUserIds"], json!(["tang-xin-2"]));
         let again = login(&t, "tang-xin-2").await;
-        assert_eq!(again["member"]["id"], member_id.get());
+        assert_eq!(again.member_id, member_id.get());
         let (status, body) = post(
             &t,
             &format!("/api/v1/admin/members/{}/binding", member_id.get()),
@@ -1127,8 +1061,12 @@ dual_db_test!(
             json!({ "dingtalkUserId": "no-such-user" }),
         )
         .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        assert_envelope(&body, "dingtalk.user_not_found");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "dingtalk.user_not_found",
+        );
     }
 );
 
@@ -1169,7 +1107,7 @@ dual_db_test!(
     async fn f1_concurrent_refreshes_of_one_token_let_at_most_one_through(db: TestDb) {
         let t = TestApp::spawn(db).await;
         let session = login(&t, "demo-villager").await;
-        let r1 = session["refreshToken"].as_str().unwrap().to_owned();
+        let r1 = session.refresh_token;
         let body = json!({ "refreshToken": r1 });
         let (a, b) = tokio::join!(
             post(&t, "/api/v1/auth/refresh", None, body.clone()),
@@ -1178,19 +1116,25 @@ dual_db_test!(
         let ok = [a.0, b.0].iter().filter(|s| **s == StatusCode::OK).count();
         assert_eq!(ok, 1, "{a:?} {b:?}");
         let (winner, loser) = if a.0 == StatusCode::OK {
-            (a.1, b.1)
+            (a, b)
         } else {
-            (b.1, a.1)
+            (b, a)
         };
-        assert_envelope(&loser, "auth.refresh_token_reused");
+        assert_envelope(
+            loser.0,
+            &loser.1,
+            StatusCode::UNAUTHORIZED,
+            "auth.refresh_token_reused",
+        );
+        let winner = Session::from_body(winner.1);
         // The second use revoked the family, the winner's new pair included.
-        let (status, _) = get(&t, "/api/v1/me/household", Some(&token(&winner))).await;
+        let (status, _) = get(&t, "/api/v1/me/household", Some(&winner.token)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         let (status, _) = post(
             &t,
             "/api/v1/auth/refresh",
             None,
-            json!({ "refreshToken": winner["refreshToken"] }),
+            json!({ "refreshToken": winner.refresh_token }),
         )
         .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -1200,8 +1144,8 @@ dual_db_test!(
 dual_db_test!(
     async fn f1_r4_a_mobile_shared_by_two_members_needs_the_admin(db: TestDb) {
         let t = TestApp::spawn(db).await;
-        let admin = token(&login_as(&t, "demo-admin", "console").await);
-        let heping = village_id(&t, "heping").await;
+        let admin = login_as(&t, "demo-admin", "console").await.token;
+        let heping = VillageId(village_id(&t, "heping").await);
         let mut members = Vec::new();
         for code in ["heping-09-101", "heping-09-102"] {
             let (status, household) = post(
@@ -1230,8 +1174,7 @@ dual_db_test!(
             json!({ "code": "heping-09-101", "address": "重复" }),
         )
         .await;
-        assert_eq!(status, StatusCode::CONFLICT);
-        assert_envelope(&body, "household.code_taken");
+        assert_envelope(status, &body, StatusCode::CONFLICT, "household.code_taken");
 
         sim_put_user(&t, "same-mobile", "同号人", "10099990007").await;
         let code = auth_code(&t, "same-mobile").await;
@@ -1242,8 +1185,7 @@ dual_db_test!(
             json!({ "authCode": code }),
         )
         .await;
-        assert_eq!(status, StatusCode::CONFLICT);
-        assert_envelope(&body, "auth.ambiguous_member");
+        assert_envelope(status, &body, StatusCode::CONFLICT, "auth.ambiguous_member");
 
         // The admin binds by hand; then login works.
         let (status, bound) = post(
@@ -1255,7 +1197,7 @@ dual_db_test!(
         .await;
         assert_eq!(status, StatusCode::OK, "{bound}");
         let session = login(&t, "same-mobile").await;
-        assert_eq!(session["member"]["id"], members[1]);
+        assert_eq!(session.member_id, members[1]);
         // A member already bound to someone else is not silently re-bound.
         sim_put_user(&t, "someone-else", "别人", "10088881111").await;
         let (status, body) = post(
@@ -1265,7 +1207,6 @@ dual_db_test!(
             json!({ "dingtalkUserId": "someone-else" }),
         )
         .await;
-        assert_eq!(status, StatusCode::CONFLICT);
-        assert_envelope(&body, "member.already_bound");
+        assert_envelope(status, &body, StatusCode::CONFLICT, "member.already_bound");
     }
 );

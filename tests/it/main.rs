@@ -1,6 +1,10 @@
 //! End-to-end user stories across crates: the real `aidazu` service (and its embedded DingTalk
 //! simulator) on loopback with a fresh database, driven over HTTP. Each story runs on SQLite, and on
 //! PostgreSQL too when `TEST_DATABASE_URL` is set.
+//!
+//! `kit` (requests to the service, sessions, declarations, outbox/ledger/audit reads) and `support`
+//! (fast workers, simulator control, callbacks, polling) are the one place for helpers: a story
+//! uses them and keeps no copy of its own; a helper two files need goes there.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 

@@ -12,49 +12,16 @@
 
 use std::time::Duration;
 
-use aidazu_testkit::{TestApp, TestAppOptions, TestDb, dual_db_test};
+use aidazu_testkit::{TestApp, TestDb, dual_db_test};
 use dingtalk::api::robot::RobotMessage;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::kit::{Session, declare, login, photo_id};
+use crate::kit::{declare_with_photo, login, outbox_settled};
 use crate::support::*;
 
-fn fast(events: &str) -> Vec<(String, String)> {
-    vec![
-        env("AIDAZU__DINGTALK__WORKERS__POLL_MS", "50"),
-        env("AIDAZU__DINGTALK__WORKERS__BACKOFF_BASE_MS", "50"),
-        env("AIDAZU__DINGTALK__WORKERS__BACKOFF_MAX_MS", "400"),
-        env("AIDAZU__DINGTALK__WORKERS__MAX_ATTEMPTS", "50"),
-        env("AIDAZU__DINGTALK__EVENTS", events),
-    ]
-}
-
 async fn spawn(db: TestDb, events: &str) -> TestApp {
-    TestApp::spawn_with(
-        db,
-        TestAppOptions {
-            env: fast(events),
-            ..TestAppOptions::default()
-        },
-    )
-    .await
-}
-
-async fn wait_stream_connection(t: &TestApp) {
-    poll(Duration::from_secs(20), || async {
-        let list = sim_get(t, "/sim/stream/connections").await;
-        (!list.as_array().unwrap().is_empty()).then_some(())
-    })
-    .await;
-}
-
-/// Declares ML-03 with one photo; returns the declaration id.
-async fn declare_one(t: &TestApp, s: &Session, seed: u8, text: &str) -> i64 {
-    let photo = photo_id(t, &s.token, seed).await;
-    let (status, body) = declare(t, s, "ML-03", &[photo], text).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["id"].as_i64().unwrap()
+    spawn_fast(db, vec![env("AIDAZU__DINGTALK__EVENTS", events)]).await
 }
 
 /// Waits until the simulator holds an approval whose form carries `text`; returns it.
@@ -87,7 +54,7 @@ dual_db_test!(
     async fn sim_state_survives_a_restart_of_serve(db: TestDb) {
         let t = spawn(db, "http").await;
         let villager = login(&t, "demo-villager").await;
-        declare_one(&t, &villager, 91, "重启前的申报").await;
+        declare_with_photo(&t, &villager, "ML-03", 91, "重启前的申报").await;
         let before = approval_with(&t, "重启前的申报").await;
         let codes = process_codes(&t).await;
         assert_eq!(codes.len(), 1, "{codes:?}");
@@ -107,7 +74,7 @@ dual_db_test!(
         assert_eq!(kept["status"], "RUNNING", "{kept}");
 
         let villager = login(&t, "demo-villager").await;
-        declare_one(&t, &villager, 92, "重启后的申报").await;
+        declare_with_photo(&t, &villager, "ML-03", 92, "重启后的申报").await;
         let after = approval_with(&t, "重启后的申报").await;
         assert_eq!(after["processCode"], codes[0].as_str());
         assert_eq!(
@@ -124,23 +91,14 @@ async fn unknown_process_code_is_recovered(db: TestDb, events: &str) {
         wait_stream_connection(&t).await;
     }
     let villager = login(&t, "demo-villager").await;
-    declare_one(&t, &villager, 93, "模板存在时的申报").await;
+    declare_with_photo(&t, &villager, "ML-03", 93, "模板存在时的申报").await;
     let first = approval_with(&t, "模板存在时的申报").await;
 
     // DingTalk forgets every template (the simulator's state was wiped).
-    let sim = t.sim_url.clone().unwrap();
-    let wiped: Value = t
-        .http
-        .delete(format!("{sim}/sim/forms"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, wiped) = sim_delete(&t, "/sim/forms").await;
     assert_eq!(wiped["removed"], 1, "{wiped}");
 
-    declare_one(&t, &villager, 94, "模板丢失后的申报").await;
+    declare_with_photo(&t, &villager, "ML-03", 94, "模板丢失后的申报").await;
     let second = approval_with(&t, "模板丢失后的申报").await;
     let codes = process_codes(&t).await;
     assert_eq!(codes.len(), 1, "the form was ensured again: {codes:?}");
@@ -149,13 +107,10 @@ async fn unknown_process_code_is_recovered(db: TestDb, events: &str) {
 
     // The new approval is decided in DingTalk and the decision comes back.
     let instance = second["id"].as_str().unwrap();
-    let (status, body) = sim_post(
-        &t,
-        &format!("/sim/approvals/{instance}/decide"),
-        json!({ "result": "agree", "remark": "同意" }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        sim_decide(&t, instance, "agree", "同意").await,
+        StatusCode::OK
+    );
     let events_of_instance = poll(Duration::from_secs(30), || async {
         let events = sim_get(&t, "/sim/events").await;
         let list: Vec<Value> = events
@@ -245,14 +200,8 @@ dual_db_test!(
         assert_eq!(unknown.api_code(), Some("invalid.openConversationId"));
         assert!(unknown.is_group_refusal() && !unknown.is_retryable());
 
-        let sim = t.sim_url.clone().unwrap();
-        let removed = t
-            .http
-            .delete(format!("{sim}/sim/groups/{heping}/robots/{APP_KEY}"))
-            .send()
-            .await
-            .unwrap();
-        assert!(removed.status().is_success());
+        let (status, _) = sim_delete(&t, &format!("/sim/groups/{heping}/robots/{APP_KEY}")).await;
+        assert!(status.is_success());
         let refused = client
             .send_group_message(&heping.as_str().into(), &notice)
             .await
@@ -287,7 +236,7 @@ dual_db_test!(
 
 dual_db_test!(
     async fn a_group_notice_through_the_outbox_is_delivered_or_fails_never_silently(db: TestDb) {
-        use aidazu_store::outbox::{NewOutboxMessage, enqueue, get_by_key};
+        use aidazu_store::outbox::{NewOutboxMessage, enqueue};
         let t = spawn(db, "http").await;
         let groups = sim_get(&t, "/sim/groups").await;
         let heping = groups
@@ -318,16 +267,7 @@ dual_db_test!(
             .unwrap();
         txn.commit().await.unwrap();
         t.app.wake_workers();
-        let status_of = |key: &'static str| {
-            let t = &t;
-            async move {
-                get_by_key(t.app.store().connection(), key)
-                    .await
-                    .unwrap()
-                    .filter(|m| m.status == "sent" || m.status == "failed")
-            }
-        };
-        let ok = poll(Duration::from_secs(20), || status_of("test.group:ok")).await;
+        let ok = outbox_settled(&t, "test.group:ok").await;
         assert_eq!(ok.status, "sent", "{ok:?}");
         let messages = sim_get(
             &t,
@@ -341,7 +281,7 @@ dual_db_test!(
             messages.to_string().contains("公示 test.group:ok"),
             "{messages}"
         );
-        let refused = poll(Duration::from_secs(20), || status_of("test.group:unknown")).await;
+        let refused = outbox_settled(&t, "test.group:unknown").await;
         assert_eq!(refused.status, "failed", "{refused:?}");
         assert_eq!(refused.attempts, 1, "a refusal is not retried");
         assert!(
@@ -353,21 +293,15 @@ dual_db_test!(
         );
 
         // The robot removed from the group: the next notice fails too, visibly.
-        let sim = t.sim_url.clone().unwrap();
-        let removed = t
-            .http
-            .delete(format!("{sim}/sim/groups/{heping}/robots/{APP_KEY}"))
-            .send()
-            .await
-            .unwrap();
-        assert!(removed.status().is_success());
+        let (status, _) = sim_delete(&t, &format!("/sim/groups/{heping}/robots/{APP_KEY}")).await;
+        assert!(status.is_success());
         let txn = t.app.store().begin().await.unwrap();
         enqueue(&txn, notice("test.group:no-robot", &heping))
             .await
             .unwrap();
         txn.commit().await.unwrap();
         t.app.wake_workers();
-        let refused = poll(Duration::from_secs(20), || status_of("test.group:no-robot")).await;
+        let refused = outbox_settled(&t, "test.group:no-robot").await;
         assert_eq!(refused.status, "failed", "{refused:?}");
     }
 );

@@ -136,19 +136,6 @@ impl TestApp {
         format!("{}{}", self.base_url, path)
     }
 
-    /// GET a path of the service.
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(self.url(path)).send().await.expect("GET")
-    }
-
-    /// GET a path and parse JSON, returning status and body.
-    pub async fn get_json(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
-        let resp = self.get(path).await;
-        let status = resp.status();
-        let body = resp.json().await.expect("JSON body");
-        (status, body)
-    }
-
     /// Which database this instance runs on.
     pub fn backend(&self) -> TestBackend {
         if self.database_url.starts_with("postgres") {
