@@ -309,46 +309,56 @@ impl App {
         views.pop().ok_or(AppError::DeclarationNotFound(id.get()))
     }
 
-    /// R3: a household out of the scheme on `on` earns nothing (and is not scored).
+    /// The members of a household and their participation history (R3), as the domain sees them.
+    async fn participation_facts(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<
+        (
+            Vec<aidazu_domain::org::Member>,
+            Vec<aidazu_domain::org::ParticipationChange>,
+        ),
+        AppError,
+    > {
+        let members = aidazu_store::households::household_members(
+            self.store().connection(),
+            &self.config().pii,
+            household,
+        )
+        .await?
+        .iter()
+        .map(aidazu_store::households::MemberRow::to_domain)
+        .collect();
+        let history = self.store().participation_history(household).await?;
+        Ok((members, history))
+    }
+
+    /// R3: the household takes part on the deed's date and today (an opted-out household cannot
+    /// self-declare).
     ///
     /// # Errors
     /// [`AppError::Rule`] (`participation.household_not_participating`), [`AppError::Store`].
-    /// R3: the household takes part on the deed's date and today.
     async fn require_may_declare(
         &self,
         household: aidazu_domain::HouseholdId,
         deed: NaiveDate,
         today: NaiveDate,
     ) -> Result<(), AppError> {
-        let members: Vec<_> = aidazu_store::households::household_members(
-            self.store().connection(),
-            &self.config().pii,
-            household,
-        )
-        .await?
-        .iter()
-        .map(aidazu_store::households::MemberRow::to_domain)
-        .collect();
-        let history = self.store().participation_history(household).await?;
+        let (members, history) = self.participation_facts(household).await?;
         aidazu_domain::org::require_may_declare(&members, &history, deed, today)?;
         Ok(())
     }
 
+    /// R3: a household out of the scheme on `on` earns nothing (and is not scored).
+    ///
+    /// # Errors
+    /// [`AppError::Rule`] (`participation.household_not_participating`), [`AppError::Store`].
     pub(crate) async fn require_participation(
         &self,
         household: aidazu_domain::HouseholdId,
         on: NaiveDate,
     ) -> Result<(), AppError> {
-        let members: Vec<_> = aidazu_store::households::household_members(
-            self.store().connection(),
-            &self.config().pii,
-            household,
-        )
-        .await?
-        .iter()
-        .map(aidazu_store::households::MemberRow::to_domain)
-        .collect();
-        let history = self.store().participation_history(household).await?;
+        let (members, history) = self.participation_facts(household).await?;
         require_household_participates(&members, &history, on)?;
         Ok(())
     }

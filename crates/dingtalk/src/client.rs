@@ -109,26 +109,7 @@ impl Client {
     /// [`DingTalkError::Api`] for DingTalk's own errors, otherwise transport, timeout or decode
     /// errors.
     pub async fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, DingTalkError> {
-        let body = match endpoint.body() {
-            Some(body) => {
-                Some(
-                    serde_json::to_vec(body).map_err(|source| DingTalkError::Decode {
-                        path: "<request body>".into(),
-                        source,
-                    })?,
-                )
-            }
-            None => None,
-        };
-        let call = transport::Call {
-            family: E::FAMILY,
-            method: E::METHOD,
-            path: endpoint.path(),
-            query: endpoint.query(),
-            payload: body.map_or(transport::Payload::Empty, transport::Payload::Json),
-            safety: endpoint.retry_safety(),
-            authenticated: E::AUTHENTICATED,
-        };
+        let call = call_of(endpoint, E::AUTHENTICATED)?;
         let bytes = self.execute(&call).await?;
         decode(&bytes)
     }
@@ -143,26 +124,7 @@ impl Client {
         endpoint: &E,
         token: &AccessToken,
     ) -> Result<E::Response, DingTalkError> {
-        let body = match endpoint.body() {
-            Some(body) => {
-                Some(
-                    serde_json::to_vec(body).map_err(|source| DingTalkError::Decode {
-                        path: "<request body>".into(),
-                        source,
-                    })?,
-                )
-            }
-            None => None,
-        };
-        let call = transport::Call {
-            family: E::FAMILY,
-            method: E::METHOD,
-            path: endpoint.path(),
-            query: endpoint.query(),
-            payload: body.map_or(transport::Payload::Empty, transport::Payload::Json),
-            safety: endpoint.retry_safety(),
-            authenticated: false,
-        };
+        let call = call_of(endpoint, false)?;
         let bytes = self.execute_with_token(&call, token).await?;
         decode(&bytes)
     }
@@ -195,6 +157,31 @@ pub(crate) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, Di
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| DingTalkError::Decode {
         path: error.path().to_string(),
         source: error.into_inner(),
+    })
+}
+
+/// The transport call of a typed request (its JSON body encoded once).
+fn call_of<E: Endpoint>(
+    endpoint: &E,
+    authenticated: bool,
+) -> Result<transport::Call, DingTalkError> {
+    let body = endpoint
+        .body()
+        .map(|body| {
+            serde_json::to_vec(body).map_err(|source| DingTalkError::Decode {
+                path: "<request body>".into(),
+                source,
+            })
+        })
+        .transpose()?;
+    Ok(transport::Call {
+        family: E::FAMILY,
+        method: E::METHOD,
+        path: endpoint.path(),
+        query: endpoint.query(),
+        payload: body.map_or(transport::Payload::Empty, transport::Payload::Json),
+        safety: endpoint.retry_safety(),
+        authenticated,
     })
 }
 
