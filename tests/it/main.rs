@@ -18,6 +18,7 @@ mod identity;
 mod kit;
 mod layering;
 mod photo_links;
+mod publication;
 mod reconcile;
 mod reminders;
 mod sim_fidelity;

@@ -4,4 +4,5 @@
 pub mod catalogue;
 pub mod declarations;
 pub mod identity;
+pub mod publications;
 pub mod village;

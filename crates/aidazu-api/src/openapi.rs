@@ -48,6 +48,14 @@ use crate::ApiState;
         crate::routes::admin_declarations::admin_list_declarations,
         crate::routes::admin_declarations::decide_declaration,
         crate::routes::admin_entries::create_entry,
+        crate::routes::publications::list_publications,
+        crate::routes::publications::get_publication,
+        crate::routes::publications::poster_pdf,
+        crate::routes::publications::board_xlsx,
+        crate::routes::publications::board_page,
+        crate::routes::publications::my_publications,
+        crate::routes::publications::set_notice_group,
+        crate::routes::publications::list_jobs,
     ),
     components(schemas(
         crate::error::ErrorBody,
@@ -57,7 +65,7 @@ use crate::ApiState;
     modifiers(&BearerAuth, &CommonErrors),
     tags(
         (name = "health", description = "进程与依赖状态"),
-        (name = "public", description = "公开信息：村社与积分项目清单"),
+        (name = "public", description = "公开信息：村社、积分项目清单与季度公示（R16）"),
         (name = "auth", description = "钉钉免登登录与会话（F1）"),
         (name = "me", description = "本户积分、明细与可申报项目"),
         (name = "declarations", description = "照片证据与积分申报（F2、R8、R9、R11）"),

@@ -146,6 +146,33 @@ pub enum AppError {
     /// The item code is malformed.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),
+    /// A publication job for a quarter that has not ended (R16).
+    #[error("quarter {quarter} has not ended (last day {last_day})")]
+    QuarterNotEnded {
+        quarter: String,
+        last_day: chrono::NaiveDate,
+    },
+    /// No such publication (R16).
+    #[error("publication not found")]
+    PublicationNotFound,
+    /// A document (spreadsheet) could not be produced.
+    #[error("document: {0}")]
+    Document(String),
+    /// The poster cannot be printed here (no CJK font, no Chromium, print failed).
+    #[error("poster unavailable: {0}")]
+    PosterUnavailable(String),
+    /// No such objection, or not visible to the caller (R17).
+    #[error("objection {0} not found")]
+    ObjectionNotFound(i64),
+    /// The objection names a household or entry outside the caller's village (R17).
+    #[error("objection about another village")]
+    ObjectionOtherVillage,
+    /// Only members of a household of the village may object (R17).
+    #[error("not a member of the village")]
+    NotVillageMember,
+    /// Another decision on the objection won (R17).
+    #[error("objection decided concurrently")]
+    ObjectionDecidedConcurrently,
 }
 
 impl AppError {
@@ -198,6 +225,14 @@ impl AppError {
             Self::NotDeclarant => "declaration.not_declarant",
             Self::UnknownState(_) => "declaration.unknown_state",
             Self::InvalidInput(_) => "request.invalid",
+            Self::QuarterNotEnded { .. } => "publication.quarter_not_ended",
+            Self::PublicationNotFound => "publication.not_found",
+            Self::Document(_) => "publication.document_failed",
+            Self::PosterUnavailable(_) => "publication.poster_unavailable",
+            Self::ObjectionNotFound(_) => "objection.not_found",
+            Self::ObjectionOtherVillage => "objection.other_village",
+            Self::NotVillageMember => "objection.not_member",
+            Self::ObjectionDecidedConcurrently => "objection.already_decided",
         }
     }
 
@@ -257,6 +292,18 @@ impl AppError {
             Self::NotDeclarant => "只有申报人本人可以撤回".into(),
             Self::UnknownState(_) => "申报状态不正确".into(),
             Self::InvalidInput(_) => "请求内容不正确".into(),
+            Self::QuarterNotEnded { quarter, last_day } => {
+                format!("{quarter} 季度尚未结束（最后一天为 {last_day}），不能公示").into()
+            }
+            Self::PublicationNotFound => "该季度尚无公示".into(),
+            Self::Document(_) => "公示表格生成失败，请稍后再试".into(),
+            Self::PosterUnavailable(_) => {
+                "服务器未安装中文字体或打印组件，暂时无法生成公示海报，请联系管理员".into()
+            }
+            Self::ObjectionNotFound(_) => "异议不存在".into(),
+            Self::ObjectionOtherVillage => "只能对本村的公示提出异议".into(),
+            Self::NotVillageMember => "只有本村登记的村民可以提出异议".into(),
+            Self::ObjectionDecidedConcurrently => "该异议已被处理，不能重复处理".into(),
         }
     }
 
@@ -317,6 +364,13 @@ impl AppError {
             | Self::UnknownState(_)
             | Self::InvalidInput(_) => ErrorKind::Invalid,
             Self::AlreadyDecided(_) => ErrorKind::Conflict,
+            Self::QuarterNotEnded { .. } => ErrorKind::Conflict,
+            Self::PublicationNotFound | Self::ObjectionNotFound(_) => ErrorKind::NotFound,
+            Self::Document(_) => ErrorKind::Internal,
+            Self::PosterUnavailable(_) => ErrorKind::Unavailable,
+            Self::ObjectionOtherVillage => ErrorKind::Invalid,
+            Self::NotVillageMember => ErrorKind::Forbidden,
+            Self::ObjectionDecidedConcurrently => ErrorKind::Conflict,
         }
     }
 

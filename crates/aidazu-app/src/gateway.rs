@@ -176,7 +176,8 @@ async fn notify_work(app: &App, payload: &Value) -> Result<Value, SendError> {
     Ok(json!({ "taskId": task_id }))
 }
 
-/// `notify.group` `{openConversationId, markdown: {title, text}}`: the robot posts to the group.
+/// `notify.group` `{openConversationId, robotCode?, markdown: {title, text}}`: the robot posts to
+/// the group.
 /// A group DingTalk does not know, or one without our robot, is a permanent failure: the message
 /// ends `failed` (and audited by the worker), never a silent success.
 async fn notify_group(app: &App, payload: &Value) -> Result<Value, SendError> {
@@ -185,10 +186,22 @@ async fn notify_group(app: &App, payload: &Value) -> Result<Value, SendError> {
     let title = payload_str(markdown, "title")?;
     let text = payload_str(markdown, "text")?;
     let message = dingtalk::api::robot::RobotMessage::markdown(title, text);
+    // The village's own robot when its notice group names one (F5), else the app's.
+    let robot = payload
+        .get("robotCode")
+        .and_then(Value::as_str)
+        .filter(|r| !r.is_empty())
+        .unwrap_or(app.dingtalk().app_key());
+    let request = dingtalk::api::robot::SendGroupMessage::new(
+        RobotCode::new(robot),
+        conversation.into(),
+        &message,
+    );
     match app
         .dingtalk()
-        .send_group_message(&conversation.into(), &message)
+        .send(&request)
         .await
+        .map(|r| r.process_query_key)
     {
         Ok(process_query_key) => Ok(json!({ "processQueryKey": process_query_key })),
         Err(error) if error.is_group_refusal() => Err(SendError::Permanent(format!(

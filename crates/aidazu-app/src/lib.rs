@@ -10,9 +10,11 @@ pub mod events;
 pub mod gateway;
 pub mod household;
 pub mod integration;
+pub mod jobs;
 pub mod outbox;
 pub mod photos;
 mod public;
+pub mod publication;
 mod readiness;
 pub mod reconcile;
 pub mod reminders;
@@ -44,6 +46,10 @@ pub struct AppConfig {
     pub pii: PiiKeys,
     /// Signed, expiring photo links for reviewers in DingTalk (F2): key and lifetime.
     pub photo_links: aidazu_photos::PhotoLinks,
+    /// The working-day calendar (holidays, make-up days; D3).
+    pub working_days: aidazu_domain::calendar::WorkingDays,
+    /// How A3 posters are printed (R16).
+    pub poster: publication::documents::PosterConfig,
 }
 
 /// The application handle: cheap to clone, built once at start-up.

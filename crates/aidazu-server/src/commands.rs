@@ -131,3 +131,79 @@ pub async fn shutdown_signal() {
     }
     tracing::info!("shutdown requested; draining requests");
 }
+
+/// `aidazu jobs run publish --village <code> --quarter <YYYY-Qn>` or `--all`: publishes a quarter
+/// (R16) by hand, exactly as the scheduler does; a rerun or a concurrent replica changes nothing.
+pub async fn jobs_run_publish(
+    settings: Settings,
+    village: Option<String>,
+    all: bool,
+    quarter: &str,
+) -> anyhow::Result<()> {
+    let quarter: aidazu_domain::calendar::Quarter = quarter
+        .parse()
+        .map_err(|_| anyhow::anyhow!("invalid quarter {quarter:?}: use a label like 2026-Q3"))?;
+    let app =
+        crate::application::command_app(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
+            .await?;
+    let outcomes = if all {
+        app.publish_all(quarter, "cli", |done, total| {
+            let width = 30;
+            let filled = (done * width)
+                .checked_div(total)
+                .unwrap_or(width)
+                .min(width);
+            eprint!(
+                "\r[{}{}] {done}/{total} villages",
+                "#".repeat(filled),
+                "-".repeat(width - filled)
+            );
+            if done == total {
+                eprintln!();
+            }
+        })
+        .await?
+    } else {
+        let code = village.context("give --village <code> or --all")?;
+        let v = app
+            .store()
+            .village_by_code(&code)
+            .await?
+            .with_context(|| format!("no village with code {code:?}"))?;
+        vec![aidazu_app::jobs::VillageOutcome {
+            village: v.id,
+            outcome: app.publish_quarter(v.id, quarter, "cli").await,
+            code: v.code,
+        }]
+    };
+    let mut failed = 0;
+    for o in outcomes {
+        match o.outcome {
+            Ok(aidazu_app::publication::PublishOutcome::Published(p)) => println!(
+                "{}: published {quarter} v{} ({} households, digest {})",
+                o.code,
+                p.version,
+                p.content.rows.len(),
+                p.digest
+            ),
+            Ok(aidazu_app::publication::PublishOutcome::AlreadyPublished(p)) => println!(
+                "{}: {quarter} was already published (v{}, digest {}); nothing changed",
+                o.code, p.version, p.digest
+            ),
+            Ok(aidazu_app::publication::PublishOutcome::Running) => {
+                println!(
+                    "{}: {quarter} is being published by another process",
+                    o.code
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {} ({})", o.code, e.message(), e.code());
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} village(s) failed");
+    }
+    Ok(())
+}
