@@ -10,6 +10,7 @@ pub mod events;
 pub mod gateway;
 pub mod household;
 pub mod integration;
+pub mod messages;
 pub mod outbox;
 pub mod photos;
 mod public;
