@@ -11,6 +11,7 @@ pub mod gateway;
 pub mod household;
 pub mod integration;
 pub mod jobs;
+pub mod messages;
 pub mod outbox;
 pub mod photos;
 mod public;

@@ -17,7 +17,7 @@ use aidazu_domain::objection::ObjectionPolicy;
 use aidazu_domain::org::{Role, Scope, household_participates};
 use aidazu_domain::{HouseholdId, VillageId};
 use aidazu_store::jobs::{self, Claim};
-use aidazu_store::outbox::{self, NewOutboxMessage};
+use aidazu_store::outbox;
 use aidazu_store::publications::{self as store_pub, NewPublication, PublicationRecord};
 use chrono::{NaiveDate, NaiveTime};
 use serde_json::json;
@@ -294,27 +294,15 @@ impl App {
             );
             return Ok(None);
         };
-        let key = format!(
-            "notify.group:publication:{}:{}:v{}",
-            publication.village.get(),
+        let key = crate::messages::key::publication_notice(
+            publication.village,
             publication.quarter,
-            publication.version
+            publication.version,
         );
         let (title, text) = self.notice_markdown(publication);
         outbox::enqueue(
             db,
-            NewOutboxMessage {
-                kind: crate::gateway::kind::NOTIFY_GROUP.into(),
-                dedupe_key: key.clone(),
-                village_id: Some(publication.village),
-                payload: json!({
-                    "openConversationId": group.open_conversation_id,
-                    "robotCode": group.robot_code,
-                    "markdown": { "title": title, "text": text },
-                    "publicationId": publication.id,
-                }),
-                not_before: None,
-            },
+            crate::messages::group_notice(key.clone(), publication.village, &group, title, text),
         )
         .await?;
         Ok(Some(key))
@@ -418,19 +406,14 @@ impl App {
         }
         outbox::enqueue(
             db,
-            NewOutboxMessage {
-                kind: crate::gateway::kind::NOTIFY_WORK.into(),
-                dedupe_key: format!(
-                    "notify.work:publication.district:{}:{quarter}",
-                    village.district.id.get()
-                ),
-                village_id: None,
-                payload: json!({
-                    "userIds": users,
-                    "markdown": { "title": format!("{quarter} 积分公示汇总"), "text": text },
-                }),
-                not_before: None,
-            },
+            crate::messages::work_notice(
+                crate::messages::key::district_summary(village.district.id, quarter),
+                village.id,
+                users,
+                format!("{quarter} 积分公示汇总"),
+                text,
+                crate::messages::About::Other,
+            ),
         )
         .await?;
         Ok(())

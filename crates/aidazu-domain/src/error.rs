@@ -145,6 +145,18 @@ pub enum DomainError {
     OrderCancelled,
     #[error("only the ordering member may confirm receipt")]
     NotOrderer,
+    #[error("the item is paused")]
+    ItemPaused,
+    #[error("the orderer may cancel only within {minutes} minutes")]
+    CancelWindowPassed { minutes: i64 },
+
+    // --- funds (R20, D8) ---
+    #[error("a {kind} fund entry has the wrong sign")]
+    FundWrongSign { kind: &'static str },
+    #[error("a donation names its donor")]
+    DonorRequired,
+    #[error("a purchase needs a receipt photo")]
+    ReceiptRequired,
 
     // --- honours (R18, D5) ---
     #[error("household {household} is not eligible for honours")]
@@ -215,6 +227,11 @@ impl DomainError {
             Self::OrderAlreadyDelivered => "shop.already_delivered",
             Self::OrderCancelled => "shop.order_cancelled",
             Self::NotOrderer => "shop.not_orderer",
+            Self::ItemPaused => "shop.item_paused",
+            Self::CancelWindowPassed { .. } => "shop.cancel_window_passed",
+            Self::FundWrongSign { .. } => "fund.wrong_sign",
+            Self::DonorRequired => "fund.donor_required",
+            Self::ReceiptRequired => "fund.receipt_required",
             Self::NotEligibleForHonour { .. } => "honours.not_eligible",
         }
     }
@@ -303,7 +320,18 @@ impl DomainError {
             Self::PurchaseLimitExceeded { limit } => format!("每户限兑 {limit} 件，已达上限"),
             Self::OrderAlreadyDelivered => "订单已交付，不能取消".into(),
             Self::OrderCancelled => "订单已取消".into(),
-            Self::NotOrderer => "只有下单人本人可以确认收货".into(),
+            Self::NotOrderer => "只有下单人本人可以操作此订单".into(),
+            Self::ItemPaused => "该商品已暂停兑换".into(),
+            Self::CancelWindowPassed { minutes } => {
+                format!("下单超过 {minutes} 分钟，不能自行取消，请联系村管理员")
+            }
+            Self::FundWrongSign { kind } => match *kind {
+                "purchase" => "采购支出金额应为负数（资金流出）".into(),
+                "adjustment" => "调整金额不能为 0".into(),
+                _ => "该类收入金额必须大于 0".into(),
+            },
+            Self::DonorRequired => "捐赠需填写捐赠人".into(),
+            Self::ReceiptRequired => "采购支出需上传票据照片".into(),
             Self::NotEligibleForHonour { .. } => {
                 "该户年度积分未高于本村平均分，不能推荐评选".into()
             }
@@ -457,6 +485,11 @@ mod tests {
             E::OrderAlreadyDelivered,
             E::OrderCancelled,
             E::NotOrderer,
+            E::ItemPaused,
+            E::CancelWindowPassed { minutes: 10 },
+            E::FundWrongSign { kind: "donation" },
+            E::DonorRequired,
+            E::ReceiptRequired,
             E::NotEligibleForHonour {
                 household: HouseholdId(1),
             },
