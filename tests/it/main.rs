@@ -17,6 +17,7 @@ mod foundation;
 mod identity;
 mod kit;
 mod layering;
+mod objections;
 mod photo_links;
 mod publication;
 mod reconcile;

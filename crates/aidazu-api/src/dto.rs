@@ -4,5 +4,6 @@
 pub mod catalogue;
 pub mod declarations;
 pub mod identity;
+pub mod objections;
 pub mod publications;
 pub mod village;

@@ -56,6 +56,12 @@ use crate::ApiState;
         crate::routes::publications::my_publications,
         crate::routes::publications::set_notice_group,
         crate::routes::publications::list_jobs,
+        crate::routes::objections::file_objection,
+        crate::routes::objections::escalate_objection,
+        crate::routes::objections::my_objections,
+        crate::routes::objections::admin_objections,
+        crate::routes::objections::decide_objection,
+        crate::routes::objections::town_decide_objection,
     ),
     components(schemas(
         crate::error::ErrorBody,
@@ -70,6 +76,7 @@ use crate::ApiState;
         (name = "me", description = "本户积分、明细与可申报项目"),
         (name = "declarations", description = "照片证据与积分申报（F2、R8、R9、R11）"),
         (name = "admin", description = "村社管理：农户、成员、参与记录（R3）、账号绑定、审计（R22）；申报审核（R9）与直接记分（R10）"),
+        (name = "objections", description = "公示异议：提出、村支两委答复、镇街复核（R17、D3、D6）"),
         (name = "dingtalk", description = "钉钉回调：事件推送与互动卡片回调"),
     )
 )]

@@ -9,6 +9,7 @@ pub mod callback;
 pub mod declarations;
 pub mod health;
 pub mod me;
+pub mod objections;
 pub mod photos;
 pub mod publications;
 pub mod villages;

@@ -345,8 +345,11 @@ impl AppError {
                 | aidazu_domain::DomainError::OutOfScope
                 | aidazu_domain::DomainError::Forbidden
                 | aidazu_domain::DomainError::NotDeclarant
+                | aidazu_domain::DomainError::NotObjector
                 | aidazu_domain::DomainError::BindingSelf => ErrorKind::Forbidden,
                 aidazu_domain::DomainError::AlreadyDecided { .. }
+                | aidazu_domain::DomainError::ObjectionAlreadyDecided { .. }
+                | aidazu_domain::DomainError::ObjectionNotEscalable
                 | aidazu_domain::DomainError::BindingOtherVillage
                 | aidazu_domain::DomainError::BindingInactiveElsewhere
                 | aidazu_domain::DomainError::NoEligibleReviewer => ErrorKind::Conflict,

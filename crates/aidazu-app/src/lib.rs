@@ -12,6 +12,7 @@ pub mod household;
 pub mod integration;
 pub mod jobs;
 pub mod messages;
+pub mod objections;
 pub mod outbox;
 pub mod photos;
 mod public;

@@ -24,6 +24,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 pub use aidazu_store::publications::NoticeGroup;
+pub(crate) use board::board_name as board_name_of;
 pub use board::{BoardContent, BoardCorrection, BoardRow, BoardVillage};
 
 use crate::auth::Actor;
@@ -199,17 +200,40 @@ impl App {
             i32::try_from(households).unwrap_or(i32::MAX),
         )
         .await?;
+        self.store_and_announce(village.id, &content, today, objection_last_day, run)
+            .await
+    }
+
+    /// Stores a board as its publication version with its group notice, audit record and the
+    /// run's end, in one transaction; a version stored already stands (nothing is written).
+    pub(crate) async fn store_and_announce(
+        &self,
+        village: VillageId,
+        content: &BoardContent,
+        today: NaiveDate,
+        objection_last_day: NaiveDate,
+        run: i64,
+    ) -> Result<PublishOutcome, AppError> {
+        let households = u32::try_from(content.rows.len()).unwrap_or(u32::MAX);
+        let quarter: Quarter = content
+            .quarter
+            .parse()
+            .map_err(|_| AppError::InvalidInput("quarter"))?;
         let txn = self.store().begin().await?;
         let Some(publication) = self
-            .store_publication(&txn, village.id, &content, today, objection_last_day)
+            .store_publication(&txn, village, content, today, objection_last_day)
             .await?
         else {
-            // A concurrent writer stored it between our claim and now (cannot happen while the
-            // claim holds, but the unique key is the last word): theirs stands.
+            // Stored meanwhile by another writer: theirs stands.
             txn.commit().await?;
-            let existing = store_pub::get(self.store().connection(), village.id, quarter, Some(1))
-                .await?
-                .ok_or(AppError::PublicationNotFound)?;
+            let existing = store_pub::get(
+                self.store().connection(),
+                village,
+                quarter,
+                Some(content.version),
+            )
+            .await?
+            .ok_or(AppError::PublicationNotFound)?;
             return Ok(PublishOutcome::AlreadyPublished(Publication::from_record(
                 existing,
             )?));
@@ -219,10 +243,14 @@ impl App {
             &txn,
             &Actor::system(aidazu_domain::channel::Channel::Job).audit(
                 None,
-                "publication.published",
+                if publication.version > 1 {
+                    "publication.amended"
+                } else {
+                    "publication.published"
+                },
                 "publication",
                 Some(publication.id.to_string()),
-                Some(village.id),
+                Some(village),
                 None,
                 json!({
                     "quarter": quarter.to_string(),
@@ -247,6 +275,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.wake_workers();
         Ok(PublishOutcome::Published(publication))
     }
 
