@@ -14,6 +14,7 @@ mod declarations;
 mod dingtalk_loop;
 mod edge;
 mod foundation;
+mod honours_year_close;
 mod identity;
 mod kit;
 mod layering;

@@ -58,6 +58,7 @@ pub fn router(state: ApiState, options: RouterOptions) -> Router {
         .merge(routes::admin_entries::router())
         .merge(routes::publications::router())
         .merge(routes::objections::router())
+        .merge(routes::honours::router())
         .merge(openapi::router())
         .fallback(routes::fallback)
         .method_not_allowed_fallback(routes::method_not_allowed)

@@ -62,6 +62,10 @@ use crate::ApiState;
         crate::routes::objections::admin_objections,
         crate::routes::objections::decide_objection,
         crate::routes::objections::town_decide_objection,
+        crate::routes::honours::village_honours,
+        crate::routes::honours::nominate,
+        crate::routes::honours::nominations_export,
+        crate::routes::honours::my_honours,
     ),
     components(schemas(
         crate::error::ErrorBody,
@@ -77,6 +81,7 @@ use crate::ApiState;
         (name = "declarations", description = "照片证据与积分申报（F2、R8、R9、R11）"),
         (name = "admin", description = "村社管理：农户、成员、参与记录（R3）、账号绑定、审计（R22）；申报审核（R9）与直接记分（R10）"),
         (name = "objections", description = "公示异议：提出、村支两委答复、镇街复核（R17、D3、D6）"),
+        (name = "honours", description = "评先表彰：资格名单与说明、村支两委提名、导出（R18、D5、D7）"),
         (name = "dingtalk", description = "钉钉回调：事件推送与互动卡片回调"),
     )
 )]

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod callback;
 pub mod declarations;
 pub mod health;
+pub mod honours;
 pub mod me;
 pub mod objections;
 pub mod photos;

@@ -173,6 +173,16 @@ pub enum AppError {
     /// Another decision on the objection won (R17).
     #[error("objection decided concurrently")]
     ObjectionDecidedConcurrently,
+    /// The household may not be nominated (R18, D5): `reason` is its exclusion or
+    /// `not_above_mean`.
+    #[error("household {household} not eligible: {reason}")]
+    NotEligible { household: i64, reason: String },
+    /// The year close of a points-year before its close date (D4).
+    #[error("year {year} cannot be closed before {close_date}")]
+    YearNotClosable {
+        year: i32,
+        close_date: chrono::NaiveDate,
+    },
 }
 
 impl AppError {
@@ -233,6 +243,8 @@ impl AppError {
             Self::ObjectionOtherVillage => "objection.other_village",
             Self::NotVillageMember => "objection.not_member",
             Self::ObjectionDecidedConcurrently => "objection.already_decided",
+            Self::NotEligible { .. } => "honours.not_eligible",
+            Self::YearNotClosable { .. } => "year_close.too_early",
         }
     }
 
@@ -304,6 +316,21 @@ impl AppError {
             Self::ObjectionOtherVillage => "只能对本村的公示提出异议".into(),
             Self::NotVillageMember => "只有本村登记的村民可以提出异议".into(),
             Self::ObjectionDecidedConcurrently => "该异议已被处理，不能重复处理".into(),
+            Self::NotEligible { reason, .. } => format!(
+                "该户不符合评先条件：{}",
+                match reason.as_str() {
+                    "not_participating" => "未参加积分制",
+                    "enrolled_too_short" => "参加不足两个完整季度",
+                    "veto" => "本年度有一票否决情形",
+                    "open_objection" => "有尚未处理完毕的异议",
+                    "not_in_village" => "不是本村农户",
+                    _ => "年度积分未高于全村平均分",
+                }
+            )
+            .into(),
+            Self::YearNotClosable { year, close_date } => {
+                format!("{year} 积分年度须在 {close_date} 清零，现在还不能清零").into()
+            }
         }
     }
 
@@ -374,6 +401,8 @@ impl AppError {
             Self::ObjectionOtherVillage => ErrorKind::Invalid,
             Self::NotVillageMember => ErrorKind::Forbidden,
             Self::ObjectionDecidedConcurrently => ErrorKind::Conflict,
+            Self::NotEligible { .. } => ErrorKind::Invalid,
+            Self::YearNotClosable { .. } => ErrorKind::Conflict,
         }
     }
 
@@ -381,6 +410,9 @@ impl AppError {
     pub fn details(&self) -> Option<serde_json::Value> {
         match self {
             Self::InvalidField { field, .. } => Some(serde_json::json!({ "field": field })),
+            Self::NotEligible { household, reason } => {
+                Some(serde_json::json!({ "householdId": household, "reason": reason }))
+            }
             _ => None,
         }
     }

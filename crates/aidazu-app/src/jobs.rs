@@ -90,8 +90,43 @@ impl App {
         .await?)
     }
 
+    /// D4 for one village: the reminders of the month before the close, then the close itself
+    /// on the close date (each once).
+    async fn year_close_due(&self, village: VillageId, code: &str) -> Result<(), AppError> {
+        let calendar = self.store().village_calendar(village).await?;
+        let today = business_date(self.clock().now());
+        let year = calendar.points_year_of(today).prev();
+        self.year_close_reminders(village, year).await?;
+        if today < calendar.year_close_date(year) {
+            return Ok(());
+        }
+        // A year in which the village booked nothing (before it joined the scheme) has nothing
+        // to close; `aidazu jobs run year-close` still closes it when asked.
+        let totals =
+            aidazu_store::ledger::village_totals(self.store().connection(), village, year).await?;
+        if totals
+            .iter()
+            .all(|t| t.totals.score.is_zero() && t.totals.balance.is_zero())
+        {
+            return Ok(());
+        }
+        let done = store_jobs::find(
+            self.store().connection(),
+            crate::year_close::JOB_YEAR_CLOSE,
+            village,
+            &year.to_string(),
+        )
+        .await?
+        .is_some_and(|r| r.status == store_jobs::DONE);
+        if !done && let Err(error) = self.close_year(village, year, "schedule").await {
+            tracing::warn!(village = %code, %year, %error, "scheduled year close failed; retried next pass");
+        }
+        Ok(())
+    }
+
     /// One pass of the scheduler: publishes every village's due quarter that has no finished
-    /// run yet. Returns how many publications this pass made.
+    /// run yet, sends the year-close reminders and closes a points-year on its close date.
+    /// Returns how many publications this pass made.
     ///
     /// # Errors
     /// [`AppError::Store`] when the villages cannot be listed; a village's own failure is
@@ -120,6 +155,9 @@ impl App {
                     tracing::warn!(village = %v.code, %quarter, %error, "scheduled publication failed; retried next pass");
                 }
             }
+        }
+        for v in self.store().list_villages().await? {
+            self.year_close_due(v.id, &v.code).await?;
         }
         Ok(published)
     }

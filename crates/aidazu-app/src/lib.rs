@@ -8,6 +8,7 @@ pub mod declarations;
 mod error;
 pub mod events;
 pub mod gateway;
+pub mod honours;
 pub mod household;
 pub mod integration;
 pub mod jobs;
@@ -22,6 +23,7 @@ pub mod reconcile;
 pub mod reminders;
 pub mod review_routing;
 pub mod scoring;
+pub mod year_close;
 
 use std::sync::Arc;
 

@@ -207,3 +207,34 @@ pub async fn jobs_run_publish(
     }
     Ok(())
 }
+
+/// `aidazu jobs run year-close --village <code> --year <label>`: the year close (R14, D4) by hand,
+/// exactly as the scheduler does it on the close date; a rerun changes nothing.
+pub async fn jobs_run_year_close(
+    settings: Settings,
+    village: &str,
+    year: i32,
+) -> anyhow::Result<()> {
+    let app =
+        crate::application::command_app(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
+            .await?;
+    let v = app
+        .store()
+        .village_by_code(village)
+        .await?
+        .with_context(|| format!("no village with code {village:?}"))?;
+    let year = aidazu_domain::calendar::PointsYear(year);
+    match app.close_year(v.id, year, "cli").await {
+        Ok(aidazu_app::year_close::YearCloseOutcome::Closed { households, closed }) => println!(
+            "{village}: points-year {year} closed: {households} households, {closed} points of balance closed"
+        ),
+        Ok(aidazu_app::year_close::YearCloseOutcome::AlreadyClosed) => {
+            println!("{village}: points-year {year} was already closed; nothing changed");
+        }
+        Ok(aidazu_app::year_close::YearCloseOutcome::Running) => {
+            println!("{village}: points-year {year} is being closed by another process");
+        }
+        Err(e) => anyhow::bail!("{village}: {} ({})", e.message(), e.code()),
+    }
+    Ok(())
+}

@@ -81,6 +81,16 @@ enum RunJob {
         #[arg(long)]
         quarter: String,
     },
+    /// The year close (R14, D4): honours frozen, then every household's balance closed to zero.
+    /// Refused before the close date.
+    YearClose {
+        /// The village's code (e.g. heping).
+        #[arg(long)]
+        village: String,
+        /// The points-year label (the calendar year it starts in), e.g. 2025.
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 fn main() -> ExitCode {
@@ -126,6 +136,12 @@ fn main() -> ExitCode {
                             },
                     },
             } => commands::jobs_run_publish(settings, village, all, &quarter).await,
+            Command::Jobs {
+                command:
+                    JobsCommand::Run {
+                        job: RunJob::YearClose { village, year },
+                    },
+            } => commands::jobs_run_year_close(settings, &village, year).await,
         }
     });
     match result {

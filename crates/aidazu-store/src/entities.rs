@@ -10,6 +10,8 @@ pub(crate) mod declarations;
 pub(crate) mod dingtalk_events;
 pub(crate) mod dingtalk_state;
 pub(crate) mod districts;
+pub(crate) mod honour_nominations;
+pub(crate) mod honours_lists;
 pub(crate) mod households;
 pub(crate) mod job_runs;
 pub(crate) mod ledger_entries;

@@ -7,6 +7,7 @@ pub mod declarations;
 pub mod dingtalk;
 mod entities;
 pub mod error;
+pub mod honours;
 pub mod households;
 pub mod inbox;
 pub mod jobs;
