@@ -17,6 +17,7 @@ mod m20261129_121_dingtalk_state;
 mod m20261202_130_past_bindings;
 mod m20261206_140_quarterly;
 mod m20261206_141_honours;
+mod m20261206_142_ledger_chain;
 
 /// The ordered, append-only list of migrations.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_130_past_bindings::Migration),
             Box::new(m20261206_140_quarterly::Migration),
             Box::new(m20261206_141_honours::Migration),
+            Box::new(m20261206_142_ledger_chain::Migration),
         ]
     }
 }

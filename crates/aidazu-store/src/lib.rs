@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalogue;
+pub mod chain;
 pub mod declarations;
 pub mod dingtalk;
 mod entities;

@@ -124,6 +124,7 @@ a{{color:#0b3d91}}
 <section class="notice"><h2>异议</h2><p>异议期至 <strong>{deadline}</strong>。{how}</p></section>
 <p>下载：<a href="{poster}">A3 公示海报（PDF）</a> · <a href="{xlsx}">表格（Excel）</a></p>
 <p class="digest">数字摘要（SHA-256）：{digest}</p>
+<p class="digest">台账哈希链头：{chain}（共 {links} 条记录）</p>
 </body></html>
 "#,
         title = esc(&title(p)),
@@ -137,6 +138,8 @@ a{{color:#0b3d91}}
         poster = esc(poster_url),
         xlsx = esc(xlsx_url),
         digest = esc(&p.digest),
+        chain = esc(c.chain_head_short()),
+        links = c.chain_links,
     )
 }
 
@@ -296,6 +299,7 @@ td.n {{ text-align:left; }}
 <div class="foot">
 <p>异议期至 {deadline}。{how}</p>
 <p>数字摘要（SHA-256）：{digest}</p>
+<p>台账哈希链头：{chain}（共 {links} 条记录）</p>
 </div>
 <p class="sign">{committee}<br>{published}</p>
 </body></html>
@@ -308,6 +312,8 @@ td.n {{ text-align:left; }}
         deadline = p.objection_last_day,
         how = esc(&c.how_to_object),
         digest = esc(&p.digest),
+        chain = esc(c.chain_head_short()),
+        links = c.chain_links,
         committee = esc(&c.committee),
         published = p.published_on,
     )
