@@ -21,6 +21,7 @@ mod kit;
 mod layering;
 mod objections;
 mod photo_links;
+mod pilot_year;
 mod publication;
 mod reconcile;
 mod reminders;
