@@ -368,3 +368,50 @@ dual_db_test!(
         assert_eq!(objection_count(&t, &committee, heping).await, before);
     }
 );
+
+dual_db_test!(
+    async fn d3_the_committee_is_reminded_on_working_days_3_and_5_once(db: TestDb) {
+        let start = "2026-10-08T02:00:00Z".parse().unwrap();
+        let (t, clock) = spawn_at(db, start, vec![]).await;
+        let heping = village_id(&t, "heping").await;
+        t.app
+            .publish_quarter(VillageId(heping), "2026-Q3".parse().unwrap(), "cli")
+            .await
+            .unwrap();
+        let villager = login(&t, "demo-villager").await;
+        let (status, filed) = object(
+            &t,
+            &villager,
+            json!({"quarter": "2026-Q3", "text": "7月值守未计分"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{filed}");
+        let id = filed["id"].as_i64().unwrap();
+        let remind3 = format!("notify.work:objection.remind3:{id}");
+        let remind5 = format!("notify.work:objection.remind5:{id}");
+        // Fri 9 Oct is working day 1, Sat 10 Oct (make-up) day 2, Mon 12 Oct day 3, Wed 14 Oct day 5.
+        clock.set("2026-10-10T02:00:00Z".parse().unwrap());
+        assert_eq!(t.app.objection_reminders().await.unwrap(), 0);
+        clock.set("2026-10-12T02:00:00Z".parse().unwrap());
+        assert_eq!(t.app.objection_reminders().await.unwrap(), 1);
+        let sent = outbox_by_key(&t, &remind3).await.unwrap();
+        assert_eq!(sent.payload["userIds"], json!(["demo-committee"]));
+        assert_eq!(t.app.objection_reminders().await.unwrap(), 0, "once");
+        clock.set("2026-10-14T02:00:00Z".parse().unwrap());
+        assert_eq!(t.app.objection_reminders().await.unwrap(), 1);
+        assert!(outbox_by_key(&t, &remind5).await.is_some());
+        // A decided objection is not reminded any more.
+        let committee = login(&t, "demo-committee").await;
+        let (status, _) = decide_obj(
+            &t,
+            &committee,
+            id,
+            "decision",
+            json!({"outcome": "reject", "reason": "无记录"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        clock.set("2026-10-16T02:00:00Z".parse().unwrap());
+        assert_eq!(t.app.objection_reminders().await.unwrap(), 0);
+    }
+);

@@ -485,11 +485,17 @@ impl App {
             .map(|(h, _)| *h)
             .collect();
         participating.sort();
+        let mut by_household: std::collections::HashMap<HouseholdId, Vec<_>> =
+            std::collections::HashMap::new();
+        for e in entries {
+            by_household.entry(e.entry.household).or_default().push(e);
+        }
         let mut ledgers = Vec::with_capacity(participating.len());
         for household in &participating {
-            let own = entries
-                .iter()
-                .filter(|e| e.entry.household == *household)
+            let own = by_household
+                .remove(household)
+                .unwrap_or_default()
+                .into_iter()
                 .filter_map(|e| {
                     let mut entry = e.entry.clone();
                     // A correction counts in the quarter its objection was about (docs/rules.md R17).
