@@ -124,14 +124,32 @@ dual_db_test!(
             "nothing written"
         );
 
-        // 1. About the villager's own household: upheld with +3.
+        // A photo another household uploaded is not usable.
+        let foreign_photo = photo_id(&t, &admin.token, 41).await;
+        let (status, body) = object(
+            &t,
+            &villager,
+            json!({"quarter": "2026-Q3", "text": "有异议", "photoIds": [foreign_photo]}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "declaration.photo_not_usable",
+        );
+        assert_eq!(objection_count(&t, &committee, heping).await, 0);
+
+        // 1. About the villager's own household, with a photo: upheld with +3.
+        let photo = photo_id(&t, &villager.token, 42).await;
         let (status, first) = object(
             &t,
             &villager,
-            json!({"quarter": "2026-Q3", "text": "7月参加防汛值守未计分"}),
+            json!({"quarter": "2026-Q3", "text": "7月参加防汛值守未计分", "photoIds": [photo]}),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{first}");
+        assert_eq!(first["photoIds"], json!([photo]));
         assert_eq!(first["state"], "open");
         assert_eq!(first["aboutHouseholdId"], villager.household_id);
         // D3: 5 working days; Sat 10 Oct 2026 is a make-up working day.

@@ -33,6 +33,8 @@ pub struct ObjectionInput {
     /// The questioned entry, if one is named (must be the household's).
     pub entry: Option<LedgerEntryId>,
     pub text: String,
+    /// Evidence photos uploaded by the objector's household in the village (at most 9).
+    pub photo_ids: Vec<i64>,
 }
 
 /// A committee or town decision.
@@ -109,6 +111,13 @@ impl App {
                 return Err(AppError::ObjectionOtherVillage);
             }
         }
+        if input.photo_ids.len() > 9 {
+            return Err(AppError::InvalidField {
+                field: "photoIds",
+                message: "照片最多 9 张",
+            });
+        }
+        crate::declarations::check_photos(db, &input.photo_ids, village, own).await?;
         let publication = store_pub::get(db, village, input.quarter, Some(1))
             .await?
             .ok_or(AppError::PublicationNotFound)?;
@@ -130,7 +139,15 @@ impl App {
             &self.objection_policy(),
         )?;
         let txn = self.store().begin().await?;
-        let id = store_obj::insert(&txn, village, publication.id, &draft, checked.filed_on).await?;
+        let id = store_obj::insert(
+            &txn,
+            village,
+            publication.id,
+            &draft,
+            &input.photo_ids,
+            checked.filed_on,
+        )
+        .await?;
         let id = ObjectionId(id);
         aidazu_store::audit::record(
             &txn,
@@ -146,6 +163,7 @@ impl App {
                     "aboutHouseholdId": about.get(),
                     "entryId": input.entry.map(LedgerEntryId::get),
                     "text": draft.text,
+                    "photoIds": input.photo_ids,
                 }),
             ),
         )
