@@ -20,5 +20,6 @@ mod layering;
 mod photo_links;
 mod reconcile;
 mod reminders;
+mod shop;
 mod sim_fidelity;
 mod support;

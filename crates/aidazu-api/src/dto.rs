@@ -4,4 +4,5 @@
 pub mod catalogue;
 pub mod declarations;
 pub mod identity;
+pub mod shop;
 pub mod village;

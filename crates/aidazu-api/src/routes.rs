@@ -10,6 +10,7 @@ pub mod declarations;
 pub mod health;
 pub mod me;
 pub mod photos;
+pub mod shop;
 pub mod villages;
 
 use axum::http::StatusCode;

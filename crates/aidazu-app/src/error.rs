@@ -146,6 +146,12 @@ pub enum AppError {
     /// The item code is malformed.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),
+    /// No shop item with that id visible to the caller.
+    #[error("shop item {0} not found")]
+    ShopItemNotFound(i64),
+    /// No order with that id (or pick-up code) visible to the caller.
+    #[error("order {0} not found")]
+    OrderNotFound(i64),
 }
 
 impl AppError {
@@ -198,6 +204,8 @@ impl AppError {
             Self::NotDeclarant => "declaration.not_declarant",
             Self::UnknownState(_) => "declaration.unknown_state",
             Self::InvalidInput(_) => "request.invalid",
+            Self::ShopItemNotFound(_) => "shop.item_not_found",
+            Self::OrderNotFound(_) => "shop.order_not_found",
         }
     }
 
@@ -257,6 +265,8 @@ impl AppError {
             Self::NotDeclarant => "只有申报人本人可以撤回".into(),
             Self::UnknownState(_) => "申报状态不正确".into(),
             Self::InvalidInput(_) => "请求内容不正确".into(),
+            Self::ShopItemNotFound(_) => "商品不存在".into(),
+            Self::OrderNotFound(_) => "订单不存在（请核对取货码）".into(),
         }
     }
 
@@ -298,8 +308,14 @@ impl AppError {
                 | aidazu_domain::DomainError::OutOfScope
                 | aidazu_domain::DomainError::Forbidden
                 | aidazu_domain::DomainError::NotDeclarant
+                | aidazu_domain::DomainError::NotOrderer
                 | aidazu_domain::DomainError::BindingSelf => ErrorKind::Forbidden,
                 aidazu_domain::DomainError::AlreadyDecided { .. }
+                | aidazu_domain::DomainError::OutOfStock { .. }
+                | aidazu_domain::DomainError::ItemPaused
+                | aidazu_domain::DomainError::OrderAlreadyDelivered
+                | aidazu_domain::DomainError::OrderCancelled
+                | aidazu_domain::DomainError::CancelWindowPassed { .. }
                 | aidazu_domain::DomainError::BindingOtherVillage
                 | aidazu_domain::DomainError::BindingInactiveElsewhere
                 | aidazu_domain::DomainError::NoEligibleReviewer => ErrorKind::Conflict,
@@ -310,7 +326,10 @@ impl AppError {
                 err if err.is_client_error() => ErrorKind::Invalid,
                 _ => ErrorKind::Internal,
             },
-            Self::PhotoNotFound(_) | Self::DeclarationNotFound(_) => ErrorKind::NotFound,
+            Self::PhotoNotFound(_)
+            | Self::DeclarationNotFound(_)
+            | Self::ShopItemNotFound(_)
+            | Self::OrderNotFound(_) => ErrorKind::NotFound,
             Self::MemberNotInHousehold(_)
             | Self::PhotoNotUsable(_)
             | Self::DuplicatePhoto(_)

@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod declarations;
 mod error;
 pub mod events;
+pub mod funds;
 pub mod gateway;
 pub mod household;
 pub mod integration;
@@ -19,6 +20,7 @@ pub mod reconcile;
 pub mod reminders;
 pub mod review_routing;
 pub mod scoring;
+pub mod shop;
 
 use std::sync::Arc;
 
@@ -39,6 +41,8 @@ pub struct AppConfig {
     pub declaration_window_days: u32,
     /// Longest declaration description, in characters (R8).
     pub declaration_max_text_chars: u32,
+    /// Fen of purchase cost per point for the fund report's liability (D8).
+    pub fen_per_point: i64,
     /// Our own tokens: JWT secret and lifetimes (F1).
     pub auth: AuthConfig,
     /// Keys for personal data at rest and mobile lookups (R4).

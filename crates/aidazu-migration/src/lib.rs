@@ -15,6 +15,7 @@ mod m20261129_111_declarations;
 mod m20261129_112_photo_uploads;
 mod m20261129_121_dingtalk_state;
 mod m20261202_130_past_bindings;
+mod m20261206_150_shop;
 
 /// The ordered, append-only list of migrations.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_112_photo_uploads::Migration),
             Box::new(m20261129_121_dingtalk_state::Migration),
             Box::new(m20261202_130_past_bindings::Migration),
+            Box::new(m20261206_150_shop::Migration),
         ]
     }
 }

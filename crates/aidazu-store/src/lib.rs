@@ -18,6 +18,7 @@ pub mod photos;
 pub mod pii;
 pub mod seed;
 pub mod sessions;
+pub mod shop;
 mod stamp;
 mod store;
 

@@ -247,7 +247,10 @@ fn r19_overdue_orders_remind_then_escalate() {
     // Placed 2025-05-01 (Shanghai), daily goods: due 2025-05-03.
     let day = |d: u32| NaiveDate::from_ymd_opt(2025, 5, d).unwrap();
     assert!(order.overdue_stages(day(3)).is_empty());
-    assert_eq!(order.overdue_stages(day(4)), vec![OverdueStage::RemindAdmins]);
+    assert_eq!(
+        order.overdue_stages(day(4)),
+        vec![OverdueStage::RemindAdmins]
+    );
     assert_eq!(
         order.overdue_stages(day(6)),
         vec![OverdueStage::RemindAdmins, OverdueStage::EscalateToTown]
