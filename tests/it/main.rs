@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod activities;
 mod core_safety;
 mod declaration_loop;
 mod declarations;

@@ -57,6 +57,7 @@ pub fn router(state: ApiState, options: RouterOptions) -> Router {
         .merge(routes::admin_declarations::router())
         .merge(routes::admin_entries::router())
         .merge(routes::shop::router())
+        .merge(routes::activities::router())
         .merge(openapi::router())
         .fallback(routes::fallback)
         .method_not_allowed_fallback(routes::method_not_allowed)

@@ -64,6 +64,16 @@ use crate::ApiState;
         crate::routes::shop::add_fund_entry,
         crate::routes::shop::fund_entries,
         crate::routes::shop::fund_report,
+        crate::routes::activities::my_activities,
+        crate::routes::activities::check_in,
+        crate::routes::activities::village_activities,
+        crate::routes::activities::create_activity,
+        crate::routes::activities::activity_detail,
+        crate::routes::activities::switch_checkin,
+        crate::routes::activities::checkin_code,
+        crate::routes::activities::mark_attendance,
+        crate::routes::activities::attendance_csv,
+        crate::routes::activities::add_story,
     ),
     components(schemas(
         crate::error::ErrorBody,
@@ -79,6 +89,7 @@ use crate::ApiState;
         (name = "declarations", description = "照片证据与积分申报（F2、R8、R9、R11）"),
         (name = "admin", description = "村社管理：农户、成员、参与记录（R3）、账号绑定、审计（R22）；申报审核（R9）与直接记分（R10）"),
         (name = "shop", description = "积分超市（R19）：商品、兑换订单、交付与取消；资金台账与报表（R20、D8）"),
+        (name = "activities", description = "积分分享活动（R21）：活动、动态签到码、签到与登记、积分小故事、签到名单导出"),
         (name = "dingtalk", description = "钉钉回调：事件推送与互动卡片回调"),
     )
 )]

@@ -1,5 +1,6 @@
 //! Route modules, one per resource.
 
+pub mod activities;
 pub mod admin_declarations;
 pub mod admin_entries;
 pub mod admin_households;

@@ -152,6 +152,9 @@ pub enum AppError {
     /// No order with that id (or pick-up code) visible to the caller.
     #[error("order {0} not found")]
     OrderNotFound(i64),
+    /// No activity with that id visible to the caller.
+    #[error("activity {0} not found")]
+    ActivityNotFound(i64),
 }
 
 impl AppError {
@@ -206,6 +209,7 @@ impl AppError {
             Self::InvalidInput(_) => "request.invalid",
             Self::ShopItemNotFound(_) => "shop.item_not_found",
             Self::OrderNotFound(_) => "shop.order_not_found",
+            Self::ActivityNotFound(_) => "activity.not_found",
         }
     }
 
@@ -267,6 +271,7 @@ impl AppError {
             Self::InvalidInput(_) => "请求内容不正确".into(),
             Self::ShopItemNotFound(_) => "商品不存在".into(),
             Self::OrderNotFound(_) => "订单不存在（请核对取货码）".into(),
+            Self::ActivityNotFound(_) => "活动不存在".into(),
         }
     }
 
@@ -316,6 +321,9 @@ impl AppError {
                 | aidazu_domain::DomainError::OrderAlreadyDelivered
                 | aidazu_domain::DomainError::OrderCancelled
                 | aidazu_domain::DomainError::CancelWindowPassed { .. }
+                | aidazu_domain::DomainError::CheckinClosed
+                | aidazu_domain::DomainError::CheckinCodeExpired
+                | aidazu_domain::DomainError::CheckinNotToday
                 | aidazu_domain::DomainError::BindingOtherVillage
                 | aidazu_domain::DomainError::BindingInactiveElsewhere
                 | aidazu_domain::DomainError::NoEligibleReviewer => ErrorKind::Conflict,
@@ -329,7 +337,8 @@ impl AppError {
             Self::PhotoNotFound(_)
             | Self::DeclarationNotFound(_)
             | Self::ShopItemNotFound(_)
-            | Self::OrderNotFound(_) => ErrorKind::NotFound,
+            | Self::OrderNotFound(_)
+            | Self::ActivityNotFound(_) => ErrorKind::NotFound,
             Self::MemberNotInHousehold(_)
             | Self::PhotoNotUsable(_)
             | Self::DuplicatePhoto(_)

@@ -2,6 +2,9 @@
 //! read models, never rows.
 
 pub(crate) mod accounts;
+pub(crate) mod activities;
+pub(crate) mod activity_attendance;
+pub(crate) mod activity_stories;
 pub(crate) mod audit_log;
 pub(crate) mod catalogue_items;
 pub(crate) mod catalogue_versions;

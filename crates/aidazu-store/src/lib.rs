@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod catalogue;
 pub mod declarations;
