@@ -142,6 +142,7 @@ fn notify_message(i: usize, user: &str, marker: &str) -> NewOutboxMessage {
             },
             declaration_id: None,
             ledger_entry_id: None,
+            order_id: None,
         }),
         format!("test.notify:{marker}:{i}"),
         None,

@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod activities;
 mod chain;
 mod core_safety;
 mod declaration_loop;
@@ -25,5 +26,6 @@ mod pilot_year;
 mod publication;
 mod reconcile;
 mod reminders;
+mod shop;
 mod sim_fidelity;
 mod support;

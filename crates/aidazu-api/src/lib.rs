@@ -59,6 +59,8 @@ pub fn router(state: ApiState, options: RouterOptions) -> Router {
         .merge(routes::publications::router())
         .merge(routes::objections::router())
         .merge(routes::honours::router())
+        .merge(routes::shop::router())
+        .merge(routes::activities::router())
         .merge(openapi::router())
         .fallback(routes::fallback)
         .method_not_allowed_fallback(routes::method_not_allowed)

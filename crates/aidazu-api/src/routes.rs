@@ -1,5 +1,6 @@
 //! Route modules, one per resource.
 
+pub mod activities;
 pub mod admin_declarations;
 pub mod admin_entries;
 pub mod admin_households;
@@ -13,6 +14,7 @@ pub mod me;
 pub mod objections;
 pub mod photos;
 pub mod publications;
+pub mod shop;
 pub mod villages;
 
 use axum::http::StatusCode;

@@ -183,6 +183,15 @@ pub enum AppError {
         year: i32,
         close_date: chrono::NaiveDate,
     },
+    /// No shop item with that id visible to the caller.
+    #[error("shop item {0} not found")]
+    ShopItemNotFound(i64),
+    /// No order with that id (or pick-up code) visible to the caller.
+    #[error("order {0} not found")]
+    OrderNotFound(i64),
+    /// No activity with that id visible to the caller.
+    #[error("activity {0} not found")]
+    ActivityNotFound(i64),
 }
 
 impl AppError {
@@ -245,6 +254,9 @@ impl AppError {
             Self::ObjectionDecidedConcurrently => "objection.already_decided",
             Self::NotEligible { .. } => "honours.not_eligible",
             Self::YearNotClosable { .. } => "year_close.too_early",
+            Self::ShopItemNotFound(_) => "shop.item_not_found",
+            Self::OrderNotFound(_) => "shop.order_not_found",
+            Self::ActivityNotFound(_) => "activity.not_found",
         }
     }
 
@@ -331,6 +343,9 @@ impl AppError {
             Self::YearNotClosable { year, close_date } => {
                 format!("{year} 积分年度须在 {close_date} 清零，现在还不能清零").into()
             }
+            Self::ShopItemNotFound(_) => "商品不存在".into(),
+            Self::OrderNotFound(_) => "订单不存在（请核对取货码）".into(),
+            Self::ActivityNotFound(_) => "活动不存在".into(),
         }
     }
 
@@ -373,10 +388,19 @@ impl AppError {
                 | aidazu_domain::DomainError::Forbidden
                 | aidazu_domain::DomainError::NotDeclarant
                 | aidazu_domain::DomainError::NotObjector
+                | aidazu_domain::DomainError::NotOrderer
                 | aidazu_domain::DomainError::BindingSelf => ErrorKind::Forbidden,
                 aidazu_domain::DomainError::AlreadyDecided { .. }
                 | aidazu_domain::DomainError::ObjectionAlreadyDecided { .. }
                 | aidazu_domain::DomainError::ObjectionNotEscalable
+                | aidazu_domain::DomainError::OutOfStock { .. }
+                | aidazu_domain::DomainError::ItemPaused
+                | aidazu_domain::DomainError::OrderAlreadyDelivered
+                | aidazu_domain::DomainError::OrderCancelled
+                | aidazu_domain::DomainError::CancelWindowPassed { .. }
+                | aidazu_domain::DomainError::CheckinClosed
+                | aidazu_domain::DomainError::CheckinCodeExpired
+                | aidazu_domain::DomainError::CheckinNotToday
                 | aidazu_domain::DomainError::BindingOtherVillage
                 | aidazu_domain::DomainError::BindingInactiveElsewhere
                 | aidazu_domain::DomainError::NoEligibleReviewer => ErrorKind::Conflict,
@@ -387,7 +411,11 @@ impl AppError {
                 err if err.is_client_error() => ErrorKind::Invalid,
                 _ => ErrorKind::Internal,
             },
-            Self::PhotoNotFound(_) | Self::DeclarationNotFound(_) => ErrorKind::NotFound,
+            Self::PhotoNotFound(_)
+            | Self::DeclarationNotFound(_)
+            | Self::ShopItemNotFound(_)
+            | Self::OrderNotFound(_)
+            | Self::ActivityNotFound(_) => ErrorKind::NotFound,
             Self::MemberNotInHousehold(_)
             | Self::PhotoNotUsable(_)
             | Self::DuplicatePhoto(_)

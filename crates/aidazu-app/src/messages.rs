@@ -4,7 +4,7 @@
 //! `notify.work:entry:<ledger entry>`, …), so a retried use case or a second replica enqueues the
 //! same key and the store writes nothing the second time.
 
-use aidazu_domain::{DeclarationId, LedgerEntryId, VillageId};
+use aidazu_domain::{DeclarationId, LedgerEntryId, OrderId, VillageId};
 use aidazu_store::declarations::DeclarationRecord;
 use aidazu_store::outbox::{
     ApprovalCreate, ApprovalTerminate, CardSend, CardUpdate, Markdown, NewOutboxMessage,
@@ -13,7 +13,7 @@ use aidazu_store::outbox::{
 
 /// The dedupe keys (also read back, e.g. to see whether an approval is still being created).
 pub mod key {
-    use aidazu_domain::{DeclarationId, LedgerEntryId};
+    use aidazu_domain::{DeclarationId, LedgerEntryId, OrderId, VillageId};
 
     /// The approval of a declaration.
     #[must_use]
@@ -55,6 +55,24 @@ pub mod key {
     #[must_use]
     pub fn entry_notice(id: LedgerEntryId) -> String {
         format!("notify.work:entry:{}", id.get())
+    }
+
+    /// A notice about an order (`placed`, `cancelled`).
+    #[must_use]
+    pub fn order_notice(what: &str, id: OrderId) -> String {
+        format!("notify.work:order.{what}:{}", id.get())
+    }
+
+    /// An overdue-order stage (`remind`, `escalate`) of an order (R19).
+    #[must_use]
+    pub fn order_reminder(stage: &str, id: OrderId) -> String {
+        format!("notify.work:order.{stage}:{}", id.get())
+    }
+
+    /// The monthly fund alert of a village (`month` as `YYYY-MM`, R20).
+    #[must_use]
+    pub fn fund_alert(village: VillageId, month: &str) -> String {
+        format!("notify.work:fund.alert:{}:{month}", village.get())
     }
 
     /// A review reminder stage (`remind`, `escalate`) of a declaration (D2).
@@ -197,6 +215,10 @@ pub enum About {
     Entry(LedgerEntryId),
     /// Neither (a publication, an objection, a job).
     Other,
+    /// A shop order.
+    Order(OrderId),
+    /// A village as a whole (its fund).
+    Village(VillageId),
 }
 
 /// A markdown work notification to `user_ids`.
@@ -209,10 +231,11 @@ pub fn work_notice(
     text: impl Into<String>,
     about: About,
 ) -> NewOutboxMessage {
-    let (declaration_id, ledger_entry_id) = match about {
-        About::Declaration(id) => (Some(id), None),
-        About::Entry(id) => (None, Some(id)),
-        About::Other => (None, None),
+    let (declaration_id, ledger_entry_id, order_id) = match about {
+        About::Declaration(id) => (Some(id), None, None),
+        About::Entry(id) => (None, Some(id), None),
+        About::Order(id) => (None, None, Some(id)),
+        About::Village(_) | About::Other => (None, None, None),
     };
     NewOutboxMessage::new(
         OutboxCommand::NotifyWork(WorkNotice {
@@ -223,6 +246,7 @@ pub fn work_notice(
             },
             declaration_id,
             ledger_entry_id,
+            order_id,
         }),
         dedupe_key,
         Some(village),

@@ -132,6 +132,12 @@ pub async fn run_reminder_worker(
         if let Err(error) = send_review_reminders(&app).await {
             tracing::warn!(%error, "review reminders failed; retried next round");
         }
+        if let Err(error) = crate::shop::send_order_reminders(&app).await {
+            tracing::warn!(%error, "order reminders failed; retried next round");
+        }
+        if let Err(error) = crate::funds::send_fund_alerts(&app).await {
+            tracing::warn!(%error, "fund alerts failed; retried next round");
+        }
         tokio::select! {
             () = &mut shutdown => break,
             () = tokio::time::sleep(every) => {}

@@ -150,6 +150,16 @@ pub enum DomainError {
     #[error("the orderer may cancel only within {minutes} minutes")]
     CancelWindowPassed { minutes: i64 },
 
+    // --- sharing activities (R21) ---
+    #[error("check-in is not open for this activity")]
+    CheckinClosed,
+    #[error("the check-in code has expired")]
+    CheckinCodeExpired,
+    #[error("the check-in code is not valid")]
+    CheckinCodeInvalid,
+    #[error("check-in by scanning is only on the day of the activity")]
+    CheckinNotToday,
+
     // --- funds (R20, D8) ---
     #[error("a {kind} fund entry has the wrong sign")]
     FundWrongSign { kind: &'static str },
@@ -229,6 +239,10 @@ impl DomainError {
             Self::NotOrderer => "shop.not_orderer",
             Self::ItemPaused => "shop.item_paused",
             Self::CancelWindowPassed { .. } => "shop.cancel_window_passed",
+            Self::CheckinClosed => "activity.checkin_closed",
+            Self::CheckinCodeExpired => "activity.code_expired",
+            Self::CheckinCodeInvalid => "activity.code_invalid",
+            Self::CheckinNotToday => "activity.not_today",
             Self::FundWrongSign { .. } => "fund.wrong_sign",
             Self::DonorRequired => "fund.donor_required",
             Self::ReceiptRequired => "fund.receipt_required",
@@ -325,6 +339,10 @@ impl DomainError {
             Self::CancelWindowPassed { minutes } => {
                 format!("下单超过 {minutes} 分钟，不能自行取消，请联系村管理员")
             }
+            Self::CheckinClosed => "本次活动尚未开放签到或签到已结束".into(),
+            Self::CheckinCodeExpired => "签到码已过期，请扫描现场屏幕上的最新签到码".into(),
+            Self::CheckinCodeInvalid => "签到码无效，请扫描现场屏幕上的签到码".into(),
+            Self::CheckinNotToday => "只能在活动当天扫码签到".into(),
             Self::FundWrongSign { kind } => match *kind {
                 "purchase" => "采购支出金额应为负数（资金流出）".into(),
                 "adjustment" => "调整金额不能为 0".into(),
@@ -487,6 +505,10 @@ mod tests {
             E::NotOrderer,
             E::ItemPaused,
             E::CancelWindowPassed { minutes: 10 },
+            E::CheckinClosed,
+            E::CheckinCodeExpired,
+            E::CheckinCodeInvalid,
+            E::CheckinNotToday,
             E::FundWrongSign { kind: "donation" },
             E::DonorRequired,
             E::ReceiptRequired,

@@ -27,6 +27,23 @@ pub enum ShopItemKind {
 }
 
 impl ShopItemKind {
+    /// Stable snake-case name (stored, and in the API).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::DailyGoods => "daily_goods",
+            Self::Electronics => "electronics",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::DailyGoods, Self::Electronics]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+
     /// Days to deliver after ordering.
     #[must_use]
     pub const fn delivery_days(self) -> u32 {
@@ -64,6 +81,23 @@ pub enum LimitPeriod {
 }
 
 impl LimitPeriod {
+    /// Stable snake-case name (stored, and in the API).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Quarter => "quarter",
+            Self::Year => "year",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Quarter, Self::Year]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+
     /// First and last business date of the period containing `on`.
     #[must_use]
     pub fn window(self, calendar: PointsYearConfig, on: NaiveDate) -> (NaiveDate, NaiveDate) {
@@ -99,6 +133,23 @@ pub struct ShopItem {
     pub limit_period: LimitPeriod,
     /// Paused by the admin: shown to nobody, ordered by nobody.
     pub paused: bool,
+}
+
+impl ShopItem {
+    /// Checks what the admin sets: a positive whole-point price (D8), a per-household limit of at
+    /// least 1 when there is one.
+    ///
+    /// # Errors
+    /// [`DomainError::InvalidPrice`], [`DomainError::InvalidQuantity`].
+    pub fn check(&self) -> Result<(), DomainError> {
+        if !self.price.is_positive() {
+            return Err(DomainError::InvalidPrice);
+        }
+        if self.household_limit == Some(0) {
+            return Err(DomainError::InvalidQuantity);
+        }
+        Ok(())
+    }
 }
 
 /// What an undelivered order past its deadline calls for.
@@ -155,6 +206,20 @@ pub struct Order {
     pub placed_by: AccountId,
     pub placed_at: DateTime<Utc>,
     status: OrderStatus,
+}
+
+/// The fields of a stored order besides its state (see [`Order::restore`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderFields {
+    pub id: OrderId,
+    pub household: HouseholdId,
+    pub member: MemberId,
+    pub item: ShopItemId,
+    pub kind: ShopItemKind,
+    pub quantity: u32,
+    pub total: Points,
+    pub placed_by: AccountId,
+    pub placed_at: DateTime<Utc>,
 }
 
 /// Who orders what.
@@ -226,6 +291,23 @@ impl Order {
             format!("兑换 {} × {}", item.name, request.quantity),
         );
         Ok((order, redeem))
+    }
+
+    /// Rebuilds an order from storage, in the state it was saved in.
+    #[must_use]
+    pub fn restore(fields: OrderFields, status: OrderStatus) -> Self {
+        Self {
+            id: fields.id,
+            household: fields.household,
+            member: fields.member,
+            item: fields.item,
+            kind: fields.kind,
+            quantity: fields.quantity,
+            total: fields.total,
+            placed_by: fields.placed_by,
+            placed_at: fields.placed_at,
+            status,
+        }
     }
 
     /// Rebuilds a stored order in any state.

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod catalogue;
 pub mod chain;
@@ -23,6 +24,7 @@ pub mod pii;
 pub mod publications;
 pub mod seed;
 pub mod sessions;
+pub mod shop;
 mod stamp;
 mod store;
 

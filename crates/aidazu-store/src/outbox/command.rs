@@ -7,7 +7,7 @@
 //! older reader can share a queue during a rolling deploy); an incompatible change is a new kind
 //! (`notify.work.v2`) beside the old one, kept until no row of the old kind is pending.
 
-use aidazu_domain::{DeclarationId, LedgerEntryId};
+use aidazu_domain::{DeclarationId, LedgerEntryId, OrderId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -98,7 +98,8 @@ pub struct Markdown {
     pub text: String,
 }
 
-/// `notify.work`: a work notification; `declaration_id` / `ledger_entry_id` say what it is about
+/// `notify.work`: a work notification; `declaration_id` / `ledger_entry_id` / `order_id` say what
+/// it is about
 /// (diagnostics and tests; the gateway does not need them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -109,6 +110,8 @@ pub struct WorkNotice {
     pub declaration_id: Option<DeclarationId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_entry_id: Option<LedgerEntryId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<OrderId>,
 }
 
 /// `notify.group`: the robot posts `markdown` to the group `open_conversation_id`.
@@ -195,6 +198,7 @@ mod tests {
                 markdown: markdown.clone(),
                 declaration_id: None,
                 ledger_entry_id: Some(LedgerEntryId(3)),
+                order_id: None,
             }),
             OutboxCommand::NotifyGroup(GroupNotice {
                 open_conversation_id: "cid".into(),

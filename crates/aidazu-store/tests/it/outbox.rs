@@ -17,6 +17,7 @@ fn message(key: &str) -> NewOutboxMessage {
             },
             declaration_id: None,
             ledger_entry_id: None,
+            order_id: None,
         }),
         key,
         None,
