@@ -526,7 +526,7 @@ dual_db_test!(
                 .collect::<Vec<_>>()
         };
 
-        // Before any money: every point outstanding is a liability the empty fund cannot cover.
+        // The demo seeds the pilot's district allocation (¥24,000): the points are covered.
         let (status, r) = get(&t, &report, Some(&town.token)).await;
         assert_eq!(status, StatusCode::OK, "{r}");
         let outstanding = r["outstandingPoints"].as_i64().unwrap();
@@ -534,20 +534,21 @@ dual_db_test!(
         assert!(r["pointsIssued"].as_i64().unwrap() >= 30, "{r}");
         assert_eq!(r["fenPerPoint"], 100);
         assert_eq!(r["liabilityFen"], outstanding * 100);
-        assert_eq!(r["fundBalanceFen"], 0);
-        assert_eq!(r["liabilityExceedsFund"], true);
+        assert_eq!(r["fundBalanceFen"], 2_400_000);
+        assert_eq!(r["liabilityExceedsFund"], false);
+        send_fund_alerts(&t.app).await.unwrap();
+        assert!(heping_alerts().await.is_empty(), "covered: no alert");
 
-        // The district's allocation covers it with ¥50 to spare.
-        let allocation = outstanding * 100 + 5_000;
+        // A donation names its donor.
         let (status, body) = post(
             &t,
             &entries,
             Some(&admin.token),
-            json!({ "kind": "allocation", "amountFen": allocation, "reason": "区级拨付 2026 年积分超市资金" }),
+            json!({ "kind": "donation", "amountFen": 50_000, "reason": "乡贤捐赠", "donor": "张*明" }),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        assert_eq!(body["kindLabel"], "区级拨付");
+        assert_eq!(body["kindLabel"], "社会捐赠");
 
         // Refusals change nothing.
         for (bad, code) in [
@@ -580,27 +581,23 @@ dual_db_test!(
         .await;
         assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
         let (_, list) = get(&t, &entries, Some(&admin.token)).await;
-        assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+        assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
 
-        let (_, r) = get(&t, &report, Some(&town.token)).await;
-        assert_eq!(r["fundBalanceFen"], allocation);
-        assert_eq!(r["liabilityExceedsFund"], false);
-        send_fund_alerts(&t.app).await.unwrap();
-        assert!(heping_alerts().await.is_empty(), "covered: no alert");
-
-        // A purchase at cost with its receipt leaves less than the liability: the alert.
+        // A purchase at cost, with its receipt, leaves ¥10 less than the liability: the alert.
+        let held = 2_400_000 + 50_000;
+        let spend = held - outstanding * 100 + 1_000;
         let receipt = photo_id(&t, &admin.token, 5).await;
         let (status, body) = post(
             &t,
             &entries,
             Some(&admin.token),
-            json!({ "kind": "purchase", "amountFen": -6_000, "reason": "采购洗衣粉 30 袋", "receiptPhotoId": receipt }),
+            json!({ "kind": "purchase", "amountFen": -spend, "reason": "采购洗衣粉、毛巾等", "receiptPhotoId": receipt }),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let (_, r) = get(&t, &report, Some(&admin.token)).await;
-        assert_eq!(r["moneySpentFen"], 6_000);
-        assert_eq!(r["fundBalanceFen"], allocation - 6_000);
+        assert_eq!(r["moneySpentFen"], spend);
+        assert_eq!(r["fundBalanceFen"], outstanding * 100 - 1_000);
         assert_eq!(r["liabilityExceedsFund"], true);
         send_fund_alerts(&t.app).await.unwrap();
         send_fund_alerts(&t.app).await.unwrap();

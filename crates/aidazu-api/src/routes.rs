@@ -9,8 +9,11 @@ pub mod auth;
 pub mod callback;
 pub mod declarations;
 pub mod health;
+pub mod honours;
 pub mod me;
+pub mod objections;
 pub mod photos;
+pub mod publications;
 pub mod shop;
 pub mod villages;
 
