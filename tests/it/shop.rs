@@ -234,6 +234,14 @@ dual_db_test!(
             .map(|o| o["status"].as_str().unwrap())
             .collect();
         assert_eq!(states, vec!["delivered", "cancelled"]);
+        let resp = get_response(
+            &t,
+            &format!("/api/v1/admin/villages/{heping}/orders.xlsx"),
+            Some(&admin.token),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(&resp.bytes().await.unwrap()[..2], b"PK");
         let actions = audit_actions(&t, &admin, villager.household_id).await;
         for action in [
             "shop.order_place",
@@ -607,6 +615,70 @@ dual_db_test!(
             alerts[0].payload["userIds"],
             json!(["demo-admin", "demo-town"])
         );
+
+        // The ledger as Excel; the town's and the district's roll-ups.
+        let resp = get_response(
+            &t,
+            &format!("/api/v1/admin/villages/{heping}/funds/entries.xlsx"),
+            Some(&town.token),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        assert_eq!(&resp.bytes().await.unwrap()[..2], b"PK");
+        let district = login_as(&t, "demo-district", "console").await;
+        let summary = t
+            .app
+            .store()
+            .village(aidazu_domain::VillageId(heping))
+            .await
+            .unwrap()
+            .unwrap();
+        let (town_id, district_id) = (summary.town.id.get(), summary.district.id.get());
+        let (status, town_sum) = get(
+            &t,
+            &format!("/api/v1/admin/funds/report?townId={town_id}"),
+            Some(&town.token),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{town_sum}");
+        assert_eq!(town_sum["villages"].as_array().unwrap().len(), 1);
+        assert_eq!(town_sum["villagesInAlert"], 1);
+        let (status, all) = get(
+            &t,
+            &format!("/api/v1/admin/funds/report?districtId={district_id}"),
+            Some(&district.token),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{all}");
+        assert_eq!(all["villages"].as_array().unwrap().len(), 4);
+        let sum: i64 = all["villages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["report"]["fundBalanceFen"].as_i64().unwrap())
+            .sum();
+        assert_eq!(all["fundBalanceFen"], sum);
+        assert_eq!(all["villagesInAlert"], 1);
+        let (status, body) = get(&t, "/api/v1/admin/funds/report", Some(&district.token)).await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.invalid_field",
+        );
+        let (status, body) = get(
+            &t,
+            &format!("/api/v1/admin/funds/report?districtId={district_id}"),
+            Some(&villager.token),
+        )
+        .await;
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
 
         // The villager sees no fund report.
         let (status, body) = get(&t, &report, Some(&villager.token)).await;

@@ -26,6 +26,7 @@ pub mod reminders;
 pub mod review_routing;
 pub mod scoring;
 pub mod shop;
+pub mod spreadsheet;
 pub mod year_close;
 
 use std::sync::Arc;
