@@ -128,6 +128,22 @@ dual_db_test!(
         assert_eq!(figures(&t, &villager).await, (score, base - 16));
         assert_eq!(stock(&t, &admin, heping, soap).await, 3);
         let first = placed["id"].as_i64().unwrap();
+        let resp = get_response(
+            &t,
+            &format!("/api/v1/me/orders/{first}/qr.svg"),
+            Some(&villager.token),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()["content-type"], "image/svg+xml");
+        assert!(resp.text().await.unwrap().contains("<svg"));
+        let (status, body) = get(
+            &t,
+            &format!("/api/v1/me/orders/{first}/qr.svg"),
+            Some(&admin.token),
+        )
+        .await;
+        assert_envelope(status, &body, StatusCode::NOT_FOUND, "shop.order_not_found");
         let notice = outbox_by_key(&t, &format!("notify.work:order.placed:{first}"))
             .await
             .expect("the admins are told");

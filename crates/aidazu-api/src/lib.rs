@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 mod middleware;
 mod openapi;
+mod qr;
 mod routes;
 
 use std::time::Duration;

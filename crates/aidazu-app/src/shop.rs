@@ -483,7 +483,11 @@ impl App {
         Ok(store_shop::village_orders(self.store().connection(), village, state).await?)
     }
 
-    async fn my_order(&self, actor: &Actor, id: OrderId) -> Result<StoredOrder, AppError> {
+    /// One of the household's orders.
+    ///
+    /// # Errors
+    /// [`AppError::NoHousehold`], [`AppError::OrderNotFound`] (also another household's).
+    pub async fn my_order(&self, actor: &Actor, id: OrderId) -> Result<StoredOrder, AppError> {
         let (household, _) = actor_household(actor)?;
         store_shop::order(self.store().connection(), id, false)
             .await?

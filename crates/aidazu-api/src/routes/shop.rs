@@ -24,6 +24,7 @@ pub fn router() -> Router<ApiState> {
         .route("/api/v1/me/orders", get(my_orders).post(place_order))
         .route("/api/v1/me/orders/{id}/cancel", post(cancel_my_order))
         .route("/api/v1/me/orders/{id}/confirm", post(confirm_my_order))
+        .route("/api/v1/me/orders/{id}/qr.svg", get(order_qr))
         .route(
             "/api/v1/admin/villages/{id}/shop/items",
             get(admin_items).post(create_item),
@@ -205,6 +206,24 @@ pub async fn place_order(
         .place_order(&actor, ShopItemId(body.item_id), body.quantity)
         .await?;
     Ok((StatusCode::CREATED, Json(order.into())))
+}
+
+/// The pick-up code of one of the household's orders as a QR code (SVG) to show at the counter.
+#[utoipa::path(get, path = "/api/v1/me/orders/{id}/qr.svg", tag = "shop",
+    params(("id" = i64, Path, description = "order id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "取货码二维码（SVG）", content_type = "image/svg+xml", body = String),
+        (status = 401, description = "未登录", body = crate::error::ErrorBody),
+        (status = 404, description = "订单不存在", body = crate::error::ErrorBody),
+    ))]
+pub async fn order_qr(
+    State(state): State<ApiState>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
+    let order = state.app.my_order(&actor, OrderId(id)).await?;
+    crate::qr::svg_response(&order.pickup_code, "private, max-age=3600")
 }
 
 /// The household's orders, newest first.
