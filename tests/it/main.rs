@@ -22,6 +22,7 @@ mod layering;
 mod objections;
 mod photo_links;
 mod publication;
+mod query_budget;
 mod reconcile;
 mod reminders;
 mod shop;

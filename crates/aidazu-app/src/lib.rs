@@ -75,6 +75,7 @@ struct Inner {
     photos: Option<aidazu_photos::PhotoIntake>,
     dingtalk: dingtalk::Client,
     integration: Option<integration::DingTalkParts>,
+    catalogues: public::CatalogueCache,
 }
 
 /// Builds the one [`App`] of a process, in the composition root (`aidazu-server`): the required
@@ -118,6 +119,7 @@ impl AppBuilder {
                     events_arrived: Arc::new(tokio::sync::Notify::new()),
                     outbox_filled: Arc::new(tokio::sync::Notify::new()),
                 }),
+                catalogues: public::CatalogueCache::default(),
             }),
         }
     }
