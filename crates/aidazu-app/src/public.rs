@@ -32,23 +32,33 @@ pub struct CatalogueInForce {
 /// the date changes the whole map is dropped, so it holds at most one entry per village.
 #[derive(Default)]
 pub(crate) struct CatalogueCache {
-    entries: Mutex<(Option<NaiveDate>, HashMap<VillageId, Arc<CatalogueInForce>>)>,
+    day: Mutex<CachedDay>,
+}
+
+/// The entries of one business date.
+#[derive(Default)]
+struct CachedDay {
+    on: Option<NaiveDate>,
+    by_village: HashMap<VillageId, Arc<CatalogueInForce>>,
 }
 
 impl CatalogueCache {
     fn get(&self, village: VillageId, on: NaiveDate) -> Option<Arc<CatalogueInForce>> {
-        let guard = self.entries.lock().ok()?;
-        (guard.0 == Some(on))
-            .then(|| guard.1.get(&village).cloned())
+        let day = self.day.lock().ok()?;
+        (day.on == Some(on))
+            .then(|| day.by_village.get(&village).cloned())
             .flatten()
     }
 
     fn put(&self, village: VillageId, on: NaiveDate, value: Arc<CatalogueInForce>) {
-        if let Ok(mut guard) = self.entries.lock() {
-            if guard.0 != Some(on) {
-                *guard = (Some(on), HashMap::new());
+        if let Ok(mut day) = self.day.lock() {
+            if day.on != Some(on) {
+                *day = CachedDay {
+                    on: Some(on),
+                    by_village: HashMap::new(),
+                };
             }
-            guard.1.insert(village, value);
+            day.by_village.insert(village, value);
         }
     }
 }
