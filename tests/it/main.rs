@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod activities;
+mod chain;
 mod core_safety;
 mod declaration_loop;
 mod declarations;
@@ -21,6 +22,7 @@ mod kit;
 mod layering;
 mod objections;
 mod photo_links;
+mod pilot_year;
 mod publication;
 mod query_budget;
 mod reconcile;

@@ -124,14 +124,32 @@ dual_db_test!(
             "nothing written"
         );
 
-        // 1. About the villager's own household: upheld with +3.
+        // A photo another household uploaded is not usable.
+        let foreign_photo = photo_id(&t, &admin.token, 41).await;
+        let (status, body) = object(
+            &t,
+            &villager,
+            json!({"quarter": "2026-Q3", "text": "有异议", "photoIds": [foreign_photo]}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "declaration.photo_not_usable",
+        );
+        assert_eq!(objection_count(&t, &committee, heping).await, 0);
+
+        // 1. About the villager's own household, with a photo: upheld with +3.
+        let photo = photo_id(&t, &villager.token, 42).await;
         let (status, first) = object(
             &t,
             &villager,
-            json!({"quarter": "2026-Q3", "text": "7月参加防汛值守未计分"}),
+            json!({"quarter": "2026-Q3", "text": "7月参加防汛值守未计分", "photoIds": [photo]}),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{first}");
+        assert_eq!(first["photoIds"], json!([photo]));
         assert_eq!(first["state"], "open");
         assert_eq!(first["aboutHouseholdId"], villager.household_id);
         // D3: 5 working days; Sat 10 Oct 2026 is a make-up working day.
@@ -366,5 +384,52 @@ dual_db_test!(
             "objection.window_closed",
         );
         assert_eq!(objection_count(&t, &committee, heping).await, before);
+    }
+);
+
+dual_db_test!(
+    async fn d3_the_committee_is_reminded_on_working_days_3_and_5_once(db: TestDb) {
+        let start = "2026-10-08T02:00:00Z".parse().unwrap();
+        let (t, clock) = spawn_at(db, start, vec![]).await;
+        let heping = village_id(&t, "heping").await;
+        t.app
+            .publish_quarter(VillageId(heping), "2026-Q3".parse().unwrap(), "cli")
+            .await
+            .unwrap();
+        let villager = login(&t, "demo-villager").await;
+        let (status, filed) = object(
+            &t,
+            &villager,
+            json!({"quarter": "2026-Q3", "text": "7月值守未计分"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{filed}");
+        let id = filed["id"].as_i64().unwrap();
+        let remind3 = format!("notify.work:objection.remind3:{id}");
+        let remind5 = format!("notify.work:objection.remind5:{id}");
+        // Fri 9 Oct is working day 1, Sat 10 Oct (make-up) day 2, Mon 12 Oct day 3, Wed 14 Oct day 5.
+        clock.set("2026-10-10T02:00:00Z".parse().unwrap());
+        assert_eq!(t.app.objection_reminders().await.unwrap(), 0);
+        clock.set("2026-10-12T02:00:00Z".parse().unwrap());
+        assert_eq!(t.app.objection_reminders().await.unwrap(), 1);
+        let sent = outbox_by_key(&t, &remind3).await.unwrap();
+        assert_eq!(sent.payload["userIds"], json!(["demo-committee"]));
+        assert_eq!(t.app.objection_reminders().await.unwrap(), 0, "once");
+        clock.set("2026-10-14T02:00:00Z".parse().unwrap());
+        assert_eq!(t.app.objection_reminders().await.unwrap(), 1);
+        assert!(outbox_by_key(&t, &remind5).await.is_some());
+        // A decided objection is not reminded any more.
+        let committee = login(&t, "demo-committee").await;
+        let (status, _) = decide_obj(
+            &t,
+            &committee,
+            id,
+            "decision",
+            json!({"outcome": "reject", "reason": "无记录"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        clock.set("2026-10-16T02:00:00Z".parse().unwrap());
+        assert_eq!(t.app.objection_reminders().await.unwrap(), 0);
     }
 );

@@ -364,7 +364,7 @@ impl App {
 }
 
 /// Every photo exists, was recorded in the village by the household, and appears once.
-async fn check_photos<C: ConnectionTrait>(
+pub(crate) async fn check_photos<C: ConnectionTrait>(
     db: &C,
     ids: &[i64],
     village: VillageId,

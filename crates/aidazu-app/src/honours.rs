@@ -117,13 +117,17 @@ impl App {
         let mut households: Vec<HouseholdId> = heads.keys().copied().collect();
         households.sort();
         let mut candidates = Vec::with_capacity(households.len());
+        let mut by_household: std::collections::HashMap<HouseholdId, Vec<LedgerEntry>> =
+            std::collections::HashMap::new();
+        for e in entries {
+            by_household
+                .entry(e.entry.household)
+                .or_default()
+                .push(e.entry);
+        }
         for h in &households {
             let own_members = members.get(h).cloned().unwrap_or_default();
-            let own: Vec<LedgerEntry> = entries
-                .iter()
-                .filter(|e| e.entry.household == *h)
-                .map(|e| e.entry.clone())
-                .collect();
+            let own: Vec<LedgerEntry> = by_household.remove(h).unwrap_or_default();
             let ledger = HouseholdYearLedger::from_entries(*h, year, calendar, own.clone())
                 .map_err(|e| {
                     AppError::Store(aidazu_store::StoreError::Corrupt(format!(

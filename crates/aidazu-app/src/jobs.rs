@@ -125,7 +125,8 @@ impl App {
     }
 
     /// One pass of the scheduler: publishes every village's due quarter that has no finished
-    /// run yet, sends the year-close reminders and closes a points-year on its close date.
+    /// run yet, sends the year-close reminders, closes a points-year on its close date and reminds
+    /// the committee of unanswered objections (D3).
     /// Returns how many publications this pass made.
     ///
     /// # Errors
@@ -159,6 +160,7 @@ impl App {
         for v in self.store().list_villages().await? {
             self.year_close_due(v.id, &v.code).await?;
         }
+        self.objection_reminders().await?;
         Ok(published)
     }
 }

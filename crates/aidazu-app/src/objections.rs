@@ -33,6 +33,8 @@ pub struct ObjectionInput {
     /// The questioned entry, if one is named (must be the household's).
     pub entry: Option<LedgerEntryId>,
     pub text: String,
+    /// Evidence photos uploaded by the objector's household in the village (at most 9).
+    pub photo_ids: Vec<i64>,
 }
 
 /// A committee or town decision.
@@ -109,6 +111,13 @@ impl App {
                 return Err(AppError::ObjectionOtherVillage);
             }
         }
+        if input.photo_ids.len() > 9 {
+            return Err(AppError::InvalidField {
+                field: "photoIds",
+                message: "照片最多 9 张",
+            });
+        }
+        crate::declarations::check_photos(db, &input.photo_ids, village, own).await?;
         let publication = store_pub::get(db, village, input.quarter, Some(1))
             .await?
             .ok_or(AppError::PublicationNotFound)?;
@@ -130,7 +139,15 @@ impl App {
             &self.objection_policy(),
         )?;
         let txn = self.store().begin().await?;
-        let id = store_obj::insert(&txn, village, publication.id, &draft, checked.filed_on).await?;
+        let id = store_obj::insert(
+            &txn,
+            village,
+            publication.id,
+            &draft,
+            &input.photo_ids,
+            checked.filed_on,
+        )
+        .await?;
         let id = ObjectionId(id);
         aidazu_store::audit::record(
             &txn,
@@ -146,6 +163,7 @@ impl App {
                     "aboutHouseholdId": about.get(),
                     "entryId": input.entry.map(LedgerEntryId::get),
                     "text": draft.text,
+                    "photoIds": input.photo_ids,
                 }),
             ),
         )
@@ -497,6 +515,79 @@ impl App {
         txn.commit().await?;
         self.wake_workers();
         Ok(self.objection_view(stored, None))
+    }
+
+    /// D3: reminds the committee of open objections on the 3rd and the 5th working day after
+    /// filing (the 5th is the deadline), once each. Returns how many reminders were enqueued.
+    ///
+    /// # Errors
+    /// [`AppError::Store`].
+    pub async fn objection_reminders(&self) -> Result<usize, AppError> {
+        let db = self.store().connection();
+        let today = business_date(self.clock().now());
+        let wd = &self.config().working_days;
+        let mut sent = 0;
+        for v in self.store().list_villages().await? {
+            let open = store_obj::by_village(db, v.id, Some(ObjectionState::Open)).await?;
+            if open.is_empty() {
+                continue;
+            }
+            let holders = aidazu_store::declarations::scope_role_holders(
+                db,
+                Scope::Village(v.id),
+                Role::VillageCommittee,
+            )
+            .await?;
+            for o in open {
+                let o = &o.objection;
+                let due = o.committee_due(&self.objection_policy(), wd);
+                for (stage, day) in [
+                    ("remind3", wd.add_working_days(o.filed_on, 3)),
+                    ("remind5", due),
+                ] {
+                    if today < day {
+                        continue;
+                    }
+                    let key = messages::key::objection(stage, o.id);
+                    if outbox::get_by_key(db, &key).await?.is_some() {
+                        continue;
+                    }
+                    let users: Vec<String> = holders
+                        .iter()
+                        .filter(|r| {
+                            r.household != Some(o.about)
+                                && r.household != Some(o.raised_by_household)
+                        })
+                        .map(|r| r.dingtalk_user_id.clone())
+                        .collect();
+                    if users.is_empty() {
+                        continue;
+                    }
+                    outbox::enqueue(
+                        db,
+                        messages::work_notice(
+                            key,
+                            v.id,
+                            users,
+                            "公示异议待答复提醒",
+                            format!(
+                                "{} 季度公示的异议（编号 {}）于 {} 提出，尚未答复，答复期限为 {due}。",
+                                o.quarter,
+                                o.id.get(),
+                                o.filed_on
+                            ),
+                            About::Other,
+                        ),
+                    )
+                    .await?;
+                    sent += 1;
+                }
+            }
+        }
+        if sent > 0 {
+            self.wake_workers();
+        }
+        Ok(sent)
     }
 
     /// R17: the amended publication an upheld objection produces (version n+1, 更正), with its

@@ -378,7 +378,12 @@ impl App {
             "[查看公示榜单]({})\n\n",
             self.board_url(publication.village, publication.quarter)
         ));
-        text.push_str(&format!("数字摘要：{}", publication.short_digest()));
+        text.push_str(&format!(
+            "数字摘要：{}；台账链头：{}（{} 条）",
+            publication.short_digest(),
+            c.chain_head_short(),
+            c.chain_links
+        ));
         (title, text)
     }
 
@@ -480,11 +485,17 @@ impl App {
             .map(|(h, _)| *h)
             .collect();
         participating.sort();
+        let mut by_household: std::collections::HashMap<HouseholdId, Vec<_>> =
+            std::collections::HashMap::new();
+        for e in entries {
+            by_household.entry(e.entry.household).or_default().push(e);
+        }
         let mut ledgers = Vec::with_capacity(participating.len());
         for household in &participating {
-            let own = entries
-                .iter()
-                .filter(|e| e.entry.household == *household)
+            let own = by_household
+                .remove(household)
+                .unwrap_or_default()
+                .into_iter()
                 .filter_map(|e| {
                     let mut entry = e.entry.clone();
                     // A correction counts in the quarter its objection was about (docs/rules.md R17).
@@ -508,6 +519,7 @@ impl App {
                     })?;
             ledgers.push(ledger);
         }
+        let chain = aidazu_store::chain::head(db, village.id).await?;
         let refs: Vec<&HouseholdYearLedger> = ledgers.iter().collect();
         let rows = aidazu_domain::board::publication_rows(&refs, quarter);
         BoardContent::build(board::BoardInput {
@@ -521,7 +533,24 @@ impl App {
             heads: &heads,
             display,
             corrections,
+            chain,
         })
+    }
+
+    /// Tamper evidence: recomputes the village's ledger hash chain and reports the first broken
+    /// link.
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`], [`AppError::Store`].
+    pub async fn verify_chain(
+        &self,
+        village: VillageId,
+    ) -> Result<aidazu_store::chain::Verification, AppError> {
+        self.store()
+            .village(village)
+            .await?
+            .ok_or(AppError::VillageNotFound(village.get()))?;
+        Ok(aidazu_store::chain::verify(self.store().connection(), village).await?)
     }
 
     /// A village's publications, newest first (public).

@@ -97,11 +97,16 @@ impl App {
         let total = i32::try_from(households.len()).unwrap_or(i32::MAX);
         jobs::progress(db, run, 0, total).await?;
         let mut closes = Vec::new();
+        let mut by_household: std::collections::HashMap<HouseholdId, Vec<_>> =
+            std::collections::HashMap::new();
+        for e in entries {
+            by_household
+                .entry(e.entry.household)
+                .or_default()
+                .push(e.entry);
+        }
         for h in &households {
-            let own = entries
-                .iter()
-                .filter(|e| e.entry.household == *h)
-                .map(|e| e.entry.clone());
+            let own = by_household.remove(h).unwrap_or_default();
             let mut ledger =
                 HouseholdYearLedger::from_entries(*h, year, calendar, own).map_err(|e| {
                     AppError::Store(aidazu_store::StoreError::Corrupt(format!(

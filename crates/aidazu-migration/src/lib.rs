@@ -17,6 +17,7 @@ mod m20261129_121_dingtalk_state;
 mod m20261202_130_past_bindings;
 mod m20261206_140_quarterly;
 mod m20261206_141_honours;
+mod m20261206_142_ledger_chain;
 mod m20261206_150_shop;
 mod m20261206_151_activities;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_130_past_bindings::Migration),
             Box::new(m20261206_140_quarterly::Migration),
             Box::new(m20261206_141_honours::Migration),
+            Box::new(m20261206_142_ledger_chain::Migration),
             Box::new(m20261206_150_shop::Migration),
             Box::new(m20261206_151_activities::Migration),
         ]

@@ -67,6 +67,7 @@ enum Objections {
     AboutHousehold,
     EntryId,
     Text,
+    PhotoIds,
     FiledOn,
     State,
     Status,
@@ -163,6 +164,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer(Objections::AboutHousehold))
                     .col(big_integer_null(Objections::EntryId))
                     .col(text(Objections::Text))
+                    .col(text(Objections::PhotoIds))
                     .col(date(Objections::FiledOn))
                     .col(string(Objections::State))
                     .col(text(Objections::Status))

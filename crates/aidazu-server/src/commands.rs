@@ -238,3 +238,30 @@ pub async fn jobs_run_year_close(
     }
     Ok(())
 }
+
+/// `aidazu verify --village <code>`: recomputes the village's ledger hash chain; an error (exit
+/// code 1) names the first broken link.
+pub async fn verify(settings: Settings, village: &str) -> anyhow::Result<()> {
+    let app =
+        crate::application::command_app(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
+            .await?;
+    let v = app
+        .store()
+        .village_by_code(village)
+        .await?
+        .with_context(|| format!("no village with code {village:?}"))?;
+    match app.verify_chain(v.id).await? {
+        aidazu_store::chain::Verification::Intact { links, head } => {
+            println!("{village}: ledger chain intact: {links} links, head {head}");
+            Ok(())
+        }
+        aidazu_store::chain::Verification::Broken {
+            seq,
+            entry_id,
+            problem,
+        } => anyhow::bail!(
+            "{village}: ledger chain broken at link {seq} (ledger entry {}): {problem}",
+            entry_id.map_or_else(|| "?".to_owned(), |e| e.to_string())
+        ),
+    }
+}

@@ -49,6 +49,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         state: Option<std::path::PathBuf>,
     },
+    /// Recompute a village's ledger hash chain and report the first broken link (exit code 1).
+    Verify {
+        /// The village's code (e.g. heping).
+        #[arg(long)]
+        village: String,
+    },
     /// Clock-driven jobs (the scheduler inside `serve` runs them on time; these run them by hand).
     Jobs {
         #[command(subcommand)]
@@ -142,6 +148,7 @@ fn main() -> ExitCode {
                         job: RunJob::YearClose { village, year },
                     },
             } => commands::jobs_run_year_close(settings, &village, year).await,
+            Command::Verify { village } => commands::verify(settings, &village).await,
         }
     });
     match result {

@@ -18,6 +18,7 @@ pub(crate) mod honour_nominations;
 pub(crate) mod honours_lists;
 pub(crate) mod households;
 pub(crate) mod job_runs;
+pub(crate) mod ledger_chain;
 pub(crate) mod ledger_entries;
 pub(crate) mod members;
 pub(crate) mod objections;

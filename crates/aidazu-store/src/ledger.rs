@@ -115,6 +115,8 @@ pub async fn append_entry<C: ConnectionTrait>(
             entity: "household",
             key: entry.household.to_string(),
         })?;
+    // Tamper evidence: the village's chain grows one writer at a time.
+    crate::chain::lock_village(db, household.village_id).await?;
     if let Some(member) = entry.member {
         let belongs = members::Entity::find_by_id(member.get())
             .one(db)
@@ -165,6 +167,7 @@ pub async fn append_entry<C: ConnectionTrait>(
         .exec(db)
         .await
         .map_err(|err| StoreError::from_write(err, "ledger entry with this idempotency key"))?;
+    crate::chain::link_village(db, household.village_id).await?;
     Ok(LedgerEntryId(inserted.last_insert_id))
 }
 

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod activities;
 pub mod audit;
 pub mod catalogue;
+pub mod chain;
 pub mod declarations;
 pub mod dingtalk;
 mod entities;

@@ -21,6 +21,8 @@ pub struct StoredObjection {
     pub village: VillageId,
     pub publication_id: i64,
     pub correction_entry: Option<LedgerEntryId>,
+    /// Evidence photos given with the objection.
+    pub photo_ids: Vec<i64>,
 }
 
 /// Files an objection; the domain has checked it (window, text). Returns it with its id.
@@ -32,6 +34,7 @@ pub async fn insert<C: ConnectionTrait>(
     village: VillageId,
     publication_id: i64,
     draft: &ObjectionDraft,
+    photo_ids: &[i64],
     filed_on: NaiveDate,
 ) -> Result<i64, StoreError> {
     let now = crate::stamp::now();
@@ -47,6 +50,7 @@ pub async fn insert<C: ConnectionTrait>(
         about_household: Set(draft.about.get()),
         entry_id: Set(draft.entry.map(LedgerEntryId::get)),
         text: Set(draft.text.clone()),
+        photo_ids: Set(serde_json::to_string(photo_ids).unwrap_or_else(|_| "[]".into())),
         filed_on: Set(filed_on),
         state: Set(ObjectionState::Open.to_string()),
         status: Set(status),
@@ -174,5 +178,6 @@ fn read(row: objections::Model) -> Result<StoredObjection, StoreError> {
         village: VillageId(row.village_id),
         publication_id: row.publication_id,
         correction_entry: row.correction_entry_id.map(LedgerEntryId),
+        photo_ids: serde_json::from_str(&row.photo_ids).map_err(|_| corrupt("photo ids"))?,
     })
 }

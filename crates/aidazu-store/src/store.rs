@@ -141,7 +141,16 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         Migrator::up(&self.db, None)
             .await
-            .map_err(StoreError::Migration)
+            .map_err(StoreError::Migration)?;
+        // Entries written before the hash chain existed are linked once, in id order.
+        use sea_orm::TransactionTrait;
+        let txn = self.db.begin().await?;
+        let linked = crate::chain::chain_unlinked(&txn).await?;
+        txn.commit().await?;
+        if linked > 0 {
+            tracing::info!(linked, "ledger entries linked into the hash chain");
+        }
+        Ok(())
     }
 
     /// Names of migrations not yet applied, oldest first.

@@ -21,6 +21,10 @@ pub struct ObjectionRequest {
     /// What is wrong (required).
     #[schema(min_length = 1, max_length = 1000)]
     pub text: String,
+    /// Evidence photos (uploaded through `/api/v1/photos` by the household), at most 9.
+    #[serde(default)]
+    #[schema(max_items = 9)]
+    pub photo_ids: Vec<i64>,
 }
 
 /// A committee or town decision.
@@ -58,6 +62,7 @@ pub struct ObjectionDto {
     pub about_household_id: i64,
     pub entry_id: Option<i64>,
     pub text: String,
+    pub photo_ids: Vec<i64>,
     pub filed_on: chrono::NaiveDate,
     /// `open`, `upheld`, `rejected`, `escalated`, `town_upheld`, `town_rejected`.
     pub state: String,
@@ -119,6 +124,7 @@ impl From<ObjectionView> for ObjectionDto {
             about_household_id: o.about.get(),
             entry_id: o.entry.map(|e| e.get()),
             text: o.text.clone(),
+            photo_ids: v.stored.photo_ids.clone(),
             filed_on: o.filed_on,
             state: o.state().to_string(),
             state_label: o.state().label_zh().to_owned(),

@@ -127,7 +127,8 @@ fn nomination_dto(n: &aidazu_app::honours::Nomination) -> NominationDto {
 /// The honours list (staff of the village, its town, the district): every household's score,
 /// eligibility and reason, the mean and n, and the nominations.
 #[utoipa::path(get, path = "/api/v1/admin/villages/{id}/honours/{year}", tag = "honours",
-    params(("id" = i64, Path, description = "村社 id"), ("year" = i32, Path, description = "积分年度")),
+    params(("id" = i64, Path, description = "村社 id"),
+        ("year" = i32, Path, description = "积分年度（2000–2100）", minimum = 2000, maximum = 2100)),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "评先名单与说明", body = HonoursDto),
@@ -140,7 +141,7 @@ pub async fn village_honours(
 ) -> Result<Json<HonoursDto>, ApiError> {
     let (list, nominations) = state
         .app
-        .village_honours(&actor, VillageId(id), PointsYear(year))
+        .village_honours(&actor, VillageId(id), path_year(year)?)
         .await?;
     Ok(Json(honours_dto(
         list,
@@ -162,7 +163,8 @@ pub struct NominationRequest {
 /// The committee nominates an eligible household (or a party member of one); an ineligible one
 /// is refused with the reason (`honours.not_eligible`, `details.reason`).
 #[utoipa::path(post, path = "/api/v1/admin/villages/{id}/honours/{year}/nominations", tag = "honours",
-    params(("id" = i64, Path, description = "村社 id"), ("year" = i32, Path, description = "积分年度")),
+    params(("id" = i64, Path, description = "村社 id"),
+        ("year" = i32, Path, description = "积分年度（2000–2100）", minimum = 2000, maximum = 2100)),
     request_body = NominationRequest,
     security(("bearer" = [])),
     responses(
@@ -183,7 +185,7 @@ pub async fn nominate(
         .nominate(
             &actor,
             VillageId(id),
-            PointsYear(year),
+            path_year(year)?,
             honour,
             HouseholdId(body.household_id),
             body.member_id.map(MemberId),
@@ -194,7 +196,8 @@ pub async fn nominate(
 
 /// The nominations as a spreadsheet.
 #[utoipa::path(get, path = "/api/v1/admin/villages/{id}/honours/{year}/nominations.xlsx", tag = "honours",
-    params(("id" = i64, Path, description = "村社 id"), ("year" = i32, Path, description = "积分年度")),
+    params(("id" = i64, Path, description = "村社 id"),
+        ("year" = i32, Path, description = "积分年度（2000–2100）", minimum = 2000, maximum = 2100)),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Excel 名单",
@@ -208,7 +211,7 @@ pub async fn nominations_export(
 ) -> Result<Response, ApiError> {
     let (list, nominations) = state
         .app
-        .village_honours(&actor, VillageId(id), PointsYear(year))
+        .village_honours(&actor, VillageId(id), path_year(year)?)
         .await?;
     let bytes = nominations_xlsx(&list, &nominations)?;
     let mut resp = bytes.into_response();
@@ -227,7 +230,38 @@ pub async fn nominations_export(
 #[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The points-year label (default: the current one).
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
+}
+
+/// Points-year labels the service answers for.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+impl YearQuery {
+    /// The year asked for, checked.
+    ///
+    /// # Errors
+    /// `request.invalid_query` outside 2000–2100.
+    pub fn year(&self) -> Result<Option<PointsYear>, ApiError> {
+        match self.year {
+            Some(y) if !YEARS.contains(&y) => Err(ApiError::bad_request(
+                "request.invalid_query",
+                "积分年度应在 2000–2100 之间",
+            )),
+            other => Ok(other.map(PointsYear)),
+        }
+    }
+}
+
+fn path_year(year: i32) -> Result<PointsYear, ApiError> {
+    if YEARS.contains(&year) {
+        Ok(PointsYear(year))
+    } else {
+        Err(ApiError::bad_request(
+            "request.invalid_path",
+            "积分年度应在 2000–2100 之间",
+        ))
+    }
 }
 
 /// The household's own line in the honours assessment, with the mean and n (D5).
@@ -256,7 +290,7 @@ pub async fn my_honours(
     AuthUser(actor): AuthUser,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<MyHonoursDto>, ApiError> {
-    let (list, mine) = state.app.my_honours(&actor, q.year.map(PointsYear)).await?;
+    let (list, mine) = state.app.my_honours(&actor, q.year()?).await?;
     Ok(Json(MyHonoursDto {
         year: list.year,
         as_of: list.as_of,

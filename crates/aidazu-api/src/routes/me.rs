@@ -44,10 +44,7 @@ pub async fn my_household(
     ApiQuery(q): ApiQuery<crate::routes::honours::YearQuery>,
 ) -> Result<Json<MyHouseholdDto>, ApiError> {
     Ok(Json(MyHouseholdDto::from(
-        state
-            .app
-            .my_household(&actor, q.year.map(aidazu_domain::calendar::PointsYear))
-            .await?,
+        state.app.my_household(&actor, q.year()?).await?,
     )))
 }
 

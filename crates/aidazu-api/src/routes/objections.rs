@@ -84,6 +84,7 @@ pub async fn file_objection(
                 about: body.about_household_id.map(HouseholdId),
                 entry: body.entry_id.map(LedgerEntryId),
                 text: body.text,
+                photo_ids: body.photo_ids,
             },
         )
         .await?;

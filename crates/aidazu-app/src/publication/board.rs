@@ -77,6 +77,20 @@ pub struct BoardContent {
     pub corrections: Vec<BoardCorrection>,
     /// How to object, in Chinese.
     pub how_to_object: String,
+    /// Links in the village's ledger hash chain when the snapshot was taken.
+    #[serde(default)]
+    pub chain_links: i64,
+    /// The chain's head (hash of its last link) then: tamper evidence printed on the poster.
+    #[serde(default)]
+    pub chain_head: String,
+}
+
+impl BoardContent {
+    /// The chain head's short form as printed (first 16 hex digits).
+    #[must_use]
+    pub fn chain_head_short(&self) -> &str {
+        self.chain_head.get(..16).unwrap_or(&self.chain_head)
+    }
 }
 
 pub(crate) struct BoardInput<'a> {
@@ -90,6 +104,7 @@ pub(crate) struct BoardInput<'a> {
     pub heads: &'a HashMap<HouseholdId, BoardHousehold>,
     pub display: NameDisplay,
     pub corrections: Vec<BoardCorrection>,
+    pub chain: (i64, String),
 }
 
 /// The name a board shows for a household: the head's, masked as the village chooses; a minor
@@ -124,6 +139,7 @@ impl BoardContent {
             heads,
             display,
             corrections,
+            chain,
         } = input;
         let candidates: Vec<Candidate> = rows
             .iter()
@@ -174,6 +190,8 @@ impl BoardContent {
                 "对公示内容有异议的，请于 {objection_last_day} 前（含当日）在钉钉“爱大足”应用的“公示”页提出，\
                  可对本户积分提出异议，也可反映其他农户的情况；村支两委在 5 个工作日内答复。"
             ),
+            chain_links: chain.0,
+            chain_head: chain.1,
         })
     }
 

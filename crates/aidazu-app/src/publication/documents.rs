@@ -31,6 +31,36 @@ impl Default for PosterConfig {
     }
 }
 
+/// The board page's colour pairs (text, background): each must reach WCAG contrast 4.5:1.
+pub const BOARD_COLOURS: [(&str, &str); 5] = [
+    ("#1a1a1a", "#ffffff"), // body text
+    ("#333333", "#ffffff"), // meta lines, digest
+    ("#0b3d91", "#ffffff"), // headings, links
+    ("#ffffff", "#0b3d91"), // table header
+    ("#1a1a1a", "#fff8e6"), // notices
+];
+
+/// WCAG 2 contrast ratio of two `#rrggbb` colours.
+#[must_use]
+pub fn contrast_ratio(a: &str, b: &str) -> f64 {
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let v = hex
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .map_or(0.0, |v| f64::from(v) / 255.0);
+            if v <= 0.039_28 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    }
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
 /// Escapes text for HTML.
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -126,6 +156,7 @@ a{{color:#0b3d91}}
 <section class="notice"><h2>异议</h2><p>异议期至 <strong>{deadline}</strong>。{how}</p></section>
 <p>下载：<a href="{poster}">A3 公示海报（PDF）</a> · <a href="{xlsx}">表格（Excel）</a></p>
 <p class="digest">数字摘要（SHA-256）：{digest}</p>
+<p class="digest">台账哈希链头：{chain}（共 {links} 条记录）</p>
 </body></html>
 "#,
         title = esc(&title(p)),
@@ -139,6 +170,8 @@ a{{color:#0b3d91}}
         poster = esc(poster_url),
         xlsx = esc(xlsx_url),
         digest = esc(&p.digest),
+        chain = esc(c.chain_head_short()),
+        links = c.chain_links,
     )
 }
 
@@ -291,6 +324,7 @@ td.n {{ text-align:left; }}
 <div class="foot">
 <p>异议期至 {deadline}。{how}</p>
 <p>数字摘要（SHA-256）：{digest}</p>
+<p>台账哈希链头：{chain}（共 {links} 条记录）</p>
 </div>
 <p class="sign">{committee}<br>{published}</p>
 </body></html>
@@ -303,6 +337,8 @@ td.n {{ text-align:left; }}
         deadline = p.objection_last_day,
         how = esc(&c.how_to_object),
         digest = esc(&p.digest),
+        chain = esc(c.chain_head_short()),
+        links = c.chain_links,
         committee = esc(&c.committee),
         published = p.published_on,
     )
@@ -385,4 +421,19 @@ fn print_pdf(html: &str, config: &PosterConfig) -> Result<Vec<u8>, AppError> {
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r16_board_page_colours_reach_contrast_4_5() {
+        for (fg, bg) in BOARD_COLOURS {
+            let ratio = contrast_ratio(fg, bg);
+            assert!(ratio >= 4.5, "{fg} on {bg}: {ratio:.2}");
+        }
+        assert!((contrast_ratio("#000000", "#ffffff") - 21.0).abs() < 0.01);
+        assert!((contrast_ratio("#767676", "#ffffff") - 4.54).abs() < 0.01);
+    }
 }

@@ -16,6 +16,9 @@ pub struct Model {
     pub entry_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub text: String,
+    /// Evidence photo ids, JSON array.
+    #[sea_orm(column_type = "Text")]
+    pub photo_ids: String,
     pub filed_on: Date,
     pub state: String,
     #[sea_orm(column_type = "Text")]
