@@ -22,3 +22,4 @@ mod reconcile;
 mod reminders;
 mod sim_fidelity;
 mod support;
+mod web;
