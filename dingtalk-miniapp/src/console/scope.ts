@@ -12,13 +12,7 @@ export interface Village {
 
 export const STAFF_ROLES = ['village_admin', 'village_committee', 'town_officer', 'district_officer'];
 
-export const ROLE_LABEL: Record<string, string> = {
-  villager: '村民',
-  village_admin: '村管理员',
-  village_committee: '村支两委',
-  town_officer: '镇街',
-  district_officer: '区农业农村委',
-};
+export { ROLE_LABEL } from '../shared/login';
 
 export function isStaff(profile: Profile | null): boolean {
   return !!profile?.roles.some((r) => STAFF_ROLES.includes(r.role));

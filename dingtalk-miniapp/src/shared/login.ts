@@ -104,6 +104,15 @@ export async function simAuthCode(
   return body.code;
 }
 
+/** Chinese names of the roles (R1). */
+export const ROLE_LABEL: Record<string, string> = {
+  villager: '村民',
+  village_admin: '村管理员',
+  village_committee: '村支两委',
+  town_officer: '镇街',
+  district_officer: '区农业农村委',
+};
+
 /** A simulator user as `GET {sim}/sim/users` lists it. */
 export interface SimUser {
   userid: string;
@@ -141,7 +150,7 @@ export async function listSimUsers(
     return users.map((u) => ({
       userid: u.userid ?? u.userId ?? '',
       name: u.name,
-      title: u.title ?? u.role ?? null,
+      title: (u.role && ROLE_LABEL[u.role]) || u.title || null,
     }));
   } catch {
     throw new ApiError(0, 'sim.unreachable', '无法连接钉钉模拟器，请确认服务已启动');

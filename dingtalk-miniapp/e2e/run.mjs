@@ -1,0 +1,463 @@
+// Browser stories against a real `aidazu serve` (started by scripts/test): Debian Chromium driven
+// by playwright-core, axe-core for accessibility, screenshots of every page in both modes.
+// Env: BASE_URL (the service), SCREENSHOTS (folder). Prints one line per story and a closing
+// "N passed, N failed" line; exits non-zero when a story failed.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
+const SHOTS = process.env.SCREENSHOTS ?? 'artifacts/screenshots';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+mkdirSync(SHOTS, { recursive: true });
+
+const PHONE = {
+  viewport: { width: 360, height: 640 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+  // A plain Android browser: no DingTalk bridge, so the sim-mode login applies.
+  userAgent:
+    'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36',
+};
+const DESKTOP = { viewport: { width: 1366, height: 860 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+
+// ---------------------------------------------------------------- tiny PNG writer (test photos)
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+/** A w×h RGB PNG, a gradient seeded so every photo has its own content. */
+export function png(seed, w = 120, h = 90) {
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      raw[o] = (x * 2 + seed * 37) & 0xff;
+      raw[o + 1] = (y * 3 + seed * 11) & 0xff;
+      raw[o + 2] = (x + y + seed * 53) & 0xff;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+const runSeed = Date.now() % 200;
+const photo = (n) => ({ name: `photo-${n}.png`, mimeType: 'image/png', buffer: png(runSeed + n) });
+
+// ---------------------------------------------------------------- harness
+const stories = [];
+const story = (name, fn) => stories.push({ name, fn });
+function expect(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+let browser;
+async function phone(care = false) {
+  const ctx = await browser.newContext(PHONE);
+  ctx.setDefaultTimeout(10_000);
+  if (care) await ctx.addInitScript(() => window.localStorage.setItem('aidazu.care', '1'));
+  return ctx;
+}
+
+async function shot(page, name) {
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Logs in through `?demoUser=` and waits for the page to leave the login step. */
+async function villagerLogin(page, user = 'demo-villager', path = '/') {
+  await page.goto(`${BASE}${path}${path.includes('?') ? '&' : '?'}demoUser=${user}`);
+  await page.waitForURL((url) => !url.search.includes('demoUser') && !url.pathname.startsWith('/login'), { timeout: 20_000 });
+}
+
+async function consoleLogin(page, user = 'demo-admin', path = '/console/') {
+  await page.goto(`${BASE}${path}?demoUser=${user}`);
+  await page.waitForURL((url) => !url.search.includes('demoUser') && !url.pathname.startsWith('/console/login'), { timeout: 20_000 });
+  await page.getByRole('menubar', { name: '功能菜单' }).or(page.locator('.el-menu')).first().waitFor();
+}
+
+async function householdFigures(page) {
+  await page.goto(`${BASE}/`);
+  const year = page.locator('[data-test="year-score"]');
+  await year.waitFor();
+  return { year: Number(await year.innerText()), balance: Number(await page.locator('[data-test="balance"]').innerText()) };
+}
+
+/** Fills 我要申报 up to the photos: the first category with an available item needing photos. */
+async function fillDeclaration(page, text, photos) {
+  await page.goto(`${BASE}/declare`);
+  await page.getByRole('heading', { name: '第一步：选择类别' }).waitFor();
+  const categories = page.locator('[aria-label="类别"] button');
+  await categories.first().waitFor();
+  const count = await categories.count();
+  let chosen = null;
+  for (let i = 0; i < count && !chosen; i++) {
+    await categories.nth(i).click();
+    const cells = page.locator('[aria-label="事项"] .van-cell:not(.disabled)');
+    const n = await cells.count();
+    for (let j = 0; j < n; j++) {
+      const label = await cells.nth(j).innerText();
+      if (label.includes('需 1 张以上照片') && !label.includes('已达上限')) {
+        await cells.nth(j).click();
+        chosen = label.split('\n')[0];
+        break;
+      }
+    }
+  }
+  expect(chosen, 'no declarable item needing a photo');
+  await page.locator('textarea').fill(text);
+  if (photos.length) {
+    await page.locator('input[type=file]').setInputFiles(photos);
+    await page.waitForFunction(
+      (n) =>
+        document.querySelectorAll('.van-uploader__preview').length === n &&
+        !document.querySelector('.van-uploader__mask'),
+      photos.length,
+      { timeout: 20_000 },
+    );
+  }
+  return chosen;
+}
+
+async function submitDeclaration(page) {
+  await page.getByRole('button', { name: '提交申报' }).click();
+  await page.waitForURL(/\/declarations/, { timeout: 20_000 });
+  await page.getByText('申报已提交').waitFor();
+}
+
+/** In the console's review queue: approve or refuse the newest declaration titled `title`. */
+async function decide(page, title, text, outcome, reason) {
+  await page.goto(`${BASE}/console/review`);
+  const row = page.locator('[data-test="review-row"]', { hasText: text });
+  await row.first().waitFor({ timeout: 20_000 });
+  expect((await row.count()) === 1, `one row for ${text}`);
+  expect((await row.innerText()).includes(title), `row shows ${title}`);
+  await row.locator('img').nth(0).waitFor({ timeout: 10_000 });
+  if (outcome === 'approve') {
+    await row.getByRole('button', { name: '通过' }).click();
+    await page.locator('.el-message', { hasText: '已通过' }).waitFor();
+  } else {
+    await row.getByRole('button', { name: '退回' }).click();
+    await page.getByRole('dialog').locator('textarea').fill(reason);
+    await page.getByRole('button', { name: '确认退回' }).click();
+    await page.locator('.el-message', { hasText: '已退回' }).waitFor();
+  }
+}
+
+// ---------------------------------------------------------------- style checks
+/** Texts below `min` px and main targets smaller than `target` px on the current page. */
+async function styleProblems(page, { min, target }) {
+  return page.evaluate(
+    ({ min, target }) => {
+      const problems = [];
+      const visible = (el) => {
+        const s = getComputedStyle(el);
+        const r = el.getBoundingClientRect();
+        return s.visibility !== 'hidden' && s.display !== 'none' && r.width > 0 && r.height > 0;
+      };
+      for (const el of document.querySelectorAll('body *')) {
+        if (!visible(el)) continue;
+        const hasText = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+        if (!hasText) continue;
+        const size = parseFloat(getComputedStyle(el).fontSize);
+        if (size < min) problems.push(`text ${size}px: "${el.textContent.trim().slice(0, 20)}" <${el.tagName.toLowerCase()} class="${el.className}">`);
+      }
+      if (target) {
+        const targets = document.querySelectorAll(
+          '.van-button, .van-tabbar-item, .van-cell--clickable, .van-grid-item__content, input[type=date], .van-uploader__upload, .van-nav-bar__left',
+        );
+        for (const el of targets) {
+          if (!visible(el)) continue;
+          const r = el.getBoundingClientRect();
+          if (r.height < target - 0.5 || r.width < target - 0.5) {
+            problems.push(`target ${Math.round(r.width)}×${Math.round(r.height)}: "${el.textContent.trim().slice(0, 20)}" <${el.tagName.toLowerCase()} class="${el.className}">`);
+          }
+        }
+      }
+      return problems;
+    },
+    { min, target },
+  );
+}
+
+async function axeProblems(page) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+// ---------------------------------------------------------------- stories
+let approvedTitle = null;
+
+story('villager logs in, declares with two photos, admin approves in the console, villager sees the points', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  const before = await householdFigures(page);
+  const text = `e2e 清扫村道 ${Date.now()}`;
+  approvedTitle = await fillDeclaration(page, text, [photo(1), photo(2)]);
+  await submitDeclaration(page);
+  const card = page.locator('[data-test="declaration"]', { hasText: text });
+  expect((await card.locator('[data-test="state"]').innerText()).includes('审核中'), 'shown as 审核中');
+
+  const admin = await browser.newContext(DESKTOP);
+  const console_ = await admin.newPage();
+  await consoleLogin(console_);
+  await decide(console_, approvedTitle, text, 'approve');
+  await shot(console_, 'console-review-after-approve');
+  await admin.close();
+
+  await page.goto(`${BASE}/declarations`);
+  await card.locator('[data-test="state"]', { hasText: '已通过' }).waitFor();
+  const points = Number((await card.locator('.amount-plus').innerText()).replace('+', ''));
+  expect(points > 0, 'approved points shown');
+  const after = await householdFigures(page);
+  expect(after.year === before.year + points, `year score ${before.year} + ${points} = ${after.year}`);
+  expect(after.balance === before.balance + points, 'balance grew by the points');
+  await page.goto(`${BASE}/ledger`);
+  await page.locator('[data-test="ledger-line"]', { hasText: approvedTitle }).first().waitFor();
+  await ctx.close();
+});
+
+story('a refusal shows its reason to the villager', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  const text = `e2e 退回测试 ${Date.now()}`;
+  const title = await fillDeclaration(page, text, [photo(3)]);
+  await submitDeclaration(page);
+  const admin = await browser.newContext(DESKTOP);
+  const console_ = await admin.newPage();
+  await consoleLogin(console_);
+  await decide(console_, title, text, 'reject', '照片看不清，请重拍');
+  await admin.close();
+  await page.goto(`${BASE}/declarations`);
+  const card = page.locator('[data-test="declaration"]', { hasText: text });
+  await card.locator('[data-test="state"]', { hasText: '未通过' }).or(card.locator('[data-test="state"]', { hasText: '退回' })).first().waitFor();
+  expect((await card.locator('[data-test="reason"]').innerText()).includes('照片看不清，请重拍'), 'reason shown');
+  await ctx.close();
+});
+
+story('bad input shows the server Chinese message: a non-image, a missing text', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  await fillDeclaration(page, '', []);
+  await page.getByRole('button', { name: '提交申报' }).click();
+  await page.locator('[data-test="submit-error"]', { hasText: '请写明做了什么' }).waitFor();
+  await page.locator('textarea').fill('e2e 非图片');
+  await page.locator('input[type=file]').setInputFiles([{ name: 'note.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('这不是图片 not an image') }]);
+  const error = page.locator('[data-test="submit-error"]');
+  await error.waitFor({ timeout: 15_000 });
+  const message = await error.innerText();
+  expect(/[\u4e00-\u9fa5]/.test(message) && !message.includes('photo.'), `Chinese server message, got "${message}"`);
+  await shot(page, 'villager-declare-error');
+  await ctx.close();
+});
+
+story('an expired session that cannot refresh ends with a clear message', async () => {
+  const ctx = await phone();
+  await ctx.addInitScript(() => {
+    if (!sessionStorage.getItem('seeded')) {
+      sessionStorage.setItem('seeded', '1');
+      localStorage.setItem('aidazu.villager.tokens', JSON.stringify({ accessToken: 'x.y.z', refreshToken: 'revoked', expiresAt: 0 }));
+      localStorage.setItem('aidazu.villager.profile', JSON.stringify({ name: '唐平', member: null, household: null, roles: [], accountId: 1 }));
+    }
+  });
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/ledger`);
+  await page.getByText('登录已过期，请重新登录').first().waitFor({ timeout: 15_000 });
+  await page.waitForURL(/\/login/);
+  await ctx.close();
+});
+
+story('demo login is refused with a clear page for an unknown demo user', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/?demoUser=nobody-here`);
+  await page.getByText('用户不存在').waitFor({ timeout: 15_000 });
+  await ctx.close();
+});
+
+const VILLAGER_PAGES = [
+  ['home', '/'],
+  ['ledger', '/ledger'],
+  ['declare', '/declare'],
+  ['declarations', '/declarations'],
+  ['me', '/me'],
+  ['board', '/board'],
+  ['shop', '/shop'],
+];
+
+for (const care of [false, true]) {
+  const mode = care ? 'care' : 'standard';
+  story(`villager pages in ${mode} mode: no text < 18 px${care ? ', targets ≥ 60 px' : ''}, axe 0 serious/critical`, async () => {
+    const ctx = await phone(care);
+    const page = await ctx.newPage();
+    const problems = [];
+    await page.goto(`${BASE}/login`);
+    await page.getByText('演示账号').first().waitFor();
+    await page.locator('.van-cell').first().waitFor();
+    await shot(page, `villager-login-${mode}`);
+    problems.push(...(await styleProblems(page, { min: 18, target: care ? 60 : 44 })).map((p) => `login: ${p}`));
+    problems.push(...(await axeProblems(page)).map((p) => `login axe: ${p}`));
+    await villagerLogin(page);
+    expect((await page.evaluate(() => document.documentElement.classList.contains('care'))) === care, 'care class');
+    for (const [name, path] of VILLAGER_PAGES) {
+      await page.goto(`${BASE}${path}`);
+      await page.locator('.van-nav-bar__title').waitFor();
+      await page.waitForLoadState('networkidle');
+      if (name === 'declare') {
+        await page.locator('[aria-label="类别"] button').first().click();
+        await page.locator('[aria-label="事项"] .van-cell:not(.disabled)').first().click();
+        await page.locator('textarea').waitFor();
+      }
+      if (name === 'me') await page.getByText('怎样获得积分？').click();
+      await shot(page, `villager-${name}-${mode}`);
+      problems.push(...(await styleProblems(page, { min: 18, target: care ? 60 : 44 })).map((p) => `${name}: ${p}`));
+      problems.push(...(await axeProblems(page)).map((p) => `${name} axe: ${p}`));
+      if (care) {
+        const main = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+        expect(main >= 20, `${name}: care-mode main text ${main}px`);
+      }
+    }
+    expect(problems.length === 0, `\n    ${problems.join('\n    ')}`);
+    await ctx.close();
+  });
+}
+
+story('the 长辈版 switch on 首页 turns care mode on and it is remembered', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  await page.getByRole('switch', { name: '长辈版' }).click();
+  expect(await page.evaluate(() => document.documentElement.classList.contains('care')), 'care on');
+  await page.reload();
+  await page.locator('[data-test="year-score"]').waitFor();
+  expect(await page.evaluate(() => document.documentElement.classList.contains('care')), 'still on after reload');
+  const button = await page.locator('.van-tabbar-item').first().boundingBox();
+  expect(button.height >= 60, `tabbar item ${button.height}px`);
+  await ctx.close();
+});
+
+const CONSOLE_PAGES = [
+  ['review', '/console/review'],
+  ['entries', '/console/entries'],
+  ['households', '/console/households'],
+  ['audit', '/console/audit'],
+  ['publication', '/console/publication'],
+];
+
+for (const large of [false, true]) {
+  const mode = large ? 'large' : 'standard';
+  story(`console pages in ${mode} mode: review queue, audit trail, axe 0 serious/critical`, async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    if (large) await ctx.addInitScript(() => window.localStorage.setItem('aidazu.console.largeText', '1'));
+    const page = await ctx.newPage();
+    const problems = [];
+    await page.goto(`${BASE}/console/login`);
+    await page.getByText('演示模式').waitFor();
+    await shot(page, `console-login-${mode}`);
+    await consoleLogin(page);
+    for (const [name, path] of CONSOLE_PAGES) {
+      await page.goto(`${BASE}${path}`);
+      await page.locator('.el-main h2').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      if (name === 'review') await page.getByRole('radio', { name: '全部' }).or(page.getByText('全部', { exact: true })).first().click();
+      if (name === 'review') await page.locator('[data-test="review-row"]').first().waitFor();
+      if (name === 'audit') {
+        await page.locator('[data-test="audit-table"] .el-table__row').first().waitFor();
+        const text = await page.locator('[data-test="audit-table"]').innerText();
+        expect(text.includes('通过申报') && text.includes('提交申报'), 'audit shows submissions and approvals');
+      }
+      await shot(page, `console-${name}-${mode}`);
+      problems.push(...(await axeProblems(page)).map((p) => `${name} axe: ${p}`));
+    }
+    // A household's own trail: from 户与成员 to its log.
+    await page.goto(`${BASE}/console/households`);
+    await page.locator('[data-test="households-table"] .el-table__row').first().waitFor();
+    await page.locator('[data-test="households-table"] .el-table__row').first().getByRole('button', { name: '日志' }).click();
+    await page.waitForURL(/householdId=/);
+    expect(problems.length === 0, `\n    ${problems.join('\n    ')}`);
+    await ctx.close();
+  });
+}
+
+story('a villager without a staff role sees no console buttons', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/console/?demoUser=demo-villager`);
+  await page.getByText('您的账号没有管理权限').waitFor({ timeout: 15_000 });
+  expect((await page.getByRole('button', { name: '通过' }).count()) === 0, 'no approve button');
+  await ctx.close();
+});
+
+story('the committee reads the queue but has no approve button', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-committee');
+  await page.goto(`${BASE}/console/review`);
+  await page.getByText('只读').waitFor();
+  expect((await page.getByRole('button', { name: '通过' }).count()) === 0, 'no approve button');
+  await ctx.close();
+});
+
+// ---------------------------------------------------------------- run
+browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
+});
+let passed = 0;
+let failed = 0;
+const only = process.env.ONLY;
+for (const { name, fn } of stories) {
+  if (only && !name.includes(only)) continue;
+  const started = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    failed++;
+    let i = 0;
+    for (const ctx of browser.contexts()) {
+      for (const p of ctx.pages()) {
+        await p.screenshot({ path: join(SHOTS, `FAILED-${name.slice(0, 40).replace(/[^\w\u4e00-\u9fa5]+/g, '-')}-${i++}.png`) }).catch(() => undefined);
+      }
+    }
+    console.log(`✗ ${name}\n    ${String(error?.message ?? error).split('\n').slice(0, 12).join('\n    ')}`);
+  }
+  for (const ctx of browser.contexts()) await ctx.close().catch(() => undefined);
+}
+await browser.close();
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
