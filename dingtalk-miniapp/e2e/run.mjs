@@ -262,7 +262,7 @@ story('a refusal shows its reason to the villager', async () => {
   await admin.close();
   await page.goto(`${BASE}/declarations`);
   const card = page.locator('[data-test="declaration"]', { hasText: text });
-  await card.locator('[data-test="state"]', { hasText: '未通过' }).or(card.locator('[data-test="state"]', { hasText: '退回' })).first().waitFor();
+  await card.locator('[data-test="state"]', { hasText: '已驳回' }).waitFor();
   expect((await card.locator('[data-test="reason"]').innerText()).includes('照片看不清，请重拍'), 'reason shown');
   await ctx.close();
 });
@@ -392,7 +392,7 @@ for (const large of [false, true]) {
       await page.goto(`${BASE}${path}`);
       await page.locator('.el-main h2').first().waitFor();
       await page.waitForLoadState('networkidle');
-      if (name === 'review') await page.getByRole('radio', { name: '全部' }).or(page.getByText('全部', { exact: true })).first().click();
+      if (name === 'review') await page.locator('.el-radio-button', { hasText: '全部' }).click();
       if (name === 'review') await page.locator('[data-test="review-row"]').first().waitFor();
       if (name === 'audit') {
         await page.locator('[data-test="audit-table"] .el-table__row').first().waitFor();

@@ -40,6 +40,7 @@ export function createSessionStore(id: string, client: ClientKind) {
     const endedMessage = ref<string | null>(null);
     const api = markRaw(new ApiClient({ tokens: localTokenStore(tokenKey) }));
     api.onSession = (session) => {
+      endedMessage.value = null;
       profile.value = profileOf(session);
       writeProfile(profileKey, profile.value);
     };
