@@ -434,7 +434,7 @@ story('the committee reads the queue but has no approve button', async () => {
 // ---------------------------------------------------------------- run
 browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage', '--lang=zh-CN'],
 });
 let passed = 0;
 let failed = 0;
