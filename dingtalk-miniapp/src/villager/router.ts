@@ -1,10 +1,12 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { useSession } from './session';
+// The first screen is in the entry chunk (fewer requests on a slow network); the rest load on demand.
+import HomePage from './pages/HomePage.vue';
 
 export const router = createRouter({
   history: createWebHistory('/'),
   routes: [
-    { path: '/', name: 'home', component: () => import('./pages/HomePage.vue'), meta: { title: '爱大足' } },
+    { path: '/', name: 'home', component: HomePage, meta: { title: '爱大足' } },
     { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { title: '登录', public: true } },
     { path: '/ledger', name: 'ledger', component: () => import('./pages/LedgerPage.vue'), meta: { title: '积分明细' } },
     { path: '/declare', name: 'declare', component: () => import('./pages/DeclarePage.vue'), meta: { title: '我要申报' } },
