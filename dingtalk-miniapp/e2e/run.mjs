@@ -308,6 +308,60 @@ story('demo login is refused with a clear page for an unknown demo user', async 
   await ctx.close();
 });
 
+story('the villager withdraws a declaration still in review', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  const text = `e2e 撤回测试 ${Date.now()}`;
+  await fillDeclaration(page, text, [photo(4)]);
+  await submitDeclaration(page);
+  const card = page.locator('[data-test="declaration"]', { hasText: text });
+  await card.getByRole('button', { name: '撤回申报' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '撤回', exact: true }).click();
+  await card.locator('[data-test="state"]', { hasText: '已撤回' }).waitFor();
+  expect((await card.getByRole('button', { name: '撤回申报' }).count()) === 0, 'no withdraw button any more');
+  await ctx.close();
+});
+
+story('an admin approves in the DingTalk approval (simulator page) and the villager sees it', async () => {
+  const config = await (await fetch(`${BASE}/api/v1/client-config`)).json();
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  const text = `e2e 钉钉审批 ${Date.now()}`;
+  await fillDeclaration(page, text, [photo(5)]);
+  await submitDeclaration(page);
+  // The outbox creates the DingTalk approval; its id shows on the declaration.
+  let instance = null;
+  for (let i = 0; i < 60 && !instance; i++) {
+    instance = await page.evaluate(async (t) => {
+      const tokens = JSON.parse(localStorage.getItem('aidazu.villager.tokens'));
+      const r = await fetch('/api/v1/declarations', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+      const d = (await r.json()).items.find((x) => x.text === t);
+      return d?.processInstanceId ?? null;
+    }, text);
+    if (!instance) await page.waitForTimeout(500);
+  }
+  expect(instance, 'the approval was created in DingTalk');
+  const sim = await ctx.newPage();
+  await sim.goto(`${config.simUrl}/sim/`);
+  const form = sim.locator(`form[action="/sim/ui/approvals/${instance}/decide"]`);
+  await form.locator('select[name="staffId"]').selectOption('demo-admin');
+  await form.locator('input[name="remark"]').fill('同意');
+  await form.getByRole('button', { name: '同意' }).click();
+  await sim.waitForLoadState('load');
+  const card = page.locator('[data-test="declaration"]', { hasText: text });
+  for (let i = 0; i < 40; i++) {
+    await page.goto(`${BASE}/declarations`);
+    await card.waitFor();
+    if ((await card.locator('[data-test="state"]').innerText()).includes('已通过')) break;
+    await page.waitForTimeout(500);
+  }
+  expect((await card.locator('[data-test="state"]').innerText()).includes('已通过'), 'approved through DingTalk');
+  await shot(sim, 'dingtalk-simulator-after-approval');
+  await ctx.close();
+});
+
 const VILLAGER_PAGES = [
   ['home', '/'],
   ['ledger', '/ledger'],
