@@ -362,6 +362,39 @@ story('an admin approves in the DingTalk approval (simulator page) and the villa
   await ctx.close();
 });
 
+story('the console flags a photo used twice and approves a batch', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  const stamp = Date.now();
+  const same = photo(7);
+  await fillDeclaration(page, `e2e 重复照片甲 ${stamp}`, [same]);
+  await submitDeclaration(page);
+  await fillDeclaration(page, `e2e 重复照片乙 ${stamp}`, [same]);
+  await submitDeclaration(page);
+  const admin = await browser.newContext(DESKTOP);
+  const console_ = await admin.newPage();
+  await consoleLogin(console_);
+  await console_.goto(`${BASE}/console/review`);
+  const rows = console_.locator('[data-test="review-row"]', { hasText: `重复照片` }).filter({ hasText: String(stamp) });
+  await rows.first().waitFor();
+  expect((await rows.count()) === 2, 'both in the queue');
+  for (let i = 0; i < 2; i++) {
+    expect((await rows.nth(i).locator('[data-test="reuse"]').count()) === 1, 'reuse flagged');
+    await rows.nth(i).locator('.el-checkbox').click();
+  }
+  await shot(console_, 'console-review-reuse-flag');
+  await console_.getByRole('button', { name: /批量通过所选（2）/ }).click();
+  await console_.locator('.el-message', { hasText: '已通过 2 条' }).waitFor();
+  await admin.close();
+  await page.goto(`${BASE}/declarations`);
+  for (const name of ['甲', '乙']) {
+    const card = page.locator('[data-test="declaration"]', { hasText: `e2e 重复照片${name} ${stamp}` });
+    await card.locator('[data-test="state"]', { hasText: '已通过' }).waitFor();
+  }
+  await ctx.close();
+});
+
 const VILLAGER_PAGES = [
   ['home', '/'],
   ['ledger', '/ledger'],
