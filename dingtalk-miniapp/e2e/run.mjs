@@ -499,6 +499,32 @@ for (const large of [false, true]) {
   });
 }
 
+story('the admin adds a member to a household and records an opt-out', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page);
+  await page.goto(`${BASE}/console/households`);
+  const row = page.locator('[data-test="households-table"] .el-table__row').nth(3);
+  await row.waitFor();
+  await row.getByRole('button', { name: '成员' }).click();
+  const drawer = page.locator('.el-drawer');
+  await drawer.getByRole('button', { name: '新增成员' }).click();
+  const name = `测试${String(Date.now()).slice(-4)}`;
+  const dialog = page.getByRole('dialog', { name: '新增成员' });
+  await dialog.getByLabel('姓名').fill(name);
+  await dialog.getByRole('button', { name: '保存' }).click();
+  await page.locator('.el-message', { hasText: '已新增成员' }).waitFor();
+  const member = drawer.locator('.el-table__row', { hasText: name });
+  await member.waitFor();
+  await member.getByRole('button', { name: '退出积分' }).click();
+  await page.getByRole('dialog').getByLabel('原因').fill('长期外出务工');
+  await page.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+  await page.locator('.el-message', { hasText: '已记录' }).waitFor();
+  await member.getByRole('button', { name: '参与积分' }).waitFor();
+  await shot(page, 'console-household-members');
+  await ctx.close();
+});
+
 story('a villager without a staff role sees no console buttons', async () => {
   const ctx = await browser.newContext(DESKTOP);
   const page = await ctx.newPage();
