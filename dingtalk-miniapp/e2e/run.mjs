@@ -118,6 +118,8 @@ async function fillDeclaration(page, text, photos) {
   const categories = page.locator('[aria-label="类别"] button');
   await categories.first().waitFor();
   const count = await categories.count();
+  // Prefer items without a cap (stories run in any order on one database), else any available one.
+  let fallback = null;
   let chosen = null;
   for (let i = 0; i < count && !chosen; i++) {
     await categories.nth(i).click();
@@ -125,12 +127,19 @@ async function fillDeclaration(page, text, photos) {
     const n = await cells.count();
     for (let j = 0; j < n; j++) {
       const label = await cells.nth(j).innerText();
-      if (label.includes('需 1 张以上照片') && !label.includes('已达上限')) {
+      if (!label.includes('需 1 张以上照片') || label.includes('已达上限')) continue;
+      if (!label.includes('本期还可申报')) {
         await cells.nth(j).click();
         chosen = label.split('\n')[0];
         break;
       }
+      fallback ??= { i, j, title: label.split('\n')[0] };
     }
+  }
+  if (!chosen && fallback) {
+    await categories.nth(fallback.i).click();
+    await page.locator('[aria-label="事项"] .van-cell:not(.disabled)').nth(fallback.j).click();
+    chosen = fallback.title;
   }
   expect(chosen, 'no declarable item needing a photo');
   await page.locator('textarea').fill(text);
