@@ -534,6 +534,47 @@ story('the admin adds a member to a household and records an opt-out', async () 
   await ctx.close();
 });
 
+story('the admin deducts points in 积分录入 and the villager sees the line', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page);
+  await page.goto(`${BASE}/console/entries`);
+  const item = (label) => page.locator('.el-form-item', { has: page.locator('.el-form-item__label', { hasText: new RegExp(`^${label}$`) }) });
+  const pick = async (label, option) => {
+    await item(label).locator('.el-select').click();
+    const options = page.locator('.el-select-dropdown:visible .el-select-dropdown__item');
+    await options.first().waitFor();
+    await (option ? options.filter({ hasText: option }).first() : options.first()).click();
+    await closedDropdowns();
+  };
+  const closedDropdowns = () =>
+    page.waitForFunction(() => ![...document.querySelectorAll('.el-select-dropdown')].some((e) => e.getClientRects().length > 0));
+  await pick('户', '唐平');
+  await item('成员').locator('.el-select:not(.is-disabled)').waitFor();
+  await pick('成员', '唐平');
+  await item('事项').locator('.el-select').click();
+  const negative = page.locator('.el-select-dropdown:visible .el-select-group__wrap', { hasText: '扣分' }).locator('.el-select-dropdown__item').first();
+  const title = (await negative.innerText()).replace(/^\S+\s/, '');
+  await negative.click();
+  await closedDropdowns();
+  const reason = `e2e 直接扣分 ${Date.now()}`;
+  await item('事由').locator('textarea').fill(reason);
+  await page.locator('.el-upload input[type=file]').setInputFiles([photo(9)]);
+  await page.locator('.el-upload-list__item.is-success').waitFor();
+  await page.getByRole('button', { name: '记入积分' }).click();
+  await page.locator('.el-alert', { hasText: '已记入' }).waitFor();
+  expect((await page.locator('.el-upload-list__item').count()) === 0, 'the photo list is cleared with the form');
+  await shot(page, 'console-entries-done');
+  await ctx.close();
+  const phoneCtx = await phone();
+  const villager = await phoneCtx.newPage();
+  await villagerLogin(villager, 'demo-villager', '/ledger');
+  const line = villager.locator('[data-test="ledger-line"]', { hasText: reason });
+  await line.waitFor();
+  expect((await line.innerText()).includes('扣分 -'), `a deduction line for ${title}`);
+  await phoneCtx.close();
+});
+
 story('a villager without a staff role sees no console buttons', async () => {
   const ctx = await browser.newContext(DESKTOP);
   const page = await ctx.newPage();
