@@ -563,7 +563,8 @@ story('the admin deducts points in 积分录入 and the villager sees the line',
   await page.locator('.el-upload-list__item.is-success').waitFor();
   await page.getByRole('button', { name: '记入积分' }).click();
   await page.locator('.el-alert', { hasText: '已记入' }).waitFor();
-  expect((await page.locator('.el-upload-list__item').count()) === 0, 'the photo list is cleared with the form');
+  // The photo list is cleared with the form (after its leave transition).
+  await page.waitForFunction(() => document.querySelectorAll('.el-upload-list__item').length === 0);
   await shot(page, 'console-entries-done');
   await ctx.close();
   const phoneCtx = await phone();
