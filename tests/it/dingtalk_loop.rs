@@ -11,7 +11,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use aidazu_store::outbox::{NewOutboxMessage, enqueue};
+use aidazu_store::outbox::{
+    ApprovalTerminate, Markdown, NewOutboxMessage, OutboxCommand, WorkNotice, enqueue,
+};
 use aidazu_testkit::{TestApp, TestDb, dual_db_test};
 use dingtalk::callback::CallbackCrypto;
 use reqwest::StatusCode;
@@ -131,16 +133,20 @@ dual_db_test!(
 );
 
 fn notify_message(i: usize, user: &str, marker: &str) -> NewOutboxMessage {
-    NewOutboxMessage {
-        kind: "notify.work".into(),
-        dedupe_key: format!("test.notify:{marker}:{i}"),
-        village_id: None,
-        payload: json!({
-            "userIds": [user],
-            "markdown": { "title": "积分通知", "text": format!("{marker}-{i} 您的申报已处理") },
+    NewOutboxMessage::new(
+        OutboxCommand::NotifyWork(WorkNotice {
+            user_ids: vec![user.into()],
+            markdown: Markdown {
+                title: "积分通知".into(),
+                text: format!("{marker}-{i} 您的申报已处理"),
+            },
+            declaration_id: None,
+            ledger_entry_id: None,
+            order_id: None,
         }),
-        not_before: None,
-    }
+        format!("test.notify:{marker}:{i}"),
+        None,
+    )
 }
 
 async fn enqueue_notifications(t: &TestApp, marker: &str, n: usize) {
@@ -345,13 +351,15 @@ dual_db_test!(
         // An approval to terminate that DingTalk does not know: refused, permanently.
         enqueue(
             &txn,
-            NewOutboxMessage {
-                kind: "approval.terminate".into(),
-                dedupe_key: "test.terminate:unknown".into(),
-                village_id: None,
-                payload: json!({ "processInstanceId": "no-such-instance" }),
-                not_before: None,
-            },
+            NewOutboxMessage::new(
+                OutboxCommand::ApprovalTerminate(ApprovalTerminate {
+                    declaration_id: aidazu_domain::DeclarationId(0),
+                    process_instance_id: Some("no-such-instance".into()),
+                    remark: None,
+                }),
+                "test.terminate:unknown",
+                None,
+            ),
         )
         .await
         .unwrap();

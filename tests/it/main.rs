@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod activities;
 mod core_safety;
 mod declaration_loop;
 mod declarations;
@@ -20,6 +21,7 @@ mod layering;
 mod photo_links;
 mod reconcile;
 mod reminders;
+mod shop;
 mod sim_fidelity;
 mod support;
 mod web;

@@ -236,7 +236,9 @@ dual_db_test!(
 
 dual_db_test!(
     async fn a_group_notice_through_the_outbox_is_delivered_or_fails_never_silently(db: TestDb) {
-        use aidazu_store::outbox::{NewOutboxMessage, enqueue};
+        use aidazu_store::outbox::{
+            GroupNotice, Markdown, NewOutboxMessage, OutboxCommand, enqueue,
+        };
         let t = spawn(db, "http").await;
         let groups = sim_get(&t, "/sim/groups").await;
         let heping = groups
@@ -248,15 +250,18 @@ dual_db_test!(
             .as_str()
             .unwrap()
             .to_owned();
-        let notice = |key: &str, group: &str| NewOutboxMessage {
-            kind: "notify.group".into(),
-            dedupe_key: key.into(),
-            village_id: None,
-            payload: json!({
-                "openConversationId": group,
-                "markdown": { "title": "积分公示", "text": format!("## 公示 {key}") },
-            }),
-            not_before: None,
+        let notice = |key: &str, group: &str| {
+            NewOutboxMessage::new(
+                OutboxCommand::NotifyGroup(GroupNotice {
+                    open_conversation_id: group.into(),
+                    markdown: Markdown {
+                        title: "积分公示".into(),
+                        text: format!("## 公示 {key}"),
+                    },
+                }),
+                key,
+                None,
+            )
         };
         let txn = t.app.store().begin().await.unwrap();
         enqueue(&txn, notice("test.group:ok", &heping))

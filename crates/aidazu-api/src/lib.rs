@@ -66,6 +66,8 @@ pub fn router(state: ApiState, options: RouterOptions) -> Router {
         .merge(routes::declarations::router())
         .merge(routes::admin_declarations::router())
         .merge(routes::admin_entries::router())
+        .merge(routes::shop::router())
+        .merge(routes::activities::router())
         .merge(routes::client_config::router())
         .merge(openapi::router())
         .fallback(move |req: axum::extract::Request| web::fallback(web.clone(), req))

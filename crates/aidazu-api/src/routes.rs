@@ -1,5 +1,6 @@
 //! Route modules, one per resource.
 
+pub mod activities;
 pub mod admin_declarations;
 pub mod admin_entries;
 pub mod admin_households;
@@ -11,6 +12,7 @@ pub mod declarations;
 pub mod health;
 pub mod me;
 pub mod photos;
+pub mod shop;
 pub mod villages;
 
 use axum::http::StatusCode;

@@ -19,12 +19,13 @@ use aidazu_domain::{DeclarationId, DomainError, ItemCode, LedgerEntryId, Points}
 use aidazu_store::catalogue::catalogue_version_by_id;
 use aidazu_store::declarations::{self as store_decl, DecisionWrite, DeclarationRecord};
 use aidazu_store::ledger::{self, NewLedgerEntry};
-use aidazu_store::outbox::{self, NewOutboxMessage};
+use aidazu_store::outbox;
 use aidazu_store::{ConnectionTrait, audit};
 use serde_json::json;
 
 use crate::auth::Actor;
 use crate::declarations::{DeclarationView, enqueue_closing, household_cap_usage};
+use crate::messages::{self, About};
 use crate::review_routing::route_declaration;
 use crate::{App, AppError};
 
@@ -356,17 +357,14 @@ async fn notify_member<C: ConnectionTrait>(
     };
     outbox::enqueue(
         db,
-        NewOutboxMessage {
-            kind: "notify.work".into(),
-            dedupe_key: format!("notify.work:decl:{}", record.id.get()),
-            village_id: Some(record.village),
-            payload: json!({
-                "userIds": user_ids,
-                "markdown": { "title": title, "text": text },
-                "declarationId": record.id.get(),
-            }),
-            not_before: None,
-        },
+        messages::work_notice(
+            messages::key::decision_notice(record.id),
+            record.village,
+            user_ids,
+            title,
+            text,
+            About::Declaration(record.id),
+        ),
     )
     .await?;
     Ok(())

@@ -11,12 +11,13 @@ use aidazu_domain::ledger::{CapUsage, cap_usage, check_cap};
 use aidazu_domain::org::{Action, Role, require_household_participates};
 use aidazu_domain::{DeclarationId, ItemCode, MemberId, Points, VillageId};
 use aidazu_store::declarations::{self as store_decl, DeclarationRecord, NewDeclaration};
-use aidazu_store::outbox::{self, NewOutboxMessage};
+use aidazu_store::outbox;
 use aidazu_store::{ConnectionTrait, audit, ledger, photos};
 use chrono::NaiveDate;
 use serde_json::json;
 
 use crate::auth::Actor;
+use crate::messages;
 use crate::photos::is_overseer;
 use crate::{App, AppError};
 
@@ -146,30 +147,10 @@ impl App {
         )
         .await?
         .reviewer_user_ids();
+        outbox::enqueue(&txn, messages::approval_create(id, village)).await?;
         outbox::enqueue(
             &txn,
-            NewOutboxMessage {
-                kind: "approval.create".into(),
-                dedupe_key: format!("approval.create:{}", id.get()),
-                village_id: Some(village),
-                payload: json!({ "declarationId": id.get() }),
-                not_before: None,
-            },
-        )
-        .await?;
-        outbox::enqueue(
-            &txn,
-            NewOutboxMessage {
-                kind: "card.send".into(),
-                dedupe_key: format!("card.send:{}", id.get()),
-                village_id: Some(village),
-                payload: json!({
-                    "declarationId": id.get(),
-                    "outTrackId": out_track_id,
-                    "userIds": reviewers,
-                }),
-                not_before: None,
-            },
+            messages::card_send(id, village, out_track_id, reviewers),
         )
         .await?;
         audit::record(
@@ -456,36 +437,10 @@ pub(crate) async fn enqueue_closing<C: ConnectionTrait>(
     deciding: Option<aidazu_domain::channel::Channel>,
 ) -> Result<(), AppError> {
     use aidazu_domain::channel::Channel;
-    let id = record.id.get();
     if deciding != Some(Channel::DingTalkApproval) {
-        outbox::enqueue(
-            db,
-            NewOutboxMessage {
-                kind: "approval.terminate".into(),
-                dedupe_key: format!("approval.terminate:{id}"),
-                village_id: Some(record.village),
-                // `processInstanceId` is null while `approval.create` has not been sent yet; the
-                // gateway then reads it from the declaration when it sends.
-                payload: json!({
-                    "declarationId": id,
-                    "processInstanceId": record.process_instance_id,
-                }),
-                not_before: None,
-            },
-        )
-        .await?;
+        outbox::enqueue(db, messages::approval_terminate(record)).await?;
     }
-    outbox::enqueue(
-        db,
-        NewOutboxMessage {
-            kind: "card.update".into(),
-            dedupe_key: format!("card.update:{id}"),
-            village_id: Some(record.village),
-            payload: json!({ "declarationId": id, "outTrackId": record.card_out_track_id }),
-            not_before: None,
-        },
-    )
-    .await?;
+    outbox::enqueue(db, messages::card_update(record)).await?;
     Ok(())
 }
 

@@ -146,6 +146,15 @@ pub enum AppError {
     /// The item code is malformed.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),
+    /// No shop item with that id visible to the caller.
+    #[error("shop item {0} not found")]
+    ShopItemNotFound(i64),
+    /// No order with that id (or pick-up code) visible to the caller.
+    #[error("order {0} not found")]
+    OrderNotFound(i64),
+    /// No activity with that id visible to the caller.
+    #[error("activity {0} not found")]
+    ActivityNotFound(i64),
 }
 
 impl AppError {
@@ -198,6 +207,9 @@ impl AppError {
             Self::NotDeclarant => "declaration.not_declarant",
             Self::UnknownState(_) => "declaration.unknown_state",
             Self::InvalidInput(_) => "request.invalid",
+            Self::ShopItemNotFound(_) => "shop.item_not_found",
+            Self::OrderNotFound(_) => "shop.order_not_found",
+            Self::ActivityNotFound(_) => "activity.not_found",
         }
     }
 
@@ -257,6 +269,9 @@ impl AppError {
             Self::NotDeclarant => "只有申报人本人可以撤回".into(),
             Self::UnknownState(_) => "申报状态不正确".into(),
             Self::InvalidInput(_) => "请求内容不正确".into(),
+            Self::ShopItemNotFound(_) => "商品不存在".into(),
+            Self::OrderNotFound(_) => "订单不存在（请核对取货码）".into(),
+            Self::ActivityNotFound(_) => "活动不存在".into(),
         }
     }
 
@@ -298,8 +313,17 @@ impl AppError {
                 | aidazu_domain::DomainError::OutOfScope
                 | aidazu_domain::DomainError::Forbidden
                 | aidazu_domain::DomainError::NotDeclarant
+                | aidazu_domain::DomainError::NotOrderer
                 | aidazu_domain::DomainError::BindingSelf => ErrorKind::Forbidden,
                 aidazu_domain::DomainError::AlreadyDecided { .. }
+                | aidazu_domain::DomainError::OutOfStock { .. }
+                | aidazu_domain::DomainError::ItemPaused
+                | aidazu_domain::DomainError::OrderAlreadyDelivered
+                | aidazu_domain::DomainError::OrderCancelled
+                | aidazu_domain::DomainError::CancelWindowPassed { .. }
+                | aidazu_domain::DomainError::CheckinClosed
+                | aidazu_domain::DomainError::CheckinCodeExpired
+                | aidazu_domain::DomainError::CheckinNotToday
                 | aidazu_domain::DomainError::BindingOtherVillage
                 | aidazu_domain::DomainError::BindingInactiveElsewhere
                 | aidazu_domain::DomainError::NoEligibleReviewer => ErrorKind::Conflict,
@@ -310,7 +334,11 @@ impl AppError {
                 err if err.is_client_error() => ErrorKind::Invalid,
                 _ => ErrorKind::Internal,
             },
-            Self::PhotoNotFound(_) | Self::DeclarationNotFound(_) => ErrorKind::NotFound,
+            Self::PhotoNotFound(_)
+            | Self::DeclarationNotFound(_)
+            | Self::ShopItemNotFound(_)
+            | Self::OrderNotFound(_)
+            | Self::ActivityNotFound(_) => ErrorKind::NotFound,
             Self::MemberNotInHousehold(_)
             | Self::PhotoNotUsable(_)
             | Self::DuplicatePhoto(_)

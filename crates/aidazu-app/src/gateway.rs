@@ -1,21 +1,26 @@
 //! The DingTalk gateway: turns one outbox message into DingTalk calls.
 //!
-//! Kinds and payloads (JSON, written by the use cases through `aidazu_store::outbox::enqueue`):
+//! Messages are [`OutboxCommand`]s (written by the use cases through
+//! `aidazu_store::outbox::enqueue`, read back here through the same type):
 //!
-//! | kind | payload | DingTalk call |
-//! |---|---|---|
-//! | `approval.create` | `{declarationId}` | ensure the form template once, then `POST /v1.0/workflow/processInstances` for the village admins; the `processInstanceId` is stored on the declaration |
-//! | `approval.terminate` | `{declarationId, processInstanceId}` | `POST /v1.0/workflow/processInstances/terminate` (system); an instance already finished is fine |
-//! | `card.send` | `{declarationId, outTrackId, userIds}` | `POST /v1.0/card/instances/createAndDeliver` to each admin's robot chat; `param.cardAlreadyExist` counts as sent |
-//! | `card.update` | `{declarationId, outTrackId}` | `PUT /v1.0/card/instances` with the declaration's state |
-//! | `notify.work` | `{userIds, markdown:{title,text}}` | `asyncsend_v2` markdown work notification |
+//! | command (kind) | DingTalk call |
+//! |---|---|
+//! | `ApprovalCreate` (`approval.create`) | ensure the form template once, then `POST /v1.0/workflow/processInstances` for the declaration's reviewers; the `processInstanceId` is stored on the declaration |
+//! | `ApprovalTerminate` (`approval.terminate`) | `POST /v1.0/workflow/processInstances/terminate` (system); an instance already finished is fine |
+//! | `CardSend` (`card.send`) | `POST /v1.0/card/instances/createAndDeliver` to each reviewer's robot chat; `param.cardAlreadyExist` counts as sent |
+//! | `CardUpdate` (`card.update`) | `PUT /v1.0/card/instances` with the declaration's state |
+//! | `NotifyWork` (`notify.work`) | `asyncsend_v2` markdown work notification |
+//! | `NotifyGroup` (`notify.group`) | `POST /v1.0/robot/groupMessages/send` (markdown) |
 //!
 //! Errors are classified for the worker: [`SendError::Retry`] (5xx, timeouts, rate limits,
 //! token trouble, an instance too young to terminate, a database hiccup) or
-//! [`SendError::Permanent`] (bad payload, unknown declaration, DingTalk refusing for good).
+//! [`SendError::Permanent`] (a row that does not read as a command, unknown declaration,
+//! DingTalk refusing for good).
 
 use aidazu_store::dingtalk as dt_store;
-use aidazu_store::outbox::OutboxMessage;
+use aidazu_store::outbox::{
+    ApprovalTerminate, GroupNotice, OutboxCommand, OutboxMessage, WorkNotice,
+};
 use dingtalk::DingTalkError;
 use dingtalk::api::card::{CardParams, CreateAndDeliverCard, RegisterCardCallback, UpdateCard};
 use dingtalk::api::notification::WorkMessage;
@@ -26,21 +31,8 @@ use serde_json::{Value, json};
 use crate::App;
 use crate::integration::{CardCallback, DingTalkSetup};
 
-/// Outbox kinds.
-pub mod kind {
-    /// Open the OA approval of a declaration.
-    pub const APPROVAL_CREATE: &str = "approval.create";
-    /// Close the OA approval of a declaration decided elsewhere or withdrawn.
-    pub const APPROVAL_TERMINATE: &str = "approval.terminate";
-    /// Send the admins the interactive card of a declaration.
-    pub const CARD_SEND: &str = "card.send";
-    /// Show a declaration's outcome on its card.
-    pub const CARD_UPDATE: &str = "card.update";
-    /// A markdown work notification.
-    pub const NOTIFY_WORK: &str = "notify.work";
-    /// A markdown message from the enterprise robot to a DingTalk group (village notices).
-    pub const NOTIFY_GROUP: &str = "notify.group";
-}
+/// Outbox kinds (the stored names of the [`OutboxCommand`] variants).
+pub use aidazu_store::outbox::kind;
 
 /// Labels of the approval form (the order of the form).
 pub mod form {
@@ -117,77 +109,69 @@ fn setup(app: &App) -> Result<&DingTalkSetup, SendError> {
         .ok_or_else(|| SendError::retry("DingTalk is not configured in this process"))
 }
 
-fn payload_str<'a>(payload: &'a Value, name: &str) -> Result<&'a str, SendError> {
-    payload
-        .get(name)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| SendError::Permanent(format!("payload lacks `{name}`")))
-}
-
-fn payload_users(payload: &Value) -> Vec<UserId> {
-    payload
-        .get("userIds")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(UserId::from)
+fn users(ids: &[String]) -> Vec<UserId> {
+    ids.iter()
+        .filter(|id| !id.is_empty())
+        .map(|id| UserId::from(id.as_str()))
         .collect()
 }
 
 /// Sends one outbox message. Returns what DingTalk answered (stored on the row).
 ///
 /// # Errors
-/// [`SendError`], classified for retry.
+/// [`SendError`], classified for retry; a row that does not read as an [`OutboxCommand`] is
+/// permanent.
 pub async fn send(app: &App, message: &OutboxMessage) -> Result<Value, SendError> {
-    match message.kind.as_str() {
-        kind::NOTIFY_WORK => notify_work(app, &message.payload).await,
-        kind::NOTIFY_GROUP => notify_group(app, &message.payload).await,
-        kind::APPROVAL_TERMINATE => terminate_approval(app, &message.payload).await,
-        kind::APPROVAL_CREATE => crate::gateway::declaration::create_approval(app, message).await,
-        kind::CARD_SEND => crate::gateway::declaration::send_card(app, message).await,
-        kind::CARD_UPDATE => crate::gateway::declaration::update_card(app, message).await,
-        other => Err(SendError::Permanent(format!(
-            "unknown outbox kind `{other}`"
-        ))),
+    let command = message
+        .command()
+        .map_err(|error| SendError::Permanent(error.to_string()))?;
+    match command {
+        OutboxCommand::NotifyWork(notice) => notify_work(app, &notice).await,
+        OutboxCommand::NotifyGroup(notice) => notify_group(app, &notice).await,
+        OutboxCommand::ApprovalTerminate(terminate) => terminate_approval(app, &terminate).await,
+        OutboxCommand::ApprovalCreate(create) => {
+            crate::gateway::declaration::create_approval(app, &create).await
+        }
+        OutboxCommand::CardSend(card) => crate::gateway::declaration::send_card(app, &card).await,
+        OutboxCommand::CardUpdate(card) => {
+            crate::gateway::declaration::update_card(app, &card).await
+        }
     }
 }
 
-async fn notify_work(app: &App, payload: &Value) -> Result<Value, SendError> {
+async fn notify_work(app: &App, notice: &WorkNotice) -> Result<Value, SendError> {
     setup(app)?;
     let client = app.dingtalk();
-    let users = payload_users(payload);
+    let users = users(&notice.user_ids);
     if users.is_empty() {
         return Ok(json!({ "skipped": "no recipients" }));
     }
-    let markdown = payload.get("markdown").unwrap_or(&Value::Null);
-    let title = payload_str(markdown, "title")?;
-    let text = payload_str(markdown, "text")?;
     let task_id = client
         .send_work_notification(
             &users,
             WorkMessage::Markdown {
-                title: title.to_owned(),
-                text: text.to_owned(),
+                title: notice.markdown.title.clone(),
+                text: notice.markdown.text.clone(),
             },
         )
         .await?;
     Ok(json!({ "taskId": task_id }))
 }
 
-/// `notify.group` `{openConversationId, markdown: {title, text}}`: the robot posts to the group.
-/// A group DingTalk does not know, or one without our robot, is a permanent failure: the message
-/// ends `failed` (and audited by the worker), never a silent success.
-async fn notify_group(app: &App, payload: &Value) -> Result<Value, SendError> {
-    let conversation = payload_str(payload, "openConversationId")?;
-    let markdown = payload.get("markdown").unwrap_or(&Value::Null);
-    let title = payload_str(markdown, "title")?;
-    let text = payload_str(markdown, "text")?;
-    let message = dingtalk::api::robot::RobotMessage::markdown(title, text);
+/// `notify.group`: the robot posts to the group. A group DingTalk does not know, or one without
+/// our robot, is a permanent failure: the message ends `failed` (and audited by the worker),
+/// never a silent success.
+async fn notify_group(app: &App, notice: &GroupNotice) -> Result<Value, SendError> {
+    if notice.open_conversation_id.is_empty() {
+        return Err(SendError::Permanent(
+            "the group notice names no group".into(),
+        ));
+    }
+    let message =
+        dingtalk::api::robot::RobotMessage::markdown(&notice.markdown.title, &notice.markdown.text);
     match app
         .dingtalk()
-        .send_group_message(&conversation.into(), &message)
+        .send_group_message(&notice.open_conversation_id.as_str().into(), &message)
         .await
     {
         Ok(process_query_key) => Ok(json!({ "processQueryKey": process_query_key })),
@@ -203,13 +187,17 @@ fn is_not_running(error: &DingTalkError) -> bool {
     matches!(error, DingTalkError::Api { message, .. } if message.contains("不是运行中") || message.contains("已结束") || message.contains("not running"))
 }
 
-async fn terminate_approval(app: &App, payload: &Value) -> Result<Value, SendError> {
+async fn terminate_approval(app: &App, terminate: &ApprovalTerminate) -> Result<Value, SendError> {
     setup(app)?;
     let client = app.dingtalk();
-    let instance: String = match payload_str(payload, "processInstanceId") {
-        Ok(id) => id.to_owned(),
+    let instance: String = match terminate
+        .process_instance_id
+        .as_deref()
+        .filter(|id| !id.is_empty())
+    {
+        Some(id) => id.to_owned(),
         // Enqueued before the approval existed: take the id from the declaration now.
-        Err(_) => match instance_of_declaration(app, payload).await? {
+        None => match instance_of_declaration(app, terminate.declaration_id).await? {
             Some(id) => id,
             None => return Ok(json!({ "terminated": false, "note": "no approval was created" })),
         },
@@ -219,11 +207,10 @@ async fn terminate_approval(app: &App, payload: &Value) -> Result<Value, SendErr
         process_instance_id: ProcessInstanceId::from(instance),
         is_system: true,
         remark: Some(
-            payload
-                .get("remark")
-                .and_then(Value::as_str)
-                .unwrap_or("申报已在其他渠道处理")
-                .to_owned(),
+            terminate
+                .remark
+                .clone()
+                .unwrap_or_else(|| "申报已在其他渠道处理".to_owned()),
         ),
         operating_user_id: None,
     };
@@ -240,21 +227,19 @@ async fn terminate_approval(app: &App, payload: &Value) -> Result<Value, SendErr
     }
 }
 
-/// The approval instance of the declaration named in `payload`: `Some` once created; `None`
-/// when none will be (its `approval.create` is done without one); a retry while it is pending.
-async fn instance_of_declaration(app: &App, payload: &Value) -> Result<Option<String>, SendError> {
-    let Some(id) = payload.get("declarationId").and_then(Value::as_i64) else {
-        return Err(SendError::Permanent(
-            "payload lacks `processInstanceId` and `declarationId`".into(),
-        ));
-    };
+/// The approval instance of declaration `id`: `Some` once created; `None` when none will be
+/// (its `approval.create` is done without one); a retry while it is pending.
+async fn instance_of_declaration(
+    app: &App,
+    id: aidazu_domain::DeclarationId,
+) -> Result<Option<String>, SendError> {
     let db = app.store().connection();
-    let record =
-        aidazu_store::declarations::declaration(db, aidazu_domain::DeclarationId(id)).await?;
+    let record = aidazu_store::declarations::declaration(db, id).await?;
     if let Some(instance) = record.and_then(|r| r.process_instance_id) {
         return Ok(Some(instance));
     }
-    let create = aidazu_store::outbox::get_by_key(db, &format!("approval.create:{id}")).await?;
+    let create =
+        aidazu_store::outbox::get_by_key(db, &crate::messages::key::approval_create(id)).await?;
     match create {
         Some(m) if m.status == aidazu_store::outbox::STATUS_PENDING => {
             Err(SendError::retry("the approval is not created yet"))

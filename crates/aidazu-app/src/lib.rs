@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 mod clock;
@@ -7,9 +8,11 @@ pub mod decisions;
 pub mod declarations;
 mod error;
 pub mod events;
+pub mod funds;
 pub mod gateway;
 pub mod household;
 pub mod integration;
+pub mod messages;
 pub mod outbox;
 pub mod photos;
 mod public;
@@ -18,6 +21,7 @@ pub mod reconcile;
 pub mod reminders;
 pub mod review_routing;
 pub mod scoring;
+pub mod shop;
 
 use std::sync::Arc;
 
@@ -38,6 +42,8 @@ pub struct AppConfig {
     pub declaration_window_days: u32,
     /// Longest declaration description, in characters (R8).
     pub declaration_max_text_chars: u32,
+    /// Fen of purchase cost per point for the fund report's liability (D8).
+    pub fen_per_point: i64,
     /// Our own tokens: JWT secret and lifetimes (F1).
     pub auth: AuthConfig,
     /// Keys for personal data at rest and mobile lookups (R4).

@@ -7,10 +7,10 @@ use aidazu_domain::calendar::business_date;
 use aidazu_domain::declaration::ReviewReminder;
 use aidazu_domain::org::{Role, Scope};
 use aidazu_store::declarations::{in_review_submitted_before, scope_role_holders};
-use aidazu_store::outbox::{self, NewOutboxMessage};
+use aidazu_store::outbox;
 use chrono::Duration;
-use serde_json::json;
 
+use crate::messages::{self, About};
 use crate::review_routing::route_declaration;
 use crate::{App, AppError};
 
@@ -92,23 +92,20 @@ pub async fn send_review_reminders(app: &App) -> Result<ReminderReport, AppError
                 tracing::warn!(declaration.id = record.id.get(), ?stage, "nobody to remind");
                 continue;
             }
-            let key = format!("notify.work:review.{}:{}", stage.key(), record.id.get());
+            let key = messages::key::review_reminder(stage.key(), record.id);
             if outbox::get_by_key(db, &key).await?.is_some() {
                 continue;
             }
             outbox::enqueue(
                 db,
-                NewOutboxMessage {
-                    kind: "notify.work".into(),
-                    dedupe_key: key,
-                    village_id: Some(record.village),
-                    payload: json!({
-                        "userIds": user_ids,
-                        "markdown": { "title": title, "text": text },
-                        "declarationId": record.id.get(),
-                    }),
-                    not_before: None,
-                },
+                messages::work_notice(
+                    key,
+                    record.village,
+                    user_ids,
+                    title,
+                    text,
+                    About::Declaration(record.id),
+                ),
             )
             .await?;
             match stage {
@@ -134,6 +131,12 @@ pub async fn run_reminder_worker(
     loop {
         if let Err(error) = send_review_reminders(&app).await {
             tracing::warn!(%error, "review reminders failed; retried next round");
+        }
+        if let Err(error) = crate::shop::send_order_reminders(&app).await {
+            tracing::warn!(%error, "order reminders failed; retried next round");
+        }
+        if let Err(error) = crate::funds::send_fund_alerts(&app).await {
+            tracing::warn!(%error, "fund alerts failed; retried next round");
         }
         tokio::select! {
             () = &mut shutdown => break,

@@ -10,13 +10,14 @@ use aidazu_domain::{
 };
 use aidazu_store::declarations as store_decl;
 use aidazu_store::ledger::{self, NewLedgerEntry};
-use aidazu_store::outbox::{self, NewOutboxMessage};
+use aidazu_store::outbox;
 use aidazu_store::{audit, photos};
 use chrono::{NaiveDate, NaiveTime};
 use serde_json::json;
 
 use crate::auth::Actor;
 use crate::declarations::household_cap_usage;
+use crate::messages::{self, About};
 use crate::{App, AppError};
 
 /// What the admin books.
@@ -187,17 +188,14 @@ impl App {
             );
             outbox::enqueue(
                 &txn,
-                NewOutboxMessage {
-                    kind: "notify.work".into(),
-                    dedupe_key: format!("notify.work:entry:{}", entry_id.get()),
-                    village_id: Some(member.village),
-                    payload: json!({
-                        "userIds": user_ids,
-                        "markdown": { "title": title_line, "text": text },
-                        "ledgerEntryId": entry_id.get(),
-                    }),
-                    not_before: None,
-                },
+                messages::work_notice(
+                    messages::key::entry_notice(entry_id),
+                    member.village,
+                    user_ids,
+                    title_line,
+                    text,
+                    About::Entry(entry_id),
+                ),
             )
             .await?;
         }

@@ -145,6 +145,28 @@ pub enum DomainError {
     OrderCancelled,
     #[error("only the ordering member may confirm receipt")]
     NotOrderer,
+    #[error("the item is paused")]
+    ItemPaused,
+    #[error("the orderer may cancel only within {minutes} minutes")]
+    CancelWindowPassed { minutes: i64 },
+
+    // --- sharing activities (R21) ---
+    #[error("check-in is not open for this activity")]
+    CheckinClosed,
+    #[error("the check-in code has expired")]
+    CheckinCodeExpired,
+    #[error("the check-in code is not valid")]
+    CheckinCodeInvalid,
+    #[error("check-in by scanning is only on the day of the activity")]
+    CheckinNotToday,
+
+    // --- funds (R20, D8) ---
+    #[error("a {kind} fund entry has the wrong sign")]
+    FundWrongSign { kind: &'static str },
+    #[error("a donation names its donor")]
+    DonorRequired,
+    #[error("a purchase needs a receipt photo")]
+    ReceiptRequired,
 
     // --- honours (R18, D5) ---
     #[error("household {household} is not eligible for honours")]
@@ -215,6 +237,15 @@ impl DomainError {
             Self::OrderAlreadyDelivered => "shop.already_delivered",
             Self::OrderCancelled => "shop.order_cancelled",
             Self::NotOrderer => "shop.not_orderer",
+            Self::ItemPaused => "shop.item_paused",
+            Self::CancelWindowPassed { .. } => "shop.cancel_window_passed",
+            Self::CheckinClosed => "activity.checkin_closed",
+            Self::CheckinCodeExpired => "activity.code_expired",
+            Self::CheckinCodeInvalid => "activity.code_invalid",
+            Self::CheckinNotToday => "activity.not_today",
+            Self::FundWrongSign { .. } => "fund.wrong_sign",
+            Self::DonorRequired => "fund.donor_required",
+            Self::ReceiptRequired => "fund.receipt_required",
             Self::NotEligibleForHonour { .. } => "honours.not_eligible",
         }
     }
@@ -303,7 +334,22 @@ impl DomainError {
             Self::PurchaseLimitExceeded { limit } => format!("每户限兑 {limit} 件，已达上限"),
             Self::OrderAlreadyDelivered => "订单已交付，不能取消".into(),
             Self::OrderCancelled => "订单已取消".into(),
-            Self::NotOrderer => "只有下单人本人可以确认收货".into(),
+            Self::NotOrderer => "只有下单人本人可以操作此订单".into(),
+            Self::ItemPaused => "该商品已暂停兑换".into(),
+            Self::CancelWindowPassed { minutes } => {
+                format!("下单超过 {minutes} 分钟，不能自行取消，请联系村管理员")
+            }
+            Self::CheckinClosed => "本次活动尚未开放签到或签到已结束".into(),
+            Self::CheckinCodeExpired => "签到码已过期，请扫描现场屏幕上的最新签到码".into(),
+            Self::CheckinCodeInvalid => "签到码无效，请扫描现场屏幕上的签到码".into(),
+            Self::CheckinNotToday => "只能在活动当天扫码签到".into(),
+            Self::FundWrongSign { kind } => match *kind {
+                "purchase" => "采购支出金额应为负数（资金流出）".into(),
+                "adjustment" => "调整金额不能为 0".into(),
+                _ => "该类收入金额必须大于 0".into(),
+            },
+            Self::DonorRequired => "捐赠需填写捐赠人".into(),
+            Self::ReceiptRequired => "采购支出需上传票据照片".into(),
             Self::NotEligibleForHonour { .. } => {
                 "该户年度积分未高于本村平均分，不能推荐评选".into()
             }
@@ -457,6 +503,15 @@ mod tests {
             E::OrderAlreadyDelivered,
             E::OrderCancelled,
             E::NotOrderer,
+            E::ItemPaused,
+            E::CancelWindowPassed { minutes: 10 },
+            E::CheckinClosed,
+            E::CheckinCodeExpired,
+            E::CheckinCodeInvalid,
+            E::CheckinNotToday,
+            E::FundWrongSign { kind: "donation" },
+            E::DonorRequired,
+            E::ReceiptRequired,
             E::NotEligibleForHonour {
                 household: HouseholdId(1),
             },

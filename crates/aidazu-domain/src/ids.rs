@@ -75,6 +75,8 @@ id_newtypes!(
     ObjectionId,
     /// A points-shop item (R19).
     ShopItemId,
+    /// A sharing activity (积分分享活动, R21).
+    ActivityId,
 );
 
 /// A catalogue item code such as `PA-01`: two upper-case ASCII letters, a dash, two digits.

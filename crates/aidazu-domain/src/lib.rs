@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod activity;
 pub mod board;
 pub mod calendar;
 pub mod catalogue;
@@ -15,6 +16,6 @@ pub mod shop;
 
 pub use error::DomainError;
 pub use ids::{
-    AccountId, CatalogueVersionId, DeclarationId, DistrictId, GroupId, HouseholdId, ItemCode,
-    LedgerEntryId, MemberId, ObjectionId, OrderId, Points, ShopItemId, TownId, VillageId,
+    AccountId, ActivityId, CatalogueVersionId, DeclarationId, DistrictId, GroupId, HouseholdId,
+    ItemCode, LedgerEntryId, MemberId, ObjectionId, OrderId, Points, ShopItemId, TownId, VillageId,
 };

@@ -5,14 +5,16 @@
 //! figure the caller read; the store must decrement it atomically so it never goes below zero
 //! however many order at once.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::business_date;
+use crate::calendar::{PointsYearConfig, business_date};
 use crate::declaration::DecisionOutcome;
 use crate::error::DomainError;
 use crate::ids::{AccountId, HouseholdId, MemberId, OrderId, Points, ShopItemId, VillageId};
 use crate::ledger::{EntryKind, EntrySource, LedgerEntry};
+
+pub mod funds;
 
 /// What kind of goods, which sets the delivery deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -25,6 +27,23 @@ pub enum ShopItemKind {
 }
 
 impl ShopItemKind {
+    /// Stable snake-case name (stored, and in the API).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::DailyGoods => "daily_goods",
+            Self::Electronics => "electronics",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::DailyGoods, Self::Electronics]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+
     /// Days to deliver after ordering.
     #[must_use]
     pub const fn delivery_days(self) -> u32 {
@@ -43,6 +62,61 @@ impl ShopItemKind {
     }
 }
 
+/// How long the ordering member may cancel by themselves (the 适老化 rule that money-like
+/// submissions can be undone); after that only the admin cancels, before delivery.
+pub const ORDERER_CANCEL_MINUTES: i64 = 10;
+
+/// Calendar days after the delivery deadline at which an undelivered order is escalated to the
+/// town (the village admins are reminded from the first day past the deadline).
+pub const ESCALATE_AFTER_OVERDUE_DAYS: u64 = 3;
+
+/// The period a per-household limit counts over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitPeriod {
+    /// The quarter (of the points-year) containing the order date.
+    Quarter,
+    /// The points-year containing the order date.
+    Year,
+}
+
+impl LimitPeriod {
+    /// Stable snake-case name (stored, and in the API).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Quarter => "quarter",
+            Self::Year => "year",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Quarter, Self::Year]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+
+    /// First and last business date of the period containing `on`.
+    #[must_use]
+    pub fn window(self, calendar: PointsYearConfig, on: NaiveDate) -> (NaiveDate, NaiveDate) {
+        match self {
+            Self::Quarter => {
+                let quarter = calendar.quarter_of(on);
+                (
+                    calendar.quarter_first_day(quarter),
+                    calendar.quarter_last_day(quarter),
+                )
+            }
+            Self::Year => {
+                let year = calendar.points_year_of(on);
+                (calendar.year_first_day(year), calendar.year_last_day(year))
+            }
+        }
+    }
+}
+
 /// An item on a village's shelf.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShopItem {
@@ -53,8 +127,49 @@ pub struct ShopItem {
     /// Price in points (positive, D8).
     pub price: Points,
     pub stock: u32,
-    /// Most a household may order per points-year; `None` for no limit.
+    /// Most a household may order per `limit_period`; `None` for no limit.
     pub household_limit: Option<u32>,
+    /// The period `household_limit` counts over.
+    pub limit_period: LimitPeriod,
+    /// Paused by the admin: shown to nobody, ordered by nobody.
+    pub paused: bool,
+}
+
+impl ShopItem {
+    /// Checks what the admin sets: a positive whole-point price (D8), a per-household limit of at
+    /// least 1 when there is one.
+    ///
+    /// # Errors
+    /// [`DomainError::InvalidPrice`], [`DomainError::InvalidQuantity`].
+    pub fn check(&self) -> Result<(), DomainError> {
+        if !self.price.is_positive() {
+            return Err(DomainError::InvalidPrice);
+        }
+        if self.household_limit == Some(0) {
+            return Err(DomainError::InvalidQuantity);
+        }
+        Ok(())
+    }
+}
+
+/// What an undelivered order past its deadline calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OverdueStage {
+    /// Remind the village admins.
+    RemindAdmins,
+    /// Escalate to the town.
+    EscalateToTown,
+}
+
+impl OverdueStage {
+    /// Stable key of the stage (dedupe keys, logs).
+    #[must_use]
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::RemindAdmins => "remind",
+            Self::EscalateToTown => "escalate",
+        }
+    }
 }
 
 /// Order states.
@@ -93,6 +208,20 @@ pub struct Order {
     status: OrderStatus,
 }
 
+/// The fields of a stored order besides its state (see [`Order::restore`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderFields {
+    pub id: OrderId,
+    pub household: HouseholdId,
+    pub member: MemberId,
+    pub item: ShopItemId,
+    pub kind: ShopItemKind,
+    pub quantity: u32,
+    pub total: Points,
+    pub placed_by: AccountId,
+    pub placed_at: DateTime<Utc>,
+}
+
 /// Who orders what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderRequest {
@@ -100,7 +229,8 @@ pub struct OrderRequest {
     pub household: HouseholdId,
     pub member: MemberId,
     pub quantity: u32,
-    /// How many of this item the household already ordered (not cancelled) this points-year.
+    /// How many of this item the household already ordered (not cancelled) in the item's limit
+    /// period ([`LimitPeriod::window`] around the order date).
     pub already_ordered: u32,
     pub placed_by: AccountId,
     pub placed_at: DateTime<Utc>,
@@ -118,6 +248,9 @@ impl Order {
         item: &ShopItem,
         request: OrderRequest,
     ) -> Result<(Self, LedgerEntry), DomainError> {
+        if item.paused {
+            return Err(DomainError::ItemPaused);
+        }
         if request.quantity == 0 {
             return Err(DomainError::InvalidQuantity);
         }
@@ -160,6 +293,23 @@ impl Order {
         Ok((order, redeem))
     }
 
+    /// Rebuilds an order from storage, in the state it was saved in.
+    #[must_use]
+    pub fn restore(fields: OrderFields, status: OrderStatus) -> Self {
+        Self {
+            id: fields.id,
+            household: fields.household,
+            member: fields.member,
+            item: fields.item,
+            kind: fields.kind,
+            quantity: fields.quantity,
+            total: fields.total,
+            placed_by: fields.placed_by,
+            placed_at: fields.placed_at,
+            status,
+        }
+    }
+
     /// Rebuilds a stored order in any state.
     #[must_use]
     pub fn with_status(mut self, status: OrderStatus) -> Self {
@@ -181,9 +331,55 @@ impl Order {
     }
 
     /// Still undelivered after the deadline (remind the admin, then escalate to the town).
+    /// Deadlines count calendar days, not working days: the counter is open on weekends in the
+    /// pilot villages, and a villager waiting for goods counts days the same way.
     #[must_use]
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         matches!(self.status, OrderStatus::Placed) && today > self.delivery_due()
+    }
+
+    /// The stages an overdue order has reached by `today`, in order: none while on time, the
+    /// admins' reminder from the first day past the deadline, the town's escalation from
+    /// [`ESCALATE_AFTER_OVERDUE_DAYS`] days past it.
+    #[must_use]
+    pub fn overdue_stages(&self, today: NaiveDate) -> Vec<OverdueStage> {
+        if !self.is_overdue(today) {
+            return Vec::new();
+        }
+        let escalate_from = self
+            .delivery_due()
+            .checked_add_days(Days::new(ESCALATE_AFTER_OVERDUE_DAYS))
+            .unwrap_or(NaiveDate::MAX);
+        if today >= escalate_from {
+            vec![OverdueStage::RemindAdmins, OverdueStage::EscalateToTown]
+        } else {
+            vec![OverdueStage::RemindAdmins]
+        }
+    }
+
+    /// The ordering member cancels by themselves, within [`ORDERER_CANCEL_MINUTES`] of ordering;
+    /// returns the refund entry (`None` when already cancelled).
+    ///
+    /// # Errors
+    /// [`DomainError::NotOrderer`], [`DomainError::CancelWindowPassed`],
+    /// [`DomainError::OrderAlreadyDelivered`].
+    pub fn cancel_by_orderer(
+        &mut self,
+        member: MemberId,
+        by: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<LedgerEntry>, DomainError> {
+        if member != self.member {
+            return Err(DomainError::NotOrderer);
+        }
+        if matches!(self.status, OrderStatus::Placed)
+            && at > self.placed_at + TimeDelta::minutes(ORDERER_CANCEL_MINUTES)
+        {
+            return Err(DomainError::CancelWindowPassed {
+                minutes: ORDERER_CANCEL_MINUTES,
+            });
+        }
+        self.cancel(by, at, "下单人自行取消")
     }
 
     /// The admin confirms delivery, optionally with a photo.

@@ -15,6 +15,8 @@ mod m20261129_111_declarations;
 mod m20261129_112_photo_uploads;
 mod m20261129_121_dingtalk_state;
 mod m20261202_130_past_bindings;
+mod m20261206_150_shop;
+mod m20261206_151_activities;
 
 /// The ordered, append-only list of migrations.
 pub struct Migrator;
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_112_photo_uploads::Migration),
             Box::new(m20261129_121_dingtalk_state::Migration),
             Box::new(m20261202_130_past_bindings::Migration),
+            Box::new(m20261206_150_shop::Migration),
+            Box::new(m20261206_151_activities::Migration),
         ]
     }
 }

@@ -88,6 +88,7 @@ impl Application {
             AppConfig {
                 declaration_window_days: settings.points.declaration_window_days,
                 declaration_max_text_chars: settings.points.declaration_max_text_chars,
+                fen_per_point: settings.points.fen_per_point,
                 auth: auth_config(&settings, &secrets)?,
                 photo_links: photo_links(&settings, &secrets)?,
                 pii: PiiKeys::new(

@@ -172,6 +172,13 @@ pub struct PointsSettings {
     /// Longest declaration description, in characters (R8; default 500).
     #[serde(default = "default_max_text_chars")]
     pub declaration_max_text_chars: u32,
+    /// Fen of purchase cost per point in the fund report (D8; default 100: 1 point ≈ ¥1).
+    #[serde(default = "default_fen_per_point")]
+    pub fen_per_point: i64,
+}
+
+const fn default_fen_per_point() -> i64 {
+    aidazu_domain::shop::funds::DEFAULT_FEN_PER_POINT
 }
 
 const fn default_max_text_chars() -> u32 {
@@ -426,6 +433,12 @@ impl Settings {
             anyhow::bail!(
                 "key `points.year_start_month` was removed: the points-year start month is the \
                  district's setting (districts.points_year_start_month, R14); delete the key"
+            );
+        }
+        if !(1..=100_000).contains(&self.points.fen_per_point) {
+            anyhow::bail!(
+                "invalid value for key `points.fen_per_point`: {} (expected 1..=100000)",
+                self.points.fen_per_point
             );
         }
         if !(1..=10_000).contains(&self.points.declaration_max_text_chars) {

@@ -2,6 +2,9 @@
 //! read models, never rows.
 
 pub(crate) mod accounts;
+pub(crate) mod activities;
+pub(crate) mod activity_attendance;
+pub(crate) mod activity_stories;
 pub(crate) mod audit_log;
 pub(crate) mod catalogue_items;
 pub(crate) mod catalogue_versions;
@@ -10,6 +13,7 @@ pub(crate) mod declarations;
 pub(crate) mod dingtalk_events;
 pub(crate) mod dingtalk_state;
 pub(crate) mod districts;
+pub(crate) mod fund_entries;
 pub(crate) mod households;
 pub(crate) mod ledger_entries;
 pub(crate) mod members;
@@ -20,6 +24,8 @@ pub(crate) mod photo_uploads;
 pub(crate) mod photos;
 pub(crate) mod refresh_tokens;
 pub(crate) mod role_grants;
+pub(crate) mod shop_items;
+pub(crate) mod shop_orders;
 pub(crate) mod towns;
 pub(crate) mod village_groups;
 pub(crate) mod villages;

@@ -408,7 +408,7 @@ async fn resolve_item<C: ConnectionTrait>(
     Ok((row.id, version.id))
 }
 
-fn parse_kind(text: &str) -> Result<EntryKind, StoreError> {
+pub(crate) fn parse_kind(text: &str) -> Result<EntryKind, StoreError> {
     Ok(match text {
         "award" => EntryKind::Award,
         "penalty" => EntryKind::Penalty,

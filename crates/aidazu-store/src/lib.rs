@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod catalogue;
 pub mod declarations;
@@ -18,6 +19,7 @@ pub mod photos;
 pub mod pii;
 pub mod seed;
 pub mod sessions;
+pub mod shop;
 mod stamp;
 mod store;
 

@@ -15,6 +15,13 @@ use sea_orm::{
 use crate::entities::outbox;
 use crate::error::StoreError;
 
+mod command;
+
+pub use command::{
+    ApprovalCreate, ApprovalTerminate, CardSend, CardUpdate, GroupNotice, Markdown, OutboxCommand,
+    WorkNotice, kind,
+};
+
 /// Status of a message nobody has sent yet.
 pub const STATUS_PENDING: &str = "pending";
 /// Status of a message that was delivered.
@@ -25,17 +32,34 @@ pub const STATUS_FAILED: &str = "failed";
 /// A message to enqueue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOutboxMessage {
-    /// `approval.create`, `approval.terminate`, `card.send`, `card.update`, `notify.work`, …
-    pub kind: String,
+    /// What to send.
+    pub command: OutboxCommand,
     /// Unique key: enqueuing the same key twice writes nothing the second time.
     pub dedupe_key: String,
     pub village_id: Option<VillageId>,
-    pub payload: serde_json::Value,
     /// Not to be sent before this instant (`None`: as soon as possible).
     pub not_before: Option<DateTime<Utc>>,
 }
 
-/// A stored outbox message (read model for the worker, tests and diagnostics).
+impl NewOutboxMessage {
+    /// A message to send as soon as possible.
+    #[must_use]
+    pub fn new(
+        command: OutboxCommand,
+        dedupe_key: impl Into<String>,
+        village_id: Option<VillageId>,
+    ) -> Self {
+        Self {
+            command,
+            dedupe_key: dedupe_key.into(),
+            village_id,
+            not_before: None,
+        }
+    }
+}
+
+/// A stored outbox message (read model for the worker, tests and diagnostics). `kind` and
+/// `payload` are the stored form; [`OutboxMessage::command`] reads them as the one type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxMessage {
     pub id: i64,
@@ -61,20 +85,21 @@ pub async fn enqueue<C: ConnectionTrait>(
     db: &C,
     message: NewOutboxMessage,
 ) -> Result<i64, StoreError> {
-    if message.kind.trim().is_empty() || message.dedupe_key.trim().is_empty() {
+    if message.dedupe_key.trim().is_empty() {
         return Err(StoreError::Invalid(
-            "an outbox message needs a kind and a dedupe key".into(),
+            "an outbox message needs a dedupe key".into(),
         ));
     }
+    let (kind, payload) = message.command.to_stored()?;
     if let Some(existing) = find_by_key(db, &message.dedupe_key).await? {
         return Ok(existing);
     }
     let now = crate::stamp::now();
-    let payload = serde_json::to_string(&message.payload)
+    let payload = serde_json::to_string(&payload)
         .map_err(|err| StoreError::Invalid(format!("outbox payload: {err}")))?;
     let row = outbox::ActiveModel {
         id: NotSet,
-        kind: Set(message.kind),
+        kind: Set(kind.to_owned()),
         dedupe_key: Set(message.dedupe_key.clone()),
         village_id: Set(message.village_id.map(VillageId::get)),
         payload: Set(payload),
@@ -150,6 +175,16 @@ async fn find_by_key<C: ConnectionTrait>(
         .one(db)
         .await?
         .map(|row| row.id))
+}
+
+impl OutboxMessage {
+    /// The message as the one typed command.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`]: an unknown kind or a payload that does not fit it.
+    pub fn command(&self) -> Result<OutboxCommand, StoreError> {
+        OutboxCommand::from_stored(&self.kind, &self.payload)
+    }
 }
 
 fn read_model(row: outbox::Model) -> Result<OutboxMessage, StoreError> {

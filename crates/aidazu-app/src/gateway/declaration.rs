@@ -10,7 +10,7 @@ use aidazu_domain::DeclarationId;
 use aidazu_domain::declaration::DeclarationState;
 use aidazu_photos::LinkViewer;
 use aidazu_store::declarations::{self, DeclarationRecord};
-use aidazu_store::outbox::OutboxMessage;
+use aidazu_store::outbox::{ApprovalCreate, CardSend, CardUpdate};
 use aidazu_store::photos as photo_store;
 use aidazu_store::{dingtalk as dt_store, households};
 use dingtalk::api::card::CardParams;
@@ -21,16 +21,7 @@ use serde_json::{Value, json};
 use super::{SendError, card_request, card_update, ensure_card_route, ensure_form_template, form};
 use crate::App;
 
-fn declaration_id(payload: &Value) -> Result<DeclarationId, SendError> {
-    payload
-        .get("declarationId")
-        .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
-        .map(DeclarationId)
-        .ok_or_else(|| SendError::Permanent("payload lacks `declarationId`".into()))
-}
-
-async fn load(app: &App, payload: &Value) -> Result<DeclarationRecord, SendError> {
-    let id = declaration_id(payload)?;
+async fn load(app: &App, id: DeclarationId) -> Result<DeclarationRecord, SendError> {
     declarations::declaration(app.store().connection(), id)
         .await?
         .ok_or_else(|| SendError::Permanent(format!("declaration {id} not found")))
@@ -145,9 +136,9 @@ async fn deciders(app: &App, record: &DeclarationRecord) -> Result<Vec<UserId>, 
 
 pub(crate) async fn create_approval(
     app: &App,
-    message: &OutboxMessage,
+    create: &ApprovalCreate,
 ) -> Result<Value, SendError> {
-    let record = load(app, &message.payload).await?;
+    let record = load(app, create.declaration_id).await?;
     if let Some(existing) = &record.process_instance_id {
         return Ok(json!({ "processInstanceId": existing, "note": "already created" }));
     }
@@ -214,16 +205,10 @@ pub(crate) async fn create_approval(
         && now.state != DeclarationState::InReview
     {
         aidazu_store::outbox::enqueue(
-                app.store().connection(),
-                aidazu_store::outbox::NewOutboxMessage {
-                    kind: super::kind::APPROVAL_TERMINATE.to_owned(),
-                    dedupe_key: format!("approval.terminate:{}:late", record.id),
-                    village_id: Some(record.village),
-                    payload: json!({ "declarationId": record.id.get(), "processInstanceId": instance.as_str() }),
-                    not_before: None,
-                },
-            )
-            .await?;
+            app.store().connection(),
+            crate::messages::approval_terminate_late(&now, instance.as_str()),
+        )
+        .await?;
     }
     Ok(json!({ "processInstanceId": instance.as_str() }))
 }
@@ -238,16 +223,10 @@ fn state_label(state: DeclarationState) -> &'static str {
     }
 }
 
-pub(crate) async fn send_card(app: &App, message: &OutboxMessage) -> Result<Value, SendError> {
-    let record = load(app, &message.payload).await?;
-    let out_track_id = OutTrackId::from(
-        message
-            .payload
-            .get("outTrackId")
-            .and_then(Value::as_str)
-            .unwrap_or(&record.card_out_track_id),
-    );
-    let mut users: Vec<UserId> = super::payload_users(&message.payload);
+pub(crate) async fn send_card(app: &App, card: &CardSend) -> Result<Value, SendError> {
+    let record = load(app, card.declaration_id).await?;
+    let out_track_id = out_track(&card.out_track_id, &record);
+    let mut users: Vec<UserId> = super::users(&card.user_ids);
     if users.is_empty() {
         users = deciders(app, &record).await?;
     }
@@ -290,15 +269,18 @@ pub(crate) async fn send_card(app: &App, message: &OutboxMessage) -> Result<Valu
     }
 }
 
-pub(crate) async fn update_card(app: &App, message: &OutboxMessage) -> Result<Value, SendError> {
-    let record = load(app, &message.payload).await?;
-    let out_track_id = OutTrackId::from(
-        message
-            .payload
-            .get("outTrackId")
-            .and_then(Value::as_str)
-            .unwrap_or(&record.card_out_track_id),
-    );
+/// The card's out-track id: the message's, or the declaration's when the message has none.
+fn out_track(from_message: &str, record: &DeclarationRecord) -> OutTrackId {
+    if from_message.is_empty() {
+        OutTrackId::from(record.card_out_track_id.as_str())
+    } else {
+        OutTrackId::from(from_message)
+    }
+}
+
+pub(crate) async fn update_card(app: &App, card: &CardUpdate) -> Result<Value, SendError> {
+    let record = load(app, card.declaration_id).await?;
+    let out_track_id = out_track(&card.out_track_id, &record);
     let _configured = app.dingtalk_setup().ok_or_else(|| SendError::Retry {
         reason: "DingTalk is not configured".into(),
         rate_limited: false,

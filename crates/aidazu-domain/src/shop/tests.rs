@@ -17,6 +17,8 @@ fn soap() -> ShopItem {
         price: Points(8),
         stock: 5,
         household_limit: Some(3),
+        limit_period: LimitPeriod::Year,
+        paused: false,
     }
 }
 
@@ -177,5 +179,80 @@ fn r19_delivery_deadlines_by_kind() {
     assert_eq!(
         order.delivery_due(),
         NaiveDate::from_ymd_opt(2025, 5, 8).unwrap()
+    );
+}
+
+#[test]
+fn r19_a_paused_item_is_not_ordered() {
+    let mut item = soap();
+    item.paused = true;
+    assert_eq!(
+        Order::place(&item, request(1, 0)).unwrap_err(),
+        DomainError::ItemPaused
+    );
+}
+
+#[test]
+fn r19_the_orderer_cancels_within_ten_minutes_only() {
+    let (order, _) = Order::place(&soap(), request(1, 0)).unwrap();
+    let mut late = order.clone();
+    assert_eq!(
+        late.cancel_by_orderer(MemberId(10), AccountId(10), at("2025-05-01T02:10:01Z"))
+            .unwrap_err(),
+        DomainError::CancelWindowPassed { minutes: 10 }
+    );
+    let mut other = order.clone();
+    assert_eq!(
+        other
+            .cancel_by_orderer(MemberId(11), AccountId(11), at("2025-05-01T02:01:00Z"))
+            .unwrap_err(),
+        DomainError::NotOrderer
+    );
+    let mut in_time = order;
+    let refund = in_time
+        .cancel_by_orderer(MemberId(10), AccountId(10), at("2025-05-01T02:10:00Z"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(refund.kind, EntryKind::Refund);
+    assert_eq!(refund.amount, Points(8));
+    // A retried cancel refunds nothing more, even after the window.
+    assert_eq!(
+        in_time
+            .cancel_by_orderer(MemberId(10), AccountId(10), at("2025-05-01T03:00:00Z"))
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn r19_limit_windows_follow_the_points_year_calendar() {
+    let calendar = PointsYearConfig::new(9).unwrap();
+    let day = NaiveDate::from_ymd_opt(2022, 1, 15).unwrap();
+    assert_eq!(
+        LimitPeriod::Year.window(calendar, day),
+        (
+            NaiveDate::from_ymd_opt(2021, 9, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2022, 8, 31).unwrap()
+        )
+    );
+    let (first, last) = LimitPeriod::Quarter.window(calendar, day);
+    assert!(first <= day && day <= last);
+    assert_eq!(first, NaiveDate::from_ymd_opt(2021, 12, 1).unwrap());
+    assert_eq!(last, NaiveDate::from_ymd_opt(2022, 2, 28).unwrap());
+}
+
+#[test]
+fn r19_overdue_orders_remind_then_escalate() {
+    let (order, _) = Order::place(&soap(), request(1, 0)).unwrap();
+    // Placed 2025-05-01 (Shanghai), daily goods: due 2025-05-03.
+    let day = |d: u32| NaiveDate::from_ymd_opt(2025, 5, d).unwrap();
+    assert!(order.overdue_stages(day(3)).is_empty());
+    assert_eq!(
+        order.overdue_stages(day(4)),
+        vec![OverdueStage::RemindAdmins]
+    );
+    assert_eq!(
+        order.overdue_stages(day(6)),
+        vec![OverdueStage::RemindAdmins, OverdueStage::EscalateToTown]
     );
 }

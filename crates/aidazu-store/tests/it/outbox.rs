@@ -1,19 +1,27 @@
 //! F4: outbox messages are written in the caller's transaction and deduplicated by key.
 
-use aidazu_store::outbox::{self, NewOutboxMessage, STATUS_PENDING};
+use aidazu_store::outbox::{
+    self, Markdown, NewOutboxMessage, OutboxCommand, STATUS_PENDING, WorkNotice,
+};
 use aidazu_testdb::{TestDb, dual_db_test};
-use serde_json::json;
 
 use crate::support::migrated;
 
 fn message(key: &str) -> NewOutboxMessage {
-    NewOutboxMessage {
-        kind: "notify.work".into(),
-        dedupe_key: key.into(),
-        village_id: None,
-        payload: json!({"userIds": ["u1"], "markdown": {"title": "t", "text": "x"}}),
-        not_before: None,
-    }
+    NewOutboxMessage::new(
+        OutboxCommand::NotifyWork(WorkNotice {
+            user_ids: vec!["u1".into()],
+            markdown: Markdown {
+                title: "t".into(),
+                text: "x".into(),
+            },
+            declaration_id: None,
+            ledger_entry_id: None,
+            order_id: None,
+        }),
+        key,
+        None,
+    )
 }
 
 dual_db_test!(

@@ -1,0 +1,274 @@
+//! The village shop fund (R20, D8): entries in fen written by the village admin, and the report
+//! that sets the points still to be spent (the liability) beside the money the fund holds. When
+//! the liability exceeds the fund, the village admins and the town are alerted (once a month per
+//! village) by work notification.
+
+use aidazu_domain::calendar::business_date;
+use aidazu_domain::ledger::EntryKind;
+use aidazu_domain::org::{Action, Role, Scope};
+use aidazu_domain::shop::funds::{FundEntryDraft, FundEntryKind, FundFigures, FundReport};
+use aidazu_domain::{Points, VillageId};
+use aidazu_store::shop::{self as store_shop, StoredFundEntry};
+use aidazu_store::{audit, ledger, outbox};
+use chrono::NaiveDate;
+use serde_json::json;
+
+use crate::auth::Actor;
+use crate::messages::{self, About};
+use crate::{App, AppError};
+
+/// A fund report for a village and period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VillageFundReport {
+    pub village: VillageId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub report: FundReport,
+}
+
+impl App {
+    /// R20: the village admin records money in or out of the shop fund.
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
+    /// [`AppError::Rule`] (`declaration.reason_required`, `fund.wrong_sign`,
+    /// `fund.donor_required`, `fund.receipt_required`), [`AppError::PhotoNotUsable`],
+    /// [`AppError::InvalidField`] (a date in the future).
+    pub async fn add_fund_entry(
+        &self,
+        actor: &Actor,
+        village: VillageId,
+        draft: FundEntryDraft,
+        occurred_on: Option<NaiveDate>,
+    ) -> Result<StoredFundEntry, AppError> {
+        let location = self.village_location(village).await?;
+        let role = actor.require(
+            Action::RunShop,
+            &location,
+            AppError::VillageNotFound(village.get()),
+        )?;
+        let entry = draft.validate()?;
+        let today = business_date(self.clock().now());
+        let occurred_on = occurred_on.unwrap_or(today);
+        if occurred_on > today {
+            return Err(AppError::InvalidField {
+                field: "occurredOn",
+                message: "日期不能晚于今天",
+            });
+        }
+        if let Some(photo) = entry.receipt_photo {
+            let found =
+                aidazu_store::photos::photos_by_ids(self.store().connection(), &[photo]).await?;
+            if !found.iter().any(|p| p.id == photo && p.village == village) {
+                return Err(AppError::PhotoNotUsable(photo));
+            }
+        }
+        let txn = self.store().begin().await?;
+        let id =
+            store_shop::append_fund_entry(&txn, village, &entry, occurred_on, actor.account_id)
+                .await?;
+        audit::record(
+            &txn,
+            &actor.audit(
+                Some(role),
+                "fund.entry",
+                "fund_entry",
+                Some(id.to_string()),
+                Some(village),
+                None,
+                json!({
+                    "kind": entry.kind.as_str(),
+                    "amountFen": entry.amount_fen,
+                    "reason": entry.reason,
+                    "donor": entry.donor,
+                    "receiptPhotoId": entry.receipt_photo,
+                    "occurredOn": occurred_on,
+                }),
+            ),
+        )
+        .await?;
+        let stored = store_shop::fund_entries(&txn, village, None, None)
+            .await?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| {
+                AppError::Store(aidazu_store::StoreError::Corrupt(format!(
+                    "fund entry {id} vanished"
+                )))
+            })?;
+        txn.commit().await?;
+        Ok(stored)
+    }
+
+    /// The fund ledger of a village, dates in `from..=to` (all when `None`).
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`].
+    pub async fn fund_entries(
+        &self,
+        actor: &Actor,
+        village: VillageId,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Vec<StoredFundEntry>, AppError> {
+        let location = self.village_location(village).await?;
+        actor.require(
+            Action::ViewRecords,
+            &location,
+            AppError::VillageNotFound(village.get()),
+        )?;
+        Ok(store_shop::fund_entries(self.store().connection(), village, from, to).await?)
+    }
+
+    /// R20: the fund report of a village for `from..=to` (default: the current points-year up to
+    /// today), for the village's admins and committee, the town and the district.
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
+    /// [`AppError::InvalidField`] (`from` after `to`).
+    pub async fn fund_report(
+        &self,
+        actor: &Actor,
+        village: VillageId,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<VillageFundReport, AppError> {
+        let location = self.village_location(village).await?;
+        actor.require(
+            Action::ViewRecords,
+            &location,
+            AppError::VillageNotFound(village.get()),
+        )?;
+        self.compute_fund_report(village, from, to).await
+    }
+
+    async fn compute_fund_report(
+        &self,
+        village: VillageId,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<VillageFundReport, AppError> {
+        let today = business_date(self.clock().now());
+        let calendar = self.store().village_calendar(village).await?;
+        let to = to.unwrap_or(today);
+        let from = from.unwrap_or_else(|| calendar.year_first_day(calendar.points_year_of(to)));
+        if from > to {
+            return Err(AppError::InvalidField {
+                field: "from",
+                message: "开始日期不能晚于结束日期",
+            });
+        }
+        let db = self.store().connection();
+        let mut issued = 0i64;
+        let mut redeemed = 0i64;
+        for (kind, total) in store_shop::village_points_by_kind(db, village, from, to).await? {
+            if kind.counts_toward_score() {
+                issued = issued.saturating_add(total);
+            } else if matches!(kind, EntryKind::Redeem | EntryKind::Refund) {
+                redeemed = redeemed.saturating_sub(total);
+            }
+        }
+        let entries = store_shop::fund_entries(db, village, None, Some(to)).await?;
+        let fund_balance_fen = entries
+            .iter()
+            .fold(0i64, |sum, e| sum.saturating_add(e.amount_fen));
+        let money_spent_fen = entries
+            .iter()
+            .filter(|e| e.kind == FundEntryKind::Purchase && e.occurred_on >= from)
+            .fold(0i64, |sum, e| sum.saturating_sub(e.amount_fen));
+        // The liability: what households of the village may still spend in the points-year of
+        // `to` (a negative balance owes nothing to the fund).
+        let outstanding = ledger::village_totals(db, village, calendar.points_year_of(to))
+            .await?
+            .into_iter()
+            .fold(0i64, |sum, t| {
+                sum.saturating_add(t.totals.balance.get().max(0))
+            });
+        let report = FundReport::compute(
+            FundFigures {
+                points_issued: Points(issued),
+                points_redeemed: Points(redeemed),
+                money_spent_fen,
+                fund_balance_fen,
+                outstanding_points: Points(outstanding),
+            },
+            self.config().fen_per_point,
+        );
+        Ok(VillageFundReport {
+            village,
+            from,
+            to,
+            report,
+        })
+    }
+}
+
+/// R20: for every village whose liability exceeds its fund today, alerts the village admins and
+/// the town — once per village and month (dedupe key), safe with two replicas. Returns how many
+/// alerts this pass enqueued.
+///
+/// # Errors
+/// Storage errors.
+#[tracing::instrument(skip(app))]
+pub async fn send_fund_alerts(app: &App) -> Result<usize, AppError> {
+    let today = business_date(app.clock().now());
+    let month = today.format("%Y-%m").to_string();
+    let db = app.store().connection();
+    let mut sent = 0;
+    for village in app.store().list_villages().await? {
+        let key = messages::key::fund_alert(village.id, &month);
+        if outbox::get_by_key(db, &key).await?.is_some() {
+            continue;
+        }
+        let report = app.compute_fund_report(village.id, None, None).await?;
+        if !report.report.liability_exceeds_fund {
+            continue;
+        }
+        let location = village.location();
+        let mut users = Vec::new();
+        for (scope, role) in [
+            (Scope::Village(village.id), Role::VillageAdmin),
+            (Scope::Town(location.town), Role::TownOfficer),
+        ] {
+            users.extend(
+                aidazu_store::declarations::scope_role_holders(db, scope, role)
+                    .await?
+                    .into_iter()
+                    .map(|r| r.dingtalk_user_id),
+            );
+        }
+        if users.is_empty() {
+            continue;
+        }
+        let r = report.report;
+        outbox::enqueue(
+            db,
+            messages::work_notice(
+                key,
+                village.id,
+                users,
+                "积分兑换资金预警",
+                format!(
+                    "{}：村民尚未兑换的积分 {} 分，按每分 {:.2} 元折合 {:.2} 元，超过积分超市资金余额 {:.2} 元，请及时筹措资金。",
+                    village.name,
+                    r.outstanding_points,
+                    fen_to_yuan(r.fen_per_point),
+                    fen_to_yuan(r.liability_fen),
+                    fen_to_yuan(r.fund_balance_fen)
+                ),
+                About::Village(village.id),
+            ),
+        )
+        .await?;
+        sent += 1;
+    }
+    if sent > 0 {
+        app.wake_workers();
+    }
+    Ok(sent)
+}
+
+#[allow(clippy::cast_precision_loss)] // display only: fen of a village fund fit f64 exactly
+fn fen_to_yuan(fen: i64) -> f64 {
+    fen as f64 / 100.0
+}

@@ -1,0 +1,198 @@
+//! The outbox messages the use cases enqueue, each composed once with its dedupe key.
+//!
+//! A dedupe key names the cause of a message (`approval.create:<declaration>`,
+//! `notify.work:entry:<ledger entry>`, …), so a retried use case or a second replica enqueues the
+//! same key and the store writes nothing the second time.
+
+use aidazu_domain::{DeclarationId, LedgerEntryId, OrderId, VillageId};
+use aidazu_store::declarations::DeclarationRecord;
+use aidazu_store::outbox::{
+    ApprovalCreate, ApprovalTerminate, CardSend, CardUpdate, Markdown, NewOutboxMessage,
+    OutboxCommand, WorkNotice,
+};
+
+/// The dedupe keys (also read back, e.g. to see whether an approval is still being created).
+pub mod key {
+    use aidazu_domain::{DeclarationId, LedgerEntryId, OrderId, VillageId};
+
+    /// The approval of a declaration.
+    #[must_use]
+    pub fn approval_create(id: DeclarationId) -> String {
+        format!("approval.create:{}", id.get())
+    }
+
+    /// The card of a declaration.
+    #[must_use]
+    pub fn card_send(id: DeclarationId) -> String {
+        format!("card.send:{}", id.get())
+    }
+
+    /// Closing the approval of a declaration decided elsewhere or withdrawn.
+    #[must_use]
+    pub fn approval_terminate(id: DeclarationId) -> String {
+        format!("approval.terminate:{}", id.get())
+    }
+
+    /// Closing an approval created after its declaration was already decided.
+    #[must_use]
+    pub fn approval_terminate_late(id: DeclarationId) -> String {
+        format!("approval.terminate:{}:late", id.get())
+    }
+
+    /// The outcome on the card.
+    #[must_use]
+    pub fn card_update(id: DeclarationId) -> String {
+        format!("card.update:{}", id.get())
+    }
+
+    /// The member's notice of a decision.
+    #[must_use]
+    pub fn decision_notice(id: DeclarationId) -> String {
+        format!("notify.work:decl:{}", id.get())
+    }
+
+    /// The members' notice of a direct score.
+    #[must_use]
+    pub fn entry_notice(id: LedgerEntryId) -> String {
+        format!("notify.work:entry:{}", id.get())
+    }
+
+    /// A notice about an order (`placed`, `cancelled`).
+    #[must_use]
+    pub fn order_notice(what: &str, id: OrderId) -> String {
+        format!("notify.work:order.{what}:{}", id.get())
+    }
+
+    /// An overdue-order stage (`remind`, `escalate`) of an order (R19).
+    #[must_use]
+    pub fn order_reminder(stage: &str, id: OrderId) -> String {
+        format!("notify.work:order.{stage}:{}", id.get())
+    }
+
+    /// The monthly fund alert of a village (`month` as `YYYY-MM`, R20).
+    #[must_use]
+    pub fn fund_alert(village: VillageId, month: &str) -> String {
+        format!("notify.work:fund.alert:{}:{month}", village.get())
+    }
+
+    /// A review reminder stage (`remind`, `escalate`) of a declaration (D2).
+    #[must_use]
+    pub fn review_reminder(stage: &str, id: DeclarationId) -> String {
+        format!("notify.work:review.{stage}:{}", id.get())
+    }
+}
+
+/// Open the OA approval of a new declaration.
+#[must_use]
+pub fn approval_create(id: DeclarationId, village: VillageId) -> NewOutboxMessage {
+    NewOutboxMessage::new(
+        OutboxCommand::ApprovalCreate(ApprovalCreate { declaration_id: id }),
+        key::approval_create(id),
+        Some(village),
+    )
+}
+
+/// Send the card of a new declaration to its reviewers.
+#[must_use]
+pub fn card_send(
+    id: DeclarationId,
+    village: VillageId,
+    out_track_id: String,
+    reviewers: Vec<String>,
+) -> NewOutboxMessage {
+    NewOutboxMessage::new(
+        OutboxCommand::CardSend(CardSend {
+            declaration_id: id,
+            out_track_id,
+            user_ids: reviewers,
+        }),
+        key::card_send(id),
+        Some(village),
+    )
+}
+
+/// Close the approval of `record` (decided in another channel, or withdrawn).
+#[must_use]
+pub fn approval_terminate(record: &DeclarationRecord) -> NewOutboxMessage {
+    NewOutboxMessage::new(
+        OutboxCommand::ApprovalTerminate(ApprovalTerminate {
+            declaration_id: record.id,
+            process_instance_id: record.process_instance_id.clone(),
+            remark: None,
+        }),
+        key::approval_terminate(record.id),
+        Some(record.village),
+    )
+}
+
+/// Close approval `instance`, created after `record` was already decided.
+#[must_use]
+pub fn approval_terminate_late(record: &DeclarationRecord, instance: &str) -> NewOutboxMessage {
+    NewOutboxMessage::new(
+        OutboxCommand::ApprovalTerminate(ApprovalTerminate {
+            declaration_id: record.id,
+            process_instance_id: Some(instance.to_owned()),
+            remark: None,
+        }),
+        key::approval_terminate_late(record.id),
+        Some(record.village),
+    )
+}
+
+/// Show the outcome of `record` on its card.
+#[must_use]
+pub fn card_update(record: &DeclarationRecord) -> NewOutboxMessage {
+    NewOutboxMessage::new(
+        OutboxCommand::CardUpdate(CardUpdate {
+            declaration_id: record.id,
+            out_track_id: record.card_out_track_id.clone(),
+        }),
+        key::card_update(record.id),
+        Some(record.village),
+    )
+}
+
+/// What a work notification is about (kept on the row for diagnostics and tests).
+#[derive(Debug, Clone, Copy)]
+pub enum About {
+    /// A declaration.
+    Declaration(DeclarationId),
+    /// A ledger entry.
+    Entry(LedgerEntryId),
+    /// A shop order.
+    Order(OrderId),
+    /// A village as a whole (its fund).
+    Village(VillageId),
+}
+
+/// A markdown work notification to `user_ids`.
+#[must_use]
+pub fn work_notice(
+    dedupe_key: String,
+    village: VillageId,
+    user_ids: Vec<String>,
+    title: impl Into<String>,
+    text: impl Into<String>,
+    about: About,
+) -> NewOutboxMessage {
+    let (declaration_id, ledger_entry_id, order_id) = match about {
+        About::Declaration(id) => (Some(id), None, None),
+        About::Entry(id) => (None, Some(id), None),
+        About::Order(id) => (None, None, Some(id)),
+        About::Village(_) => (None, None, None),
+    };
+    NewOutboxMessage::new(
+        OutboxCommand::NotifyWork(WorkNotice {
+            user_ids,
+            markdown: Markdown {
+                title: title.into(),
+                text: text.into(),
+            },
+            declaration_id,
+            ledger_entry_id,
+            order_id,
+        }),
+        dedupe_key,
+        Some(village),
+    )
+}
