@@ -404,6 +404,49 @@ story('the console flags a photo used twice and approves a batch', async () => {
   await ctx.close();
 });
 
+/** A session over the API alone (no browser): a simulator code exchanged for tokens. */
+async function apiSession(user, client = 'console') {
+  const config = await (await fetch(`${BASE}/api/v1/client-config`)).json();
+  const { code } = await (
+    await fetch(`${config.simUrl}/sim/auth-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: user }) })
+  ).json();
+  const session = await (
+    await fetch(`${BASE}/api/v1/auth/dingtalk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ authCode: code, client }) })
+  ).json();
+  return session;
+}
+
+story('the villager orders in 积分超市, sees the pick-up code and cancels within 10 minutes', async () => {
+  const admin = await apiSession('demo-admin');
+  const villageId = admin.roles.find((r) => r.role === 'village_admin').scopeId;
+  const name = `洗衣粉 ${String(Date.now()).slice(-4)}`;
+  const created = await fetch(`${BASE}/api/v1/admin/villages/${villageId}/shop/items`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.accessToken}` },
+    body: JSON.stringify({ name, pointsPrice: 2, stock: 5, kind: 'daily_goods' }),
+  });
+  expect(created.status === 201, `item created (${created.status})`);
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page, 'demo-villager', '/shop');
+  const balance = Number(await page.locator('[data-test="shop-balance"]').innerText());
+  const item = page.locator('[data-test="shop-item"]', { hasText: name });
+  await item.getByRole('button', { name: '兑换' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '兑换', exact: true }).click();
+  await page.getByText('兑换成功，取货码').waitFor();
+  const order = page.locator('[data-test="order"]', { hasText: name }).first();
+  expect(/^\d{6}$/.test(await order.locator('[data-test="pickup-code"]').innerText()), 'six-digit pick-up code');
+  await order.locator('img.qr').waitFor();
+  expect(Number(await page.locator('[data-test="shop-balance"]').innerText()) === balance - 2, 'balance took the price');
+  await shot(page, 'villager-shop-ordered');
+  await order.getByRole('button', { name: '取消兑换' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '取消兑换', exact: true }).click();
+  await page.getByText('已取消，积分已退回').waitFor();
+  await order.locator('[data-test="order-status"]', { hasText: '已取消' }).waitFor();
+  expect(Number(await page.locator('[data-test="shop-balance"]').innerText()) === balance, 'points refunded');
+  await ctx.close();
+});
+
 const VILLAGER_PAGES = [
   ['home', '/'],
   ['ledger', '/ledger'],

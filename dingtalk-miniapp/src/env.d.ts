@@ -4,3 +4,6 @@ declare module '*.vue' {
   const component: DefineComponent<object, object, unknown>;
   export default component;
 }
+declare module 'qrcode' {
+  export function toDataURL(text: string, options?: { margin?: number; width?: number }): Promise<string>;
+}
