@@ -513,6 +513,7 @@ const CONSOLE_PAGES = [
   ['entries', '/console/entries'],
   ['households', '/console/households'],
   ['audit', '/console/audit'],
+  ['shop', '/console/shop'],
   ['publication', '/console/publication'],
 ];
 
@@ -617,6 +618,43 @@ story('the admin deducts points in 积分录入 and the villager sees the line',
   await line.waitFor();
   expect((await line.innerText()).includes('扣分 -'), `a deduction line for ${title}`);
   await phoneCtx.close();
+});
+
+story('the admin stocks 积分超市 in the console and hands an order over by its pick-up code', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page);
+  await page.goto(`${BASE}/console/shop`);
+  await page.getByRole('button', { name: '上架物品' }).click();
+  const name = `食用油 ${String(Date.now()).slice(-4)}`;
+  const dialog = page.getByRole('dialog', { name: '上架物品' });
+  await dialog.getByLabel('名称').fill(name);
+  const price = dialog.locator('.el-input-number').first().locator('input');
+  await price.fill('1');
+  await price.blur();
+  await dialog.getByRole('button', { name: '上架' }).click();
+  await page.locator('.el-message', { hasText: '已上架' }).waitFor();
+  await page.locator('[data-test="items-table"] .el-table__row', { hasText: name }).waitFor();
+  // The villager orders it (over the API, as the micro-app does).
+  const villager = await apiSession('demo-villager', 'miniapp');
+  const shop = await (await fetch(`${BASE}/api/v1/me/shop/items`, { headers: { authorization: `Bearer ${villager.accessToken}` } })).json();
+  const item = shop.items.find((i) => i.name === name);
+  const placed = await fetch(`${BASE}/api/v1/me/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${villager.accessToken}` },
+    body: JSON.stringify({ itemId: item.id, quantity: 1 }),
+  });
+  expect(placed.status === 201, `order placed (${placed.status})`);
+  const { pickupCode } = await placed.json();
+  await page.reload();
+  await page.locator('[data-test="orders-table"] .el-table__row', { hasText: pickupCode }).waitFor();
+  await page.getByLabel('取货码').fill(pickupCode);
+  await page.getByRole('button', { name: '交付', exact: true }).first().click();
+  await page.locator('.el-message', { hasText: '已交付' }).waitFor();
+  await page.locator('.el-radio-button', { hasText: '已交付' }).click();
+  await page.locator('[data-test="orders-table"] .el-table__row', { hasText: pickupCode }).waitFor();
+  await shot(page, 'console-shop-handed-over');
+  await ctx.close();
 });
 
 story('a villager without a staff role sees no console buttons', async () => {

@@ -15,7 +15,7 @@ export const router = createRouter({
     { path: '/publication', name: 'publication', component: soon, meta: { title: '季度公示' } },
     { path: '/objections', name: 'objections', component: soon, meta: { title: '异议处理' } },
     { path: '/honours', name: 'honours', component: soon, meta: { title: '荣誉评选' } },
-    { path: '/shop', name: 'shop', component: soon, meta: { title: '积分超市' } },
+    { path: '/shop', name: 'shop', component: () => import('./pages/ShopPage.vue'), meta: { title: '积分超市' } },
     { path: '/funds', name: 'funds', component: soon, meta: { title: '资金台账' } },
     { path: '/activities', name: 'activities', component: soon, meta: { title: '活动' } },
     { path: '/dashboard', name: 'dashboard', component: soon, meta: { title: '数据看板' } },
