@@ -447,6 +447,39 @@ story('the villager orders in 积分超市, sees the pick-up code and cancels wi
   await ctx.close();
 });
 
+story('the villager checks in to a sharing activity with its code, once per household', async () => {
+  const admin = await apiSession('demo-admin');
+  const villageId = admin.roles.find((r) => r.role === 'village_admin').scopeId;
+  const auth = { 'content-type': 'application/json', authorization: `Bearer ${admin.accessToken}` };
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const topic = `垃圾分类分享会 ${String(Date.now()).slice(-4)}`;
+  const created = await fetch(`${BASE}/api/v1/admin/villages/${villageId}/activities`, {
+    method: 'POST', headers: auth, body: JSON.stringify({ topic, place: '村委会议室', heldOn: today }),
+  });
+  expect(created.status === 201, `activity created (${created.status})`);
+  const activity = await created.json();
+  const opened = await fetch(`${BASE}/api/v1/admin/activities/${activity.id}/checkin`, { method: 'POST', headers: auth, body: JSON.stringify({ open: true }) });
+  expect(opened.ok, `check-in opened (${opened.status})`);
+  const { code } = await (await fetch(`${BASE}/api/v1/admin/activities/${activity.id}/checkin-code`, { headers: auth })).json();
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page, 'demo-villager', '/activities');
+  await page.getByLabel('签到码').fill(code);
+  await page.getByRole('button', { name: '签到', exact: true }).click();
+  await page.locator('[data-test="checkin-notice"]', { hasText: `签到成功：${topic}` }).waitFor();
+  await page.locator('[data-test="activity"]', { hasText: topic }).getByText('本户已签到').waitFor();
+  await shot(page, 'villager-activities-checked-in');
+  await page.getByLabel('签到码').fill(code);
+  await page.getByRole('button', { name: '签到', exact: true }).click();
+  await page.locator('[data-test="checkin-notice"]', { hasText: '本户已经签到过' }).waitFor();
+  await page.getByLabel('签到码').fill('不是签到码');
+  await page.getByRole('button', { name: '签到', exact: true }).click();
+  const error = page.getByRole('alert');
+  await error.waitFor();
+  expect(/[\u4e00-\u9fa5]/.test(await error.innerText()), 'a Chinese refusal for a bad code');
+  await ctx.close();
+});
+
 const VILLAGER_PAGES = [
   ['home', '/'],
   ['ledger', '/ledger'],
@@ -455,6 +488,7 @@ const VILLAGER_PAGES = [
   ['me', '/me'],
   ['board', '/board'],
   ['shop', '/shop'],
+  ['activities', '/activities'],
 ];
 
 for (const care of [false, true]) {

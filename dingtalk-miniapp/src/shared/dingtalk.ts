@@ -23,3 +23,10 @@ export const bridge: AuthCodeBridge = {
   requestAuthCode: (params) => requestAuthCode(params),
   legacyRequestAuthCode: (params) => legacyRequestAuthCode(params),
 };
+
+/** The DingTalk QR scanner (inside DingTalk only): the scanned text. */
+export async function scanQr(): Promise<string> {
+  const { default: scan } = await import('dingtalk-jsapi/api/biz/util/scan');
+  const result = (await scan({ type: 'qr' })) as { text?: string };
+  return result.text ?? '';
+}

@@ -15,7 +15,7 @@ export const router = createRouter({
     { path: '/board', name: 'board', component: () => import('./pages/SoonPage.vue'), meta: { title: '积分榜' } },
     { path: '/objections', name: 'objections', component: () => import('./pages/SoonPage.vue'), meta: { title: '公示与异议' } },
     { path: '/shop', name: 'shop', component: () => import('./pages/ShopPage.vue'), meta: { title: '积分超市' } },
-    { path: '/activities', name: 'activities', component: () => import('./pages/SoonPage.vue'), meta: { title: '活动签到' } },
+    { path: '/activities', name: 'activities', component: () => import('./pages/ActivitiesPage.vue'), meta: { title: '活动签到' } },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { title: '页面不存在', public: true } },
   ],
 });
