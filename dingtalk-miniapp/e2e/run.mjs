@@ -548,6 +548,7 @@ const CONSOLE_PAGES = [
   ['households', '/console/households'],
   ['audit', '/console/audit'],
   ['shop', '/console/shop'],
+  ['activities', '/console/activities'],
   ['publication', '/console/publication'],
 ];
 
@@ -688,6 +689,42 @@ story('the admin stocks 积分超市 in the console and hands an order over by i
   await page.locator('.el-radio-button', { hasText: '已交付' }).click();
   await page.locator('[data-test="orders-table"] .el-table__row', { hasText: pickupCode }).waitFor();
   await shot(page, 'console-shop-handed-over');
+  await ctx.close();
+});
+
+story('the admin runs an activity in the console: check-in QR code, attendance', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page);
+  await page.goto(`${BASE}/console/activities`);
+  await page.getByRole('button', { name: '新建活动' }).click();
+  const topic = `文明家庭经验分享 ${String(Date.now()).slice(-4)}`;
+  const dialog = page.getByRole('dialog', { name: '新建活动' });
+  await dialog.getByLabel('主题').fill(topic);
+  await dialog.getByLabel('地点').fill('村文化广场');
+  await dialog.getByRole('button', { name: '创建' }).click();
+  await page.locator('.el-message', { hasText: '已创建' }).waitFor();
+  const row = page.locator('[data-test="activities-table"] .el-table__row', { hasText: topic });
+  await row.getByRole('button', { name: '开启签到' }).click();
+  await page.locator('[data-test="checkin-qr"]').waitFor();
+  await shot(page, 'console-activity-qr');
+  // The villager scans; the test reads the same code over the API.
+  const admin = await apiSession('demo-admin');
+  const villageId = admin.roles.find((r) => r.role === 'village_admin').scopeId;
+  const list = await (await fetch(`${BASE}/api/v1/admin/villages/${villageId}/activities`, { headers: { authorization: `Bearer ${admin.accessToken}` } })).json();
+  const activity = list.items.find((a) => a.topic === topic);
+  const { code } = await (await fetch(`${BASE}/api/v1/admin/activities/${activity.id}/checkin-code`, { headers: { authorization: `Bearer ${admin.accessToken}` } })).json();
+  const villager = await apiSession('demo-villager', 'miniapp');
+  const checkin = await fetch(`${BASE}/api/v1/me/activities/checkin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${villager.accessToken}` },
+    body: JSON.stringify({ code }),
+  });
+  expect(checkin.ok, `checked in (${checkin.status})`);
+  await row.getByRole('button', { name: '查看' }).click();
+  await page.getByText('已签到（1 户）').waitFor();
+  await row.getByRole('button', { name: '结束签到' }).click();
+  await row.getByRole('button', { name: '开启签到' }).waitFor();
   await ctx.close();
 });
 
