@@ -549,6 +549,7 @@ const CONSOLE_PAGES = [
   ['audit', '/console/audit'],
   ['shop', '/console/shop'],
   ['activities', '/console/activities'],
+  ['funds', '/console/funds'],
   ['publication', '/console/publication'],
 ];
 
@@ -725,6 +726,29 @@ story('the admin runs an activity in the console: check-in QR code, attendance',
   await page.getByText('已签到（1 户）').waitFor();
   await row.getByRole('button', { name: '结束签到' }).click();
   await row.getByRole('button', { name: '开启签到' }).waitFor();
+  await ctx.close();
+});
+
+story('the admin books an allocation in 资金台账 and the report shows it', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page);
+  await page.goto(`${BASE}/console/funds`);
+  await page.locator('[data-test="fund-report"]').waitFor();
+  const before = await page.locator('[data-test="fund-report"]').innerText();
+  await page.getByRole('button', { name: '记一笔' }).click();
+  const dialog = page.getByRole('dialog', { name: '记一笔' });
+  const amount = dialog.locator('.el-input-number input');
+  await amount.fill('1000');
+  await amount.blur();
+  const reason = `e2e 区级拨款 ${Date.now()}`;
+  await dialog.getByLabel('事由').fill(reason);
+  await dialog.getByRole('button', { name: '入账' }).click();
+  await page.locator('.el-message', { hasText: '已入账' }).waitFor();
+  await page.locator('[data-test="fund-table"] .el-table__row', { hasText: reason }).getByText('+1,000.00').waitFor();
+  const after = await page.locator('[data-test="fund-report"]').innerText();
+  expect(after !== before, 'the report changed');
+  await shot(page, 'console-funds');
   await ctx.close();
 });
 
