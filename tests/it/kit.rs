@@ -433,3 +433,53 @@ pub async fn send(
     let status = resp.status();
     (status, resp.json().await.unwrap_or(Value::Null))
 }
+
+/// F5: the openConversationId of a village's group in the simulator (the demo has one group per
+/// pilot village, titled after it).
+pub async fn sim_group_of(t: &TestApp, village_name: &str) -> String {
+    let groups = crate::support::sim_get(t, "/sim/groups").await;
+    groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["title"].as_str().unwrap().starts_with(village_name))
+        .unwrap_or_else(|| panic!("a group for {village_name}"))["openConversationId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// F5: the admin points the village's notices at its simulator group; returns the group id.
+pub async fn set_notice_group(
+    t: &TestApp,
+    admin: &Session,
+    village: i64,
+    village_name: &str,
+) -> String {
+    let group = sim_group_of(t, village_name).await;
+    let (status, body) = send(
+        t,
+        reqwest::Method::PUT,
+        &format!("/api/v1/admin/villages/{village}/notice-group"),
+        Some(&admin.token),
+        json!({ "openConversationId": group }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    group
+}
+
+/// F5: the robot messages a simulator group received.
+pub async fn group_messages(t: &TestApp, group: &str) -> Vec<Value> {
+    crate::support::sim_get(
+        t,
+        &format!(
+            "/sim/group-messages?openConversationId={}",
+            group.replace('=', "%3D").replace('+', "%2B")
+        ),
+    )
+    .await
+    .as_array()
+    .unwrap()
+    .clone()
+}

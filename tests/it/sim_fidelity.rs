@@ -258,6 +258,7 @@ dual_db_test!(
                         title: "积分公示".into(),
                         text: format!("## 公示 {key}"),
                     },
+                    robot_code: None,
                 }),
                 key,
                 None,

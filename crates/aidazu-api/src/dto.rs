@@ -5,5 +5,7 @@ pub mod activities;
 pub mod catalogue;
 pub mod declarations;
 pub mod identity;
+pub mod objections;
+pub mod publications;
 pub mod shop;
 pub mod village;

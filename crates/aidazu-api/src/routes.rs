@@ -10,8 +10,11 @@ pub mod callback;
 pub mod client_config;
 pub mod declarations;
 pub mod health;
+pub mod honours;
 pub mod me;
+pub mod objections;
 pub mod photos;
+pub mod publications;
 pub mod shop;
 pub mod villages;
 

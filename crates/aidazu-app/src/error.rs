@@ -155,6 +155,43 @@ pub enum AppError {
     /// No activity with that id visible to the caller.
     #[error("activity {0} not found")]
     ActivityNotFound(i64),
+    /// A publication job for a quarter that has not ended (R16).
+    #[error("quarter {quarter} has not ended (last day {last_day})")]
+    QuarterNotEnded {
+        quarter: String,
+        last_day: chrono::NaiveDate,
+    },
+    /// No such publication (R16).
+    #[error("publication not found")]
+    PublicationNotFound,
+    /// A document (spreadsheet) could not be produced.
+    #[error("document: {0}")]
+    Document(String),
+    /// The poster cannot be printed here (no CJK font, no Chromium, print failed).
+    #[error("poster unavailable: {0}")]
+    PosterUnavailable(String),
+    /// No such objection, or not visible to the caller (R17).
+    #[error("objection {0} not found")]
+    ObjectionNotFound(i64),
+    /// The objection names a household or entry outside the caller's village (R17).
+    #[error("objection about another village")]
+    ObjectionOtherVillage,
+    /// Only members of a household of the village may object (R17).
+    #[error("not a member of the village")]
+    NotVillageMember,
+    /// Another decision on the objection won (R17).
+    #[error("objection decided concurrently")]
+    ObjectionDecidedConcurrently,
+    /// The household may not be nominated (R18, D5): `reason` is its exclusion or
+    /// `not_above_mean`.
+    #[error("household {household} not eligible: {reason}")]
+    NotEligible { household: i64, reason: String },
+    /// The year close of a points-year before its close date (D4).
+    #[error("year {year} cannot be closed before {close_date}")]
+    YearNotClosable {
+        year: i32,
+        close_date: chrono::NaiveDate,
+    },
 }
 
 impl AppError {
@@ -210,6 +247,16 @@ impl AppError {
             Self::ShopItemNotFound(_) => "shop.item_not_found",
             Self::OrderNotFound(_) => "shop.order_not_found",
             Self::ActivityNotFound(_) => "activity.not_found",
+            Self::QuarterNotEnded { .. } => "publication.quarter_not_ended",
+            Self::PublicationNotFound => "publication.not_found",
+            Self::Document(_) => "publication.document_failed",
+            Self::PosterUnavailable(_) => "publication.poster_unavailable",
+            Self::ObjectionNotFound(_) => "objection.not_found",
+            Self::ObjectionOtherVillage => "objection.other_village",
+            Self::NotVillageMember => "objection.not_member",
+            Self::ObjectionDecidedConcurrently => "objection.already_decided",
+            Self::NotEligible { .. } => "honours.not_eligible",
+            Self::YearNotClosable { .. } => "year_close.too_early",
         }
     }
 
@@ -272,6 +319,33 @@ impl AppError {
             Self::ShopItemNotFound(_) => "商品不存在".into(),
             Self::OrderNotFound(_) => "订单不存在（请核对取货码）".into(),
             Self::ActivityNotFound(_) => "活动不存在".into(),
+            Self::QuarterNotEnded { quarter, last_day } => {
+                format!("{quarter} 季度尚未结束（最后一天为 {last_day}），不能公示").into()
+            }
+            Self::PublicationNotFound => "该季度尚无公示".into(),
+            Self::Document(_) => "公示表格生成失败，请稍后再试".into(),
+            Self::PosterUnavailable(_) => {
+                "服务器未安装中文字体或打印组件，暂时无法生成公示海报，请联系管理员".into()
+            }
+            Self::ObjectionNotFound(_) => "异议不存在".into(),
+            Self::ObjectionOtherVillage => "只能对本村的公示提出异议".into(),
+            Self::NotVillageMember => "只有本村登记的村民可以提出异议".into(),
+            Self::ObjectionDecidedConcurrently => "该异议已被处理，不能重复处理".into(),
+            Self::NotEligible { reason, .. } => format!(
+                "该户不符合评先条件：{}",
+                match reason.as_str() {
+                    "not_participating" => "未参加积分制",
+                    "enrolled_too_short" => "参加不足两个完整季度",
+                    "veto" => "本年度有一票否决情形",
+                    "open_objection" => "有尚未处理完毕的异议",
+                    "not_in_village" => "不是本村农户",
+                    _ => "年度积分未高于全村平均分",
+                }
+            )
+            .into(),
+            Self::YearNotClosable { year, close_date } => {
+                format!("{year} 积分年度须在 {close_date} 清零，现在还不能清零").into()
+            }
         }
     }
 
@@ -314,6 +388,7 @@ impl AppError {
                 | aidazu_domain::DomainError::Forbidden
                 | aidazu_domain::DomainError::NotDeclarant
                 | aidazu_domain::DomainError::NotOrderer
+                | aidazu_domain::DomainError::NotObjector
                 | aidazu_domain::DomainError::BindingSelf => ErrorKind::Forbidden,
                 aidazu_domain::DomainError::AlreadyDecided { .. }
                 | aidazu_domain::DomainError::OutOfStock { .. }
@@ -324,6 +399,8 @@ impl AppError {
                 | aidazu_domain::DomainError::CheckinClosed
                 | aidazu_domain::DomainError::CheckinCodeExpired
                 | aidazu_domain::DomainError::CheckinNotToday
+                | aidazu_domain::DomainError::ObjectionAlreadyDecided { .. }
+                | aidazu_domain::DomainError::ObjectionNotEscalable
                 | aidazu_domain::DomainError::BindingOtherVillage
                 | aidazu_domain::DomainError::BindingInactiveElsewhere
                 | aidazu_domain::DomainError::NoEligibleReviewer => ErrorKind::Conflict,
@@ -345,6 +422,15 @@ impl AppError {
             | Self::UnknownState(_)
             | Self::InvalidInput(_) => ErrorKind::Invalid,
             Self::AlreadyDecided(_) => ErrorKind::Conflict,
+            Self::QuarterNotEnded { .. } => ErrorKind::Conflict,
+            Self::PublicationNotFound | Self::ObjectionNotFound(_) => ErrorKind::NotFound,
+            Self::Document(_) => ErrorKind::Internal,
+            Self::PosterUnavailable(_) => ErrorKind::Unavailable,
+            Self::ObjectionOtherVillage => ErrorKind::Invalid,
+            Self::NotVillageMember => ErrorKind::Forbidden,
+            Self::ObjectionDecidedConcurrently => ErrorKind::Conflict,
+            Self::NotEligible { .. } => ErrorKind::Invalid,
+            Self::YearNotClosable { .. } => ErrorKind::Conflict,
         }
     }
 
@@ -352,6 +438,9 @@ impl AppError {
     pub fn details(&self) -> Option<serde_json::Value> {
         match self {
             Self::InvalidField { field, .. } => Some(serde_json::json!({ "field": field })),
+            Self::NotEligible { household, reason } => {
+                Some(serde_json::json!({ "householdId": household, "reason": reason }))
+            }
             _ => None,
         }
     }

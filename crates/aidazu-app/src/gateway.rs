@@ -169,10 +169,22 @@ async fn notify_group(app: &App, notice: &GroupNotice) -> Result<Value, SendErro
     }
     let message =
         dingtalk::api::robot::RobotMessage::markdown(&notice.markdown.title, &notice.markdown.text);
+    // The village's own robot when its notice group names one (F5), else the app's.
+    let robot = notice
+        .robot_code
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .unwrap_or(app.dingtalk().app_key());
+    let request = dingtalk::api::robot::SendGroupMessage::new(
+        RobotCode::new(robot),
+        notice.open_conversation_id.as_str().into(),
+        &message,
+    );
     match app
         .dingtalk()
-        .send_group_message(&notice.open_conversation_id.as_str().into(), &message)
+        .send(&request)
         .await
+        .map(|r| r.process_query_key)
     {
         Ok(process_query_key) => Ok(json!({ "processQueryKey": process_query_key })),
         Err(error) if error.is_group_refusal() => Err(SendError::Permanent(format!(

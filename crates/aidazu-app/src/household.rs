@@ -566,11 +566,16 @@ impl App {
     }
 
     /// The member's household: members, year score, balance, rank among the village's
-    /// participating households (R3, R13), this quarter's points.
+    /// participating households (R3, R13), this quarter's points; of `year` when given (a closed
+    /// year keeps answering with its closed figures).
     ///
     /// # Errors
     /// [`AppError::NoHousehold`], storage errors.
-    pub async fn my_household(&self, actor: &Actor) -> Result<MyHousehold, AppError> {
+    pub async fn my_household(
+        &self,
+        actor: &Actor,
+        year: Option<aidazu_domain::calendar::PointsYear>,
+    ) -> Result<MyHousehold, AppError> {
         let household = Self::my_household_id(actor)?;
         let row = households::household(self.store().connection(), household)
             .await?
@@ -579,8 +584,10 @@ impl App {
         let village_id = village.id;
         let detail = self.detail_of(row, village).await?;
         let calendar = self.store().village_calendar(village_id).await?;
-        let on = today(self);
-        let points_year = calendar.points_year_of(on);
+        let now = today(self);
+        // An earlier points-year (archived after its close, D4) answers as of its last day.
+        let points_year = year.unwrap_or_else(|| calendar.points_year_of(now));
+        let on = now.min(calendar.year_last_day(points_year));
         let quarter = calendar.quarter_of(on);
         let db = self.store().connection();
         let totals = self

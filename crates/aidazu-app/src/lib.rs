@@ -10,18 +10,24 @@ mod error;
 pub mod events;
 pub mod funds;
 pub mod gateway;
+pub mod honours;
 pub mod household;
 pub mod integration;
+pub mod jobs;
 pub mod messages;
+pub mod objections;
 pub mod outbox;
 pub mod photos;
 mod public;
+pub mod publication;
 mod readiness;
 pub mod reconcile;
 pub mod reminders;
 pub mod review_routing;
 pub mod scoring;
 pub mod shop;
+pub mod spreadsheet;
+pub mod year_close;
 
 use std::sync::Arc;
 
@@ -50,6 +56,10 @@ pub struct AppConfig {
     pub pii: PiiKeys,
     /// Signed, expiring photo links for reviewers in DingTalk (F2): key and lifetime.
     pub photo_links: aidazu_photos::PhotoLinks,
+    /// The working-day calendar (holidays, make-up days; D3).
+    pub working_days: aidazu_domain::calendar::WorkingDays,
+    /// How A3 posters are printed (R16).
+    pub poster: publication::documents::PosterConfig,
 }
 
 /// The application handle: cheap to clone, built once at start-up.

@@ -80,6 +80,60 @@ pub mod key {
     pub fn review_reminder(stage: &str, id: DeclarationId) -> String {
         format!("notify.work:review.{stage}:{}", id.get())
     }
+
+    /// The village group's notice of a publication version (R16, F5).
+    #[must_use]
+    pub fn publication_notice(
+        village: aidazu_domain::VillageId,
+        quarter: aidazu_domain::calendar::Quarter,
+        version: u32,
+    ) -> String {
+        format!(
+            "notify.group:publication:{}:{quarter}:v{version}",
+            village.get()
+        )
+    }
+
+    /// The district's summary of a quarter's publications (F5).
+    #[must_use]
+    pub fn district_summary(
+        district: aidazu_domain::DistrictId,
+        quarter: aidazu_domain::calendar::Quarter,
+    ) -> String {
+        format!(
+            "notify.work:publication.district:{}:{quarter}",
+            district.get()
+        )
+    }
+
+    /// A stage (`filed`, `decided`, `escalated`, `town_decided`) of an objection (R17).
+    #[must_use]
+    pub fn objection(stage: &str, id: aidazu_domain::ObjectionId) -> String {
+        format!("notify.work:objection.{stage}:{}", id.get())
+    }
+}
+
+/// The robot's markdown post to a village's notice group (R16, F5).
+#[must_use]
+pub fn group_notice(
+    dedupe_key: String,
+    village: VillageId,
+    group: &aidazu_store::publications::NoticeGroup,
+    title: impl Into<String>,
+    text: impl Into<String>,
+) -> NewOutboxMessage {
+    NewOutboxMessage::new(
+        OutboxCommand::NotifyGroup(aidazu_store::outbox::GroupNotice {
+            open_conversation_id: group.open_conversation_id.clone(),
+            markdown: Markdown {
+                title: title.into(),
+                text: text.into(),
+            },
+            robot_code: Some(group.robot_code.clone()),
+        }),
+        dedupe_key,
+        Some(village),
+    )
 }
 
 /// Open the OA approval of a new declaration.
@@ -163,6 +217,8 @@ pub enum About {
     Order(OrderId),
     /// A village as a whole (its fund).
     Village(VillageId),
+    /// Neither (a publication, an objection, a job).
+    Other,
 }
 
 /// A markdown work notification to `user_ids`.
@@ -179,7 +235,7 @@ pub fn work_notice(
         About::Declaration(id) => (Some(id), None, None),
         About::Entry(id) => (None, Some(id), None),
         About::Order(id) => (None, None, Some(id)),
-        About::Village(_) => (None, None, None),
+        About::Village(_) | About::Other => (None, None, None),
     };
     NewOutboxMessage::new(
         OutboxCommand::NotifyWork(WorkNotice {

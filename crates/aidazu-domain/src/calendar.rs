@@ -5,6 +5,7 @@
 //! calendar year it starts in. Quarters are quarters of the points-year: Q1 starts with the
 //! points-year, Q2 three months later, and so on.
 
+mod china;
 mod quarter;
 mod working_days;
 
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
 
+pub use china::CHINA_YEARS;
 pub use quarter::Quarter;
 pub use working_days::WorkingDays;
 

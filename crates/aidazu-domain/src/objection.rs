@@ -170,6 +170,28 @@ impl Objection {
         })
     }
 
+    /// Rebuilds a stored objection from its filed draft, filing date and status (storage only:
+    /// the rules were checked when it was filed and decided).
+    #[must_use]
+    pub fn restore(
+        id: ObjectionId,
+        draft: ObjectionDraft,
+        filed_on: NaiveDate,
+        status: ObjectionStatus,
+    ) -> Self {
+        Self {
+            id,
+            quarter: draft.quarter,
+            raised_by: draft.raised_by,
+            raised_by_household: draft.raised_by_household,
+            about: draft.about,
+            entry: draft.entry,
+            text: draft.text,
+            filed_on,
+            status,
+        }
+    }
+
     /// Rebuilds a stored objection in any state.
     #[must_use]
     pub fn with_status(mut self, status: ObjectionStatus) -> Self {

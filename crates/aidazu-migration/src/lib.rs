@@ -15,6 +15,8 @@ mod m20261129_111_declarations;
 mod m20261129_112_photo_uploads;
 mod m20261129_121_dingtalk_state;
 mod m20261202_130_past_bindings;
+mod m20261206_140_quarterly;
+mod m20261206_141_honours;
 mod m20261206_150_shop;
 mod m20261206_151_activities;
 
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_112_photo_uploads::Migration),
             Box::new(m20261129_121_dingtalk_state::Migration),
             Box::new(m20261202_130_past_bindings::Migration),
+            Box::new(m20261206_140_quarterly::Migration),
+            Box::new(m20261206_141_honours::Migration),
             Box::new(m20261206_150_shop::Migration),
             Box::new(m20261206_151_activities::Migration),
         ]

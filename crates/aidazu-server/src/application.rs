@@ -15,7 +15,9 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::secrets::Secrets;
-use crate::settings::{DingTalkMode, EventsMode, Settings, StorageBackend, WorkerSettings};
+use crate::settings::{
+    DingTalkMode, EventsMode, JobSettings, Settings, StorageBackend, WorkerSettings,
+};
 
 /// Options for [`Application::build`] that are not configuration.
 #[derive(Clone)]
@@ -44,6 +46,7 @@ pub struct Application {
     app: App,
     workers: WorkerSettings,
     events: EventsMode,
+    jobs: JobSettings,
 }
 
 impl Application {
@@ -85,18 +88,7 @@ impl Application {
         let app = App::builder(
             store,
             options.clock.clone(),
-            AppConfig {
-                declaration_window_days: settings.points.declaration_window_days,
-                declaration_max_text_chars: settings.points.declaration_max_text_chars,
-                fen_per_point: settings.points.fen_per_point,
-                auth: auth_config(&settings, &secrets)?,
-                photo_links: photo_links(&settings, &secrets)?,
-                pii: PiiKeys::new(
-                    secrets.data_key_id.clone(),
-                    secrets.data_key,
-                    secrets.lookup_key,
-                ),
-            },
+            app_config(&settings, &secrets)?,
             dingtalk,
         )
         .dingtalk_setup(dingtalk_setup(&settings, &public_url)?)
@@ -139,6 +131,7 @@ impl Application {
             app,
             workers: settings.dingtalk.workers.clone(),
             events: settings.dingtalk.events,
+            jobs: settings.jobs.clone(),
         })
     }
 
@@ -169,10 +162,18 @@ impl Application {
             app,
             workers,
             events,
+            jobs,
             ..
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut background = spawn_background(&app, &workers, events, &stop_rx);
+        if jobs.scheduler {
+            background.spawn(aidazu_app::jobs::run_scheduler(
+                app.clone(),
+                Duration::from_secs(jobs.scheduler_every_secs.max(1)),
+                stopped(stop_rx.clone()),
+            ));
+        }
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await
@@ -274,6 +275,43 @@ pub fn dingtalk_client(
         .api_base(api)
         .build()
         .context("invalid DingTalk client configuration (keys `dingtalk.*`)")
+}
+
+/// The use-case settings from the configuration and the resolved secrets.
+fn app_config(settings: &Settings, secrets: &Secrets) -> anyhow::Result<AppConfig> {
+    Ok(AppConfig {
+        declaration_window_days: settings.points.declaration_window_days,
+        declaration_max_text_chars: settings.points.declaration_max_text_chars,
+        fen_per_point: settings.points.fen_per_point,
+        auth: auth_config(settings, secrets)?,
+        photo_links: photo_links(settings, secrets)?,
+        pii: PiiKeys::new(
+            secrets.data_key_id.clone(),
+            secrets.data_key,
+            secrets.lookup_key,
+        ),
+        working_days: aidazu_domain::calendar::WorkingDays::china(),
+        poster: aidazu_app::publication::documents::PosterConfig {
+            chromium: settings.jobs.chromium.clone(),
+            timeout: Duration::from_secs(settings.jobs.poster_timeout_secs.max(1)),
+        },
+    })
+}
+
+/// The application handle alone, for commands that run use cases without serving (`aidazu jobs
+/// run …`): the database, the DingTalk client and gateway settings (messages are only enqueued;
+/// the outbox workers of `serve` send them), no listener, no simulator.
+pub async fn command_app(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+    let secrets = Secrets::resolve(settings)?;
+    let store = connect_store(settings).await?;
+    let public_url = settings.public_url(settings.server.bind);
+    let sim_base = format!("http://{}", settings.dingtalk.sim.bind);
+    let dingtalk = dingtalk_client(settings, Some(&sim_base))?;
+    Ok(
+        App::builder(store, clock, app_config(settings, &secrets)?, dingtalk)
+            .dingtalk_setup(dingtalk_setup(settings, &public_url)?)
+            .build(),
+    )
 }
 
 /// Token settings from `security.*`.

@@ -146,3 +146,110 @@ pub async fn shutdown_signal() {
     }
     tracing::info!("shutdown requested; draining requests");
 }
+
+/// `aidazu jobs run publish --village <code> --quarter <YYYY-Qn>` or `--all`: publishes a quarter
+/// (R16) by hand, exactly as the scheduler does; a rerun or a concurrent replica changes nothing.
+pub async fn jobs_run_publish(
+    settings: Settings,
+    village: Option<String>,
+    all: bool,
+    quarter: &str,
+) -> anyhow::Result<()> {
+    let quarter: aidazu_domain::calendar::Quarter = quarter
+        .parse()
+        .map_err(|_| anyhow::anyhow!("invalid quarter {quarter:?}: use a label like 2026-Q3"))?;
+    let app =
+        crate::application::command_app(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
+            .await?;
+    let outcomes = if all {
+        app.publish_all(quarter, "cli", |done, total| {
+            let width = 30;
+            let filled = (done * width)
+                .checked_div(total)
+                .unwrap_or(width)
+                .min(width);
+            eprint!(
+                "\r[{}{}] {done}/{total} villages",
+                "#".repeat(filled),
+                "-".repeat(width - filled)
+            );
+            if done == total {
+                eprintln!();
+            }
+        })
+        .await?
+    } else {
+        let code = village.context("give --village <code> or --all")?;
+        let v = app
+            .store()
+            .village_by_code(&code)
+            .await?
+            .with_context(|| format!("no village with code {code:?}"))?;
+        vec![aidazu_app::jobs::VillageOutcome {
+            village: v.id,
+            outcome: app.publish_quarter(v.id, quarter, "cli").await,
+            code: v.code,
+        }]
+    };
+    let mut failed = 0;
+    for o in outcomes {
+        match o.outcome {
+            Ok(aidazu_app::publication::PublishOutcome::Published(p)) => println!(
+                "{}: published {quarter} v{} ({} households, digest {})",
+                o.code,
+                p.version,
+                p.content.rows.len(),
+                p.digest
+            ),
+            Ok(aidazu_app::publication::PublishOutcome::AlreadyPublished(p)) => println!(
+                "{}: {quarter} was already published (v{}, digest {}); nothing changed",
+                o.code, p.version, p.digest
+            ),
+            Ok(aidazu_app::publication::PublishOutcome::Running) => {
+                println!(
+                    "{}: {quarter} is being published by another process",
+                    o.code
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {} ({})", o.code, e.message(), e.code());
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} village(s) failed");
+    }
+    Ok(())
+}
+
+/// `aidazu jobs run year-close --village <code> --year <label>`: the year close (R14, D4) by hand,
+/// exactly as the scheduler does it on the close date; a rerun changes nothing.
+pub async fn jobs_run_year_close(
+    settings: Settings,
+    village: &str,
+    year: i32,
+) -> anyhow::Result<()> {
+    let app =
+        crate::application::command_app(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
+            .await?;
+    let v = app
+        .store()
+        .village_by_code(village)
+        .await?
+        .with_context(|| format!("no village with code {village:?}"))?;
+    let year = aidazu_domain::calendar::PointsYear(year);
+    match app.close_year(v.id, year, "cli").await {
+        Ok(aidazu_app::year_close::YearCloseOutcome::Closed { households, closed }) => println!(
+            "{village}: points-year {year} closed: {households} households, {closed} points of balance closed"
+        ),
+        Ok(aidazu_app::year_close::YearCloseOutcome::AlreadyClosed) => {
+            println!("{village}: points-year {year} was already closed; nothing changed");
+        }
+        Ok(aidazu_app::year_close::YearCloseOutcome::Running) => {
+            println!("{village}: points-year {year} is being closed by another process");
+        }
+        Err(e) => anyhow::bail!("{village}: {} ({})", e.message(), e.code()),
+    }
+    Ok(())
+}

@@ -49,6 +49,48 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         state: Option<std::path::PathBuf>,
     },
+    /// Clock-driven jobs (the scheduler inside `serve` runs them on time; these run them by hand).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// Run a job now. A run is unique per (job, village, period): running it again, or while
+    /// another replica runs it, changes nothing.
+    Run {
+        #[command(subcommand)]
+        job: RunJob,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RunJob {
+    /// The quarterly publication (R16): snapshot, digest, group notice. Refused for a quarter
+    /// that has not ended.
+    Publish {
+        /// The village's code (e.g. heping).
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        village: Option<String>,
+        /// Every village.
+        #[arg(long)]
+        all: bool,
+        /// The quarter of the points-year, e.g. 2026-Q3.
+        #[arg(long)]
+        quarter: String,
+    },
+    /// The year close (R14, D4): honours frozen, then every household's balance closed to zero.
+    /// Refused before the close date.
+    YearClose {
+        /// The village's code (e.g. heping).
+        #[arg(long)]
+        village: String,
+        /// The points-year label (the calendar year it starts in), e.g. 2025.
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 fn main() -> ExitCode {
@@ -83,6 +125,23 @@ fn main() -> ExitCode {
             Command::DingtalkSim { port, state } => {
                 commands::dingtalk_sim(settings, port, state).await
             }
+            Command::Jobs {
+                command:
+                    JobsCommand::Run {
+                        job:
+                            RunJob::Publish {
+                                village,
+                                all,
+                                quarter,
+                            },
+                    },
+            } => commands::jobs_run_publish(settings, village, all, &quarter).await,
+            Command::Jobs {
+                command:
+                    JobsCommand::Run {
+                        job: RunJob::YearClose { village, year },
+                    },
+            } => commands::jobs_run_year_close(settings, &village, year).await,
         }
     });
     match result {

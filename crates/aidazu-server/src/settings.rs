@@ -25,10 +25,39 @@ pub struct Settings {
     /// Photo links for reviewers (signed, expiring).
     #[serde(default)]
     pub photos: PhotoSettings,
+    /// Clock-driven jobs (quarterly publication) and the poster printer.
+    #[serde(default)]
+    pub jobs: JobSettings,
     /// The built front end (villager micro-app and console).
     #[serde(default)]
     pub web: WebSettings,
     pub log: LogSettings,
+}
+
+/// The scheduler inside `serve` and the A3 poster printer (R16).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobSettings {
+    /// Run the scheduler (quarterly publication on the first working day after a quarter, 09:00
+    /// Asia/Shanghai) inside `serve`. Every replica may run it: runs are unique per key.
+    pub scheduler: bool,
+    /// How often the scheduler looks for due work, in seconds.
+    pub scheduler_every_secs: u64,
+    /// The Chromium binary that prints the A3 poster.
+    pub chromium: std::path::PathBuf,
+    /// Longest a poster print may take, in seconds.
+    pub poster_timeout_secs: u64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            scheduler: true,
+            scheduler_every_secs: 60,
+            chromium: std::path::PathBuf::from("chromium"),
+            poster_timeout_secs: 60,
+        }
+    }
 }
 
 /// When `serve` builds the front end from its sources.

@@ -322,6 +322,41 @@ pub async fn household_entries<C: ConnectionTrait>(
         .collect()
 }
 
+/// Every entry of a village's households for a points-year, in booking order (one query; what the
+/// quarterly publication rebuilds each household's `HouseholdYearLedger` from).
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn village_entries<C: ConnectionTrait>(
+    db: &C,
+    village: VillageId,
+    points_year: PointsYear,
+) -> Result<Vec<StoredLedgerEntry>, StoreError> {
+    let rows = ledger_entries::Entity::find()
+        .filter(ledger_entries::Column::VillageId.eq(village.get()))
+        .filter(ledger_entries::Column::PointsYear.eq(points_year.label().to_string()))
+        .order_by_asc(ledger_entries::Column::Id)
+        .all(db)
+        .await?;
+    let mut version_ids: Vec<i64> = rows.iter().filter_map(|r| r.catalogue_version_id).collect();
+    version_ids.sort_unstable();
+    version_ids.dedup();
+    let numbers: HashMap<i64, i32> = if version_ids.is_empty() {
+        HashMap::new()
+    } else {
+        catalogue_versions::Entity::find()
+            .filter(catalogue_versions::Column::Id.is_in(version_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v.version))
+            .collect()
+    };
+    rows.into_iter()
+        .map(|row| stored_entry(row, &numbers))
+        .collect()
+}
+
 impl Store {
     /// [`household_totals`] on the store's connection.
     ///

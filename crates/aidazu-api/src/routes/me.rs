@@ -31,6 +31,7 @@ pub(crate) fn paging(q: PageQuery) -> Result<(u64, u64), ApiError> {
 /// The caller's household: members, year score, balance, rank among participating households
 /// (R3), this quarter's points.
 #[utoipa::path(get, path = "/api/v1/me/household", tag = "me",
+    params(crate::routes::honours::YearQuery),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "本户积分概况", body = MyHouseholdDto),
@@ -40,9 +41,13 @@ pub(crate) fn paging(q: PageQuery) -> Result<(u64, u64), ApiError> {
 pub async fn my_household(
     State(state): State<ApiState>,
     AuthUser(actor): AuthUser,
+    ApiQuery(q): ApiQuery<crate::routes::honours::YearQuery>,
 ) -> Result<Json<MyHouseholdDto>, ApiError> {
     Ok(Json(MyHouseholdDto::from(
-        state.app.my_household(&actor).await?,
+        state
+            .app
+            .my_household(&actor, q.year.map(aidazu_domain::calendar::PointsYear))
+            .await?,
     )))
 }
 

@@ -120,6 +120,9 @@ pub struct WorkNotice {
 pub struct GroupNotice {
     pub open_conversation_id: String,
     pub markdown: Markdown,
+    /// The robot that posts (the village's notice group setting); `None`: the app's own robot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub robot_code: Option<String>,
 }
 
 impl OutboxCommand {
@@ -200,6 +203,7 @@ mod tests {
             OutboxCommand::NotifyGroup(GroupNotice {
                 open_conversation_id: "cid".into(),
                 markdown,
+                robot_code: None,
             }),
         ]
     }

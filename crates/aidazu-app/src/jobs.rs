@@ -1,0 +1,185 @@
+//! Clock-driven jobs: the scheduler inside `serve` and the runs people start by hand
+//! (`aidazu jobs run …`). Every run is claimed under its unique key (`aidazu_store::jobs`), so
+//! replicas and reruns never repeat work. Times are Asia/Shanghai on the injected clock.
+
+use aidazu_domain::VillageId;
+use aidazu_domain::calendar::{Quarter, business_date, shanghai_instant};
+use aidazu_domain::org::Action;
+pub use aidazu_store::jobs::JobRun;
+use aidazu_store::jobs::{self as store_jobs};
+use chrono::NaiveTime;
+
+use crate::auth::Actor;
+use crate::publication::{JOB_PUBLISH, PublishOutcome};
+use crate::{App, AppError};
+
+/// What a run over several villages did, village by village.
+#[derive(Debug)]
+pub struct VillageOutcome {
+    pub village: VillageId,
+    pub code: String,
+    pub outcome: Result<PublishOutcome, AppError>,
+}
+
+impl App {
+    /// The quarter whose publication is due now for a village (R16, D3): the last quarter that
+    /// has ended, once its publication instant (first working day after it, 09:00) has passed.
+    ///
+    /// # Errors
+    /// [`AppError::Store`].
+    pub async fn due_publication(&self, village: VillageId) -> Result<Option<Quarter>, AppError> {
+        let now = self.clock().now();
+        let calendar = self.store().village_calendar(village).await?;
+        let quarter = calendar.quarter_of(business_date(now)).prev();
+        let day = calendar.publication_date(quarter, &self.config().working_days);
+        let at = shanghai_instant(
+            day,
+            NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN),
+        );
+        Ok((now >= at).then_some(quarter))
+    }
+
+    /// Publishes `quarter` for every village, one after another, calling `progress(done, total)`
+    /// after each (the CLI draws its bar with it). A village's failure does not stop the others.
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the villages cannot be listed.
+    pub async fn publish_all(
+        &self,
+        quarter: Quarter,
+        trigger: &str,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<Vec<VillageOutcome>, AppError> {
+        let villages = self.store().list_villages().await?;
+        let total = villages.len();
+        let mut out = Vec::with_capacity(total);
+        for (i, v) in villages.into_iter().enumerate() {
+            let outcome = self.publish_quarter(v.id, quarter, trigger).await;
+            out.push(VillageOutcome {
+                village: v.id,
+                code: v.code,
+                outcome,
+            });
+            progress(i + 1, total);
+        }
+        Ok(out)
+    }
+
+    /// The job runs the caller may see (villages in their scope), newest first.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`] for villagers, [`AppError::Store`].
+    pub async fn job_runs(&self, actor: &Actor, limit: u64) -> Result<Vec<JobRun>, AppError> {
+        let mut visible = Vec::new();
+        for v in self.store().list_villages().await? {
+            if actor
+                .require(Action::ViewRecords, &v.location(), AppError::Forbidden)
+                .is_ok()
+            {
+                visible.push(v.id);
+            }
+        }
+        if visible.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(store_jobs::list(
+            self.store().connection(),
+            Some(&visible),
+            limit.clamp(1, 500),
+        )
+        .await?)
+    }
+
+    /// D4 for one village: the reminders of the month before the close, then the close itself
+    /// on the close date (each once).
+    async fn year_close_due(&self, village: VillageId, code: &str) -> Result<(), AppError> {
+        let calendar = self.store().village_calendar(village).await?;
+        let today = business_date(self.clock().now());
+        let year = calendar.points_year_of(today).prev();
+        self.year_close_reminders(village, year).await?;
+        if today < calendar.year_close_date(year) {
+            return Ok(());
+        }
+        // A year in which the village booked nothing (before it joined the scheme) has nothing
+        // to close; `aidazu jobs run year-close` still closes it when asked.
+        let totals =
+            aidazu_store::ledger::village_totals(self.store().connection(), village, year).await?;
+        if totals
+            .iter()
+            .all(|t| t.totals.score.is_zero() && t.totals.balance.is_zero())
+        {
+            return Ok(());
+        }
+        let done = store_jobs::find(
+            self.store().connection(),
+            crate::year_close::JOB_YEAR_CLOSE,
+            village,
+            &year.to_string(),
+        )
+        .await?
+        .is_some_and(|r| r.status == store_jobs::DONE);
+        if !done && let Err(error) = self.close_year(village, year, "schedule").await {
+            tracing::warn!(village = %code, %year, %error, "scheduled year close failed; retried next pass");
+        }
+        Ok(())
+    }
+
+    /// One pass of the scheduler: publishes every village's due quarter that has no finished
+    /// run yet, sends the year-close reminders and closes a points-year on its close date.
+    /// Returns how many publications this pass made.
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the villages cannot be listed; a village's own failure is
+    /// recorded on its run and logged.
+    pub async fn run_due_jobs(&self) -> Result<usize, AppError> {
+        let mut published = 0;
+        for v in self.store().list_villages().await? {
+            let Some(quarter) = self.due_publication(v.id).await? else {
+                continue;
+            };
+            let done = store_jobs::find(
+                self.store().connection(),
+                JOB_PUBLISH,
+                v.id,
+                &quarter.to_string(),
+            )
+            .await?
+            .is_some_and(|r| r.status == store_jobs::DONE);
+            if done {
+                continue;
+            }
+            match self.publish_quarter(v.id, quarter, "schedule").await {
+                Ok(PublishOutcome::Published(_)) => published += 1,
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(village = %v.code, %quarter, %error, "scheduled publication failed; retried next pass");
+                }
+            }
+        }
+        for v in self.store().list_villages().await? {
+            self.year_close_due(v.id, &v.code).await?;
+        }
+        Ok(published)
+    }
+}
+
+/// Runs [`App::run_due_jobs`] every `every` until `shutdown`.
+pub async fn run_scheduler(
+    app: App,
+    every: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        match app.run_due_jobs().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(published = n, "scheduler published quarters"),
+            Err(error) => tracing::warn!(%error, "scheduler pass failed; retried next round"),
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            () = tokio::time::sleep(every) => {}
+        }
+    }
+    tracing::info!("scheduler stopped");
+}

@@ -1,0 +1,605 @@
+//! Objections to a quarterly publication (R17, D3, D6): a member files one while the window is
+//! open (about their own household's entries, or reporting another household of the village);
+//! the committee upholds (a correction entry, then an amended publication, version n+1, 更正,
+//! with its own notice) or rejects with a reason; the objector is told in DingTalk and may take a
+//! rejection to the town within the escalation window; the town decides. The domain
+//! (`aidazu_domain::objection`) decides every step; this module loads, asks it and saves state,
+//! ledger, outbox and audit in one transaction.
+
+use aidazu_domain::calendar::{Quarter, business_date};
+use aidazu_domain::declaration::{DecisionOutcome, Reviewer};
+use aidazu_domain::objection::{Objection, ObjectionDraft, ObjectionState};
+use aidazu_domain::org::{Action, Role, Scope};
+use aidazu_domain::{HouseholdId, LedgerEntryId, ObjectionId, Points, VillageId};
+use aidazu_store::ledger::{self, NewLedgerEntry};
+use aidazu_store::objections::{self as store_obj, StoredObjection};
+use aidazu_store::outbox;
+use aidazu_store::publications as store_pub;
+use serde_json::json;
+
+use crate::auth::Actor;
+use crate::messages::{self, About};
+use crate::publication::{BoardCorrection, PublishOutcome};
+use crate::{App, AppError};
+
+/// What a member files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectionInput {
+    pub quarter: Quarter,
+    /// The village of the publication, when the caller names it (must be their own).
+    pub village: Option<VillageId>,
+    /// The household questioned; `None`: the caller's own.
+    pub about: Option<HouseholdId>,
+    /// The questioned entry, if one is named (must be the household's).
+    pub entry: Option<LedgerEntryId>,
+    pub text: String,
+}
+
+/// A committee or town decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectionDecisionInput {
+    /// `Some(points)` upholds with a correction of that many points (±, not 0); `None` rejects.
+    pub correction: Option<Points>,
+    pub reason: String,
+}
+
+/// An objection as shown to people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectionView {
+    pub stored: StoredObjection,
+    /// The committee's deadline (D3: 5 working days after filing).
+    pub committee_due: chrono::NaiveDate,
+    /// The town's deadline once escalated (D3: 10 working days).
+    pub town_due: Option<chrono::NaiveDate>,
+    /// The amended publication version an upheld objection produced, if any.
+    pub amended_version: Option<u32>,
+}
+
+impl App {
+    fn objection_view(
+        &self,
+        stored: StoredObjection,
+        amended_version: Option<u32>,
+    ) -> ObjectionView {
+        let policy = self.objection_policy();
+        let wd = &self.config().working_days;
+        ObjectionView {
+            committee_due: stored.objection.committee_due(&policy, wd),
+            town_due: stored.objection.town_due(&policy, wd),
+            stored,
+            amended_version,
+        }
+    }
+
+    /// R17: a member files an objection to their village's publication of a quarter.
+    ///
+    /// # Errors
+    /// [`AppError::NotVillageMember`] (no member, or not allowed to object),
+    /// [`AppError::ObjectionOtherVillage`] (another village, or a household / entry outside it),
+    /// [`AppError::PublicationNotFound`], [`AppError::Rule`] (`objection.window_closed`, text),
+    /// [`AppError::Store`]. Nothing is written when refused.
+    pub async fn file_objection(
+        &self,
+        actor: &Actor,
+        input: ObjectionInput,
+    ) -> Result<ObjectionView, AppError> {
+        let (Some(member), Some(own), Some(village)) =
+            (actor.member_id, actor.household_id, actor.village_id)
+        else {
+            return Err(AppError::NotVillageMember);
+        };
+        let location = self.village_location(village).await?;
+        actor
+            .require(Action::Object, &location, AppError::NotVillageMember)
+            .map_err(|_| AppError::NotVillageMember)?;
+        if input.village.is_some_and(|v| v != village) {
+            return Err(AppError::ObjectionOtherVillage);
+        }
+        let about = input.about.unwrap_or(own);
+        if self.store().household_village(about).await? != Some(village) {
+            return Err(AppError::ObjectionOtherVillage);
+        }
+        let db = self.store().connection();
+        if let Some(entry) = input.entry {
+            let found = ledger::household_entries(db, about, input.quarter.points_year())
+                .await?
+                .iter()
+                .any(|e| e.id == entry);
+            if !found {
+                return Err(AppError::ObjectionOtherVillage);
+            }
+        }
+        let publication = store_pub::get(db, village, input.quarter, Some(1))
+            .await?
+            .ok_or(AppError::PublicationNotFound)?;
+        let today = business_date(self.clock().now());
+        let draft = ObjectionDraft {
+            quarter: input.quarter,
+            raised_by: member,
+            raised_by_household: own,
+            about,
+            entry: input.entry,
+            text: input.text.trim().to_owned(),
+        };
+        // The domain checks the window (D3) and the text; the id comes from storage.
+        let checked = Objection::file(
+            ObjectionId(0),
+            draft.clone(),
+            publication.published_on,
+            today,
+            &self.objection_policy(),
+        )?;
+        let txn = self.store().begin().await?;
+        let id = store_obj::insert(&txn, village, publication.id, &draft, checked.filed_on).await?;
+        let id = ObjectionId(id);
+        aidazu_store::audit::record(
+            &txn,
+            &actor.audit(
+                Some(Role::Villager),
+                "objection.filed",
+                "objection",
+                Some(id.get().to_string()),
+                Some(village),
+                Some(about),
+                json!({
+                    "quarter": input.quarter.to_string(),
+                    "aboutHouseholdId": about.get(),
+                    "entryId": input.entry.map(LedgerEntryId::get),
+                    "text": draft.text,
+                }),
+            ),
+        )
+        .await?;
+        let committee: Vec<String> = aidazu_store::declarations::scope_role_holders(
+            &txn,
+            Scope::Village(village),
+            Role::VillageCommittee,
+        )
+        .await?
+        .into_iter()
+        .filter(|r| r.household != Some(about) && r.household != Some(own))
+        .map(|r| r.dingtalk_user_id)
+        .collect();
+        if !committee.is_empty() {
+            outbox::enqueue(
+                &txn,
+                messages::work_notice(
+                    messages::key::objection("filed", id),
+                    village,
+                    committee,
+                    "公示异议待处理",
+                    format!(
+                        "{} 季度公示收到一条异议（编号 {}），请在 5 个工作日内答复。内容：{}",
+                        input.quarter,
+                        id.get(),
+                        draft.text
+                    ),
+                    About::Other,
+                ),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        self.wake_workers();
+        let stored = store_obj::get(db, id)
+            .await?
+            .ok_or(AppError::ObjectionNotFound(id.get()))?;
+        Ok(self.objection_view(stored, None))
+    }
+
+    /// The objections raised by the caller's household, newest first.
+    ///
+    /// # Errors
+    /// [`AppError::NoHousehold`], [`AppError::Store`].
+    pub async fn my_objections(&self, actor: &Actor) -> Result<Vec<ObjectionView>, AppError> {
+        let household = actor.household_id.ok_or(AppError::NoHousehold)?;
+        Ok(
+            store_obj::by_household(self.store().connection(), household)
+                .await?
+                .into_iter()
+                .map(|o| self.objection_view(o, None))
+                .collect(),
+        )
+    }
+
+    /// A village's objections (committee, town, district, admin), optionally of one state.
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
+    /// [`AppError::Store`].
+    pub async fn village_objections(
+        &self,
+        actor: &Actor,
+        village: VillageId,
+        state: Option<ObjectionState>,
+    ) -> Result<Vec<ObjectionView>, AppError> {
+        let location = self.village_location(village).await?;
+        actor.require(
+            Action::ViewRecords,
+            &location,
+            AppError::VillageNotFound(village.get()),
+        )?;
+        Ok(
+            store_obj::by_village(self.store().connection(), village, state)
+                .await?
+                .into_iter()
+                .map(|o| self.objection_view(o, None))
+                .collect(),
+        )
+    }
+
+    /// R17/D6: the committee upholds (`correction`) or rejects an open objection.
+    ///
+    /// # Errors
+    /// [`AppError::ObjectionNotFound`] (also out of scope), [`AppError::Forbidden`],
+    /// [`AppError::Recusal`], [`AppError::Rule`] (`objection.already_decided`, reason, correction),
+    /// [`AppError::ObjectionDecidedConcurrently`], [`AppError::Store`].
+    pub async fn decide_objection(
+        &self,
+        actor: &Actor,
+        id: ObjectionId,
+        input: ObjectionDecisionInput,
+    ) -> Result<ObjectionView, AppError> {
+        self.decide(actor, id, input, Stage::Committee).await
+    }
+
+    /// D3: the town decides an escalated objection.
+    ///
+    /// # Errors
+    /// As [`Self::decide_objection`], with `objection.not_escalable` unless escalated.
+    pub async fn town_decide_objection(
+        &self,
+        actor: &Actor,
+        id: ObjectionId,
+        input: ObjectionDecisionInput,
+    ) -> Result<ObjectionView, AppError> {
+        self.decide(actor, id, input, Stage::Town).await
+    }
+
+    async fn decide(
+        &self,
+        actor: &Actor,
+        id: ObjectionId,
+        input: ObjectionDecisionInput,
+        stage: Stage,
+    ) -> Result<ObjectionView, AppError> {
+        let db = self.store().connection();
+        let mut stored = store_obj::get(db, id)
+            .await?
+            .ok_or(AppError::ObjectionNotFound(id.get()))?;
+        let village = stored.village;
+        let location = self.village_location(village).await?;
+        let action = match stage {
+            Stage::Committee => Action::DecideObjection,
+            Stage::Town => Action::DecideEscalation,
+        };
+        let role = actor.require(action, &location, AppError::ObjectionNotFound(id.get()))?;
+        let reviewer = Reviewer {
+            account: actor.account_id,
+            household: actor.household_id,
+        };
+        let before = stored.objection.state();
+        let now = self.clock().now();
+        let outcome = match (stage, input.correction) {
+            (Stage::Committee, Some(c)) => stored.objection.uphold(reviewer, c, &input.reason, now),
+            (Stage::Committee, None) => stored.objection.reject(reviewer, &input.reason, now),
+            (Stage::Town, c) => stored
+                .objection
+                .town_decide(reviewer, c, &input.reason, now),
+        }
+        .map_err(|e| match e {
+            aidazu_domain::DomainError::RecusalRequired => AppError::Recusal,
+            other => AppError::Rule(other),
+        })?;
+        if outcome == DecisionOutcome::AlreadyApplied {
+            return Ok(self.objection_view(stored, None));
+        }
+        let objection = &stored.objection;
+        let upheld = matches!(
+            objection.state(),
+            ObjectionState::Upheld | ObjectionState::TownUpheld
+        );
+        let txn = self.store().begin().await?;
+        let mut correction_entry = None;
+        if upheld {
+            let member = match objection.entry {
+                Some(entry) => ledger::household_entries(
+                    &txn,
+                    objection.about,
+                    objection.quarter.points_year(),
+                )
+                .await?
+                .into_iter()
+                .find(|e| e.id == entry)
+                .and_then(|e| e.entry.member),
+                None => None,
+            };
+            let member = match member {
+                Some(m) => Some(m),
+                None => aidazu_store::households::household_members(
+                    &txn,
+                    &self.config().pii,
+                    objection.about,
+                )
+                .await?
+                .first()
+                .map(|m| m.id),
+            };
+            if let Some(entry) = objection.correction_entry(member) {
+                ledger::lock_household(&txn, objection.about).await?;
+                let entry_id = ledger::append_entry(
+                    &txn,
+                    &NewLedgerEntry {
+                        entry,
+                        points_year: objection.quarter.points_year(),
+                        channel: actor.channel,
+                        request_id: actor.request_id.clone(),
+                        idempotency_key: Some(format!("objection:{}:correction", id.get())),
+                    },
+                )
+                .await?;
+                correction_entry = Some(entry_id);
+            }
+        }
+        if !store_obj::save_decision(&txn, objection, before, correction_entry).await? {
+            return Err(AppError::ObjectionDecidedConcurrently);
+        }
+        stored.correction_entry = correction_entry.or(stored.correction_entry);
+        let verb = match (stage, upheld) {
+            (Stage::Committee, true) => "objection.upheld",
+            (Stage::Committee, false) => "objection.rejected",
+            (Stage::Town, true) => "objection.town_upheld",
+            (Stage::Town, false) => "objection.town_rejected",
+        };
+        aidazu_store::audit::record(
+            &txn,
+            &actor.audit(
+                Some(role),
+                verb,
+                "objection",
+                Some(id.get().to_string()),
+                Some(village),
+                Some(objection.about),
+                json!({
+                    "reason": input.reason.trim(),
+                    "correction": input.correction.map(Points::get),
+                    "correctionEntryId": correction_entry.map(LedgerEntryId::get),
+                }),
+            ),
+        )
+        .await?;
+        let objector: Vec<String> =
+            aidazu_store::declarations::household_recipients(&txn, objection.raised_by_household)
+                .await?
+                .into_iter()
+                .map(|r| r.dingtalk_user_id)
+                .collect();
+        if !objector.is_empty() {
+            let answer = if upheld {
+                format!(
+                    "您对 {} 季度公示提出的异议（编号 {}）已被{}采纳，更正 {:+} 分。理由：{}",
+                    objection.quarter,
+                    id.get(),
+                    stage.who(),
+                    input.correction.map_or(0, Points::get),
+                    input.reason.trim()
+                )
+            } else {
+                format!(
+                    "您对 {} 季度公示提出的异议（编号 {}）未被{}采纳。理由：{}{}",
+                    objection.quarter,
+                    id.get(),
+                    stage.who(),
+                    input.reason.trim(),
+                    match stage {
+                        Stage::Committee => "。如不服，可在 3 日内申请镇街复核。",
+                        Stage::Town => "",
+                    }
+                )
+            };
+            outbox::enqueue(
+                &txn,
+                messages::work_notice(
+                    messages::key::objection(stage.key(), id),
+                    village,
+                    objector,
+                    "公示异议处理结果",
+                    answer,
+                    About::Other,
+                ),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        self.wake_workers();
+        let amended = if upheld {
+            self.publish_amendment(village, objection.quarter, id)
+                .await?
+        } else {
+            None
+        };
+        Ok(self.objection_view(stored, amended))
+    }
+
+    /// D3: the objector takes a rejected objection to the town within the escalation window.
+    ///
+    /// # Errors
+    /// [`AppError::ObjectionNotFound`] (also another household's), [`AppError::Rule`]
+    /// (`objection.not_escalable`, `objection.escalation_closed`), [`AppError::Store`].
+    pub async fn escalate_objection(
+        &self,
+        actor: &Actor,
+        id: ObjectionId,
+    ) -> Result<ObjectionView, AppError> {
+        let db = self.store().connection();
+        let mut stored = store_obj::get(db, id)
+            .await?
+            .ok_or(AppError::ObjectionNotFound(id.get()))?;
+        let Some(member) = actor.member_id else {
+            return Err(AppError::ObjectionNotFound(id.get()));
+        };
+        if actor.household_id != Some(stored.objection.raised_by_household) {
+            return Err(AppError::ObjectionNotFound(id.get()));
+        }
+        let before = stored.objection.state();
+        let today = business_date(self.clock().now());
+        let outcome = stored
+            .objection
+            .escalate(member, today, &self.objection_policy())?;
+        if outcome == DecisionOutcome::AlreadyApplied {
+            return Ok(self.objection_view(stored, None));
+        }
+        let location = self.village_location(stored.village).await?;
+        let txn = self.store().begin().await?;
+        if !store_obj::save_decision(&txn, &stored.objection, before, None).await? {
+            return Err(AppError::ObjectionDecidedConcurrently);
+        }
+        aidazu_store::audit::record(
+            &txn,
+            &actor.audit(
+                Some(Role::Villager),
+                "objection.escalated",
+                "objection",
+                Some(id.get().to_string()),
+                Some(stored.village),
+                Some(stored.objection.about),
+                json!({ "escalatedOn": today }),
+            ),
+        )
+        .await?;
+        let town: Vec<String> = aidazu_store::declarations::scope_role_holders(
+            &txn,
+            Scope::Town(location.town),
+            Role::TownOfficer,
+        )
+        .await?
+        .into_iter()
+        .map(|r| r.dingtalk_user_id)
+        .collect();
+        if !town.is_empty() {
+            outbox::enqueue(
+                &txn,
+                messages::work_notice(
+                    messages::key::objection("escalated", id),
+                    stored.village,
+                    town,
+                    "公示异议申请复核",
+                    format!(
+                        "{} 季度公示的异议（编号 {}）经村支两委答复后，异议人申请镇街复核，请在 10 个工作日内决定。",
+                        stored.objection.quarter,
+                        id.get()
+                    ),
+                    About::Other,
+                ),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        self.wake_workers();
+        Ok(self.objection_view(stored, None))
+    }
+
+    /// R17: the amended publication an upheld objection produces (version n+1, 更正), with its
+    /// own group notice; once per objection (job run key "amend", village, `<quarter>#<id>`).
+    async fn publish_amendment(
+        &self,
+        village: VillageId,
+        quarter: Quarter,
+        objection: ObjectionId,
+    ) -> Result<Option<u32>, AppError> {
+        let db = self.store().connection();
+        let period = format!("{quarter}#objection-{}", objection.get());
+        let run =
+            match aidazu_store::jobs::claim(db, "amend", village, &period, "objection").await? {
+                aidazu_store::jobs::Claim::Claimed(run) => run,
+                _ => return Ok(None),
+            };
+        let result = self.amend(village, quarter, run.id).await;
+        match result {
+            Ok(version) => Ok(version),
+            Err(error) => {
+                let _ = aidazu_store::jobs::fail(db, run.id, &error.to_string()).await;
+                Err(error)
+            }
+        }
+    }
+
+    async fn amend(
+        &self,
+        village: VillageId,
+        quarter: Quarter,
+        run: i64,
+    ) -> Result<Option<u32>, AppError> {
+        let db = self.store().connection();
+        let summary = self
+            .store()
+            .village(village)
+            .await?
+            .ok_or(AppError::VillageNotFound(village.get()))?;
+        let Some(latest) = store_pub::get(db, village, quarter, None).await? else {
+            return Ok(None);
+        };
+        let (display, heads) = store_pub::board_households(db, village).await?;
+        let today = business_date(self.clock().now());
+        let mut corrections = Vec::new();
+        for o in store_obj::by_village(db, village, None).await? {
+            if o.objection.quarter != quarter {
+                continue;
+            }
+            if let Some(entry) = o.objection.correction_entry(None) {
+                corrections.push(BoardCorrection {
+                    objection_id: o.objection.id.get(),
+                    household_code: heads
+                        .get(&o.objection.about)
+                        .map_or_else(String::new, |h| h.code.clone()),
+                    name: crate::publication::board_name_of(
+                        heads.get(&o.objection.about),
+                        display,
+                        today,
+                    ),
+                    amount: entry.amount.get(),
+                });
+            }
+        }
+        corrections.sort_by_key(|c| c.objection_id);
+        let content = self
+            .board_snapshot(
+                &summary,
+                quarter,
+                latest.version + 1,
+                today,
+                latest.objection_last_day,
+                corrections,
+            )
+            .await?;
+        let outcome = self
+            .store_and_announce(village, &content, today, latest.objection_last_day, run)
+            .await?;
+        Ok(match outcome {
+            PublishOutcome::Published(p) => Some(p.version),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Committee,
+    Town,
+}
+
+impl Stage {
+    const fn who(self) -> &'static str {
+        match self {
+            Self::Committee => "村支两委",
+            Self::Town => "镇街",
+        }
+    }
+
+    const fn key(self) -> &'static str {
+        match self {
+            Self::Committee => "decided",
+            Self::Town => "town_decided",
+        }
+    }
+}

@@ -1,0 +1,657 @@
+//! The quarterly publication (R16, D3, F5): a frozen, versioned snapshot of every participating
+//! household's quarter points, year score, balance and rank, computed by the domain's `board`
+//! module from the households' ledgers; stored with the SHA-256 digest of its canonical content;
+//! announced to the village's DingTalk group through the outbox, exactly once; a summary to the
+//! district once every village of it has published the quarter.
+//!
+//! Exactly once: a run is claimed under the unique key ("publish", village, quarter) (`job_runs`),
+//! the publication row is unique by (village, quarter, version) and the notice's outbox key by the
+//! same triple; the snapshot, its notice, its audit record and the run's end commit together.
+
+mod board;
+pub mod documents;
+
+use aidazu_domain::calendar::{Quarter, business_date, shanghai_instant};
+use aidazu_domain::ledger::{EntryKind, EntrySource, HouseholdYearLedger};
+use aidazu_domain::objection::ObjectionPolicy;
+use aidazu_domain::org::{Role, Scope, household_participates};
+use aidazu_domain::{HouseholdId, VillageId};
+use aidazu_store::jobs::{self, Claim};
+use aidazu_store::outbox;
+use aidazu_store::publications::{self as store_pub, NewPublication, PublicationRecord};
+use chrono::{NaiveDate, NaiveTime};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+pub use aidazu_store::publications::NoticeGroup;
+pub(crate) use board::board_name as board_name_of;
+pub use board::{BoardContent, BoardCorrection, BoardRow, BoardVillage};
+
+use crate::auth::Actor;
+use crate::{App, AppError};
+
+/// The job name of the quarterly publication in `job_runs`.
+pub const JOB_PUBLISH: &str = "publish";
+/// How many households the group notice names.
+const NOTICE_TOP: usize = 5;
+
+/// What asking for a publication did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishOutcome {
+    /// This call published it.
+    Published(Publication),
+    /// It was published before (by another replica, the scheduler or an earlier run).
+    AlreadyPublished(Publication),
+    /// Another caller is publishing it right now.
+    Running,
+}
+
+impl PublishOutcome {
+    /// The publication, when there is one.
+    #[must_use]
+    pub fn publication(&self) -> Option<&Publication> {
+        match self {
+            Self::Published(p) | Self::AlreadyPublished(p) => Some(p),
+            Self::Running => None,
+        }
+    }
+}
+
+/// A stored publication with its parsed content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    pub id: i64,
+    pub village: VillageId,
+    pub quarter: Quarter,
+    pub version: u32,
+    pub digest: String,
+    pub published_on: NaiveDate,
+    pub objection_last_day: NaiveDate,
+    pub content: BoardContent,
+    /// The canonical JSON the digest is taken over.
+    pub canonical: String,
+}
+
+impl Publication {
+    fn from_record(record: PublicationRecord) -> Result<Self, AppError> {
+        let content: BoardContent = serde_json::from_str(&record.content).map_err(|_| {
+            AppError::Store(aidazu_store::StoreError::Corrupt(format!(
+                "publication {}: content",
+                record.id
+            )))
+        })?;
+        Ok(Self {
+            id: record.id,
+            village: record.village,
+            quarter: record.quarter,
+            version: record.version,
+            digest: record.digest,
+            published_on: record.published_on,
+            objection_last_day: record.objection_last_day,
+            content,
+            canonical: record.content,
+        })
+    }
+
+    /// The first 12 hex digits of the digest, as printed on the notice and the poster.
+    #[must_use]
+    pub fn short_digest(&self) -> &str {
+        self.digest.get(..12).unwrap_or(&self.digest)
+    }
+}
+
+/// SHA-256 of the canonical content, lowercase hex.
+#[must_use]
+pub fn digest_of(canonical: &str) -> String {
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+impl App {
+    /// The objection periods (D3 defaults).
+    pub fn objection_policy(&self) -> ObjectionPolicy {
+        ObjectionPolicy::default()
+    }
+
+    /// The public address of a village's board page for a quarter (the notice's link).
+    pub fn board_url(&self, village: VillageId, quarter: Quarter) -> String {
+        let base = self
+            .dingtalk_setup()
+            .map(|s| s.gateway.public_url.trim_end_matches('/').to_owned())
+            .unwrap_or_default();
+        format!("{base}/board/{}/{quarter}", village.get())
+    }
+
+    /// R16: publishes a village's quarter (version 1), once. `trigger` names who asked
+    /// (`schedule`, `cli`, `api`) in the run record.
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`], [`AppError::QuarterNotEnded`] (nothing is written),
+    /// [`AppError::Store`].
+    #[tracing::instrument(skip(self), fields(village = village.get(), %quarter))]
+    pub async fn publish_quarter(
+        &self,
+        village: VillageId,
+        quarter: Quarter,
+        trigger: &str,
+    ) -> Result<PublishOutcome, AppError> {
+        let summary = self
+            .store()
+            .village(village)
+            .await?
+            .ok_or(AppError::VillageNotFound(village.get()))?;
+        let calendar = self.store().village_calendar(village).await?;
+        let today = business_date(self.clock().now());
+        let last_day = calendar.quarter_last_day(quarter);
+        if today <= last_day {
+            return Err(AppError::QuarterNotEnded {
+                quarter: quarter.to_string(),
+                last_day,
+            });
+        }
+        let db = self.store().connection();
+        let run = match jobs::claim(db, JOB_PUBLISH, village, &quarter.to_string(), trigger).await?
+        {
+            Claim::Claimed(run) => run,
+            Claim::AlreadyDone(_) => {
+                return match store_pub::get(db, village, quarter, Some(1)).await? {
+                    Some(record) => Ok(PublishOutcome::AlreadyPublished(Publication::from_record(
+                        record,
+                    )?)),
+                    None => Ok(PublishOutcome::Running),
+                };
+            }
+            Claim::Running(_) => return Ok(PublishOutcome::Running),
+        };
+        match self.publish_claimed(&summary, quarter, run.id, today).await {
+            Ok(outcome) => {
+                if let PublishOutcome::Published(p) = &outcome {
+                    self.district_summary_if_complete(&summary, quarter).await?;
+                    tracing::info!(publication.id = p.id, digest = %p.digest, "quarter published");
+                }
+                self.wake_workers();
+                Ok(outcome)
+            }
+            Err(error) => {
+                if let Err(e) = jobs::fail(db, run.id, &error.to_string()).await {
+                    tracing::error!(error = %e, "cannot record the failed publication run");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    async fn publish_claimed(
+        &self,
+        village: &aidazu_store::org::VillageSummary,
+        quarter: Quarter,
+        run: i64,
+        today: NaiveDate,
+    ) -> Result<PublishOutcome, AppError> {
+        let policy = self.objection_policy();
+        let objection_last_day = policy.window_last_day(today);
+        let content = self
+            .board_snapshot(village, quarter, 1, today, objection_last_day, Vec::new())
+            .await?;
+        let households = u32::try_from(content.rows.len()).unwrap_or(u32::MAX);
+        jobs::progress(
+            self.store().connection(),
+            run,
+            0,
+            i32::try_from(households).unwrap_or(i32::MAX),
+        )
+        .await?;
+        self.store_and_announce(village.id, &content, today, objection_last_day, run)
+            .await
+    }
+
+    /// Stores a board as its publication version with its group notice, audit record and the
+    /// run's end, in one transaction; a version stored already stands (nothing is written).
+    pub(crate) async fn store_and_announce(
+        &self,
+        village: VillageId,
+        content: &BoardContent,
+        today: NaiveDate,
+        objection_last_day: NaiveDate,
+        run: i64,
+    ) -> Result<PublishOutcome, AppError> {
+        let households = u32::try_from(content.rows.len()).unwrap_or(u32::MAX);
+        let quarter: Quarter = content
+            .quarter
+            .parse()
+            .map_err(|_| AppError::InvalidInput("quarter"))?;
+        let txn = self.store().begin().await?;
+        let Some(publication) = self
+            .store_publication(&txn, village, content, today, objection_last_day)
+            .await?
+        else {
+            // Stored meanwhile by another writer: theirs stands.
+            txn.commit().await?;
+            let existing = store_pub::get(
+                self.store().connection(),
+                village,
+                quarter,
+                Some(content.version),
+            )
+            .await?
+            .ok_or(AppError::PublicationNotFound)?;
+            return Ok(PublishOutcome::AlreadyPublished(Publication::from_record(
+                existing,
+            )?));
+        };
+        let notice = self.enqueue_group_notice(&txn, &publication).await?;
+        aidazu_store::audit::record(
+            &txn,
+            &Actor::system(aidazu_domain::channel::Channel::Job).audit(
+                None,
+                if publication.version > 1 {
+                    "publication.amended"
+                } else {
+                    "publication.published"
+                },
+                "publication",
+                Some(publication.id.to_string()),
+                Some(village),
+                None,
+                json!({
+                    "quarter": quarter.to_string(),
+                    "version": publication.version,
+                    "digest": publication.digest,
+                    "households": households,
+                    "groupNotice": notice,
+                }),
+            ),
+        )
+        .await?;
+        jobs::finish(
+            &txn,
+            run,
+            &json!({
+                "publicationId": publication.id,
+                "version": publication.version,
+                "digest": publication.digest,
+                "households": households,
+                "groupNotice": notice,
+            }),
+        )
+        .await?;
+        txn.commit().await?;
+        self.wake_workers();
+        Ok(PublishOutcome::Published(publication))
+    }
+
+    /// Stores a board as the publication it is; `None` when that version exists already.
+    async fn store_publication<C: aidazu_store::ConnectionTrait>(
+        &self,
+        db: &C,
+        village: VillageId,
+        content: &BoardContent,
+        published_on: NaiveDate,
+        objection_last_day: NaiveDate,
+    ) -> Result<Option<Publication>, AppError> {
+        let canonical = content.canonical()?;
+        let quarter: Quarter = content
+            .quarter
+            .parse()
+            .map_err(|_| AppError::InvalidInput("quarter"))?;
+        let record = store_pub::insert(
+            db,
+            &NewPublication {
+                village,
+                quarter,
+                version: content.version,
+                digest: digest_of(&canonical),
+                content: canonical,
+                published_on,
+                objection_last_day,
+            },
+        )
+        .await?;
+        record.map(Publication::from_record).transpose()
+    }
+
+    /// The group notice of a publication (F5), if the village has a notice group; returns the
+    /// outbox key, or `None` when no group is set (the run records that).
+    async fn enqueue_group_notice<C: aidazu_store::ConnectionTrait>(
+        &self,
+        db: &C,
+        publication: &Publication,
+    ) -> Result<Option<String>, AppError> {
+        let Some(group) = store_pub::notice_group(db, publication.village).await? else {
+            tracing::warn!(
+                village = publication.village.get(),
+                "no DingTalk notice group set for the village; the publication is not announced"
+            );
+            return Ok(None);
+        };
+        let key = crate::messages::key::publication_notice(
+            publication.village,
+            publication.quarter,
+            publication.version,
+        );
+        let (title, text) = self.notice_markdown(publication);
+        outbox::enqueue(
+            db,
+            crate::messages::group_notice(key.clone(), publication.village, &group, title, text),
+        )
+        .await?;
+        Ok(Some(key))
+    }
+
+    fn notice_markdown(&self, publication: &Publication) -> (String, String) {
+        let c = &publication.content;
+        let amended = if c.amended { "（更正）" } else { "" };
+        let title = format!("{}{}积分公示{amended}", c.village.name, c.period_label);
+        let mut text = format!("#### {title}\n\n");
+        text.push_str(&format!(
+            "公示期间：{} 至 {}\n\n",
+            c.quarter_first_day, c.quarter_last_day
+        ));
+        if c.rows.is_empty() {
+            text.push_str("本季度暂无参与农户。\n\n");
+        } else {
+            text.push_str("**年度积分前列农户**\n\n");
+            for row in c.rows.iter().take(NOTICE_TOP) {
+                text.push_str(&format!(
+                    "{}. {}：年度 {} 分（本季 {} 分）\n",
+                    row.rank, row.name, row.score, row.quarter_points
+                ));
+            }
+            text.push('\n');
+        }
+        if let Some(avg) = &c.average_score {
+            text.push_str(&format!(
+                "全村平均年度积分：{avg} 分（参与农户 {} 户）\n\n",
+                c.rows.len()
+            ));
+        }
+        for correction in &c.corrections {
+            text.push_str(&format!(
+                "更正：{} {:+} 分（异议 {} 号）\n\n",
+                correction.name, correction.amount, correction.objection_id
+            ));
+        }
+        text.push_str(&format!(
+            "如有异议，请于 {} 前在“爱大足”应用中提出。\n\n",
+            publication.objection_last_day
+        ));
+        text.push_str(&format!(
+            "[查看公示榜单]({})\n\n",
+            self.board_url(publication.village, publication.quarter)
+        ));
+        text.push_str(&format!("数字摘要：{}", publication.short_digest()));
+        (title, text)
+    }
+
+    /// F5: once every village of the district has published `quarter`, the district officers
+    /// get one summary (work notification; the outbox key makes it once).
+    async fn district_summary_if_complete(
+        &self,
+        village: &aidazu_store::org::VillageSummary,
+        quarter: Quarter,
+    ) -> Result<(), AppError> {
+        let db = self.store().connection();
+        let villages: Vec<_> = self
+            .store()
+            .list_villages()
+            .await?
+            .into_iter()
+            .filter(|v| v.district.id == village.district.id)
+            .collect();
+        let ids: Vec<VillageId> = villages.iter().map(|v| v.id).collect();
+        let published = store_pub::published_villages(db, &ids, quarter).await?;
+        if published.len() < ids.len() {
+            return Ok(());
+        }
+        let users: Vec<String> = aidazu_store::declarations::scope_role_holders(
+            db,
+            Scope::District(village.district.id),
+            Role::DistrictOfficer,
+        )
+        .await?
+        .into_iter()
+        .map(|r| r.dingtalk_user_id)
+        .collect();
+        if users.is_empty() {
+            return Ok(());
+        }
+        let mut text = format!(
+            "#### {} {} 季度积分公示汇总\n\n",
+            village.district.name, quarter
+        );
+        for v in &villages {
+            if let Some(record) = store_pub::get(db, v.id, quarter, Some(1)).await? {
+                let p = Publication::from_record(record)?;
+                text.push_str(&format!(
+                    "- {}：参与农户 {} 户，平均年度积分 {} 分，最高 {} 分\n",
+                    v.name,
+                    p.content.rows.len(),
+                    p.content.average_score.as_deref().unwrap_or("—"),
+                    p.content
+                        .rows
+                        .first()
+                        .map_or_else(|| "—".to_owned(), |r| r.score.to_string()),
+                ));
+            }
+        }
+        outbox::enqueue(
+            db,
+            crate::messages::work_notice(
+                crate::messages::key::district_summary(village.district.id, quarter),
+                village.id,
+                users,
+                format!("{quarter} 积分公示汇总"),
+                text,
+                crate::messages::About::Other,
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The board of a village's quarter as of now: the domain ranks the participating
+    /// households' ledgers (R16); corrections from objections to a quarter count in that quarter.
+    pub(crate) async fn board_snapshot(
+        &self,
+        village: &aidazu_store::org::VillageSummary,
+        quarter: Quarter,
+        version: u32,
+        published_on: NaiveDate,
+        objection_last_day: NaiveDate,
+        corrections: Vec<BoardCorrection>,
+    ) -> Result<BoardContent, AppError> {
+        let db = self.store().connection();
+        let calendar = self.store().village_calendar(village.id).await?;
+        let cut_off = calendar.quarter_last_day(quarter);
+        let (members, history) =
+            aidazu_store::households::village_participation(db, village.id).await?;
+        let objections = aidazu_store::objections::by_village(db, village.id, None).await?;
+        let objection_quarter = |id: aidazu_domain::ObjectionId| {
+            objections
+                .iter()
+                .find(|o| o.objection.id == id)
+                .map(|o| o.objection.quarter)
+        };
+        let entries =
+            aidazu_store::ledger::village_entries(db, village.id, quarter.points_year()).await?;
+        let (display, heads) = store_pub::board_households(db, village.id).await?;
+        let mut participating: Vec<HouseholdId> = members
+            .iter()
+            .filter(|(_, m)| household_participates(m, &history, cut_off))
+            .map(|(h, _)| *h)
+            .collect();
+        participating.sort();
+        let mut ledgers = Vec::with_capacity(participating.len());
+        for household in &participating {
+            let own = entries
+                .iter()
+                .filter(|e| e.entry.household == *household)
+                .filter_map(|e| {
+                    let mut entry = e.entry.clone();
+                    // A correction counts in the quarter its objection was about (docs/rules.md R17).
+                    if entry.kind == EntryKind::Correction
+                        && let EntrySource::Objection(o) = entry.source
+                        && let Some(q) = objection_quarter(o)
+                    {
+                        entry.occurred_at = shanghai_instant(
+                            calendar.quarter_last_day(q),
+                            NaiveTime::from_hms_opt(12, 0, 0).unwrap_or(NaiveTime::MIN),
+                        );
+                    }
+                    (business_date(entry.occurred_at) <= cut_off).then_some(entry)
+                });
+            let ledger =
+                HouseholdYearLedger::from_entries(*household, quarter.points_year(), calendar, own)
+                    .map_err(|e| {
+                        AppError::Store(aidazu_store::StoreError::Corrupt(format!(
+                            "ledger of household {household}: {e}"
+                        )))
+                    })?;
+            ledgers.push(ledger);
+        }
+        let refs: Vec<&HouseholdYearLedger> = ledgers.iter().collect();
+        let rows = aidazu_domain::board::publication_rows(&refs, quarter);
+        BoardContent::build(board::BoardInput {
+            village,
+            calendar,
+            quarter,
+            version,
+            published_on,
+            objection_last_day,
+            rows: &rows,
+            heads: &heads,
+            display,
+            corrections,
+        })
+    }
+
+    /// A village's publications, newest first (public).
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`], [`AppError::Store`].
+    pub async fn publications(&self, village: VillageId) -> Result<Vec<Publication>, AppError> {
+        self.store()
+            .village(village)
+            .await?
+            .ok_or(AppError::VillageNotFound(village.get()))?;
+        store_pub::list(self.store().connection(), village)
+            .await?
+            .into_iter()
+            .map(Publication::from_record)
+            .collect()
+    }
+
+    /// One publication of a village's quarter: `version`, or the latest (public).
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`], [`AppError::PublicationNotFound`], [`AppError::Store`].
+    pub async fn publication(
+        &self,
+        village: VillageId,
+        quarter: Quarter,
+        version: Option<u32>,
+    ) -> Result<Publication, AppError> {
+        self.store()
+            .village(village)
+            .await?
+            .ok_or(AppError::VillageNotFound(village.get()))?;
+        let record = store_pub::get(self.store().connection(), village, quarter, version)
+            .await?
+            .ok_or(AppError::PublicationNotFound)?;
+        Publication::from_record(record)
+    }
+
+    /// The caller's village's publications with the household's own line in each.
+    ///
+    /// # Errors
+    /// [`AppError::NoHousehold`], [`AppError::Store`].
+    pub async fn my_publications(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(Publication, Option<BoardRow>)>, AppError> {
+        let (Some(household), Some(village)) = (actor.household_id, actor.village_id) else {
+            return Err(AppError::NoHousehold);
+        };
+        let heads = store_pub::board_households(self.store().connection(), village)
+            .await?
+            .1;
+        let own_code = heads.get(&household).map(|h| h.code.clone());
+        Ok(self
+            .publications(village)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let line = p
+                    .content
+                    .rows
+                    .iter()
+                    .find(|r| Some(&r.household_code) == own_code.as_ref())
+                    .cloned();
+                (p, line)
+            })
+            .collect())
+    }
+
+    /// Sets the DingTalk group (and robot) a village's notices go to (village admin or district).
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
+    /// [`AppError::InvalidField`], [`AppError::Store`].
+    pub async fn set_notice_group(
+        &self,
+        actor: &Actor,
+        village: VillageId,
+        open_conversation_id: &str,
+        robot_code: Option<&str>,
+    ) -> Result<aidazu_store::publications::NoticeGroup, AppError> {
+        let location = self.village_location(village).await?;
+        let role = actor
+            .require(
+                aidazu_domain::org::Action::ManageMembers,
+                &location,
+                AppError::VillageNotFound(village.get()),
+            )
+            .or_else(|_| {
+                actor.require(
+                    aidazu_domain::org::Action::ManageOrganisation,
+                    &location,
+                    AppError::VillageNotFound(village.get()),
+                )
+            })?;
+        let conversation = open_conversation_id.trim();
+        if conversation.is_empty() || conversation.len() > 128 {
+            return Err(AppError::InvalidField {
+                field: "openConversationId",
+                message: "请填写钉钉群的 openConversationId",
+            });
+        }
+        let robot = match robot_code.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) if r.len() <= 128 => r.to_owned(),
+            Some(_) => {
+                return Err(AppError::InvalidField {
+                    field: "robotCode",
+                    message: "机器人编码过长",
+                });
+            }
+            None => self.dingtalk().app_key().to_owned(),
+        };
+        let txn = self.store().begin().await?;
+        let group =
+            store_pub::set_notice_group(&txn, village, conversation, &robot, actor.account_id)
+                .await?;
+        aidazu_store::audit::record(
+            &txn,
+            &actor.audit(
+                Some(role),
+                "village.notice_group_set",
+                "village",
+                Some(village.get().to_string()),
+                Some(village),
+                None,
+                json!({ "openConversationId": conversation, "robotCode": robot }),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(group)
+    }
+}
