@@ -30,3 +30,4 @@ mod reminders;
 mod shop;
 mod sim_fidelity;
 mod support;
+mod web;

@@ -20,6 +20,7 @@ use crate::ApiState;
         crate::routes::health::readyz,
         crate::routes::villages::list_villages,
         crate::routes::villages::village_catalogue,
+        crate::routes::client_config::client_config,
         crate::routes::callback::callback,
         crate::routes::callback::card_callback,
         crate::routes::auth::login_dingtalk,
