@@ -111,6 +111,16 @@ dual_db_test!(
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
 
+        let resp = get_response(
+            &t,
+            &format!("/api/v1/admin/activities/{id}/checkin-code.svg"),
+            Some(&admin.token),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()["cache-control"], "no-store");
+        assert!(resp.text().await.unwrap().contains("<svg"));
+
         // The villager scans: credited once for the household.
         let before = balance(&t, &villager).await;
         let code = code_now(&t, &admin, id).await;

@@ -128,6 +128,22 @@ dual_db_test!(
         assert_eq!(figures(&t, &villager).await, (score, base - 16));
         assert_eq!(stock(&t, &admin, heping, soap).await, 3);
         let first = placed["id"].as_i64().unwrap();
+        let resp = get_response(
+            &t,
+            &format!("/api/v1/me/orders/{first}/qr.svg"),
+            Some(&villager.token),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()["content-type"], "image/svg+xml");
+        assert!(resp.text().await.unwrap().contains("<svg"));
+        let (status, body) = get(
+            &t,
+            &format!("/api/v1/me/orders/{first}/qr.svg"),
+            Some(&admin.token),
+        )
+        .await;
+        assert_envelope(status, &body, StatusCode::NOT_FOUND, "shop.order_not_found");
         let notice = outbox_by_key(&t, &format!("notify.work:order.placed:{first}"))
             .await
             .expect("the admins are told");
@@ -234,6 +250,14 @@ dual_db_test!(
             .map(|o| o["status"].as_str().unwrap())
             .collect();
         assert_eq!(states, vec!["delivered", "cancelled"]);
+        let resp = get_response(
+            &t,
+            &format!("/api/v1/admin/villages/{heping}/orders.xlsx"),
+            Some(&admin.token),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(&resp.bytes().await.unwrap()[..2], b"PK");
         let actions = audit_actions(&t, &admin, villager.household_id).await;
         for action in [
             "shop.order_place",
@@ -526,7 +550,7 @@ dual_db_test!(
                 .collect::<Vec<_>>()
         };
 
-        // Before any money: every point outstanding is a liability the empty fund cannot cover.
+        // The demo seeds the pilot's district allocation (¥24,000): the points are covered.
         let (status, r) = get(&t, &report, Some(&town.token)).await;
         assert_eq!(status, StatusCode::OK, "{r}");
         let outstanding = r["outstandingPoints"].as_i64().unwrap();
@@ -534,20 +558,21 @@ dual_db_test!(
         assert!(r["pointsIssued"].as_i64().unwrap() >= 30, "{r}");
         assert_eq!(r["fenPerPoint"], 100);
         assert_eq!(r["liabilityFen"], outstanding * 100);
-        assert_eq!(r["fundBalanceFen"], 0);
-        assert_eq!(r["liabilityExceedsFund"], true);
+        assert_eq!(r["fundBalanceFen"], 2_400_000);
+        assert_eq!(r["liabilityExceedsFund"], false);
+        send_fund_alerts(&t.app).await.unwrap();
+        assert!(heping_alerts().await.is_empty(), "covered: no alert");
 
-        // The district's allocation covers it with ¥50 to spare.
-        let allocation = outstanding * 100 + 5_000;
+        // A donation names its donor.
         let (status, body) = post(
             &t,
             &entries,
             Some(&admin.token),
-            json!({ "kind": "allocation", "amountFen": allocation, "reason": "区级拨付 2026 年积分超市资金" }),
+            json!({ "kind": "donation", "amountFen": 50_000, "reason": "乡贤捐赠", "donor": "张*明" }),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        assert_eq!(body["kindLabel"], "区级拨付");
+        assert_eq!(body["kindLabel"], "社会捐赠");
 
         // Refusals change nothing.
         for (bad, code) in [
@@ -580,27 +605,23 @@ dual_db_test!(
         .await;
         assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
         let (_, list) = get(&t, &entries, Some(&admin.token)).await;
-        assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+        assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
 
-        let (_, r) = get(&t, &report, Some(&town.token)).await;
-        assert_eq!(r["fundBalanceFen"], allocation);
-        assert_eq!(r["liabilityExceedsFund"], false);
-        send_fund_alerts(&t.app).await.unwrap();
-        assert!(heping_alerts().await.is_empty(), "covered: no alert");
-
-        // A purchase at cost with its receipt leaves less than the liability: the alert.
+        // A purchase at cost, with its receipt, leaves ¥10 less than the liability: the alert.
+        let held = 2_400_000 + 50_000;
+        let spend = held - outstanding * 100 + 1_000;
         let receipt = photo_id(&t, &admin.token, 5).await;
         let (status, body) = post(
             &t,
             &entries,
             Some(&admin.token),
-            json!({ "kind": "purchase", "amountFen": -6_000, "reason": "采购洗衣粉 30 袋", "receiptPhotoId": receipt }),
+            json!({ "kind": "purchase", "amountFen": -spend, "reason": "采购洗衣粉、毛巾等", "receiptPhotoId": receipt }),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let (_, r) = get(&t, &report, Some(&admin.token)).await;
-        assert_eq!(r["moneySpentFen"], 6_000);
-        assert_eq!(r["fundBalanceFen"], allocation - 6_000);
+        assert_eq!(r["moneySpentFen"], spend);
+        assert_eq!(r["fundBalanceFen"], outstanding * 100 - 1_000);
         assert_eq!(r["liabilityExceedsFund"], true);
         send_fund_alerts(&t.app).await.unwrap();
         send_fund_alerts(&t.app).await.unwrap();
@@ -610,6 +631,70 @@ dual_db_test!(
             alerts[0].payload["userIds"],
             json!(["demo-admin", "demo-town"])
         );
+
+        // The ledger as Excel; the town's and the district's roll-ups.
+        let resp = get_response(
+            &t,
+            &format!("/api/v1/admin/villages/{heping}/funds/entries.xlsx"),
+            Some(&town.token),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        assert_eq!(&resp.bytes().await.unwrap()[..2], b"PK");
+        let district = login_as(&t, "demo-district", "console").await;
+        let summary = t
+            .app
+            .store()
+            .village(aidazu_domain::VillageId(heping))
+            .await
+            .unwrap()
+            .unwrap();
+        let (town_id, district_id) = (summary.town.id.get(), summary.district.id.get());
+        let (status, town_sum) = get(
+            &t,
+            &format!("/api/v1/admin/funds/report?townId={town_id}"),
+            Some(&town.token),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{town_sum}");
+        assert_eq!(town_sum["villages"].as_array().unwrap().len(), 1);
+        assert_eq!(town_sum["villagesInAlert"], 1);
+        let (status, all) = get(
+            &t,
+            &format!("/api/v1/admin/funds/report?districtId={district_id}"),
+            Some(&district.token),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{all}");
+        assert_eq!(all["villages"].as_array().unwrap().len(), 4);
+        let sum: i64 = all["villages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["report"]["fundBalanceFen"].as_i64().unwrap())
+            .sum();
+        assert_eq!(all["fundBalanceFen"], sum);
+        assert_eq!(all["villagesInAlert"], 1);
+        let (status, body) = get(&t, "/api/v1/admin/funds/report", Some(&district.token)).await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.invalid_field",
+        );
+        let (status, body) = get(
+            &t,
+            &format!("/api/v1/admin/funds/report?districtId={district_id}"),
+            Some(&villager.token),
+        )
+        .await;
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
 
         // The villager sees no fund report.
         let (status, body) = get(&t, &report, Some(&villager.token)).await;

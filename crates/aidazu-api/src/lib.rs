@@ -5,8 +5,11 @@ pub mod error;
 pub mod extract;
 mod middleware;
 mod openapi;
+mod qr;
 mod routes;
+pub mod web;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aidazu_app::App;
@@ -14,12 +17,16 @@ use axum::Router;
 
 pub use error::ApiError;
 pub use openapi::ApiDoc;
+pub use routes::client_config::ClientConfig;
+pub use web::WebAssets;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct ApiState {
     /// The use cases.
     pub app: App,
+    /// What `GET /api/v1/client-config` answers.
+    pub client: Arc<ClientConfig>,
 }
 
 /// Router-wide options.
@@ -27,12 +34,15 @@ pub struct ApiState {
 pub struct RouterOptions {
     /// Requests running longer are cut off with `request.timeout`.
     pub request_timeout: Duration,
+    /// The built front end served at `/` and `/console/`; `None` = the API alone.
+    pub web: Option<WebAssets>,
 }
 
 impl Default for RouterOptions {
     fn default() -> Self {
         Self {
             request_timeout: Duration::from_secs(30),
+            web: None,
         }
     }
 }
@@ -44,6 +54,7 @@ pub fn router(state: ApiState, options: RouterOptions) -> Router {
         .photo_intake()
         .map(|intake| intake.config().max_bytes)
         .unwrap_or(aidazu_photos::PhotoConfig::DEFAULT_MAX_BYTES);
+    let web = options.web.clone().map(Arc::new);
     let routes = Router::new()
         .merge(routes::health::router())
         .merge(routes::villages::router())
@@ -56,13 +67,14 @@ pub fn router(state: ApiState, options: RouterOptions) -> Router {
         .merge(routes::declarations::router())
         .merge(routes::admin_declarations::router())
         .merge(routes::admin_entries::router())
+        .merge(routes::shop::router())
+        .merge(routes::activities::router())
         .merge(routes::publications::router())
         .merge(routes::objections::router())
         .merge(routes::honours::router())
-        .merge(routes::shop::router())
-        .merge(routes::activities::router())
+        .merge(routes::client_config::router())
         .merge(openapi::router())
-        .fallback(routes::fallback)
+        .fallback(move |req: axum::extract::Request| web::fallback(web.clone(), req))
         .method_not_allowed_fallback(routes::method_not_allowed)
         .with_state(state);
     middleware::wrap(routes, options)

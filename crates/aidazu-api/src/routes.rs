@@ -7,6 +7,7 @@ pub mod admin_households;
 pub mod audit;
 pub mod auth;
 pub mod callback;
+pub mod client_config;
 pub mod declarations;
 pub mod health;
 pub mod honours;
@@ -20,11 +21,6 @@ pub mod villages;
 use axum::http::StatusCode;
 
 use crate::ApiError;
-
-/// Unknown paths answer in the envelope.
-pub async fn fallback() -> ApiError {
-    ApiError::from_status(StatusCode::NOT_FOUND)
-}
 
 /// Known paths with the wrong method answer in the envelope.
 pub async fn method_not_allowed() -> ApiError {

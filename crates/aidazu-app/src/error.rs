@@ -146,6 +146,15 @@ pub enum AppError {
     /// The item code is malformed.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),
+    /// No shop item with that id visible to the caller.
+    #[error("shop item {0} not found")]
+    ShopItemNotFound(i64),
+    /// No order with that id (or pick-up code) visible to the caller.
+    #[error("order {0} not found")]
+    OrderNotFound(i64),
+    /// No activity with that id visible to the caller.
+    #[error("activity {0} not found")]
+    ActivityNotFound(i64),
     /// A publication job for a quarter that has not ended (R16).
     #[error("quarter {quarter} has not ended (last day {last_day})")]
     QuarterNotEnded {
@@ -183,15 +192,6 @@ pub enum AppError {
         year: i32,
         close_date: chrono::NaiveDate,
     },
-    /// No shop item with that id visible to the caller.
-    #[error("shop item {0} not found")]
-    ShopItemNotFound(i64),
-    /// No order with that id (or pick-up code) visible to the caller.
-    #[error("order {0} not found")]
-    OrderNotFound(i64),
-    /// No activity with that id visible to the caller.
-    #[error("activity {0} not found")]
-    ActivityNotFound(i64),
 }
 
 impl AppError {
@@ -244,6 +244,9 @@ impl AppError {
             Self::NotDeclarant => "declaration.not_declarant",
             Self::UnknownState(_) => "declaration.unknown_state",
             Self::InvalidInput(_) => "request.invalid",
+            Self::ShopItemNotFound(_) => "shop.item_not_found",
+            Self::OrderNotFound(_) => "shop.order_not_found",
+            Self::ActivityNotFound(_) => "activity.not_found",
             Self::QuarterNotEnded { .. } => "publication.quarter_not_ended",
             Self::PublicationNotFound => "publication.not_found",
             Self::Document(_) => "publication.document_failed",
@@ -254,9 +257,6 @@ impl AppError {
             Self::ObjectionDecidedConcurrently => "objection.already_decided",
             Self::NotEligible { .. } => "honours.not_eligible",
             Self::YearNotClosable { .. } => "year_close.too_early",
-            Self::ShopItemNotFound(_) => "shop.item_not_found",
-            Self::OrderNotFound(_) => "shop.order_not_found",
-            Self::ActivityNotFound(_) => "activity.not_found",
         }
     }
 
@@ -316,6 +316,9 @@ impl AppError {
             Self::NotDeclarant => "只有申报人本人可以撤回".into(),
             Self::UnknownState(_) => "申报状态不正确".into(),
             Self::InvalidInput(_) => "请求内容不正确".into(),
+            Self::ShopItemNotFound(_) => "商品不存在".into(),
+            Self::OrderNotFound(_) => "订单不存在（请核对取货码）".into(),
+            Self::ActivityNotFound(_) => "活动不存在".into(),
             Self::QuarterNotEnded { quarter, last_day } => {
                 format!("{quarter} 季度尚未结束（最后一天为 {last_day}），不能公示").into()
             }
@@ -343,9 +346,6 @@ impl AppError {
             Self::YearNotClosable { year, close_date } => {
                 format!("{year} 积分年度须在 {close_date} 清零，现在还不能清零").into()
             }
-            Self::ShopItemNotFound(_) => "商品不存在".into(),
-            Self::OrderNotFound(_) => "订单不存在（请核对取货码）".into(),
-            Self::ActivityNotFound(_) => "活动不存在".into(),
         }
     }
 
@@ -387,12 +387,10 @@ impl AppError {
                 | aidazu_domain::DomainError::OutOfScope
                 | aidazu_domain::DomainError::Forbidden
                 | aidazu_domain::DomainError::NotDeclarant
-                | aidazu_domain::DomainError::NotObjector
                 | aidazu_domain::DomainError::NotOrderer
+                | aidazu_domain::DomainError::NotObjector
                 | aidazu_domain::DomainError::BindingSelf => ErrorKind::Forbidden,
                 aidazu_domain::DomainError::AlreadyDecided { .. }
-                | aidazu_domain::DomainError::ObjectionAlreadyDecided { .. }
-                | aidazu_domain::DomainError::ObjectionNotEscalable
                 | aidazu_domain::DomainError::OutOfStock { .. }
                 | aidazu_domain::DomainError::ItemPaused
                 | aidazu_domain::DomainError::OrderAlreadyDelivered
@@ -401,6 +399,8 @@ impl AppError {
                 | aidazu_domain::DomainError::CheckinClosed
                 | aidazu_domain::DomainError::CheckinCodeExpired
                 | aidazu_domain::DomainError::CheckinNotToday
+                | aidazu_domain::DomainError::ObjectionAlreadyDecided { .. }
+                | aidazu_domain::DomainError::ObjectionNotEscalable
                 | aidazu_domain::DomainError::BindingOtherVillage
                 | aidazu_domain::DomainError::BindingInactiveElsewhere
                 | aidazu_domain::DomainError::NoEligibleReviewer => ErrorKind::Conflict,

@@ -13,8 +13,10 @@ use aidazu_store::{audit, ledger, outbox};
 use chrono::NaiveDate;
 use serde_json::json;
 
+use crate::VillageSummary;
 use crate::auth::Actor;
 use crate::messages::{self, About};
+use crate::spreadsheet::{self, Cell};
 use crate::{App, AppError};
 
 /// A fund report for a village and period.
@@ -271,4 +273,127 @@ pub async fn send_fund_alerts(app: &App) -> Result<usize, AppError> {
 #[allow(clippy::cast_precision_loss)] // display only: fen of a village fund fit f64 exactly
 fn fen_to_yuan(fen: i64) -> f64 {
     fen as f64 / 100.0
+}
+
+/// The fund reports of every village in a town or the district, and their sum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundRollup {
+    pub villages: Vec<(VillageSummary, VillageFundReport)>,
+    pub total: FundReport,
+}
+
+/// The area a roll-up covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Town(aidazu_domain::TownId),
+    District(aidazu_domain::DistrictId),
+}
+
+impl App {
+    /// R20: the fund reports of the villages of a town or district that the caller oversees, each
+    /// beside the others, and their sum (the liability alert of the sum is the area's own).
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`] when the caller oversees none of them;
+    /// [`AppError::InvalidField`] (`from` after `to`).
+    pub async fn fund_rollup(
+        &self,
+        actor: &Actor,
+        area: Area,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<FundRollup, AppError> {
+        let mut villages = Vec::new();
+        for village in self.store().list_villages().await? {
+            let inside = match area {
+                Area::Town(t) => village.town.id == t,
+                Area::District(d) => village.district.id == d,
+            };
+            if !inside
+                || actor
+                    .role_for(Action::ViewRecords, &village.location())
+                    .is_err()
+            {
+                continue;
+            }
+            let report = self.compute_fund_report(village.id, from, to).await?;
+            villages.push((village, report));
+        }
+        if villages.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        let sum = |f: fn(&FundReport) -> i64| {
+            villages
+                .iter()
+                .fold(0i64, |acc, (_, r)| acc.saturating_add(f(&r.report)))
+        };
+        let total = FundReport::compute(
+            FundFigures {
+                points_issued: Points(sum(|r| r.points_issued)),
+                points_redeemed: Points(sum(|r| r.points_redeemed)),
+                money_spent_fen: sum(|r| r.money_spent_fen),
+                fund_balance_fen: sum(|r| r.fund_balance_fen),
+                outstanding_points: Points(sum(|r| r.outstanding_points)),
+            },
+            self.config().fen_per_point,
+        );
+        Ok(FundRollup { villages, total })
+    }
+
+    /// The fund ledger of a village as an Excel workbook.
+    ///
+    /// # Errors
+    /// As [`App::fund_entries`]; [`AppError::Document`].
+    pub async fn fund_ledger_xlsx(
+        &self,
+        actor: &Actor,
+        village: VillageId,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Vec<u8>, AppError> {
+        let entries = self.fund_entries(actor, village, from, to).await?;
+        let name = self
+            .store()
+            .village(village)
+            .await?
+            .map(|v| v.name)
+            .unwrap_or_default();
+        let rows: Vec<Vec<Cell>> = entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.occurred_on.to_string().into(),
+                    e.kind.label_zh().into(),
+                    Cell::Number(fen_to_yuan(e.amount_fen)),
+                    e.reason.as_str().into(),
+                    e.donor.clone().unwrap_or_default().into(),
+                    e.receipt_photo_id
+                        .map(|p| p.to_string())
+                        .unwrap_or_default()
+                        .into(),
+                    e.id.into(),
+                ]
+            })
+            .collect();
+        let balance = entries
+            .iter()
+            .fold(0i64, |sum, e| sum.saturating_add(e.amount_fen));
+        spreadsheet::table_xlsx(
+            "资金台账",
+            &format!(
+                "{name}积分超市资金台账（期间合计 {:.2} 元）",
+                fen_to_yuan(balance)
+            ),
+            &[
+                "日期",
+                "类别",
+                "金额（元）",
+                "事由",
+                "捐赠人",
+                "票据照片",
+                "记账编号",
+            ],
+            &rows,
+        )
+    }
 }

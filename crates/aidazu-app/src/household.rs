@@ -697,7 +697,7 @@ impl App {
             });
         }
         Ok(MyCatalogue {
-            village: found.village,
+            village: found.village.clone(),
             version: found.version.version(),
             as_of: on,
             quarter: calendar.quarter_of(on),

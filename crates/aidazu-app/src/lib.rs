@@ -26,6 +26,7 @@ pub mod reminders;
 pub mod review_routing;
 pub mod scoring;
 pub mod shop;
+pub mod spreadsheet;
 pub mod year_close;
 
 use std::sync::Arc;
@@ -74,6 +75,7 @@ struct Inner {
     photos: Option<aidazu_photos::PhotoIntake>,
     dingtalk: dingtalk::Client,
     integration: Option<integration::DingTalkParts>,
+    catalogues: public::CatalogueCache,
 }
 
 /// Builds the one [`App`] of a process, in the composition root (`aidazu-server`): the required
@@ -117,6 +119,7 @@ impl AppBuilder {
                     events_arrived: Arc::new(tokio::sync::Notify::new()),
                     outbox_filled: Arc::new(tokio::sync::Notify::new()),
                 }),
+                catalogues: public::CatalogueCache::default(),
             }),
         }
     }

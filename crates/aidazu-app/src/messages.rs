@@ -213,12 +213,12 @@ pub enum About {
     Declaration(DeclarationId),
     /// A ledger entry.
     Entry(LedgerEntryId),
-    /// Neither (a publication, an objection, a job).
-    Other,
     /// A shop order.
     Order(OrderId),
     /// A village as a whole (its fund).
     Village(VillageId),
+    /// Neither (a publication, an objection, a job).
+    Other,
 }
 
 /// A markdown work notification to `user_ids`.

@@ -4,6 +4,8 @@ use aidazu_domain::calendar::business_date;
 use aidazu_domain::catalogue::CatalogueVersion;
 use aidazu_domain::ids::VillageId;
 use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub use aidazu_store::org::VillageSummary;
 
@@ -22,6 +24,45 @@ pub struct CatalogueInForce {
     pub effective_from: NaiveDate,
 }
 
+/// The catalogues in force, per village, for one business date.
+///
+/// A version never changes once written (R7), and a new one takes effect only at the start of a
+/// quarter, never on the day it is written (F6): the answer for (village, date) is fixed, so it
+/// is kept until the business date moves on, in each replica, with no invalidation to send. When
+/// the date changes the whole map is dropped, so it holds at most one entry per village.
+#[derive(Default)]
+pub(crate) struct CatalogueCache {
+    day: Mutex<CachedDay>,
+}
+
+/// The entries of one business date.
+#[derive(Default)]
+struct CachedDay {
+    on: Option<NaiveDate>,
+    by_village: HashMap<VillageId, Arc<CatalogueInForce>>,
+}
+
+impl CatalogueCache {
+    fn get(&self, village: VillageId, on: NaiveDate) -> Option<Arc<CatalogueInForce>> {
+        let day = self.day.lock().ok()?;
+        (day.on == Some(on))
+            .then(|| day.by_village.get(&village).cloned())
+            .flatten()
+    }
+
+    fn put(&self, village: VillageId, on: NaiveDate, value: Arc<CatalogueInForce>) {
+        if let Ok(mut day) = self.day.lock() {
+            if day.on != Some(on) {
+                *day = CachedDay {
+                    on: Some(on),
+                    by_village: HashMap::new(),
+                };
+            }
+            day.by_village.insert(village, value);
+        }
+    }
+}
+
 impl App {
     /// All villages, ordered by district, town, name.
     #[tracing::instrument(skip(self))]
@@ -34,13 +75,16 @@ impl App {
     pub async fn catalogue_in_force(
         &self,
         village: VillageId,
-    ) -> Result<CatalogueInForce, AppError> {
+    ) -> Result<Arc<CatalogueInForce>, AppError> {
+        let today = business_date(self.clock().now());
+        if let Some(hit) = self.inner.catalogues.get(village, today) {
+            return Ok(hit);
+        }
         let summary = self
             .store()
             .village(village)
             .await?
             .ok_or(AppError::VillageNotFound(village.0))?;
-        let today = business_date(self.clock().now());
         let version = self
             .store()
             .catalogue_in_force(village, today)
@@ -48,11 +92,13 @@ impl App {
             .ok_or(AppError::CatalogueNotFound(village.0))?;
         let calendar = self.store().village_calendar(village).await?;
         let effective_from = calendar.quarter_first_day(version.effective_from());
-        Ok(CatalogueInForce {
+        let found = Arc::new(CatalogueInForce {
             village: summary,
             as_of: today,
             version,
             effective_from,
-        })
+        });
+        self.inner.catalogues.put(village, today, found.clone());
+        Ok(found)
     }
 }

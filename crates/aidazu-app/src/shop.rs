@@ -483,7 +483,11 @@ impl App {
         Ok(store_shop::village_orders(self.store().connection(), village, state).await?)
     }
 
-    async fn my_order(&self, actor: &Actor, id: OrderId) -> Result<StoredOrder, AppError> {
+    /// One of the household's orders.
+    ///
+    /// # Errors
+    /// [`AppError::NoHousehold`], [`AppError::OrderNotFound`] (also another household's).
+    pub async fn my_order(&self, actor: &Actor, id: OrderId) -> Result<StoredOrder, AppError> {
         let (household, _) = actor_household(actor)?;
         store_shop::order(self.store().connection(), id, false)
             .await?
@@ -780,6 +784,78 @@ impl App {
             changed: true,
         })
     }
+}
+
+impl App {
+    /// A village's orders (optionally in one state) as an Excel workbook.
+    ///
+    /// # Errors
+    /// As [`App::village_orders`]; [`AppError::Document`].
+    pub async fn orders_xlsx(
+        &self,
+        actor: &Actor,
+        village: VillageId,
+        state: Option<&str>,
+    ) -> Result<Vec<u8>, AppError> {
+        let orders = self.village_orders(actor, village, state).await?;
+        let db = self.store().connection();
+        let mut rows = Vec::with_capacity(orders.len());
+        for o in &orders {
+            let household = aidazu_store::households::household(db, o.order.household)
+                .await?
+                .map(|h| h.code)
+                .unwrap_or_default();
+            let (label, done) = match o.order.status() {
+                OrderStatus::Placed => ("待交付", String::new()),
+                OrderStatus::Delivered { at, .. } => ("已交付", shanghai(*at)),
+                OrderStatus::Cancelled { at, reason, .. } => {
+                    ("已取消", format!("{}（{reason}）", shanghai(*at)))
+                }
+            };
+            rows.push(vec![
+                o.order.id.get().into(),
+                shanghai(o.order.placed_at).into(),
+                household.into(),
+                o.item_name.as_str().into(),
+                i64::from(o.order.quantity).into(),
+                o.order.total.get().into(),
+                o.pickup_code.as_str().into(),
+                label.into(),
+                o.due_on.to_string().into(),
+                done.into(),
+            ]);
+        }
+        let name = self
+            .store()
+            .village(village)
+            .await?
+            .map(|v| v.name)
+            .unwrap_or_default();
+        crate::spreadsheet::table_xlsx(
+            "兑换订单",
+            &format!("{name}积分超市兑换订单"),
+            &[
+                "订单号",
+                "下单时间",
+                "户号",
+                "商品",
+                "数量",
+                "积分",
+                "取货码",
+                "状态",
+                "应交付日期",
+                "交付或取消",
+            ],
+            &rows,
+        )
+    }
+}
+
+/// An instant as Shanghai wall time, to the minute.
+fn shanghai(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 fn actor_household(actor: &Actor) -> Result<(HouseholdId, VillageId), AppError> {

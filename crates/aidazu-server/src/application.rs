@@ -94,10 +94,27 @@ impl Application {
         .dingtalk_setup(dingtalk_setup(&settings, &public_url)?)
         .photos(photo_intake(&settings)?)
         .build();
+        let client = aidazu_api::ClientConfig {
+            dingtalk_mode: match settings.dingtalk.mode {
+                DingTalkMode::Sim => "sim",
+                DingTalkMode::Live => "live",
+            }
+            .to_owned(),
+            sim_url: sim_base.clone(),
+            corp_id: settings.dingtalk.corp_id.clone(),
+            client_id: settings.dingtalk.app_key.clone(),
+        };
+        let web = (!settings.web.dir.as_os_str().is_empty()).then(|| aidazu_api::WebAssets {
+            dir: settings.web.dir.clone(),
+        });
         let router = aidazu_api::router(
-            ApiState { app: app.clone() },
+            ApiState {
+                app: app.clone(),
+                client: Arc::new(client),
+            },
             RouterOptions {
                 request_timeout: Duration::from_secs(settings.server.request_timeout_secs),
+                web,
             },
         );
         // Never log secrets; the key id is enough to know which key is in use.

@@ -15,6 +15,12 @@ use crate::{Application, BuildOptions};
 
 /// `aidazu serve`.
 pub async fn serve(settings: Settings, load_demo: bool) -> anyhow::Result<()> {
+    let web = settings.web.clone();
+    let settings_web_dir_is_empty = settings.web.dir.as_os_str().is_empty();
+    let outcome = tokio::task::spawn_blocking(move || crate::frontend::ensure_built(&web))
+        .await
+        .context("the front-end build task failed")??;
+    tracing::info!(?outcome, dir = %settings.web.dir.display(), "front end");
     let app = Application::build(
         settings,
         BuildOptions {
@@ -26,6 +32,15 @@ pub async fn serve(settings: Settings, load_demo: bool) -> anyhow::Result<()> {
     let base = format!("http://{}", app.addr());
     tracing::info!(%base, "aidazu is serving");
     println!("爱大足 积分制 service is running:");
+    if !settings_web_dir_is_empty {
+        let (villager, admin) = if app.sim_base_url().is_some() {
+            ("?demoUser=demo-villager", "?demoUser=demo-admin")
+        } else {
+            ("", "")
+        };
+        println!("  villager app  {base}/{villager}   (a phone-sized window)");
+        println!("  console       {base}/console/{admin}");
+    }
     println!("  health        {base}/healthz   readiness {base}/readyz");
     println!("  villages      {base}/api/v1/villages");
     println!("  catalogue     {base}/api/v1/villages/1/catalogue");

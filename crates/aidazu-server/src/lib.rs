@@ -2,6 +2,7 @@
 
 pub mod application;
 pub mod commands;
+pub mod frontend;
 pub mod secrets;
 pub mod settings;
 mod stream;

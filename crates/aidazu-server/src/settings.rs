@@ -28,6 +28,9 @@ pub struct Settings {
     /// Clock-driven jobs (quarterly publication) and the poster printer.
     #[serde(default)]
     pub jobs: JobSettings,
+    /// The built front end (villager micro-app and console).
+    #[serde(default)]
+    pub web: WebSettings,
     pub log: LogSettings,
 }
 
@@ -53,6 +56,38 @@ impl Default for JobSettings {
             scheduler_every_secs: 60,
             chromium: std::path::PathBuf::from("chromium"),
             poster_timeout_secs: 60,
+        }
+    }
+}
+
+/// When `serve` builds the front end from its sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebBuild {
+    /// When `web.dir` is missing or older than the sources in `web.source_dir` (needs npm).
+    Auto,
+    /// Never: serve `web.dir` as it is (production deploys a built copy).
+    Never,
+}
+
+/// The villager micro-app (`/`) and the console (`/console/`), built by Vite.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebSettings {
+    /// The built files (`index.html`, `console/index.html`, `assets/`); empty = serve no front end.
+    pub dir: PathBuf,
+    /// The front end's sources (`package.json`); `serve` builds them into `dir` when stale.
+    pub source_dir: PathBuf,
+    /// `auto` or `never`.
+    pub build: WebBuild,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("dingtalk-miniapp/dist"),
+            source_dir: PathBuf::from("dingtalk-miniapp"),
+            build: WebBuild::Auto,
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The store handle: connecting, migrating, health.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use aidazu_migration::{Migrator, MigratorTrait};
@@ -47,6 +49,18 @@ impl Default for ConnectSettings {
 pub struct Store {
     db: DatabaseConnection,
     backend: Backend,
+    statements: Arc<AtomicU64>,
+}
+
+/// Counts every statement the connection runs (sea-orm's metric callback): the query budget of a
+/// request is read from it in tests (`Store::statements`), at the cost of one atomic add each.
+fn counted(mut db: DatabaseConnection) -> (DatabaseConnection, Arc<AtomicU64>) {
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    (db, statements)
 }
 
 impl Store {
@@ -97,10 +111,11 @@ impl Store {
                         .foreign_keys(true)
                         .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 });
-            let db = Database::connect(options).await.map_err(connect_err)?;
+            let (db, statements) = counted(Database::connect(options).await.map_err(connect_err)?);
             Ok(Store {
                 db,
                 backend: Backend::Sqlite,
+                statements,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut options = ConnectOptions::new(url.to_owned());
@@ -108,10 +123,11 @@ impl Store {
                 .max_connections(settings.max_connections.max(1))
                 .acquire_timeout(settings.acquire_timeout)
                 .sqlx_logging(false);
-            let db = Database::connect(options).await.map_err(connect_err)?;
+            let (db, statements) = counted(Database::connect(options).await.map_err(connect_err)?);
             Ok(Store {
                 db,
                 backend: Backend::Postgres,
+                statements,
             })
         } else {
             Err(StoreError::UnsupportedUrl { url_redacted })
@@ -160,6 +176,12 @@ impl Store {
     #[must_use]
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Statements run through this store since it was opened (all connections of its pool).
+    #[must_use]
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// The underlying connection, for queries this crate does not offer yet.

@@ -67,6 +67,37 @@ pub fn routes() -> Router<Sim> {
         .route("/sim/stream/drop", post(stream_drop))
         .route("/sim/stream/disconnect", post(stream_disconnect))
         .route("/sim/stream/ping", post(stream_ping))
+        .layer(axum::middleware::from_fn(cors))
+}
+
+/// The control API answers browsers of any origin (CORS): the micro-app's sim-mode login page,
+/// served by the service on another port, lists the users and asks for auth codes here. The
+/// simulator holds no secret worth an origin check.
+async fn cors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::http::{HeaderValue, Method, header};
+    let mut response = if req.method() == Method::OPTIONS {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(req).await
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, PUT, DELETE, OPTIONS"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("content-type"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    response
 }
 
 /// A control-API error.

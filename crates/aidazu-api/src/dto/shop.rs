@@ -574,6 +574,71 @@ pub struct PeriodQuery {
     pub to: Option<NaiveDate>,
 }
 
+/// `GET /api/v1/admin/funds/report`: exactly one of `townId`, `districtId`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RollupQuery {
+    pub town_id: Option<i64>,
+    pub district_id: Option<i64>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// One village's line of a roll-up.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VillageFundLineDto {
+    pub village_code: String,
+    pub village_name: String,
+    pub report: FundReportDto,
+}
+
+/// The fund reports of a town's or the district's villages and their sum.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FundRollupDto {
+    pub villages: Vec<VillageFundLineDto>,
+    pub points_issued: i64,
+    pub points_redeemed: i64,
+    pub money_spent_fen: i64,
+    pub fund_balance_fen: i64,
+    pub outstanding_points: i64,
+    pub liability_fen: i64,
+    pub liability_exceeds_fund: bool,
+    /// Villages whose own liability exceeds their own fund.
+    pub villages_in_alert: u32,
+}
+
+impl From<aidazu_app::funds::FundRollup> for FundRollupDto {
+    fn from(r: aidazu_app::funds::FundRollup) -> Self {
+        let in_alert = r
+            .villages
+            .iter()
+            .filter(|(_, v)| v.report.liability_exceeds_fund)
+            .count();
+        Self {
+            points_issued: r.total.points_issued,
+            points_redeemed: r.total.points_redeemed,
+            money_spent_fen: r.total.money_spent_fen,
+            fund_balance_fen: r.total.fund_balance_fen,
+            outstanding_points: r.total.outstanding_points,
+            liability_fen: r.total.liability_fen,
+            liability_exceeds_fund: r.total.liability_exceeds_fund,
+            villages_in_alert: u32::try_from(in_alert).unwrap_or(u32::MAX),
+            villages: r
+                .villages
+                .into_iter()
+                .map(|(v, report)| VillageFundLineDto {
+                    village_code: v.code,
+                    village_name: v.name,
+                    report: report.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The fund report of R20 with the liability of D8.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -34,6 +34,10 @@ pub fn router() -> Router<ApiState> {
             get(checkin_code),
         )
         .route(
+            "/api/v1/admin/activities/{id}/checkin-code.svg",
+            get(checkin_code_svg),
+        )
+        .route(
             "/api/v1/admin/activities/{id}/attendance",
             post(mark_attendance),
         )
@@ -210,6 +214,27 @@ pub async fn checkin_code(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// The current check-in code as a QR code (SVG) for the screen; it changes every 30 seconds, so the
+/// screen reloads it then (`Cache-Control: no-store`).
+#[utoipa::path(get, path = "/api/v1/admin/activities/{id}/checkin-code.svg", tag = "activities",
+    params(("id" = i64, Path, description = "activity id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "当前签到二维码（SVG）", content_type = "image/svg+xml", body = String),
+        (status = 401, description = "未登录", body = crate::error::ErrorBody),
+        (status = 403, description = "无权组织活动", body = crate::error::ErrorBody),
+        (status = 404, description = "活动不存在或不在管辖范围", body = crate::error::ErrorBody),
+        (status = 409, description = "签到未开放（activity.checkin_closed）", body = crate::error::ErrorBody),
+    ))]
+pub async fn checkin_code_svg(
+    State(state): State<ApiState>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
+    let code = state.app.checkin_code(&actor, ActivityId(id)).await?;
+    crate::qr::svg_response(&code.code, "no-store")
 }
 
 /// Marks a member's household as attending (village admin; not their own household).

@@ -1,17 +1,19 @@
 //! The points shop (R19) and its fund (R20): the villager's shop and orders under `/api/v1/me/…`,
 //! the village admin's items, orders, hand-over and fund under `/api/v1/admin/…`.
 
+use aidazu_app::funds::Area;
 use aidazu_domain::{OrderId, ShopItemId, VillageId};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 
 use crate::dto::shop::{
     AdminCancelRequest, DeliverRequest, FundEntryDto, FundEntryListDto, FundEntryRequest,
-    FundReportDto, HandoverRequest, ItemPatchRequest, MAX_ORDER_QUANTITY, MyShopDto,
+    FundReportDto, FundRollupDto, HandoverRequest, ItemPatchRequest, MAX_ORDER_QUANTITY, MyShopDto,
     NewItemRequest, NewOrderRequest, OrderChangeDto, OrderDto, OrderListDto, OrdersQuery,
-    PeriodQuery, ShopItemDto, ShopItemListDto,
+    PeriodQuery, RollupQuery, ShopItemDto, ShopItemListDto,
 };
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::{ApiError, ApiState};
@@ -22,6 +24,7 @@ pub fn router() -> Router<ApiState> {
         .route("/api/v1/me/orders", get(my_orders).post(place_order))
         .route("/api/v1/me/orders/{id}/cancel", post(cancel_my_order))
         .route("/api/v1/me/orders/{id}/confirm", post(confirm_my_order))
+        .route("/api/v1/me/orders/{id}/qr.svg", get(order_qr))
         .route(
             "/api/v1/admin/villages/{id}/shop/items",
             get(admin_items).post(create_item),
@@ -43,6 +46,119 @@ pub fn router() -> Router<ApiState> {
             get(fund_entries).post(add_fund_entry),
         )
         .route("/api/v1/admin/villages/{id}/funds/report", get(fund_report))
+        .route(
+            "/api/v1/admin/villages/{id}/funds/entries.xlsx",
+            get(fund_entries_xlsx),
+        )
+        .route("/api/v1/admin/villages/{id}/orders.xlsx", get(orders_xlsx))
+        .route("/api/v1/admin/funds/report", get(fund_rollup))
+}
+
+/// An Excel download.
+fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The fund ledger of a village as an Excel workbook.
+#[utoipa::path(get, path = "/api/v1/admin/villages/{id}/funds/entries.xlsx", tag = "shop",
+    params(("id" = i64, Path, description = "village id"), PeriodQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "资金台账（Excel）", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 400, description = "日期格式无效", body = crate::error::ErrorBody),
+        (status = 401, description = "未登录", body = crate::error::ErrorBody),
+        (status = 403, description = "无权查看", body = crate::error::ErrorBody),
+        (status = 404, description = "村社不存在或不在管辖范围", body = crate::error::ErrorBody),
+    ))]
+pub async fn fund_entries_xlsx(
+    State(state): State<ApiState>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> Result<Response, ApiError> {
+    let bytes = state
+        .app
+        .fund_ledger_xlsx(&actor, VillageId(id), q.from, q.to)
+        .await?;
+    Ok(xlsx(bytes, &format!("village-{id}-fund.xlsx")))
+}
+
+/// A village's orders as an Excel workbook (village admin).
+#[utoipa::path(get, path = "/api/v1/admin/villages/{id}/orders.xlsx", tag = "shop",
+    params(("id" = i64, Path, description = "village id"), OrdersQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "兑换订单（Excel）", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 400, description = "查询参数无效", body = crate::error::ErrorBody),
+        (status = 401, description = "未登录", body = crate::error::ErrorBody),
+        (status = 403, description = "无权管理积分超市", body = crate::error::ErrorBody),
+        (status = 404, description = "村社不存在或不在管辖范围", body = crate::error::ErrorBody),
+    ))]
+pub async fn orders_xlsx(
+    State(state): State<ApiState>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<OrdersQuery>,
+) -> Result<Response, ApiError> {
+    let bytes = state
+        .app
+        .orders_xlsx(&actor, VillageId(id), q.status.map(|s| s.as_str()))
+        .await?;
+    Ok(xlsx(bytes, &format!("village-{id}-orders.xlsx")))
+}
+
+/// The fund reports of the villages of a town or of the district, with their sum (town and
+/// district officers).
+#[utoipa::path(get, path = "/api/v1/admin/funds/report", tag = "shop",
+    params(RollupQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "镇街或区的资金汇总", body = FundRollupDto),
+        (status = 400, description = "查询参数无效", body = crate::error::ErrorBody),
+        (status = 401, description = "未登录", body = crate::error::ErrorBody),
+        (status = 403, description = "无权查看", body = crate::error::ErrorBody),
+        (status = 422, description = "须指定 townId 或 districtId 之一；开始日期晚于结束日期", body = crate::error::ErrorBody),
+    ))]
+pub async fn fund_rollup(
+    State(state): State<ApiState>,
+    AuthUser(actor): AuthUser,
+    ApiQuery(q): ApiQuery<RollupQuery>,
+) -> Result<Json<FundRollupDto>, ApiError> {
+    let area = match (q.town_id, q.district_id) {
+        (Some(t), None) => Area::Town(aidazu_domain::TownId(t)),
+        (None, Some(d)) => Area::District(aidazu_domain::DistrictId(d)),
+        _ => {
+            return Err(aidazu_app::AppError::InvalidField {
+                field: "townId",
+                message: "须指定 townId 或 districtId 之一",
+            }
+            .into());
+        }
+    };
+    Ok(Json(
+        state
+            .app
+            .fund_rollup(&actor, area, q.from, q.to)
+            .await?
+            .into(),
+    ))
 }
 
 /// The villager's shop: the household's balance beside the items in stock (paused items hidden).
@@ -90,6 +206,24 @@ pub async fn place_order(
         .place_order(&actor, ShopItemId(body.item_id), body.quantity)
         .await?;
     Ok((StatusCode::CREATED, Json(order.into())))
+}
+
+/// The pick-up code of one of the household's orders as a QR code (SVG) to show at the counter.
+#[utoipa::path(get, path = "/api/v1/me/orders/{id}/qr.svg", tag = "shop",
+    params(("id" = i64, Path, description = "order id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "取货码二维码（SVG）", content_type = "image/svg+xml", body = String),
+        (status = 401, description = "未登录", body = crate::error::ErrorBody),
+        (status = 404, description = "订单不存在", body = crate::error::ErrorBody),
+    ))]
+pub async fn order_qr(
+    State(state): State<ApiState>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
+    let order = state.app.my_order(&actor, OrderId(id)).await?;
+    crate::qr::svg_response(&order.pickup_code, "private, max-age=3600")
 }
 
 /// The household's orders, newest first.

@@ -41,7 +41,7 @@ pub async fn village_catalogue(
     let found = state.app.catalogue_in_force(VillageId(id)).await?;
     let items = found.version.items();
     Ok(Json(CatalogueView {
-        village: Village::from(found.village),
+        village: Village::from(found.village.clone()),
         version: found.version.version(),
         effective_from: found.effective_from,
         as_of: found.as_of,

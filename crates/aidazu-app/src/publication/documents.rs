@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 
+use crate::spreadsheet::text_width;
+
 use super::Publication;
 use crate::AppError;
 
@@ -171,13 +173,6 @@ a{{color:#0b3d91}}
         chain = esc(c.chain_head_short()),
         links = c.chain_links,
     )
-}
-
-/// Display width of text in Excel column units: CJK and full-width characters count two.
-fn text_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| if c >= '\u{2E80}' { 2 } else { 1 })
-        .sum()
 }
 
 /// The board as a spreadsheet (one sheet; Chinese column widths set by hand).

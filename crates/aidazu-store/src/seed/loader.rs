@@ -110,6 +110,7 @@ pub async fn seed_demo(
     seeder.accounts(org, &district).await?;
     seeder.catalogue(&district, today).await?;
     seeder.demo_entries(&district, today).await?;
+    seeder.demo_funds(&district, today).await?;
     let after = count_rows(&txn).await?;
     let inserted = after.minus(before);
     if !inserted.is_zero() {
@@ -743,6 +744,37 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
 
     /// A few awards for the first households of each village, so boards are not empty. Each has
     /// an idempotency key, so a second run adds none.
+    /// The pilot's district allocation (R20: ¥24,000) in each village's shop fund, once.
+    async fn demo_funds(
+        &self,
+        district: &districts::Model,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        use aidazu_domain::shop::funds::{FundEntryDraft, FundEntryKind};
+        const PILOT_ALLOCATION_FEN: i64 = 2_400_000;
+        let calendar = calendar_of(district)?;
+        let year_start = calendar.year_first_day(calendar.points_year_of(today));
+        for village in self.villages.values() {
+            let village = aidazu_domain::VillageId(*village);
+            if !crate::shop::fund_entries(self.db, village, None, None)
+                .await?
+                .is_empty()
+            {
+                continue;
+            }
+            let draft = FundEntryDraft {
+                kind: FundEntryKind::Allocation,
+                amount_fen: PILOT_ALLOCATION_FEN,
+                reason: "区级拨付：积分超市试点资金".to_owned(),
+                donor: None,
+                receipt_photo: None,
+            };
+            crate::shop::append_fund_entry(self.db, village, &draft, year_start, self.system)
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn demo_entries(
         &self,
         district: &districts::Model,

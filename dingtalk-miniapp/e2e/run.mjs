@@ -1,0 +1,803 @@
+// Browser stories against a real `aidazu serve` (started by scripts/test): Debian Chromium driven
+// by playwright-core, axe-core for accessibility, screenshots of every page in both modes.
+// Env: BASE_URL (the service), SCREENSHOTS (folder). Prints one line per story and a closing
+// "N passed, N failed" line; exits non-zero when a story failed.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
+const SHOTS = process.env.SCREENSHOTS ?? 'artifacts/screenshots';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+mkdirSync(SHOTS, { recursive: true });
+
+const PHONE = {
+  viewport: { width: 360, height: 640 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+  // A plain Android browser: no DingTalk bridge, so the sim-mode login applies.
+  userAgent:
+    'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36',
+};
+const DESKTOP = { viewport: { width: 1366, height: 860 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+
+// ---------------------------------------------------------------- tiny PNG writer (test photos)
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+/** A w×h RGB PNG, a gradient seeded so every photo has its own content. */
+export function png(seed, w = 120, h = 90) {
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      raw[o] = (x * 2 + seed * 37) & 0xff;
+      raw[o + 1] = (y * 3 + seed * 11) & 0xff;
+      raw[o + 2] = (x + y + seed * 53) & 0xff;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+const runSeed = Date.now() % 200;
+const photo = (n) => ({ name: `photo-${n}.png`, mimeType: 'image/png', buffer: png(runSeed + n) });
+
+// ---------------------------------------------------------------- harness
+const stories = [];
+const story = (name, fn) => stories.push({ name, fn });
+function expect(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+let browser;
+async function phone(care = false) {
+  const ctx = await browser.newContext(PHONE);
+  ctx.setDefaultTimeout(10_000);
+  if (care) await ctx.addInitScript(() => window.localStorage.setItem('aidazu.care', '1'));
+  return ctx;
+}
+
+async function shot(page, name) {
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Logs in through `?demoUser=` and waits for the page to leave the login step. */
+async function villagerLogin(page, user = 'demo-villager', path = '/') {
+  await page.goto(`${BASE}${path}${path.includes('?') ? '&' : '?'}demoUser=${user}`);
+  await page.waitForURL((url) => !url.search.includes('demoUser') && !url.pathname.startsWith('/login'), { timeout: 20_000 });
+}
+
+async function consoleLogin(page, user = 'demo-admin', path = '/console/') {
+  await page.goto(`${BASE}${path}?demoUser=${user}`);
+  await page.waitForURL((url) => !url.search.includes('demoUser') && !url.pathname.startsWith('/console/login'), { timeout: 20_000 });
+  await page.getByRole('menubar', { name: '功能菜单' }).or(page.locator('.el-menu')).first().waitFor();
+}
+
+async function householdFigures(page) {
+  await page.goto(`${BASE}/`);
+  const year = page.locator('[data-test="year-score"]');
+  await year.waitFor();
+  return { year: Number(await year.innerText()), balance: Number(await page.locator('[data-test="balance"]').innerText()) };
+}
+
+/** Fills 我要申报 up to the photos: the first category with an available item needing photos. */
+async function fillDeclaration(page, text, photos) {
+  await page.goto(`${BASE}/declare`);
+  await page.getByRole('heading', { name: '第一步：选择类别' }).waitFor();
+  const categories = page.locator('[aria-label="类别"] button');
+  await categories.first().waitFor();
+  const count = await categories.count();
+  // Prefer items without a cap (stories run in any order on one database), else any available one.
+  let fallback = null;
+  let chosen = null;
+  for (let i = 0; i < count && !chosen; i++) {
+    await categories.nth(i).click();
+    const cells = page.locator('[aria-label="事项"] .van-cell:not(.disabled)');
+    const n = await cells.count();
+    for (let j = 0; j < n; j++) {
+      const label = await cells.nth(j).innerText();
+      if (!label.includes('需 1 张以上照片') || label.includes('已达上限')) continue;
+      if (!label.includes('本期还可申报')) {
+        await cells.nth(j).click();
+        chosen = label.split('\n')[0];
+        break;
+      }
+      fallback ??= { i, j, title: label.split('\n')[0] };
+    }
+  }
+  if (!chosen && fallback) {
+    await categories.nth(fallback.i).click();
+    await page.locator('[aria-label="事项"] .van-cell:not(.disabled)').nth(fallback.j).click();
+    chosen = fallback.title;
+  }
+  expect(chosen, 'no declarable item needing a photo');
+  await page.locator('textarea').fill(text);
+  if (photos.length) {
+    await page.locator('input[type=file]').setInputFiles(photos);
+    await page.waitForFunction(
+      (n) =>
+        document.querySelectorAll('.van-uploader__preview').length === n &&
+        !document.querySelector('.van-uploader__mask'),
+      photos.length,
+      { timeout: 20_000 },
+    );
+  }
+  return chosen;
+}
+
+async function submitDeclaration(page) {
+  await page.getByRole('button', { name: '提交申报' }).click();
+  await page.waitForURL(/\/declarations/, { timeout: 20_000 });
+  await page.getByText('申报已提交').waitFor();
+}
+
+/** In the console's review queue: approve or refuse the newest declaration titled `title`. */
+async function decide(page, title, text, outcome, reason) {
+  await page.goto(`${BASE}/console/review`);
+  const row = page.locator('[data-test="review-row"]', { hasText: text });
+  await row.first().waitFor({ timeout: 20_000 });
+  expect((await row.count()) === 1, `one row for ${text}`);
+  expect((await row.innerText()).includes(title), `row shows ${title}`);
+  await row.locator('img').nth(0).waitFor({ timeout: 10_000 });
+  if (outcome === 'approve') {
+    await row.getByRole('button', { name: '通过' }).click();
+    await page.locator('.el-message', { hasText: '已通过' }).waitFor();
+  } else {
+    await row.getByRole('button', { name: '退回' }).click();
+    await page.getByRole('dialog').locator('textarea').fill(reason);
+    await page.getByRole('button', { name: '确认退回' }).click();
+    await page.locator('.el-message', { hasText: '已退回' }).waitFor();
+  }
+}
+
+// ---------------------------------------------------------------- style checks
+/** Texts below `min` px and main targets smaller than `target` px on the current page. */
+async function styleProblems(page, { min, target }) {
+  return page.evaluate(
+    ({ min, target }) => {
+      const problems = [];
+      const visible = (el) => {
+        const s = getComputedStyle(el);
+        const r = el.getBoundingClientRect();
+        return s.visibility !== 'hidden' && s.display !== 'none' && r.width > 0 && r.height > 0;
+      };
+      for (const el of document.querySelectorAll('body *')) {
+        if (!visible(el)) continue;
+        const hasText = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+        if (!hasText) continue;
+        const size = parseFloat(getComputedStyle(el).fontSize);
+        if (size < min) problems.push(`text ${size}px: "${el.textContent.trim().slice(0, 20)}" <${el.tagName.toLowerCase()} class="${el.className}">`);
+      }
+      if (target) {
+        const targets = document.querySelectorAll(
+          '.van-button, .van-tabbar-item, .van-cell--clickable, .van-grid-item__content, input[type=date], .van-uploader__upload, .van-nav-bar__left',
+        );
+        for (const el of targets) {
+          if (!visible(el)) continue;
+          const r = el.getBoundingClientRect();
+          if (r.height < target - 0.5 || r.width < target - 0.5) {
+            problems.push(`target ${Math.round(r.width)}×${Math.round(r.height)}: "${el.textContent.trim().slice(0, 20)}" <${el.tagName.toLowerCase()} class="${el.className}">`);
+          }
+        }
+      }
+      return problems;
+    },
+    { min, target },
+  );
+}
+
+async function axeProblems(page) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+// ---------------------------------------------------------------- stories
+let approvedTitle = null;
+
+story('villager logs in, declares with two photos, admin approves in the console, villager sees the points', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  const before = await householdFigures(page);
+  const text = `e2e 清扫村道 ${Date.now()}`;
+  approvedTitle = await fillDeclaration(page, text, [photo(1), photo(2)]);
+  await submitDeclaration(page);
+  const card = page.locator('[data-test="declaration"]', { hasText: text });
+  expect((await card.locator('[data-test="state"]').innerText()).includes('审核中'), 'shown as 审核中');
+
+  const admin = await browser.newContext(DESKTOP);
+  const console_ = await admin.newPage();
+  await consoleLogin(console_);
+  await decide(console_, approvedTitle, text, 'approve');
+  await shot(console_, 'console-review-after-approve');
+  await admin.close();
+
+  await page.goto(`${BASE}/declarations`);
+  await card.locator('[data-test="state"]', { hasText: '已通过' }).waitFor();
+  const points = Number((await card.locator('.amount-plus').innerText()).replace('+', ''));
+  expect(points > 0, 'approved points shown');
+  const after = await householdFigures(page);
+  expect(after.year === before.year + points, `year score ${before.year} + ${points} = ${after.year}`);
+  expect(after.balance === before.balance + points, 'balance grew by the points');
+  await page.goto(`${BASE}/ledger`);
+  await page.locator('[data-test="ledger-line"]', { hasText: approvedTitle }).first().waitFor();
+  await ctx.close();
+});
+
+story('a refusal shows its reason to the villager', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  const text = `e2e 退回测试 ${Date.now()}`;
+  const title = await fillDeclaration(page, text, [photo(3)]);
+  await submitDeclaration(page);
+  const admin = await browser.newContext(DESKTOP);
+  const console_ = await admin.newPage();
+  await consoleLogin(console_);
+  await decide(console_, title, text, 'reject', '照片看不清，请重拍');
+  await admin.close();
+  await page.goto(`${BASE}/declarations`);
+  const card = page.locator('[data-test="declaration"]', { hasText: text });
+  await card.locator('[data-test="state"]', { hasText: '已驳回' }).waitFor();
+  expect((await card.locator('[data-test="reason"]').innerText()).includes('照片看不清，请重拍'), 'reason shown');
+  await ctx.close();
+});
+
+story('bad input shows the server Chinese message: a non-image, a missing text', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  await fillDeclaration(page, '', []);
+  await page.getByRole('button', { name: '提交申报' }).click();
+  await page.locator('[data-test="submit-error"]', { hasText: '请写明做了什么' }).waitFor();
+  await page.locator('textarea').fill('e2e 非图片');
+  await page.locator('input[type=file]').setInputFiles([{ name: 'note.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('这不是图片 not an image') }]);
+  const error = page.locator('[data-test="submit-error"]');
+  await error.waitFor({ timeout: 15_000 });
+  const message = await error.innerText();
+  expect(/[\u4e00-\u9fa5]/.test(message) && !message.includes('photo.'), `Chinese server message, got "${message}"`);
+  await shot(page, 'villager-declare-error');
+  await ctx.close();
+});
+
+story('an expired session that cannot refresh ends with a clear message', async () => {
+  const ctx = await phone();
+  await ctx.addInitScript(() => {
+    if (!sessionStorage.getItem('seeded')) {
+      sessionStorage.setItem('seeded', '1');
+      localStorage.setItem('aidazu.villager.tokens', JSON.stringify({ accessToken: 'x.y.z', refreshToken: 'revoked', expiresAt: 0 }));
+      localStorage.setItem('aidazu.villager.profile', JSON.stringify({ name: '唐平', member: null, household: null, roles: [], accountId: 1 }));
+    }
+  });
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/ledger`);
+  await page.getByText('登录已过期，请重新登录').first().waitFor({ timeout: 15_000 });
+  await page.waitForURL(/\/login/);
+  await ctx.close();
+});
+
+story('demo login is refused with a clear page for an unknown demo user', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/?demoUser=nobody-here`);
+  await page.getByText('用户不存在').waitFor({ timeout: 15_000 });
+  await ctx.close();
+});
+
+story('the villager withdraws a declaration still in review', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  const text = `e2e 撤回测试 ${Date.now()}`;
+  await fillDeclaration(page, text, [photo(4)]);
+  await submitDeclaration(page);
+  const card = page.locator('[data-test="declaration"]', { hasText: text });
+  await card.getByRole('button', { name: '撤回申报' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '撤回', exact: true }).click();
+  await card.locator('[data-test="state"]', { hasText: '已撤回' }).waitFor();
+  expect((await card.getByRole('button', { name: '撤回申报' }).count()) === 0, 'no withdraw button any more');
+  await ctx.close();
+});
+
+story('an admin approves in the DingTalk approval (simulator page) and the villager sees it', async () => {
+  const config = await (await fetch(`${BASE}/api/v1/client-config`)).json();
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  const text = `e2e 钉钉审批 ${Date.now()}`;
+  await fillDeclaration(page, text, [photo(5)]);
+  await submitDeclaration(page);
+  // The outbox creates the DingTalk approval; its id shows on the declaration.
+  let instance = null;
+  for (let i = 0; i < 60 && !instance; i++) {
+    instance = await page.evaluate(async (t) => {
+      const tokens = JSON.parse(localStorage.getItem('aidazu.villager.tokens'));
+      const r = await fetch('/api/v1/declarations', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+      const d = (await r.json()).items.find((x) => x.text === t);
+      return d?.processInstanceId ?? null;
+    }, text);
+    if (!instance) await page.waitForTimeout(500);
+  }
+  expect(instance, 'the approval was created in DingTalk');
+  const sim = await ctx.newPage();
+  await sim.goto(`${config.simUrl}/sim/`);
+  const form = sim.locator(`form[action="/sim/ui/approvals/${instance}/decide"]`);
+  await form.locator('select[name="staffId"]').selectOption('demo-admin');
+  await form.locator('input[name="remark"]').fill('同意');
+  await form.getByRole('button', { name: '同意' }).click();
+  await sim.waitForLoadState('load');
+  const card = page.locator('[data-test="declaration"]', { hasText: text });
+  for (let i = 0; i < 40; i++) {
+    await page.goto(`${BASE}/declarations`);
+    await card.waitFor();
+    if ((await card.locator('[data-test="state"]').innerText()).includes('已通过')) break;
+    await page.waitForTimeout(500);
+  }
+  expect((await card.locator('[data-test="state"]').innerText()).includes('已通过'), 'approved through DingTalk');
+  await shot(sim, 'dingtalk-simulator-after-approval');
+  await ctx.close();
+});
+
+story('the console flags a photo used twice and approves a batch', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  const stamp = Date.now();
+  const same = photo(7);
+  await fillDeclaration(page, `e2e 重复照片甲 ${stamp}`, [same]);
+  await submitDeclaration(page);
+  await fillDeclaration(page, `e2e 重复照片乙 ${stamp}`, [same]);
+  await submitDeclaration(page);
+  const admin = await browser.newContext(DESKTOP);
+  const console_ = await admin.newPage();
+  await consoleLogin(console_);
+  await console_.goto(`${BASE}/console/review`);
+  const rows = console_.locator('[data-test="review-row"]', { hasText: `重复照片` }).filter({ hasText: String(stamp) });
+  await rows.first().waitFor();
+  expect((await rows.count()) === 2, 'both in the queue');
+  for (let i = 0; i < 2; i++) {
+    expect((await rows.nth(i).locator('[data-test="reuse"]').count()) === 1, 'reuse flagged');
+    await rows.nth(i).locator('.el-checkbox').click();
+  }
+  await shot(console_, 'console-review-reuse-flag');
+  await console_.getByRole('button', { name: /批量通过所选（2）/ }).click();
+  await console_.locator('.el-message', { hasText: '已通过 2 条' }).waitFor();
+  await admin.close();
+  await page.goto(`${BASE}/declarations`);
+  for (const name of ['甲', '乙']) {
+    const card = page.locator('[data-test="declaration"]', { hasText: `e2e 重复照片${name} ${stamp}` });
+    await card.locator('[data-test="state"]', { hasText: '已通过' }).waitFor();
+  }
+  await ctx.close();
+});
+
+/** A session over the API alone (no browser): a simulator code exchanged for tokens. */
+async function apiSession(user, client = 'console') {
+  const config = await (await fetch(`${BASE}/api/v1/client-config`)).json();
+  const { code } = await (
+    await fetch(`${config.simUrl}/sim/auth-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: user }) })
+  ).json();
+  const session = await (
+    await fetch(`${BASE}/api/v1/auth/dingtalk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ authCode: code, client }) })
+  ).json();
+  return session;
+}
+
+story('the villager orders in 积分超市, sees the pick-up code and cancels within 10 minutes', async () => {
+  const admin = await apiSession('demo-admin');
+  const villageId = admin.roles.find((r) => r.role === 'village_admin').scopeId;
+  const name = `洗衣粉 ${String(Date.now()).slice(-4)}`;
+  const created = await fetch(`${BASE}/api/v1/admin/villages/${villageId}/shop/items`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.accessToken}` },
+    body: JSON.stringify({ name, pointsPrice: 2, stock: 5, kind: 'daily_goods' }),
+  });
+  expect(created.status === 201, `item created (${created.status})`);
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page, 'demo-villager', '/shop');
+  const balance = Number(await page.locator('[data-test="shop-balance"]').innerText());
+  const item = page.locator('[data-test="shop-item"]', { hasText: name });
+  await item.getByRole('button', { name: '兑换' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '兑换', exact: true }).click();
+  await page.getByText('兑换成功，取货码').waitFor();
+  const order = page.locator('[data-test="order"]', { hasText: name }).first();
+  expect(/^\d{6}$/.test(await order.locator('[data-test="pickup-code"]').innerText()), 'six-digit pick-up code');
+  await order.locator('img.qr').waitFor();
+  expect(Number(await page.locator('[data-test="shop-balance"]').innerText()) === balance - 2, 'balance took the price');
+  await shot(page, 'villager-shop-ordered');
+  await order.getByRole('button', { name: '取消兑换' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '取消兑换', exact: true }).click();
+  await page.getByText('已取消，积分已退回').waitFor();
+  await order.locator('[data-test="order-status"]', { hasText: '已取消' }).waitFor();
+  expect(Number(await page.locator('[data-test="shop-balance"]').innerText()) === balance, 'points refunded');
+  await ctx.close();
+});
+
+story('the villager checks in to a sharing activity with its code, once per household', async () => {
+  const admin = await apiSession('demo-admin');
+  const villageId = admin.roles.find((r) => r.role === 'village_admin').scopeId;
+  const auth = { 'content-type': 'application/json', authorization: `Bearer ${admin.accessToken}` };
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const topic = `垃圾分类分享会 ${String(Date.now()).slice(-4)}`;
+  const created = await fetch(`${BASE}/api/v1/admin/villages/${villageId}/activities`, {
+    method: 'POST', headers: auth, body: JSON.stringify({ topic, place: '村委会议室', heldOn: today }),
+  });
+  expect(created.status === 201, `activity created (${created.status})`);
+  const activity = await created.json();
+  const opened = await fetch(`${BASE}/api/v1/admin/activities/${activity.id}/checkin`, { method: 'POST', headers: auth, body: JSON.stringify({ open: true }) });
+  expect(opened.ok, `check-in opened (${opened.status})`);
+  const { code } = await (await fetch(`${BASE}/api/v1/admin/activities/${activity.id}/checkin-code`, { headers: auth })).json();
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page, 'demo-villager', '/activities');
+  await page.getByLabel('签到码').fill(code);
+  await page.getByRole('button', { name: '签到', exact: true }).click();
+  await page.locator('[data-test="checkin-notice"]', { hasText: `签到成功：${topic}` }).waitFor();
+  await page.locator('[data-test="activity"]', { hasText: topic }).getByText('本户已签到').waitFor();
+  await shot(page, 'villager-activities-checked-in');
+  await page.getByLabel('签到码').fill(code);
+  await page.getByRole('button', { name: '签到', exact: true }).click();
+  await page.locator('[data-test="checkin-notice"]', { hasText: '本户已经签到过' }).waitFor();
+  await page.getByLabel('签到码').fill('不是签到码');
+  await page.getByRole('button', { name: '签到', exact: true }).click();
+  const error = page.getByRole('alert');
+  await error.waitFor();
+  expect(/[\u4e00-\u9fa5]/.test(await error.innerText()), 'a Chinese refusal for a bad code');
+  await ctx.close();
+});
+
+const VILLAGER_PAGES = [
+  ['home', '/'],
+  ['ledger', '/ledger'],
+  ['declare', '/declare'],
+  ['declarations', '/declarations'],
+  ['me', '/me'],
+  ['board', '/board'],
+  ['shop', '/shop'],
+  ['activities', '/activities'],
+];
+
+for (const care of [false, true]) {
+  const mode = care ? 'care' : 'standard';
+  story(`villager pages in ${mode} mode: no text < 18 px${care ? ', targets ≥ 60 px' : ''}, axe 0 serious/critical`, async () => {
+    const ctx = await phone(care);
+    const page = await ctx.newPage();
+    const problems = [];
+    await page.goto(`${BASE}/login`);
+    await page.getByText('演示账号').first().waitFor();
+    await page.locator('.van-cell').first().waitFor();
+    await shot(page, `villager-login-${mode}`);
+    problems.push(...(await styleProblems(page, { min: 18, target: care ? 60 : 44 })).map((p) => `login: ${p}`));
+    problems.push(...(await axeProblems(page)).map((p) => `login axe: ${p}`));
+    await villagerLogin(page);
+    expect((await page.evaluate(() => document.documentElement.classList.contains('care'))) === care, 'care class');
+    for (const [name, path] of VILLAGER_PAGES) {
+      await page.goto(`${BASE}${path}`);
+      await page.locator('.van-nav-bar__title').waitFor();
+      await page.waitForLoadState('networkidle');
+      if (name === 'declare') {
+        await page.locator('[aria-label="类别"] button').first().click();
+        await page.locator('[aria-label="事项"] .van-cell:not(.disabled)').first().click();
+        await page.locator('textarea').waitFor();
+      }
+      if (name === 'me') await page.getByText('怎样获得积分？').click();
+      await shot(page, `villager-${name}-${mode}`);
+      problems.push(...(await styleProblems(page, { min: 18, target: care ? 60 : 44 })).map((p) => `${name}: ${p}`));
+      problems.push(...(await axeProblems(page)).map((p) => `${name} axe: ${p}`));
+      if (care) {
+        const main = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+        expect(main >= 20, `${name}: care-mode main text ${main}px`);
+      }
+    }
+    expect(problems.length === 0, `\n    ${problems.join('\n    ')}`);
+    await ctx.close();
+  });
+}
+
+story('the 长辈版 switch on 首页 turns care mode on and it is remembered', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page);
+  await page.getByRole('switch', { name: '长辈版' }).click();
+  expect(await page.evaluate(() => document.documentElement.classList.contains('care')), 'care on');
+  await page.reload();
+  await page.locator('[data-test="year-score"]').waitFor();
+  expect(await page.evaluate(() => document.documentElement.classList.contains('care')), 'still on after reload');
+  const button = await page.locator('.van-tabbar-item').first().boundingBox();
+  expect(button.height >= 60, `tabbar item ${button.height}px`);
+  await ctx.close();
+});
+
+const CONSOLE_PAGES = [
+  ['review', '/console/review'],
+  ['entries', '/console/entries'],
+  ['households', '/console/households'],
+  ['audit', '/console/audit'],
+  ['shop', '/console/shop'],
+  ['activities', '/console/activities'],
+  ['funds', '/console/funds'],
+  ['publication', '/console/publication'],
+];
+
+for (const large of [false, true]) {
+  const mode = large ? 'large' : 'standard';
+  story(`console pages in ${mode} mode: review queue, audit trail, axe 0 serious/critical`, async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    if (large) await ctx.addInitScript(() => window.localStorage.setItem('aidazu.console.largeText', '1'));
+    const page = await ctx.newPage();
+    const problems = [];
+    await page.goto(`${BASE}/console/login`);
+    await page.getByText('演示模式').waitFor();
+    await shot(page, `console-login-${mode}`);
+    await consoleLogin(page);
+    for (const [name, path] of CONSOLE_PAGES) {
+      await page.goto(`${BASE}${path}`);
+      await page.locator('.el-main h2').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      if (name === 'review') await page.locator('.el-radio-button', { hasText: '全部' }).click();
+      if (name === 'review') await page.locator('[data-test="review-row"]').first().waitFor();
+      if (name === 'audit') {
+        await page.locator('[data-test="audit-table"] .el-table__row').first().waitFor();
+        const text = await page.locator('[data-test="audit-table"]').innerText();
+        expect(text.includes('通过申报') && text.includes('提交申报'), 'audit shows submissions and approvals');
+      }
+      await shot(page, `console-${name}-${mode}`);
+      problems.push(...(await axeProblems(page)).map((p) => `${name} axe: ${p}`));
+    }
+    // A household's own trail: from 户与成员 to its log.
+    await page.goto(`${BASE}/console/households`);
+    await page.locator('[data-test="households-table"] .el-table__row').first().waitFor();
+    await page.locator('[data-test="households-table"] .el-table__row').first().getByRole('button', { name: '日志' }).click();
+    await page.waitForURL(/householdId=/);
+    expect(problems.length === 0, `\n    ${problems.join('\n    ')}`);
+    await ctx.close();
+  });
+}
+
+story('the admin adds a member to a household and records an opt-out', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page);
+  await page.goto(`${BASE}/console/households`);
+  const row = page.locator('[data-test="households-table"] .el-table__row').nth(3);
+  await row.waitFor();
+  await row.getByRole('button', { name: '成员' }).click();
+  const drawer = page.locator('.el-drawer');
+  await drawer.getByRole('button', { name: '新增成员' }).click();
+  const name = `测试${String(Date.now()).slice(-4)}`;
+  const dialog = page.getByRole('dialog', { name: '新增成员' });
+  await dialog.getByLabel('姓名').fill(name);
+  await dialog.getByRole('button', { name: '保存' }).click();
+  await page.locator('.el-message', { hasText: '已新增成员' }).waitFor();
+  const member = drawer.locator('.el-table__row', { hasText: name });
+  await member.waitFor();
+  await member.getByRole('button', { name: '退出积分' }).click();
+  await page.getByRole('dialog').getByLabel('原因').fill('长期外出务工');
+  await page.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+  await page.locator('.el-message', { hasText: '已记录' }).waitFor();
+  await member.getByRole('button', { name: '参与积分' }).waitFor();
+  await shot(page, 'console-household-members');
+  await ctx.close();
+});
+
+story('the admin deducts points in 积分录入 and the villager sees the line', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page);
+  await page.goto(`${BASE}/console/entries`);
+  const item = (label) => page.locator('.el-form-item', { has: page.locator('.el-form-item__label', { hasText: new RegExp(`^${label}$`) }) });
+  const pick = async (label, option) => {
+    await item(label).locator('.el-select').click();
+    const options = page.locator('.el-select-dropdown:visible .el-select-dropdown__item');
+    await options.first().waitFor();
+    await (option ? options.filter({ hasText: option }).first() : options.first()).click();
+    await closedDropdowns();
+  };
+  const closedDropdowns = () =>
+    page.waitForFunction(() => ![...document.querySelectorAll('.el-select-dropdown')].some((e) => e.getClientRects().length > 0));
+  await pick('户', '唐平');
+  await item('成员').locator('.el-select:not(.is-disabled)').waitFor();
+  await pick('成员', '唐平');
+  await item('事项').locator('.el-select').click();
+  const negative = page.locator('.el-select-dropdown:visible .el-select-group__wrap', { hasText: '扣分' }).locator('.el-select-dropdown__item').first();
+  const title = (await negative.innerText()).replace(/^\S+\s/, '');
+  await negative.click();
+  await closedDropdowns();
+  const reason = `e2e 直接扣分 ${Date.now()}`;
+  await item('事由').locator('textarea').fill(reason);
+  await page.locator('.el-upload input[type=file]').setInputFiles([photo(9)]);
+  await page.locator('.el-upload-list__item.is-success').waitFor();
+  await page.getByRole('button', { name: '记入积分' }).click();
+  await page.locator('.el-alert', { hasText: '已记入' }).waitFor();
+  // The photo list is cleared with the form (after its leave transition).
+  await page.waitForFunction(() => document.querySelectorAll('.el-upload-list__item').length === 0);
+  await shot(page, 'console-entries-done');
+  await ctx.close();
+  const phoneCtx = await phone();
+  const villager = await phoneCtx.newPage();
+  await villagerLogin(villager, 'demo-villager', '/ledger');
+  const line = villager.locator('[data-test="ledger-line"]', { hasText: reason });
+  await line.waitFor();
+  expect((await line.innerText()).includes('扣分 -'), `a deduction line for ${title}`);
+  await phoneCtx.close();
+});
+
+story('the admin stocks 积分超市 in the console and hands an order over by its pick-up code', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page);
+  await page.goto(`${BASE}/console/shop`);
+  await page.getByRole('button', { name: '上架物品' }).click();
+  const name = `食用油 ${String(Date.now()).slice(-4)}`;
+  const dialog = page.getByRole('dialog', { name: '上架物品' });
+  await dialog.getByLabel('名称').fill(name);
+  const price = dialog.locator('.el-input-number').first().locator('input');
+  await price.fill('1');
+  await price.blur();
+  await dialog.getByRole('button', { name: '上架' }).click();
+  await page.locator('.el-message', { hasText: '已上架' }).waitFor();
+  await page.locator('[data-test="items-table"] .el-table__row', { hasText: name }).waitFor();
+  // The villager orders it (over the API, as the micro-app does).
+  const villager = await apiSession('demo-villager', 'miniapp');
+  const shop = await (await fetch(`${BASE}/api/v1/me/shop/items`, { headers: { authorization: `Bearer ${villager.accessToken}` } })).json();
+  const item = shop.items.find((i) => i.name === name);
+  const placed = await fetch(`${BASE}/api/v1/me/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${villager.accessToken}` },
+    body: JSON.stringify({ itemId: item.id, quantity: 1 }),
+  });
+  expect(placed.status === 201, `order placed (${placed.status})`);
+  const { pickupCode } = await placed.json();
+  await page.reload();
+  await page.locator('[data-test="orders-table"] .el-table__row', { hasText: pickupCode }).waitFor();
+  await page.getByLabel('取货码').fill(pickupCode);
+  await page.getByRole('button', { name: '交付', exact: true }).first().click();
+  await page.locator('.el-message', { hasText: '已交付' }).waitFor();
+  await page.locator('.el-radio-button', { hasText: '已交付' }).click();
+  await page.locator('[data-test="orders-table"] .el-table__row', { hasText: pickupCode }).waitFor();
+  await shot(page, 'console-shop-handed-over');
+  await ctx.close();
+});
+
+story('the admin runs an activity in the console: check-in QR code, attendance', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page);
+  await page.goto(`${BASE}/console/activities`);
+  await page.getByRole('button', { name: '新建活动' }).click();
+  const topic = `文明家庭经验分享 ${String(Date.now()).slice(-4)}`;
+  const dialog = page.getByRole('dialog', { name: '新建活动' });
+  await dialog.getByLabel('主题').fill(topic);
+  await dialog.getByLabel('地点').fill('村文化广场');
+  await dialog.getByRole('button', { name: '创建' }).click();
+  await page.locator('.el-message', { hasText: '已创建' }).waitFor();
+  const row = page.locator('[data-test="activities-table"] .el-table__row', { hasText: topic });
+  await row.getByRole('button', { name: '开启签到' }).click();
+  await page.locator('[data-test="checkin-qr"]').waitFor();
+  await shot(page, 'console-activity-qr');
+  // The villager scans; the test reads the same code over the API.
+  const admin = await apiSession('demo-admin');
+  const villageId = admin.roles.find((r) => r.role === 'village_admin').scopeId;
+  const list = await (await fetch(`${BASE}/api/v1/admin/villages/${villageId}/activities`, { headers: { authorization: `Bearer ${admin.accessToken}` } })).json();
+  const activity = list.items.find((a) => a.topic === topic);
+  const { code } = await (await fetch(`${BASE}/api/v1/admin/activities/${activity.id}/checkin-code`, { headers: { authorization: `Bearer ${admin.accessToken}` } })).json();
+  const villager = await apiSession('demo-villager', 'miniapp');
+  const checkin = await fetch(`${BASE}/api/v1/me/activities/checkin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${villager.accessToken}` },
+    body: JSON.stringify({ code }),
+  });
+  expect(checkin.ok, `checked in (${checkin.status})`);
+  await row.getByRole('button', { name: '查看' }).click();
+  await page.getByText('已签到（1 户）').waitFor();
+  await row.getByRole('button', { name: '结束签到' }).click();
+  await row.getByRole('button', { name: '开启签到' }).waitFor();
+  await ctx.close();
+});
+
+story('the admin books an allocation in 资金台账 and the report shows it', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page);
+  await page.goto(`${BASE}/console/funds`);
+  await page.locator('[data-test="fund-report"]').waitFor();
+  const before = await page.locator('[data-test="fund-report"]').innerText();
+  await page.getByRole('button', { name: '记一笔' }).click();
+  const dialog = page.getByRole('dialog', { name: '记一笔' });
+  const amount = dialog.locator('.el-input-number input');
+  await amount.fill('1000');
+  await amount.blur();
+  const reason = `e2e 区级拨款 ${Date.now()}`;
+  await dialog.getByLabel('事由').fill(reason);
+  await dialog.getByRole('button', { name: '入账' }).click();
+  await page.locator('.el-message', { hasText: '已入账' }).waitFor();
+  await page.locator('[data-test="fund-table"] .el-table__row', { hasText: reason }).getByText('+1,000.00').waitFor();
+  const after = await page.locator('[data-test="fund-report"]').innerText();
+  expect(after !== before, 'the report changed');
+  await shot(page, 'console-funds');
+  await ctx.close();
+});
+
+story('a villager without a staff role sees no console buttons', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/console/?demoUser=demo-villager`);
+  await page.getByText('您的账号没有管理权限').waitFor({ timeout: 15_000 });
+  expect((await page.getByRole('button', { name: '通过' }).count()) === 0, 'no approve button');
+  await ctx.close();
+});
+
+story('the committee reads the queue but has no approve button', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-committee');
+  await page.goto(`${BASE}/console/review`);
+  await page.getByText('只读').waitFor();
+  expect((await page.getByRole('button', { name: '通过' }).count()) === 0, 'no approve button');
+  await ctx.close();
+});
+
+// ---------------------------------------------------------------- run
+browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage', '--lang=zh-CN'],
+});
+let passed = 0;
+let failed = 0;
+const only = process.env.ONLY;
+for (const { name, fn } of stories) {
+  if (only && !name.includes(only)) continue;
+  const started = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    failed++;
+    let i = 0;
+    for (const ctx of browser.contexts()) {
+      for (const p of ctx.pages()) {
+        await p.screenshot({ path: join(SHOTS, `FAILED-${name.slice(0, 40).replace(/[^\w\u4e00-\u9fa5]+/g, '-')}-${i++}.png`) }).catch(() => undefined);
+      }
+    }
+    console.log(`✗ ${name}\n    ${String(error?.message ?? error).split('\n').slice(0, 12).join('\n    ')}`);
+  }
+  for (const ctx of browser.contexts()) await ctx.close().catch(() => undefined);
+}
+await browser.close();
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,35 @@
+// What the console shows for the caller's grants (R1). The API enforces the same; the console
+// only hides what the caller may not press.
+import type { Profile } from '../shared/session';
+
+export interface Village {
+  id: number;
+  code: string;
+  name: string;
+  town: string;
+  district: string;
+}
+
+export const STAFF_ROLES = ['village_admin', 'village_committee', 'town_officer', 'district_officer'];
+
+export { ROLE_LABEL } from '../shared/login';
+
+export function isStaff(profile: Profile | null): boolean {
+  return !!profile?.roles.some((r) => STAFF_ROLES.includes(r.role));
+}
+
+/** Villages the console offers: the village grants' villages; every village for officers (the API answers 404 outside their scope). */
+export function villagesInScope(profile: Profile | null, all: Village[]): Village[] {
+  if (!profile) return [];
+  const roles = profile.roles.filter((r) => STAFF_ROLES.includes(r.role));
+  if (roles.some((r) => r.scopeLevel !== 'village')) return all;
+  const ids = new Set(roles.map((r) => r.scopeId));
+  return all.filter((v) => ids.has(v.id));
+}
+
+/** Village admins decide declarations, score, and change households and members there. */
+export function isVillageAdmin(profile: Profile | null, villageId: number | null): boolean {
+  return !!profile?.roles.some(
+    (r) => r.role === 'village_admin' && r.scopeLevel === 'village' && r.scopeId === villageId,
+  );
+}

@@ -1,0 +1,3 @@
+import { createSessionStore } from '../shared/session';
+
+export const useSession = createSessionStore('console', 'console');
