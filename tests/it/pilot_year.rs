@@ -271,10 +271,21 @@ dual_db_test!(
         let runs = jobs["runs"].as_array().unwrap();
         let count = |job: &str| runs.iter().filter(|r| r["job"] == job).count();
         assert_eq!(
-            (count("publish"), count("amend"), count("year-close")),
+            (count("publish"), count("amend"), count("year-close-remind")),
             (4, 1, 1),
             "{jobs}"
         );
+        let close = runs
+            .iter()
+            .find(|r| r["job"] == "year-close" && r["period"] == "2021")
+            .unwrap();
+        assert_eq!(close["detail"]["households"], 50, "{close}");
+        // 2020 (before the pilot) had nothing to close: recorded once, nothing booked.
+        let empty = runs
+            .iter()
+            .find(|r| r["job"] == "year-close" && r["period"] == "2020")
+            .unwrap();
+        assert_eq!(empty["detail"]["households"], 0, "{empty}");
         assert!(runs.iter().all(|r| r["status"] == "done"), "{jobs}");
         assert!(matches!(
             t.app.verify_chain(VillageId(heping)).await.unwrap(),

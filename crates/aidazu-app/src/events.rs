@@ -324,6 +324,9 @@ async fn apply_one(app: &App, event: &InboundEvent) -> Result<String, AppError> 
     match apply::plan(app, event).await? {
         apply::Effect::Record(outcome) => Ok(outcome),
         apply::Effect::Decide(input) => apply::run_decision(app, *input).await,
+        apply::Effect::DecideObjection(decision) => {
+            apply::run_objection_decision(app, *decision).await
+        }
         apply::Effect::Withdraw(actor, id) => apply::run_withdrawal(app, &actor, id).await,
         apply::Effect::Contact(contact) => {
             // DingTalk is asked before the transaction opens.

@@ -11,6 +11,8 @@
 //! | `CardUpdate` (`card.update`) | `PUT /v1.0/card/instances` with the declaration's state |
 //! | `NotifyWork` (`notify.work`) | `asyncsend_v2` markdown work notification |
 //! | `NotifyGroup` (`notify.group`) | `POST /v1.0/robot/groupMessages/send` (markdown) |
+//! | `ObjectionApprovalCreate` (`objection.approval.create`) | ensure the objection form template once, then `POST /v1.0/workflow/processInstances` for the village committee without the households concerned (D6); the id is stored on the objection (F6) |
+//! | `ObjectionApprovalTerminate` (`objection.approval.terminate`) | as `approval.terminate`, for an objection decided in the console |
 //!
 //! Errors are classified for the worker: [`SendError::Retry`] (5xx, timeouts, rate limits,
 //! token trouble, an instance too young to terminate, a database hiccup) or
@@ -135,6 +137,12 @@ pub async fn send(app: &App, message: &OutboxMessage) -> Result<Value, SendError
         OutboxCommand::CardSend(card) => crate::gateway::declaration::send_card(app, &card).await,
         OutboxCommand::CardUpdate(card) => {
             crate::gateway::declaration::update_card(app, &card).await
+        }
+        OutboxCommand::ObjectionApprovalCreate(create) => {
+            crate::gateway::objection::create_approval(app, &create).await
+        }
+        OutboxCommand::ObjectionApprovalTerminate(terminate) => {
+            crate::gateway::objection::terminate_approval(app, &terminate).await
         }
     }
 }
@@ -383,3 +391,4 @@ fn card_update(out_track_id: &OutTrackId, params: CardParams) -> UpdateCard {
 }
 
 pub(crate) mod declaration;
+pub mod objection;

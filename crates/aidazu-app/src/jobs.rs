@@ -11,6 +11,9 @@ use chrono::NaiveTime;
 
 use crate::auth::Actor;
 use crate::publication::{JOB_PUBLISH, PublishOutcome};
+
+/// The job name of the year-close reminder pass in `job_runs`.
+pub const JOB_YEAR_CLOSE_REMIND: &str = "year-close-remind";
 use crate::{App, AppError};
 
 /// What a run over several villages did, village by village.
@@ -93,32 +96,67 @@ impl App {
     /// D4 for one village: the reminders of the month before the close, then the close itself
     /// on the close date (each once).
     async fn year_close_due(&self, village: VillageId, code: &str) -> Result<(), AppError> {
+        let db = self.store().connection();
         let calendar = self.store().village_calendar(village).await?;
         let today = business_date(self.clock().now());
         let year = calendar.points_year_of(today).prev();
-        self.year_close_reminders(village, year).await?;
-        if today < calendar.year_close_date(year) {
+        let close = calendar.year_close_date(year);
+        let period = year.to_string();
+        let done = |job: &'static str| {
+            let period = period.clone();
+            async move {
+                Ok::<bool, AppError>(
+                    store_jobs::find(db, job, village, &period)
+                        .await?
+                        .is_some_and(|r| r.status == store_jobs::DONE),
+                )
+            }
+        };
+        // The month before the close: one reminder pass per village and year (a run).
+        let remind_from = close
+            .checked_sub_months(chrono::Months::new(1))
+            .unwrap_or(close);
+        if (remind_from..=close).contains(&today)
+            && !done(JOB_YEAR_CLOSE_REMIND).await?
+            && let store_jobs::Claim::Claimed(run) =
+                store_jobs::claim(db, JOB_YEAR_CLOSE_REMIND, village, &period, "schedule").await?
+        {
+            match self.year_close_reminders(village, year).await {
+                Ok(n) => {
+                    store_jobs::finish(db, run.id, &serde_json::json!({ "reminded": n })).await?;
+                }
+                Err(error) => store_jobs::fail(db, run.id, &error.to_string()).await?,
+            }
+        }
+        if today < close || done(crate::year_close::JOB_YEAR_CLOSE).await? {
             return Ok(());
         }
         // A year in which the village booked nothing (before it joined the scheme) has nothing
-        // to close; `aidazu jobs run year-close` still closes it when asked.
-        let totals =
-            aidazu_store::ledger::village_totals(self.store().connection(), village, year).await?;
+        // to close: recorded once as a finished run with nothing done, so later passes skip it.
+        let totals = aidazu_store::ledger::village_totals(db, village, year).await?;
         if totals
             .iter()
             .all(|t| t.totals.score.is_zero() && t.totals.balance.is_zero())
         {
+            if let store_jobs::Claim::Claimed(run) = store_jobs::claim(
+                db,
+                crate::year_close::JOB_YEAR_CLOSE,
+                village,
+                &period,
+                "schedule",
+            )
+            .await?
+            {
+                store_jobs::finish(
+                    db,
+                    run.id,
+                    &serde_json::json!({ "households": 0, "skipped": "no entries in the year" }),
+                )
+                .await?;
+            }
             return Ok(());
         }
-        let done = store_jobs::find(
-            self.store().connection(),
-            crate::year_close::JOB_YEAR_CLOSE,
-            village,
-            &year.to_string(),
-        )
-        .await?
-        .is_some_and(|r| r.status == store_jobs::DONE);
-        if !done && let Err(error) = self.close_year(village, year, "schedule").await {
+        if let Err(error) = self.close_year(village, year, "schedule").await {
             tracing::warn!(village = %code, %year, %error, "scheduled year close failed; retried next pass");
         }
         Ok(())

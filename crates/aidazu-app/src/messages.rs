@@ -8,7 +8,7 @@ use aidazu_domain::{DeclarationId, LedgerEntryId, OrderId, VillageId};
 use aidazu_store::declarations::DeclarationRecord;
 use aidazu_store::outbox::{
     ApprovalCreate, ApprovalTerminate, CardSend, CardUpdate, Markdown, NewOutboxMessage,
-    OutboxCommand, WorkNotice,
+    ObjectionApprovalCreate, ObjectionApprovalTerminate, OutboxCommand, WorkNotice,
 };
 
 /// The dedupe keys (also read back, e.g. to see whether an approval is still being created).
@@ -106,6 +106,24 @@ pub mod key {
         )
     }
 
+    /// The committee's OA approval of an objection (F6).
+    #[must_use]
+    pub fn objection_approval_create(id: aidazu_domain::ObjectionId) -> String {
+        format!("objection.approval.create:{}", id.get())
+    }
+
+    /// Closing the OA approval of an objection decided in the console (F6).
+    #[must_use]
+    pub fn objection_approval_terminate(id: aidazu_domain::ObjectionId) -> String {
+        format!("objection.approval.terminate:{}", id.get())
+    }
+
+    /// Closing an objection approval created after the objection was already decided (F6).
+    #[must_use]
+    pub fn objection_approval_terminate_late(id: aidazu_domain::ObjectionId) -> String {
+        format!("objection.approval.terminate:{}:late", id.get())
+    }
+
     /// A stage (`filed`, `decided`, `escalated`, `town_decided`) of an objection (R17).
     #[must_use]
     pub fn objection(stage: &str, id: aidazu_domain::ObjectionId) -> String {
@@ -142,6 +160,54 @@ pub fn approval_create(id: DeclarationId, village: VillageId) -> NewOutboxMessag
     NewOutboxMessage::new(
         OutboxCommand::ApprovalCreate(ApprovalCreate { declaration_id: id }),
         key::approval_create(id),
+        Some(village),
+    )
+}
+
+/// Open the committee's OA approval of a new objection (F6).
+#[must_use]
+pub fn objection_approval_create(
+    id: aidazu_domain::ObjectionId,
+    village: VillageId,
+) -> NewOutboxMessage {
+    NewOutboxMessage::new(
+        OutboxCommand::ObjectionApprovalCreate(ObjectionApprovalCreate { objection_id: id }),
+        key::objection_approval_create(id),
+        Some(village),
+    )
+}
+
+/// Close the OA approval of an objection decided in the console (F6). `instance` is `None`
+/// while the approval is still being created (the gateway reads it from the objection then).
+#[must_use]
+pub fn objection_approval_terminate(
+    id: aidazu_domain::ObjectionId,
+    village: VillageId,
+    instance: Option<String>,
+) -> NewOutboxMessage {
+    NewOutboxMessage::new(
+        OutboxCommand::ObjectionApprovalTerminate(ObjectionApprovalTerminate {
+            objection_id: id,
+            process_instance_id: instance,
+        }),
+        key::objection_approval_terminate(id),
+        Some(village),
+    )
+}
+
+/// Close objection approval `instance`, created after the objection was already decided.
+#[must_use]
+pub fn objection_approval_terminate_late(
+    id: aidazu_domain::ObjectionId,
+    village: VillageId,
+    instance: &str,
+) -> NewOutboxMessage {
+    NewOutboxMessage::new(
+        OutboxCommand::ObjectionApprovalTerminate(ObjectionApprovalTerminate {
+            objection_id: id,
+            process_instance_id: Some(instance.to_owned()),
+        }),
+        key::objection_approval_terminate_late(id),
         Some(village),
     )
 }

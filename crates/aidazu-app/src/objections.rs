@@ -179,6 +179,9 @@ impl App {
         .map(|r| r.dingtalk_user_id)
         .collect();
         if !committee.is_empty() {
+            // F6: the committee may also answer in a DingTalk OA approval; whichever channel
+            // decides first wins (the other is closed).
+            outbox::enqueue(&txn, messages::objection_approval_create(id, village)).await?;
             outbox::enqueue(
                 &txn,
                 messages::work_notice(
@@ -363,6 +366,21 @@ impl App {
             return Err(AppError::ObjectionDecidedConcurrently);
         }
         stored.correction_entry = correction_entry.or(stored.correction_entry);
+        // F6: decided in the console: close the DingTalk approval (an approval result that
+        // arrives later is refused by the compare-and-set above and changes nothing).
+        if stage == Stage::Committee
+            && actor.channel != aidazu_domain::channel::Channel::DingTalkApproval
+        {
+            outbox::enqueue(
+                &txn,
+                messages::objection_approval_terminate(
+                    id,
+                    village,
+                    stored.process_instance_id.clone(),
+                ),
+            )
+            .await?;
+        }
         let verb = match (stage, upheld) {
             (Stage::Committee, true) => "objection.upheld",
             (Stage::Committee, false) => "objection.rejected",

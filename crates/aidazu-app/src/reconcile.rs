@@ -4,7 +4,8 @@
 //! `call_back/get_call_back_failed_result` and stores each entry as the event it was, and (2)
 //! re-checks every declaration still in review whose approval is older than a configurable age
 //! with `GET /v1.0/workflow/processInstances`, storing a finished or revoked instance as the
-//! event DingTalk would have pushed. Both paths feed the one inbox, whose keys and the
+//! event DingTalk would have pushed; the same for every open objection with an approval (F6)
+//! filed on or before the cut-off's business date. Both paths feed the one inbox, whose keys and the
 //! exactly-once decision make repeats harmless.
 
 use aidazu_store::declarations::in_review_submitted_before;
@@ -69,10 +70,26 @@ pub async fn reconcile(app: &App, min_age: chrono::Duration) -> Result<Reconcile
     }
     // 2. Approvals still in review, older than `min_age`.
     let cutoff = app.clock().now() - min_age;
-    for record in in_review_submitted_before(app.store().connection(), cutoff).await? {
-        let Some(instance_id) = record.process_instance_id.as_deref() else {
-            continue;
-        };
+    let db = app.store().connection();
+    let mut instances: Vec<(String, String)> = Vec::new();
+    for record in in_review_submitted_before(db, cutoff).await? {
+        if let Some(instance) = record.process_instance_id {
+            instances.push((instance, format!("declaration {}", record.id)));
+        }
+    }
+    // F6: open objections with an approval, filed on or before the cut-off's business date.
+    for stored in aidazu_store::objections::open_with_approval_filed_by(
+        db,
+        aidazu_domain::calendar::business_date(cutoff),
+    )
+    .await?
+    {
+        if let Some(instance) = stored.process_instance_id {
+            instances.push((instance, format!("objection {}", stored.objection.id)));
+        }
+    }
+    for (instance_id, about) in &instances {
+        let instance_id = instance_id.as_str();
         report.rechecked += 1;
         let instance = match app
             .dingtalk()
@@ -105,7 +122,7 @@ pub async fn reconcile(app: &App, min_age: chrono::Duration) -> Result<Reconcile
         if app.receive_event(&event, SOURCE_RECHECK).await? {
             report.recovered += 1;
             tracing::info!(
-                declaration.id = record.id.get(),
+                about = about.as_str(),
                 process_instance_id = instance_id,
                 kind,
                 "approval recovered by re-check"

@@ -20,6 +20,7 @@ mod m20261206_141_honours;
 mod m20261206_142_ledger_chain;
 mod m20261206_150_shop;
 mod m20261206_151_activities;
+mod m20261206_152_objection_approval;
 
 /// The ordered, append-only list of migrations.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_142_ledger_chain::Migration),
             Box::new(m20261206_150_shop::Migration),
             Box::new(m20261206_151_activities::Migration),
+            Box::new(m20261206_152_objection_approval::Migration),
         ]
     }
 }

@@ -12,6 +12,8 @@ use crate::error::StoreError;
 
 /// `dingtalk_state` key of the approval form template's `processCode`.
 pub const STATE_PROCESS_CODE: &str = "approval.process_code";
+/// `dingtalk_state` key of the objection approval form template's `processCode` (F6).
+pub const STATE_OBJECTION_PROCESS_CODE: &str = "objection_approval.process_code";
 /// `dingtalk_state` key recording the registered card callback URL.
 pub const STATE_CARD_ROUTE: &str = "card.callback_route";
 

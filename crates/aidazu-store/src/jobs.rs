@@ -53,7 +53,13 @@ pub enum Claim {
     Running(JobRun),
 }
 
-/// Claims the run (job, village, period) for `trigger`.
+/// A run still `running` after this long was abandoned (its process died): the next claim takes
+/// it over. The work itself stays exactly-once through its own unique keys (publication version,
+/// ledger idempotency keys, outbox dedupe keys).
+pub const STALE_AFTER: chrono::Duration = chrono::Duration::minutes(30);
+
+/// Claims the run (job, village, period) for `trigger`: new, a failed run, or one abandoned for
+/// longer than [`STALE_AFTER`].
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
@@ -97,10 +103,12 @@ pub async fn claim<C: ConnectionTrait>(
     if inserted == 1 {
         return Ok(Claim::Claimed(run));
     }
+    let abandoned = run.status == RUNNING && run.started_at < now - STALE_AFTER;
     match run.status.as_str() {
         DONE => Ok(Claim::AlreadyDone(run)),
-        FAILED => {
-            // Take a failed run over, once: only the caller whose update changes the row owns it.
+        FAILED | RUNNING if run.status == FAILED || abandoned => {
+            // Take a failed or abandoned run over, once: only the caller whose update changes
+            // the row (still in the state and start it was read in) owns it.
             let taken = job_runs::Entity::update_many()
                 .col_expr(job_runs::Column::Status, Expr::value(RUNNING))
                 .col_expr(job_runs::Column::Trigger, Expr::value(trigger))
@@ -111,7 +119,8 @@ pub async fn claim<C: ConnectionTrait>(
                 .col_expr(job_runs::Column::Error, Expr::value(Option::<String>::None))
                 .col_expr(job_runs::Column::StartedAt, Expr::value(now))
                 .filter(job_runs::Column::Id.eq(run.id))
-                .filter(job_runs::Column::Status.eq(FAILED))
+                .filter(job_runs::Column::Status.eq(run.status.as_str()))
+                .filter(job_runs::Column::StartedAt.eq(run.started_at))
                 .exec(db)
                 .await?;
             let run = get(db, run.id).await?;

@@ -23,6 +23,8 @@ pub struct StoredObjection {
     pub correction_entry: Option<LedgerEntryId>,
     /// Evidence photos given with the objection.
     pub photo_ids: Vec<i64>,
+    /// The DingTalk OA approval opened for the committee (F6), once the gateway created it.
+    pub process_instance_id: Option<String>,
 }
 
 /// Files an objection; the domain has checked it (window, text). Returns it with its id.
@@ -55,6 +57,7 @@ pub async fn insert<C: ConnectionTrait>(
         state: Set(ObjectionState::Open.to_string()),
         status: Set(status),
         correction_entry_id: Set(None),
+        process_instance_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -156,6 +159,64 @@ pub async fn save_decision<C: ConnectionTrait>(
     Ok(done.rows_affected == 1)
 }
 
+/// Records the DingTalk approval instance opened for an objection (F6; set by the gateway once
+/// `objection.approval.create` was sent). Idempotent for the same value.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn set_process_instance_id<C: ConnectionTrait>(
+    db: &C,
+    id: ObjectionId,
+    process_instance_id: &str,
+) -> Result<(), StoreError> {
+    objections::Entity::update_many()
+        .col_expr(
+            objections::Column::ProcessInstanceId,
+            Expr::value(process_instance_id),
+        )
+        .filter(objections::Column::Id.eq(id.get()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The objection whose approval instance is `process_instance_id` (F6).
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn by_process_instance<C: ConnectionTrait>(
+    db: &C,
+    process_instance_id: &str,
+) -> Result<Option<StoredObjection>, StoreError> {
+    objections::Entity::find()
+        .filter(objections::Column::ProcessInstanceId.eq(process_instance_id))
+        .one(db)
+        .await?
+        .map(read)
+        .transpose()
+}
+
+/// Open objections with an approval instance, filed on or before `filed_by` (the reconciler's
+/// re-check, F6).
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn open_with_approval_filed_by<C: ConnectionTrait>(
+    db: &C,
+    filed_by: NaiveDate,
+) -> Result<Vec<StoredObjection>, StoreError> {
+    objections::Entity::find()
+        .filter(objections::Column::State.eq(ObjectionState::Open.to_string()))
+        .filter(objections::Column::ProcessInstanceId.is_not_null())
+        .filter(objections::Column::FiledOn.lte(filed_by))
+        .order_by_asc(objections::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(read)
+        .collect()
+}
+
 fn read(row: objections::Model) -> Result<StoredObjection, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("objection {}: {what}", row.id));
     let status: ObjectionStatus =
@@ -179,5 +240,6 @@ fn read(row: objections::Model) -> Result<StoredObjection, StoreError> {
         publication_id: row.publication_id,
         correction_entry: row.correction_entry_id.map(LedgerEntryId),
         photo_ids: serde_json::from_str(&row.photo_ids).map_err(|_| corrupt("photo ids"))?,
+        process_instance_id: row.process_instance_id,
     })
 }

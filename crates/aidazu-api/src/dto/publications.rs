@@ -166,7 +166,8 @@ pub struct NoticeGroupDto {
 #[serde(rename_all = "camelCase")]
 pub struct JobRunDto {
     pub id: i64,
-    /// `publish`, `year-close`.
+    /// `publish`, `amend` (a corrected version after an upheld objection), `year-close`,
+    /// `year-close-remind`.
     pub job: String,
     pub village_id: i64,
     /// The period (`2026-Q3`, `2026`).

@@ -3,6 +3,7 @@
 //! | event | effect |
 //! |---|---|
 //! | `bpms_instance_change` `finish` | [`decide`] (channel `DingTalkApproval`, actor = the approver's account): `agree` approves with the form's 积分 (else the suggested points), `refuse` rejects with the approver's remark |
+//! | `bpms_instance_change` `finish` of an objection's approval (F6) | `decide_objection` (committee, channel `DingTalkApproval`): `agree` upholds with the correction from the form's 更正分值 or the remark (`更正 +3 分`), refused (objection stays open, the approver is told to use the console) without one; `refuse` rejects with the remark |
 //! | `bpms_instance_change` `start` / `terminate`, `bpms_task_change` | recorded, no effect (a late task change after the decision changes nothing) |
 //! | `card_action` | [`decide`] (channel `Card`, actor = the presser's account): `approve` (optional `points`) or `reject` (`reason`) |
 //! | `user_add_org`, `user_modify_org`, `user_leave_org` | identity's [`apply_contact_event`] in the applying transaction |
@@ -16,6 +17,7 @@ use aidazu_domain::declaration::DeclarationState;
 use aidazu_domain::{DeclarationId, Points};
 use aidazu_store::declarations as store_decl;
 use aidazu_store::inbox::{self, InboundEvent};
+use aidazu_store::objections as store_obj;
 use dingtalk::api::workflow::ProcessInstance;
 use dingtalk::event::{Event, TypedEvent};
 use dingtalk::ids::ProcessInstanceId;
@@ -34,9 +36,19 @@ pub(crate) enum Effect {
     Decide(Box<DecisionInput>),
     /// A contact change, applied in the marking transaction.
     Contact(ContactEvent),
+    /// An objection decided in its DingTalk approval (F6).
+    DecideObjection(Box<ObjectionDecision>),
     /// The originator revoked the approval in DingTalk while the declaration was in review:
     /// withdraw it as them.
     Withdraw(Box<crate::auth::Actor>, DeclarationId),
+}
+
+/// An objection decision from its approval.
+pub(crate) struct ObjectionDecision {
+    pub actor: crate::auth::Actor,
+    pub objection: aidazu_domain::ObjectionId,
+    pub input: crate::objections::ObjectionDecisionInput,
+    pub instance: String,
 }
 
 fn text<'a>(payload: &'a Value, name: &str) -> Option<&'a str> {
@@ -117,6 +129,168 @@ fn approver_and_remark(instance: &ProcessInstance) -> (Option<String>, Option<St
 /// (approver and remark then come from the stored task event, points from the declaration).
 const DETAILS_ATTEMPTS: i32 = 3;
 
+/// The approver and remark of a finished instance: the finished task's stored event, else the
+/// instance details (fetched; `None` when unavailable after a few attempts).
+async fn approver_of(
+    app: &App,
+    instance_id: &str,
+    attempts: i32,
+) -> Result<(Option<String>, Option<String>, Option<ProcessInstance>), AppError> {
+    let mut approver = None;
+    let mut remark = None;
+    for task in inbox::task_changes_of(app.store().connection(), instance_id).await? {
+        let p = &task.payload;
+        let finished = text(p, "type") == Some("finish")
+            && matches!(text(p, "result"), Some("agree" | "refuse"));
+        if finished {
+            approver = text(p, "staffId").map(str::to_owned);
+            remark = text(p, "remark").map(str::to_owned);
+        }
+    }
+    let instance = match app
+        .dingtalk()
+        .process_instance(&ProcessInstanceId::from(instance_id))
+        .await
+    {
+        Ok(instance) => Some(instance),
+        Err(error)
+            if (error.is_retryable() || error.is_token_invalid())
+                && (attempts < DETAILS_ATTEMPTS || approver.is_none()) =>
+        {
+            return Err(AppError::DingTalk(error));
+        }
+        Err(error) => {
+            tracing::warn!(%error, process_instance_id = instance_id, "approval details unavailable; using the stored events");
+            None
+        }
+    };
+    if let Some(instance) = &instance {
+        let (from_instance, remark_of_instance) = approver_and_remark(instance);
+        if approver.is_none() {
+            approver = from_instance;
+        }
+        if remark.is_none() {
+            remark = remark_of_instance;
+        }
+    }
+    Ok((approver, remark, instance))
+}
+
+/// F6: the result of an objection's approval. Agree upholds with the approver's correction
+/// (form field 更正分值, else `更正 ±n` in the remark); without one nothing is decided and the
+/// approver is told to use the console. Refuse rejects with the remark as the reason.
+async fn objection_approval_finished(
+    app: &App,
+    payload: &Value,
+    instance_id: &str,
+    attempts: i32,
+) -> Result<Effect, AppError> {
+    let db = app.store().connection();
+    let Some(stored) = store_obj::by_process_instance(db, instance_id).await? else {
+        return Ok(Effect::Record(format!(
+            "ignored: no declaration or objection for approval {instance_id}"
+        )));
+    };
+    let id = stored.objection.id;
+    let (approver, remark, instance) = approver_of(app, instance_id, attempts).await?;
+    let Some(approver) = approver else {
+        return Ok(Effect::Record("refused: approval has no approver".into()));
+    };
+    let Some(actor) = app
+        .actor_of_dingtalk_user(&approver, Channel::DingTalkApproval)
+        .await?
+    else {
+        return Ok(Effect::Record(format!(
+            "refused: approver {approver} has no active account"
+        )));
+    };
+    let result = text(payload, "result").map(str::to_owned).or_else(|| {
+        instance
+            .as_ref()
+            .and_then(|i| i.result)
+            .map(|r| format!("{r:?}").to_lowercase())
+    });
+    let input = match result.as_deref() {
+        Some("agree") => {
+            let field = instance
+                .iter()
+                .flat_map(|i| i.form_component_values.iter())
+                .find(|v| v.name == crate::gateway::objection::form::CORRECTION)
+                .map(|v| v.value.clone());
+            let Some(correction) =
+                crate::gateway::objection::correction_from(field.as_deref(), remark.as_deref())
+            else {
+                if stored.objection.state() == aidazu_domain::objection::ObjectionState::Open {
+                    aidazu_store::outbox::enqueue(
+                        db,
+                        crate::messages::work_notice(
+                            crate::messages::key::objection("approval_incomplete", id),
+                            stored.village,
+                            vec![approver.clone()],
+                            "公示异议未处理",
+                            format!(
+                                "您在钉钉审批中同意了异议（编号 {}），但未写明更正分值（如“更正 +3 分”），该异议仍待处理，请到管理后台作出决定。",
+                                id.get()
+                            ),
+                            crate::messages::About::Other,
+                        ),
+                    )
+                    .await?;
+                }
+                return Ok(Effect::Record(format!(
+                    "refused: objection {id}: approval agreed without a correction amount; decide in the console"
+                )));
+            };
+            crate::objections::ObjectionDecisionInput {
+                correction: Some(Points(correction)),
+                reason: remark.unwrap_or_else(|| "经钉钉审批采纳".to_owned()),
+            }
+        }
+        Some("refuse") => crate::objections::ObjectionDecisionInput {
+            correction: None,
+            reason: remark.unwrap_or_else(|| "审批未通过（钉钉审批）".to_owned()),
+        },
+        other => {
+            return Ok(Effect::Record(format!(
+                "ignored: approval finished with result {}",
+                other.unwrap_or("none")
+            )));
+        }
+    };
+    Ok(Effect::DecideObjection(Box::new(ObjectionDecision {
+        actor,
+        objection: id,
+        input,
+        instance: instance_id.to_owned(),
+    })))
+}
+
+/// Runs an objection decision from its approval; business refusals (already decided in the
+/// console, recusal) become the event's outcome.
+pub(crate) async fn run_objection_decision(
+    app: &App,
+    decision: ObjectionDecision,
+) -> Result<String, AppError> {
+    let id = decision.objection;
+    match app
+        .decide_objection(&decision.actor, id, decision.input)
+        .await
+    {
+        Ok(view) => Ok(format!(
+            "applied: objection {id} {} (approval {})",
+            view.stored.objection.state(),
+            decision.instance
+        )),
+        Err(error) => match error.kind() {
+            crate::ErrorKind::Internal | crate::ErrorKind::Unavailable => Err(error),
+            _ => {
+                tracing::info!(objection.id = %id, code = error.code(), "objection decision from DingTalk refused");
+                Ok(format!("refused: {} ({})", error.code(), error.message()))
+            }
+        },
+    }
+}
+
 async fn approval_finished(app: &App, payload: &Value, attempts: i32) -> Result<Effect, AppError> {
     let Some(instance_id) = text(payload, "processInstanceId") else {
         return Ok(Effect::Record("ignored: no processInstanceId".into()));
@@ -124,9 +298,7 @@ async fn approval_finished(app: &App, payload: &Value, attempts: i32) -> Result<
     let Some(record) =
         store_decl::declaration_by_process_instance(app.store().connection(), instance_id).await?
     else {
-        return Ok(Effect::Record(format!(
-            "ignored: no declaration for approval {instance_id}"
-        )));
+        return objection_approval_finished(app, payload, instance_id, attempts).await;
     };
     if record.state != DeclarationState::InReview {
         // Decided elsewhere first (console, card): R9 still audits the refused attempt below.
@@ -229,6 +401,17 @@ async fn approval_terminated(app: &App, payload: &Value) -> Result<Effect, AppEr
     let Some(record) =
         store_decl::declaration_by_process_instance(app.store().connection(), instance_id).await?
     else {
+        if let Some(o) =
+            store_obj::by_process_instance(app.store().connection(), instance_id).await?
+        {
+            // Our own closing after a console decision, or the objector revoking it: the
+            // objection stays where it is (decided, or open for the console).
+            return Ok(Effect::Record(format!(
+                "recorded: approval instance terminate (objection {} is {})",
+                o.objection.id,
+                o.objection.state()
+            )));
+        }
         return Ok(Effect::Record(format!(
             "ignored: no declaration for approval {instance_id}"
         )));

@@ -24,6 +24,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub status: String,
     pub correction_entry_id: Option<i64>,
+    /// The DingTalk OA approval opened for the committee (F6), once created.
+    pub process_instance_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -7,7 +7,7 @@
 //! older reader can share a queue during a rolling deploy); an incompatible change is a new kind
 //! (`notify.work.v2`) beside the old one, kept until no row of the old kind is pending.
 
-use aidazu_domain::{DeclarationId, LedgerEntryId, OrderId};
+use aidazu_domain::{DeclarationId, LedgerEntryId, ObjectionId, OrderId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -27,6 +27,10 @@ pub mod kind {
     pub const NOTIFY_WORK: &str = "notify.work";
     /// [`super::OutboxCommand::NotifyGroup`].
     pub const NOTIFY_GROUP: &str = "notify.group";
+    /// [`super::OutboxCommand::ObjectionApprovalCreate`].
+    pub const OBJECTION_APPROVAL_CREATE: &str = "objection.approval.create";
+    /// [`super::OutboxCommand::ObjectionApprovalTerminate`].
+    pub const OBJECTION_APPROVAL_TERMINATE: &str = "objection.approval.terminate";
 }
 
 /// One message to DingTalk, as enqueued in the transaction of the change that causes it.
@@ -51,6 +55,30 @@ pub enum OutboxCommand {
     /// A markdown message from the enterprise robot to a DingTalk group (village notices).
     #[serde(rename = "notify.group")]
     NotifyGroup(GroupNotice),
+    /// Open the OA approval of an objection for the village committee (F6). A kind of its own:
+    /// its payload names an objection, not a declaration.
+    #[serde(rename = "objection.approval.create")]
+    ObjectionApprovalCreate(ObjectionApprovalCreate),
+    /// Close the OA approval of an objection decided in the console (F6).
+    #[serde(rename = "objection.approval.terminate")]
+    ObjectionApprovalTerminate(ObjectionApprovalTerminate),
+}
+
+/// `objection.approval.create`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectionApprovalCreate {
+    pub objection_id: ObjectionId,
+}
+
+/// `objection.approval.terminate`. `process_instance_id` is `None` when the message was
+/// enqueued before the approval existed; the gateway then reads it from the objection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectionApprovalTerminate {
+    pub objection_id: ObjectionId,
+    #[serde(default)]
+    pub process_instance_id: Option<String>,
 }
 
 /// `approval.create`.
@@ -136,6 +164,8 @@ impl OutboxCommand {
             Self::CardUpdate(_) => kind::CARD_UPDATE,
             Self::NotifyWork(_) => kind::NOTIFY_WORK,
             Self::NotifyGroup(_) => kind::NOTIFY_GROUP,
+            Self::ObjectionApprovalCreate(_) => kind::OBJECTION_APPROVAL_CREATE,
+            Self::ObjectionApprovalTerminate(_) => kind::OBJECTION_APPROVAL_TERMINATE,
         }
     }
 
@@ -204,6 +234,13 @@ mod tests {
                 open_conversation_id: "cid".into(),
                 markdown,
                 robot_code: None,
+            }),
+            OutboxCommand::ObjectionApprovalCreate(ObjectionApprovalCreate {
+                objection_id: ObjectionId(4),
+            }),
+            OutboxCommand::ObjectionApprovalTerminate(ObjectionApprovalTerminate {
+                objection_id: ObjectionId(4),
+                process_instance_id: Some("PI-4".into()),
             }),
         ]
     }

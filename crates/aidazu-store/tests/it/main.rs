@@ -8,6 +8,7 @@ mod accounts;
 mod catalogue;
 mod connect;
 mod declarations;
+mod jobs;
 mod ledger;
 mod outbox;
 mod pii;
