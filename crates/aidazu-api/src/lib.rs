@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod download;
 pub mod dto;
 pub mod error;
 pub mod extract;

@@ -316,25 +316,12 @@ pub async fn attendance_csv(
     let bytes = writer
         .into_inner()
         .map_err(|_| ApiError::from_status(StatusCode::INTERNAL_SERVER_ERROR))?;
-    let filename = format!(
-        "attachment; filename=\"activity-{}-attendance.csv\"",
-        detail.activity.id.get()
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&filename)
-                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
-            ),
-        ],
+    Ok(crate::download::file(
         bytes,
-    )
-        .into_response())
+        crate::download::CSV,
+        &format!("activity-{}-attendance.csv", detail.activity.id.get()),
+        crate::download::Disposition::Attachment,
+    ))
 }
 
 /// Attaches a story (积分小故事) with photos (village admin).

@@ -5,8 +5,8 @@ use aidazu_app::honours::{HonoursLine, HonoursList, nominations_xlsx, parse_hono
 use aidazu_domain::calendar::PointsYear;
 use aidazu_domain::{HouseholdId, MemberId, VillageId};
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -214,14 +214,12 @@ pub async fn nominations_export(
         .village_honours(&actor, VillageId(id), path_year(year)?)
         .await?;
     let bytes = nominations_xlsx(&list, &nominations)?;
-    let mut resp = bytes.into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    Ok(resp)
+    Ok(crate::download::file(
+        bytes,
+        crate::download::XLSX,
+        &format!("village-{id}-honours-{year}.xlsx"),
+        crate::download::Disposition::Attachment,
+    ))
 }
 
 /// Which points-year.

@@ -5,11 +5,11 @@
 use aidazu_domain::VillageId;
 use aidazu_domain::calendar::Quarter;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 
+use crate::download;
 use crate::dto::publications::{
     BoardRowDto, JobRunDto, JobRunListDto, MyPublicationDto, MyPublicationListDto, NoticeGroupDto,
     NoticeGroupRequest, PublicationDto, PublicationListDto, PublicationSummaryDto, VersionQuery,
@@ -107,16 +107,6 @@ pub async fn get_publication(
     }))
 }
 
-fn file(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
-    let mut resp = bytes.into_response();
-    let headers = resp.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    resp
-}
-
 /// The A3 poster of a quarter's board (public; latest version, or `?version=`).
 #[utoipa::path(get, path = "/api/v1/villages/{id}/publications/{quarter}/poster.pdf", tag = "public",
     params(("id" = i64, Path, description = "村社 id"),
@@ -138,13 +128,14 @@ pub async fn poster_pdf(
         .await?;
     let pdf =
         aidazu_app::publication::documents::poster_pdf(&p, &state.app.config().poster).await?;
-    Ok(file(
+    Ok(download::file(
         pdf,
-        "application/pdf",
-        format!(
+        download::PDF,
+        &format!(
             "{}-{}-v{}.pdf",
             p.content.village.code, p.quarter, p.version
         ),
+        download::Disposition::Inline,
     ))
 }
 
@@ -168,13 +159,14 @@ pub async fn board_xlsx(
         .publication(VillageId(id), parse_quarter(&quarter)?, q.version)
         .await?;
     let bytes = aidazu_app::publication::documents::board_xlsx(&p)?;
-    Ok(file(
+    Ok(download::file(
         bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        format!(
+        download::XLSX,
+        &format!(
             "{}-{}-v{}.xlsx",
             p.content.village.code, p.quarter, p.version
         ),
+        download::Disposition::Inline,
     ))
 }
 

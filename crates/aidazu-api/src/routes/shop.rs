@@ -4,8 +4,8 @@
 use aidazu_app::funds::Area;
 use aidazu_domain::{OrderId, ShopItemId, VillageId};
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 
@@ -56,24 +56,12 @@ pub fn router() -> Router<ApiState> {
 
 /// An Excel download.
 fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
-    let disposition = format!("attachment; filename=\"{filename}\"");
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
-            ),
-        ],
+    crate::download::file(
         bytes,
+        crate::download::XLSX,
+        filename,
+        crate::download::Disposition::Attachment,
     )
-        .into_response()
 }
 
 /// The fund ledger of a village as an Excel workbook.
