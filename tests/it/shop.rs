@@ -267,6 +267,16 @@ dual_db_test!(
         ] {
             assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
         }
+        // R22: the same trail is exportable, to the same people.
+        let path = format!(
+            "/api/v1/admin/audit.xlsx?householdId={}",
+            villager.household_id
+        );
+        let resp = get_response(&t, &path, Some(&admin.token)).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(&resp.bytes().await.unwrap()[..2], b"PK");
+        let (status, body) = get(&t, &path, Some(&villager.token)).await;
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
     }
 );
 

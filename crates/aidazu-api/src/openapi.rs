@@ -38,6 +38,7 @@ use crate::ApiState;
         crate::routes::admin_households::participation_history,
         crate::routes::admin_households::bind_member,
         crate::routes::audit::audit_log,
+        crate::routes::audit::audit_xlsx,
         crate::routes::photos::upload_photo,
         crate::routes::photos::photo_public,
         crate::routes::photos::photo_thumb,

@@ -85,3 +85,85 @@ impl App {
         })
     }
 }
+
+/// Most rows one export holds (the newest first); a longer trail is exported by household or
+/// actor.
+pub const EXPORT_MAX_ROWS: u64 = 50_000;
+
+impl App {
+    /// R22: the audit records `query` selects (all pages, newest first, at most
+    /// [`EXPORT_MAX_ROWS`]) as an Excel workbook, for the same people who may view them.
+    ///
+    /// # Errors
+    /// As [`App::audit_log`]; [`AppError::Document`].
+    pub async fn audit_xlsx(&self, actor: &Actor, query: AuditQuery) -> Result<Vec<u8>, AppError> {
+        const PAGE: u64 = 500;
+        let mut rows = Vec::new();
+        let mut page = 1;
+        let mut village = None;
+        loop {
+            let found = self
+                .audit_log(
+                    actor,
+                    AuditQuery {
+                        page,
+                        per_page: PAGE,
+                        ..query
+                    },
+                )
+                .await?;
+            village.get_or_insert(found.village);
+            let n = found.entries.len() as u64;
+            for e in found.entries {
+                rows.push(vec![
+                    e.at.with_timezone(&chrono_tz::Asia::Shanghai)
+                        .format("%Y-%m-%d %H:%M:%S")
+                        .to_string()
+                        .into(),
+                    e.actor_name.unwrap_or_else(|| "系统".to_owned()).into(),
+                    e.role.unwrap_or_default().into(),
+                    e.channel.into(),
+                    e.action.into(),
+                    e.entity.into(),
+                    e.entity_id.unwrap_or_default().into(),
+                    e.household_id
+                        .map(|h| h.get().to_string())
+                        .unwrap_or_default()
+                        .into(),
+                    e.request_id.unwrap_or_default().into(),
+                    e.detail.to_string().into(),
+                ]);
+            }
+            if n < PAGE || rows.len() as u64 >= EXPORT_MAX_ROWS || page * PAGE >= found.total {
+                break;
+            }
+            page += 1;
+        }
+        let name = match village {
+            Some(v) => self
+                .store()
+                .village(v)
+                .await?
+                .map(|v| v.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        crate::spreadsheet::table_xlsx(
+            "操作日志",
+            &format!("{name}操作日志（R22，最新在前）"),
+            &[
+                "时间",
+                "操作人",
+                "角色",
+                "渠道",
+                "操作",
+                "对象",
+                "对象编号",
+                "农户",
+                "请求编号",
+                "详情",
+            ],
+            &rows,
+        )
+    }
+}
