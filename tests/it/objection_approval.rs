@@ -388,3 +388,43 @@ dual_db_test!(
         assert_eq!(publication_versions(&t, heping).await, vec![1]);
     }
 );
+
+// F6, issue 7 point 6: an objection's approval result whose push was lost is recovered by the
+// reconciler's re-check of the instance, and applied once.
+dual_db_test!(
+    async fn f6_a_lost_objection_result_is_recovered_by_the_reconciler(db: TestDb) {
+        let (t, heping) = published(db).await;
+        let villager = login(&t, "demo-villager").await;
+        let committee = login(&t, "demo-committee").await;
+        let id = file(
+            &t,
+            &villager,
+            json!({"quarter": "2026-Q3", "text": "7月值守未计分"}),
+        )
+        .await;
+        let instance = approval_of_objection(&t, id).await;
+        let (status, _) = sim_post(&t, "/sim/faults", json!({ "callbacksDown": true })).await;
+        assert!(status.is_success());
+        assert_eq!(
+            committee_decides(&t, &instance, "refuse", "核实无值守记录").await,
+            StatusCode::OK
+        );
+        // Someone else drained the failed list: only the instance itself tells.
+        poll(Duration::from_secs(10), || async {
+            let page = t.app.dingtalk().failed_callbacks().await.unwrap();
+            (!page.failed_list.is_empty()).then_some(())
+        })
+        .await;
+        assert_eq!(objection(&t, &committee, heping, id).await["state"], "open");
+        let report = aidazu_app::reconcile::reconcile(&t.app, chrono::Duration::zero())
+            .await
+            .unwrap();
+        assert_eq!((report.rechecked, report.recovered), (1, 1), "{report:?}");
+        let rejected = wait_objection_state(&t, &committee, heping, id, "rejected").await;
+        assert_eq!(rejected["committeeDecision"]["reason"], "核实无值守记录");
+        let again = aidazu_app::reconcile::reconcile(&t.app, chrono::Duration::zero())
+            .await
+            .unwrap();
+        assert_eq!((again.rechecked, again.recovered), (0, 0), "{again:?}");
+    }
+);
