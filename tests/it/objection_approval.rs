@@ -286,6 +286,31 @@ dual_db_test!(
         let closed = outbox_settled(&t, &format!("objection.approval.terminate:{second}")).await;
         assert_eq!(closed.status, "sent", "{closed:?}");
 
+        // Where the approver edits the form, the number field 更正分值 gives the correction.
+        let third = file(
+            &t,
+            &villager,
+            json!({"quarter": "2026-Q3", "text": "9月清扫未计分"}),
+        )
+        .await;
+        let instance = approval_of_objection(&t, third).await;
+        let (status, body) = sim_post(
+            &t,
+            &format!("/sim/approvals/{instance}/decide"),
+            json!({
+                "result": "agree",
+                "remark": "核实有清扫记录",
+                "staffId": "demo-committee",
+                "formValues": [{ "name": "更正分值", "value": "2" }],
+            }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let upheld = wait_objection_state(&t, &committee, heping, third, "upheld").await;
+        assert_eq!(upheld["correction"], 2, "{upheld}");
+        assert_eq!(upheld["committeeDecision"]["reason"], "核实有清扫记录");
+        assert_eq!(corrections(&t, villager.household_id, third).await, vec![2]);
+
         // D6: a report about the committee member's own household gets no approval (she is the
         // only committee member who could decide it in DingTalk).
         let (_, committee_household) = member_by_code(&t, "heping-03-001-2").await;
