@@ -20,6 +20,7 @@ mod honours_year_close;
 mod identity;
 mod kit;
 mod layering;
+mod objection_approval;
 mod objections;
 mod photo_links;
 mod pilot_year;

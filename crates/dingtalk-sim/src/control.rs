@@ -379,6 +379,15 @@ struct DecideBody {
     remark: String,
     #[serde(default)]
     staff_id: Option<String>,
+    /// Fields the approver edits before deciding: `[{"name": "更正分值", "value": "3"}]`.
+    #[serde(default)]
+    form_values: Vec<FormEdit>,
+}
+
+#[derive(Deserialize)]
+struct FormEdit {
+    name: String,
+    value: String,
 }
 
 /// Applies a decision from the control API or the page.
@@ -415,6 +424,21 @@ async fn decide(
     Path(id): Path<String>,
     Json(body): Json<DecideBody>,
 ) -> Response {
+    let edits: Vec<(String, String)> = body
+        .form_values
+        .iter()
+        .map(|e| (e.name.clone(), e.value.clone()))
+        .collect();
+    let staff = body.staff_id.as_deref().filter(|s| !s.is_empty());
+    match workflow::edit_form(&sim, &id, staff, &edits) {
+        Ok(()) => {}
+        Err(workflow::DecideError::UnknownInstance) => {
+            return error(StatusCode::NOT_FOUND, "审批实例不存在");
+        }
+        Err(workflow::DecideError::Refused(refusal)) => {
+            return error(StatusCode::CONFLICT, &refusal.to_string());
+        }
+    }
     decide_approval(
         &sim,
         &id,

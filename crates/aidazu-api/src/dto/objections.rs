@@ -79,6 +79,8 @@ pub struct ObjectionDto {
     pub town_due: Option<chrono::NaiveDate>,
     /// The amended publication version this decision produced.
     pub amended_version: Option<u32>,
+    /// The committee's DingTalk OA approval of this objection (F6), once created.
+    pub approval_instance_id: Option<String>,
 }
 
 fn decision(d: &aidazu_domain::objection::ObjectionDecision) -> ObjectionDecisionDto {
@@ -135,6 +137,7 @@ impl From<ObjectionView> for ObjectionDto {
             committee_due: v.committee_due,
             town_due: v.town_due,
             amended_version: v.amended_version,
+            approval_instance_id: v.stored.process_instance_id.clone(),
         }
     }
 }

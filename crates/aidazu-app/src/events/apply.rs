@@ -272,6 +272,16 @@ pub(crate) async fn run_objection_decision(
     decision: ObjectionDecision,
 ) -> Result<String, AppError> {
     let id = decision.objection;
+    // Decided before (the console first, or DingTalk repeating its result): a repeat of the same
+    // decision would be a no-op in the domain; it is recorded as refused, never applied twice.
+    if let Some(current) = store_obj::get(app.store().connection(), id).await?
+        && current.objection.state() != aidazu_domain::objection::ObjectionState::Open
+    {
+        return Ok(format!(
+            "refused: already decided (objection {id} is {})",
+            current.objection.state()
+        ));
+    }
     match app
         .decide_objection(&decision.actor, id, decision.input)
         .await

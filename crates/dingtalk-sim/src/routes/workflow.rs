@@ -379,6 +379,52 @@ pub enum DecideError {
     Refused(ApprovalError),
 }
 
+/// An approver edits form fields before deciding (DingTalk lets approvers edit fields the form
+/// grants them): each `(label, value)` replaces that field's value, or adds it when the instance
+/// has no value for it yet. Only the approver of a running task may edit.
+///
+/// # Errors
+/// [`DecideError`] as for [`decide`].
+pub fn edit_form(
+    sim: &Sim,
+    instance_id: &str,
+    user_id: Option<&str>,
+    edits: &[(String, String)],
+) -> Result<(), DecideError> {
+    if edits.is_empty() {
+        return Ok(());
+    }
+    sim.with_data(|data| {
+        let approval = data
+            .approval_mut(instance_id)
+            .ok_or(DecideError::UnknownInstance)?;
+        let may_edit = approval
+            .running_tasks()
+            .any(|t| user_id.is_none_or(|u| u == t.user_id));
+        if !may_edit {
+            return Err(DecideError::Refused(ApprovalError::NotRunning));
+        }
+        for (label, value) in edits {
+            match approval
+                .form_values
+                .iter_mut()
+                .find(|v| v["name"] == label.as_str())
+            {
+                Some(existing) => existing["value"] = json!(value),
+                None => approval.form_values.push(json!({
+                    "id": "",
+                    "name": label,
+                    "value": value,
+                    "extValue": "",
+                    "componentType": "",
+                    "bizAlias": "",
+                })),
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Applies an approver's decision and emits its events. With `user_id` `None`, the first
 /// running task decides.
 pub fn decide(
