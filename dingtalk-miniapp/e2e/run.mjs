@@ -564,6 +564,25 @@ story('the villager objects with a photo, the committee rejects, the villager es
   await ctx.close();
 });
 
+story('a committee member whose household objects gets no decision buttons on it (D6)', async () => {
+  const member = await apiSession('demo-committee', 'miniapp');
+  const { publications } = await (await fetch(`${BASE}/api/v1/me/publications`, { headers: { authorization: `Bearer ${member.accessToken}` } })).json();
+  const stamp = String(Date.now()).slice(-5);
+  const filed = await fetch(`${BASE}/api/v1/objections`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${member.accessToken}` },
+    body: JSON.stringify({ quarter: publications[0].quarter, text: `e2e 回避 ${stamp}：本户的分少算了` }),
+  });
+  expect(filed.status === 201, `objection filed (${filed.status})`);
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-committee', '/console/objections');
+  const row = page.locator('[data-test="objection-row"]', { hasText: `e2e 回避 ${stamp}` });
+  await row.getByText('须由其他村支两委成员处理').waitFor();
+  expect((await row.getByRole('button').count()) === 0, 'no decision buttons on an objection of the own household');
+  await ctx.close();
+});
+
 story('console 季度公示: the quarter listed, the board previewed, poster PDF and xlsx answer', async () => {
   const ctx = await browser.newContext(DESKTOP);
   const page = await ctx.newPage();
