@@ -201,7 +201,7 @@ async function styleProblems(page, { min, target }) {
       }
       if (target) {
         const targets = document.querySelectorAll(
-          '.van-button, .van-tabbar-item, .van-cell--clickable, .van-grid-item__content, input[type=date], .van-uploader__upload, .van-nav-bar__left',
+          '.van-button, .van-tabbar-item, .van-cell--clickable, .van-grid-item__content, input[type=date], .van-uploader__upload, .van-nav-bar__left, .tap',
         );
         for (const el of targets) {
           if (!visible(el)) continue;
@@ -480,6 +480,160 @@ story('the villager checks in to a sharing activity with its code, once per hous
   await ctx.close();
 });
 
+// ---------------------------------------------------------------- the quarterly cycle (issue 8)
+// `aidazu serve` publishes the last ended quarter at start (the scheduler, R16), so the test
+// server has a published board whose objection window (7 days) is open.
+
+story('the villager reads 积分榜: the published quarter, the household pinned, the average and the window', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page, 'demo-villager', '/board');
+  const mine = page.locator('[data-test="my-line"]');
+  await mine.getByText('★ 本户').waitFor();
+  expect(/第 \d+ 名/.test(await page.locator('[data-test="my-rank"]').innerText()), 'my rank');
+  await page.locator('[data-test="average"]').waitFor();
+  await page.locator('[data-test="window"]', { hasText: '前可以提出异议' }).waitFor();
+  const rows = page.locator('[data-test="board-row"]');
+  await rows.nth(1).waitFor();
+  expect((await rows.first().innerText()).includes('（本户）'), 'own line first, marked in words');
+  const poster = await page.getByRole('link', { name: '查看公示海报（PDF）' }).getAttribute('href');
+  expect(/poster\.pdf/.test(poster ?? ''), 'poster link');
+  const boardPage = await page.getByRole('link', { name: '打开公示页面' }).getAttribute('href');
+  expect((await fetch(boardPage.startsWith('http') ? boardPage : `${BASE}${boardPage}`)).status === 200, 'board page answers');
+  await shot(page, 'villager-board');
+  await page.getByRole('button', { name: '对本户积分提出异议' }).click();
+  await page.waitForURL(/\/objections\?quarter=/);
+  await page.getByRole('heading', { name: '对本户积分提出异议' }).waitFor();
+  await ctx.close();
+});
+
+story('the villager objects with a photo, the committee rejects, the villager escalates, the town upholds', async () => {
+  const stamp = String(Date.now()).slice(-5);
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page, 'demo-villager', '/objections');
+  await page.getByRole('heading', { name: '对本户积分提出异议' }).waitFor();
+  await page.getByRole('button', { name: '提交异议' }).click();
+  const refusal = page.locator('[data-test="objection-error"]');
+  await refusal.waitFor();
+  expect(/[\u4e00-\u9fa5]/.test(await refusal.innerText()), 'an empty objection is refused in Chinese');
+  await page.getByLabel('异议内容').fill(`e2e 异议 ${stamp}：垃圾分类的分没有算进来`);
+  await page.locator('.van-uploader__input').setInputFiles([photo(71)]);
+  await page.locator('.van-uploader__preview').first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('.van-uploader__mask'));
+  await page.getByRole('button', { name: '提交异议' }).click();
+  await page.locator('[data-test="objection-notice"]', { hasText: '异议已提交' }).waitFor();
+  const mine = page.locator('[data-test="objection"]', { hasText: `e2e 异议 ${stamp}` });
+  await mine.locator('[data-test="objection-state"]', { hasText: '待处理' }).waitFor();
+  await shot(page, 'villager-objection-filed');
+
+  const desk = await browser.newContext(DESKTOP);
+  const committee = await desk.newPage();
+  await consoleLogin(committee, 'demo-committee', '/console/objections');
+  const row = committee.locator('[data-test="objection-row"]', { hasText: `e2e 异议 ${stamp}` });
+  await row.waitFor();
+  await row.locator('img').first().waitFor();
+  await shot(committee, 'console-objections-open');
+  await row.getByRole('button', { name: '不采纳' }).click();
+  await committee.getByRole('dialog').getByLabel('理由').fill('经核对，该次垃圾分类已计入二季度');
+  await committee.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+  await committee.getByText('已答复不采纳').waitFor();
+
+  await page.reload();
+  await mine.locator('[data-test="objection-state"]', { hasText: '未采纳' }).waitFor();
+  await mine.locator('[data-test="objection-answer"]', { hasText: '已计入二季度' }).waitFor();
+  await mine.getByRole('button', { name: '不服，申请镇街复核' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '提交镇街' }).click();
+  await mine.locator('[data-test="objection-state"]', { hasText: '已上报镇街' }).waitFor();
+
+  const town = await desk.newPage();
+  await consoleLogin(town, 'demo-town', '/console/objections');
+  expect((await town.getByRole('button', { name: '不采纳' }).count()) === 0 || (await town.locator('[data-test="objection-row"]', { hasText: '待处理' }).count()) === 0, 'the town has no buttons on open ones');
+  const escalated = town.locator('[data-test="objection-row"]', { hasText: `e2e 异议 ${stamp}` });
+  await escalated.waitFor();
+  await escalated.getByRole('button', { name: '采纳并更正' }).click();
+  await town.getByRole('dialog').getByLabel('更正积分').fill('2');
+  await town.getByRole('dialog').getByLabel('理由').fill('现场照片属实，补记 2 分');
+  await town.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+  await town.getByText('已采纳').first().waitFor();
+  await page.reload();
+  await mine.locator('[data-test="objection-state"]', { hasText: '镇街已采纳' }).waitFor();
+  await mine.getByText('更正积分：+2 分').waitFor();
+  await shot(page, 'villager-objection-upheld');
+  await desk.close();
+  await ctx.close();
+});
+
+story('a committee member whose household objects gets no decision buttons on it (D6)', async () => {
+  const member = await apiSession('demo-committee', 'miniapp');
+  const { publications } = await (await fetch(`${BASE}/api/v1/me/publications`, { headers: { authorization: `Bearer ${member.accessToken}` } })).json();
+  const stamp = String(Date.now()).slice(-5);
+  const filed = await fetch(`${BASE}/api/v1/objections`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${member.accessToken}` },
+    body: JSON.stringify({ quarter: publications[0].quarter, text: `e2e 回避 ${stamp}：本户的分少算了` }),
+  });
+  expect(filed.status === 201, `objection filed (${filed.status})`);
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-committee', '/console/objections');
+  const row = page.locator('[data-test="objection-row"]', { hasText: `e2e 回避 ${stamp}` });
+  await row.getByText('须由其他村支两委成员处理').waitFor();
+  expect((await row.getByRole('button').count()) === 0, 'no decision buttons on an objection of the own household');
+  await ctx.close();
+});
+
+story('console 季度公示: the quarter listed, the board previewed, poster PDF and xlsx answer', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-admin', '/console/publication');
+  const table = page.locator('[data-test="publications-table"]');
+  await table.locator('.el-table__row').first().waitFor();
+  expect(/\d{4}年第.季度/.test(await table.innerText()), 'a published quarter');
+  await page.locator('[data-test="board-preview"] .el-table__row').first().waitFor();
+  await page.locator('[data-test="jobs-table"]', { hasText: '季度公示' }).waitFor();
+  expect((await page.getByRole('button', { name: /发布|公示/ }).count()) === 0, 'no publish button: publishing is the scheduler\'s or the CLI\'s');
+  const poster = await table.getByRole('link', { name: '海报 PDF' }).first().getAttribute('href');
+  const xlsx = await table.getByRole('link', { name: '表格 xlsx' }).first().getAttribute('href');
+  const pdf = await fetch(`${BASE}${poster}`);
+  expect(pdf.status === 200 && (pdf.headers.get('content-type') ?? '').includes('pdf'), `poster ${pdf.status}`);
+  const sheet = await fetch(`${BASE}${xlsx}`);
+  expect(sheet.status === 200 && (sheet.headers.get('content-type') ?? '').includes('spreadsheet'), `xlsx ${sheet.status}`);
+  await shot(page, 'console-publication');
+  await ctx.close();
+});
+
+story('console 荣誉评选: the committee nominates, an ineligible household is refused with the server reason, xlsx export', async () => {
+  const ctx = await browser.newContext({ ...DESKTOP, acceptDownloads: true });
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-committee', '/console/honours');
+  await page.locator('[data-test="honours-explain"]', { hasText: '全村平均分' }).waitFor();
+  const rows = page.locator('[data-test="honours-table"] .el-table__row');
+  await rows.first().waitFor();
+  const refused = rows.filter({ hasText: '未高于平均分' }).first();
+  await refused.getByRole('button', { name: '提名' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '提名', exact: true }).click();
+  await page.locator('[data-test="nomination-error"]', { hasText: '不符合评先条件' }).waitFor();
+  await page.getByRole('dialog').getByRole('button', { name: '取消' }).click();
+  const eligible = rows.filter({ hasText: '可评选（高于平均分）' }).filter({ hasNotText: 'heping-01-001' }).first();
+  const code = (await eligible.innerText()).split(/\s/)[0];
+  await eligible.getByRole('button', { name: '提名' }).click();
+  await page.getByRole('dialog').getByText(code).waitFor();
+  await page.getByRole('dialog').getByRole('button', { name: '提名', exact: true }).click();
+  await page.locator('[data-test="nominations-table"]', { hasText: code }).getByText('最美家庭').waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出提名表（xlsx）' }).click()]);
+  expect(download.suggestedFilename().endsWith('.xlsx'), 'an xlsx download');
+  await shot(page, 'console-honours');
+  await ctx.close();
+  const other = await browser.newContext(DESKTOP);
+  const admin = await other.newPage();
+  await consoleLogin(admin, 'demo-admin', '/console/honours');
+  await admin.getByText('只读：提名由本村村支两委进行').waitFor();
+  await admin.locator('[data-test="honours-table"] .el-table__row').first().waitFor();
+  expect((await admin.getByRole('button', { name: '提名', exact: true }).count()) === 0, 'the village admin cannot nominate');
+  await other.close();
+});
+
 const VILLAGER_PAGES = [
   ['home', '/'],
   ['ledger', '/ledger'],
@@ -487,6 +641,7 @@ const VILLAGER_PAGES = [
   ['declarations', '/declarations'],
   ['me', '/me'],
   ['board', '/board'],
+  ['objections', '/objections'],
   ['shop', '/shop'],
   ['activities', '/activities'],
 ];
@@ -551,6 +706,8 @@ const CONSOLE_PAGES = [
   ['activities', '/console/activities'],
   ['funds', '/console/funds'],
   ['publication', '/console/publication'],
+  ['objections', '/console/objections'],
+  ['honours', '/console/honours'],
 ];
 
 for (const large of [false, true]) {

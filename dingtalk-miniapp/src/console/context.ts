@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { errorMessage } from '../shared/api';
 import { useSession } from './session';
-import { Village, isStaff, isVillageAdmin, villagesInScope } from './scope';
+import { Village, isStaff, isTownOfficer, isVillageAdmin, isVillageCommittee, villagesInScope } from './scope';
 
 /** The village the console works on, from the caller's scope. */
 export const useConsole = defineStore('console', () => {
@@ -26,7 +26,9 @@ export const useConsole = defineStore('console', () => {
 
   const staff = computed(() => isStaff(session.profile));
   const admin = computed(() => isVillageAdmin(session.profile, villageId.value));
+  const committee = computed(() => isVillageCommittee(session.profile, villageId.value));
+  const town = computed(() => isTownOfficer(session.profile));
   const village = computed(() => villages.value.find((v) => v.id === villageId.value) ?? null);
 
-  return { villages, villageId, village, error, load, staff, admin };
+  return { villages, villageId, village, error, load, staff, admin, committee, town };
 });

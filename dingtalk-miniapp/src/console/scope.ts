@@ -33,3 +33,15 @@ export function isVillageAdmin(profile: Profile | null, villageId: number | null
     (r) => r.role === 'village_admin' && r.scopeLevel === 'village' && r.scopeId === villageId,
   );
 }
+
+/** The village committee (村支两委) decides objections and nominates for honours there (D5, D6). */
+export function isVillageCommittee(profile: Profile | null, villageId: number | null): boolean {
+  return !!profile?.roles.some(
+    (r) => r.role === 'village_committee' && r.scopeLevel === 'village' && r.scopeId === villageId,
+  );
+}
+
+/** Town officers decide escalated objections of their town's villages (the API checks the town). */
+export function isTownOfficer(profile: Profile | null): boolean {
+  return !!profile?.roles.some((r) => r.role === 'town_officer');
+}
