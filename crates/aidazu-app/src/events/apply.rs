@@ -315,45 +315,9 @@ async fn approval_finished(app: &App, payload: &Value, attempts: i32) -> Result<
         tracing::info!(declaration.id = %record.id, "approval result for a declaration already decided");
     }
     // The approver and remark: from the finished task's event (already stored, DingTalk sends it
-    // first), else from the instance details.
-    let mut approver = None;
-    let mut remark = None;
-    for task in inbox::task_changes_of(app.store().connection(), instance_id).await? {
-        let p = &task.payload;
-        let finished = text(p, "type") == Some("finish")
-            && matches!(text(p, "result"), Some("agree" | "refuse"));
-        if finished {
-            approver = text(p, "staffId").map(str::to_owned);
-            remark = text(p, "remark").map(str::to_owned);
-        }
-    }
-    // The instance details carry the form's 积分 (an admin may have edited it).
-    let instance = match app
-        .dingtalk()
-        .process_instance(&ProcessInstanceId::from(instance_id))
-        .await
-    {
-        Ok(instance) => Some(instance),
-        Err(error)
-            if (error.is_retryable() || error.is_token_invalid())
-                && (attempts < DETAILS_ATTEMPTS || approver.is_none()) =>
-        {
-            return Err(AppError::DingTalk(error));
-        }
-        Err(error) => {
-            tracing::warn!(%error, process_instance_id = instance_id, "approval details unavailable; using the stored events");
-            None
-        }
-    };
-    if let Some(instance) = &instance {
-        let (from_instance, remark_of_instance) = approver_and_remark(instance);
-        if approver.is_none() {
-            approver = from_instance;
-        }
-        if remark.is_none() {
-            remark = remark_of_instance;
-        }
-    }
+    // first), else from the instance details, which also carry the form's 积分 (an admin may have
+    // edited it).
+    let (approver, remark, instance) = approver_of(app, instance_id, attempts).await?;
     let Some(approver) = approver else {
         return Ok(Effect::Record("refused: approval has no approver".into()));
     };
