@@ -180,7 +180,11 @@ dual_db_test!(
         );
         assert!(upheld["correctionEntryId"].as_i64().is_some());
         assert_eq!(corrections(&t, villager.household_id, id).await, vec![3]);
-        assert_eq!(publication_versions(&t, heping).await, vec![2, 1]);
+        // The amended publication follows the committed decision (its own job run): wait for it.
+        poll(Duration::from_secs(20), || async {
+            (publication_versions(&t, heping).await == vec![2, 1]).then_some(())
+        })
+        .await;
         let told = notifications_to(&t, "demo-villager", "采纳").await;
         assert_eq!(told.len(), 1, "{told:?}");
 
