@@ -111,15 +111,15 @@ dual_db_test!(
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
 
-        let resp = get_response(
+        let (headers, svg) = download(
             &t,
             &format!("/api/v1/admin/activities/{id}/checkin-code.svg"),
             Some(&admin.token),
+            "image/svg+xml",
         )
         .await;
-        assert_eq!(resp.status(), StatusCode::OK);
-        assert_eq!(resp.headers()["cache-control"], "no-store");
-        assert!(resp.text().await.unwrap().contains("<svg"));
+        assert_eq!(headers["cache-control"], "no-store");
+        assert!(String::from_utf8(svg).unwrap().contains("<svg"));
 
         // The villager scans: credited once for the household.
         let before = balance(&t, &villager).await;
@@ -214,20 +214,13 @@ dual_db_test!(
             "{detail}"
         );
         assert_eq!(detail["stories"][0]["photoIds"], json!([photo]));
-        let resp = get_response(
+        let (_, bytes) = download(
             &t,
             &format!("/api/v1/admin/activities/{id}/attendance.csv"),
             Some(&admin.token),
+            "text/csv",
         )
         .await;
-        assert_eq!(resp.status(), StatusCode::OK);
-        assert!(
-            resp.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/csv")
-        );
-        let bytes = resp.bytes().await.unwrap();
         assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "BOM for Excel");
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert_eq!(text.lines().count(), 4, "{text}");

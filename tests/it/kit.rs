@@ -483,3 +483,19 @@ pub async fn group_messages(t: &TestApp, group: &str) -> Vec<Value> {
     .unwrap()
     .clone()
 }
+
+/// `GET` a file (export, poster, QR image): asserts 200 and a `content-type` starting with
+/// `content_type`; returns the headers and the bytes.
+pub async fn download(
+    t: &TestApp,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+) -> (reqwest::header::HeaderMap, Vec<u8>) {
+    let resp = get_response(t, path, token).await;
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    let headers = resp.headers().clone();
+    let got = headers["content-type"].to_str().unwrap();
+    assert!(got.starts_with(content_type), "{path}: {got}");
+    (headers, resp.bytes().await.unwrap().to_vec())
+}

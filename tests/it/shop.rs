@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 use crate::kit::*;
 
 /// 10:00 in Shanghai on a Monday, far from day boundaries.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 const START: &str = "2026-06-01T02:00:00Z";
 
 /// R10: the admin books PA-03 (+30, no cap) for a member, so the household has points to spend.
@@ -128,15 +130,14 @@ dual_db_test!(
         assert_eq!(figures(&t, &villager).await, (score, base - 16));
         assert_eq!(stock(&t, &admin, heping, soap).await, 3);
         let first = placed["id"].as_i64().unwrap();
-        let resp = get_response(
+        let (_, svg) = download(
             &t,
             &format!("/api/v1/me/orders/{first}/qr.svg"),
             Some(&villager.token),
+            "image/svg+xml",
         )
         .await;
-        assert_eq!(resp.status(), StatusCode::OK);
-        assert_eq!(resp.headers()["content-type"], "image/svg+xml");
-        assert!(resp.text().await.unwrap().contains("<svg"));
+        assert!(String::from_utf8(svg).unwrap().contains("<svg"));
         let (status, body) = get(
             &t,
             &format!("/api/v1/me/orders/{first}/qr.svg"),
@@ -250,14 +251,14 @@ dual_db_test!(
             .map(|o| o["status"].as_str().unwrap())
             .collect();
         assert_eq!(states, vec!["delivered", "cancelled"]);
-        let resp = get_response(
+        let (_, xlsx) = download(
             &t,
             &format!("/api/v1/admin/villages/{heping}/orders.xlsx"),
             Some(&admin.token),
+            XLSX,
         )
         .await;
-        assert_eq!(resp.status(), StatusCode::OK);
-        assert_eq!(&resp.bytes().await.unwrap()[..2], b"PK");
+        assert_eq!(&xlsx[..2], b"PK");
         let actions = audit_actions(&t, &admin, villager.household_id).await;
         for action in [
             "shop.order_place",
@@ -272,9 +273,8 @@ dual_db_test!(
             "/api/v1/admin/audit.xlsx?householdId={}",
             villager.household_id
         );
-        let resp = get_response(&t, &path, Some(&admin.token)).await;
-        assert_eq!(resp.status(), StatusCode::OK);
-        assert_eq!(&resp.bytes().await.unwrap()[..2], b"PK");
+        let (_, xlsx) = download(&t, &path, Some(&admin.token), XLSX).await;
+        assert_eq!(&xlsx[..2], b"PK");
         let (status, body) = get(&t, &path, Some(&villager.token)).await;
         assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
     }
@@ -643,20 +643,14 @@ dual_db_test!(
         );
 
         // The ledger as Excel; the town's and the district's roll-ups.
-        let resp = get_response(
+        let (_, xlsx) = download(
             &t,
             &format!("/api/v1/admin/villages/{heping}/funds/entries.xlsx"),
             Some(&town.token),
+            XLSX,
         )
         .await;
-        assert_eq!(resp.status(), StatusCode::OK);
-        assert!(
-            resp.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .contains("spreadsheetml")
-        );
-        assert_eq!(&resp.bytes().await.unwrap()[..2], b"PK");
+        assert_eq!(&xlsx[..2], b"PK");
         let district = login_as(&t, "demo-district", "console").await;
         let summary = t
             .app
