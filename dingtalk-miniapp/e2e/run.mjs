@@ -928,6 +928,23 @@ story('the committee reads the queue but has no approve button', async () => {
   await ctx.close();
 });
 
+story('console 扫码登录: DingTalk web login (simulator page) brings the officer back logged in', async () => {
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/console/login`);
+  await page.locator('[data-test="web-login"]').first().click();
+  // DingTalk's login page (the simulator's), then back on the console with the code.
+  await page.getByRole('button', { name: /demo-town/ }).click({ timeout: 15_000 });
+  await page.waitForURL((url) => url.pathname.startsWith('/console/') && !url.pathname.startsWith('/console/login'), { timeout: 20_000 });
+  expect(!page.url().includes('authCode'), `the code left the address: ${page.url()}`);
+  await page.locator('.el-menu').first().waitFor();
+  // A forged return (state not started here) is refused with a clear message.
+  await page.goto(`${BASE}/console/login?authCode=forged&state=nope`);
+  await page.getByText('登录请求已失效').waitFor();
+  await shot(page, 'console-web-login-refused');
+  await ctx.close();
+});
+
 // ---------------------------------------------------------------- run
 browser = await chromium.launch({
   executablePath: CHROMIUM,

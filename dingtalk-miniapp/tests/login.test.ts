@@ -8,11 +8,13 @@ import {
   exchangeAuthCode,
   planLogin,
   simAuthCode,
+  webLoginRedirect,
+  webLoginUrl,
   withoutDemoUser,
 } from '../src/shared/login';
 
-const sim: ClientConfig = { dingtalkMode: 'sim', simUrl: 'http://127.0.0.1:8089', corpId: 'dingcorp', clientId: 'appkey' };
-const live: ClientConfig = { ...sim, dingtalkMode: 'live', simUrl: null };
+const sim: ClientConfig = { dingtalkMode: 'sim', simUrl: 'http://127.0.0.1:8089', corpId: 'dingcorp', clientId: 'appkey', webLoginBase: 'http://127.0.0.1:8089' };
+const live: ClientConfig = { ...sim, dingtalkMode: 'live', simUrl: null, webLoginBase: 'https://login.dingtalk.com' };
 
 describe('planLogin', () => {
   it('logs a demo user in directly in sim mode only', () => {
@@ -117,5 +119,28 @@ describe('simulator login', () => {
       { userid: 'demo-villager', name: '唐平' },
     ]);
     expect(users.map((u) => u.userid)).toEqual(['demo-villager', 'demo-admin', 'admin-cihang']);
+  });
+});
+
+describe('web login (扫码登录, console outside DingTalk)', () => {
+  it('sends the browser to DingTalk with the console login page as the way back', () => {
+    const url = new URL(webLoginUrl(live, webLoginRedirect('https://jf.dazu.gov.cn'), 'st-1'));
+    expect(url.origin + url.pathname).toBe('https://login.dingtalk.com/oauth2/auth');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      redirect_uri: 'https://jf.dazu.gov.cn/console/login',
+      response_type: 'code',
+      client_id: 'appkey',
+      scope: 'openid',
+      state: 'st-1',
+      prompt: 'consent',
+    });
+    expect(webLoginUrl(sim, 'http://x/console/login', 's')).toMatch(/^http:\/\/127\.0\.0\.1:8089\/oauth2\/auth\?/);
+  });
+
+  it('takes the redirect only in the console and only outside DingTalk', () => {
+    expect(planLogin(live, '?authCode=c9&code=c9&state=st-1', false, true)).toEqual({ kind: 'web-login', code: 'c9', state: 'st-1' });
+    expect(planLogin(live, '?authCode=c9&state=st-1', false, false)).toEqual({ kind: 'open-in-dingtalk' });
+    expect(planLogin(live, '?authCode=c9&state=st-1', true, true)).toEqual({ kind: 'dingtalk', corpId: 'dingcorp' });
+    expect(planLogin(live, '?authCode=c9', false, true)).toEqual({ kind: 'open-in-dingtalk' });
   });
 });

@@ -14,7 +14,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::kit::*;
-use crate::support::{auth_code, sim_delete, sim_put_user};
+use crate::support::{auth_code, sim_delete, sim_post, sim_put_user};
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -1208,5 +1208,122 @@ dual_db_test!(
         )
         .await;
         assert_envelope(status, &body, StatusCode::CONFLICT, "member.already_bound");
+    }
+);
+
+dual_db_test!(
+    async fn f1_console_web_login_through_dingtalk_oauth2_page(db: TestDb) {
+        let t = TestApp::spawn(db).await;
+        // The console reads where to send the browser (the simulator's login page in sim mode).
+        let (status, config) = get(&t, "/api/v1/client-config", None).await;
+        assert_eq!(status, StatusCode::OK);
+        let base = config["webLoginBase"].as_str().unwrap().to_owned();
+        assert_eq!(Some(base.as_str()), t.sim_url.as_deref());
+        let client_id = config["clientId"].as_str().unwrap().to_owned();
+        let redirect = format!("{}/console/", t.base_url);
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+
+        // DingTalk's login page, then the user's confirmation redirects back with the code.
+        let page = browser
+            .get(format!("{base}/oauth2/auth"))
+            .query(&[
+                ("redirect_uri", redirect.as_str()),
+                ("response_type", "code"),
+                ("client_id", client_id.as_str()),
+                ("scope", "openid"),
+                ("state", "s-123"),
+                ("prompt", "consent"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("demo-town"));
+        let confirmed = browser
+            .post(format!("{base}/oauth2/auth"))
+            .form(&[
+                ("client_id", client_id.as_str()),
+                ("redirect_uri", redirect.as_str()),
+                ("state", "s-123"),
+                ("user_id", "demo-town"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(confirmed.status(), StatusCode::FOUND);
+        let location =
+            reqwest::Url::parse(confirmed.headers()["location"].to_str().unwrap()).unwrap();
+        assert!(location.as_str().starts_with(&redirect), "{location}");
+        let query: std::collections::HashMap<_, _> = location.query_pairs().into_owned().collect();
+        assert_eq!(query["state"], "s-123");
+        let code = query["authCode"].clone();
+
+        let (status, session) = post(
+            &t,
+            "/api/v1/auth/dingtalk/web",
+            None,
+            json!({ "authCode": code }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{session}");
+        assert_eq!(session["roles"][0]["role"], "town_officer");
+        let token = session["accessToken"].as_str().unwrap();
+        let (status, jobs) = get(&t, "/api/v1/admin/jobs", Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{jobs}");
+
+        // The code is single use.
+        let (status, again) = post(
+            &t,
+            "/api/v1/auth/dingtalk/web",
+            None,
+            json!({ "authCode": code }),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &again,
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_code",
+        );
+        // A 免登 code is no web-login code, and an empty one is refused before DingTalk is asked.
+        let mini_code = auth_code(&t, "demo-town").await;
+        let (status, body) = post(
+            &t,
+            "/api/v1/auth/dingtalk/web",
+            None,
+            json!({ "authCode": mini_code }),
+        )
+        .await;
+        assert_envelope(status, &body, StatusCode::UNAUTHORIZED, "auth.invalid_code");
+        let (status, body) = post(
+            &t,
+            "/api/v1/auth/dingtalk/web",
+            None,
+            json!({ "authCode": " " }),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.invalid_field",
+        );
+
+        // A DingTalk user of the organisation without an account here is told to ask the admin.
+        sim_put_user(&t, "stranger-2", "过路人", "10099990002").await;
+        let (status, issued) =
+            sim_post(&t, "/sim/oauth2/codes", json!({ "userId": "stranger-2" })).await;
+        assert_eq!(status, StatusCode::OK, "{issued}");
+        let (status, body) = post(
+            &t,
+            "/api/v1/auth/dingtalk/web",
+            None,
+            json!({ "authCode": issued["code"] }),
+        )
+        .await;
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.not_registered");
     }
 );

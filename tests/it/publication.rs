@@ -348,3 +348,122 @@ dual_db_test!(
         );
     }
 );
+
+dual_db_test!(
+    async fn r16_console_previews_then_publishes_now_once_with_the_person_in_the_audit(db: TestDb) {
+        // Fri 2 Oct 2026, 10:00 Shanghai: Q3 has ended; the scheduler waits for Thu 8 Oct.
+        let start = "2026-10-02T02:00:00Z".parse().unwrap();
+        let (t, _clock) = spawn_at(db, start, fast_workers()).await;
+        let heping = village_id(&t, "heping").await;
+        let cihang = village_id(&t, "cihang").await;
+        let admin = login_as(&t, "demo-admin", "console").await;
+        let committee = login_as(&t, "demo-committee", "console").await;
+        let villager = login(&t, "demo-villager").await;
+        let preview = format!("/api/v1/admin/villages/{heping}/publications/2026-Q3/preview");
+        let publish = format!("/api/v1/admin/villages/{heping}/publications/2026-Q3/publish");
+
+        // Who may not: a villager (403), another village's admin sees no such village (404);
+        // a quarter still running (409) and a malformed one (400) change nothing.
+        let (status, body) = get(&t, &preview, Some(&villager.token)).await;
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
+        let (status, body) = post(&t, &publish, Some(&villager.token), json!({})).await;
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
+        let (status, body) = get(
+            &t,
+            &format!("/api/v1/admin/villages/{cihang}/publications/2026-Q3/preview"),
+            Some(&admin.token),
+        )
+        .await;
+        assert_envelope(status, &body, StatusCode::NOT_FOUND, "village.not_found");
+        let (status, body) = post(
+            &t,
+            &format!("/api/v1/admin/villages/{heping}/publications/2026-Q4/publish"),
+            Some(&admin.token),
+            json!({}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::CONFLICT,
+            "publication.quarter_not_ended",
+        );
+        let (status, body) = get(
+            &t,
+            &format!("/api/v1/admin/villages/{heping}/publications/2026-Q9/preview"),
+            Some(&admin.token),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "request.invalid_path",
+        );
+
+        // The preview: the scheduled day, its window, every ranked household; nothing stored.
+        let (status, seen) = get(&t, &preview, Some(&admin.token)).await;
+        assert_eq!(status, StatusCode::OK, "{seen}");
+        assert_eq!(seen["plannedOn"], "2026-10-08");
+        assert_eq!(seen["published"], false);
+        assert_eq!(seen["villageName"], "和平村");
+        let rows = seen["rows"].as_array().unwrap();
+        assert!(rows.len() > 10, "{seen}");
+        assert_eq!(seen["households"], rows.len());
+        assert_eq!(rows[0]["rank"], 1);
+        let (_, list) = get(&t, &format!("/api/v1/villages/{heping}/publications"), None).await;
+        assert_eq!(list["publications"], json!([]), "a preview stores nothing");
+
+        // The committee publishes now; a second press, by anyone, publishes nothing more.
+        let (status, done) = post(&t, &publish, Some(&committee.token), json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{done}");
+        assert_eq!(done["outcome"], "published");
+        assert_eq!(done["publication"]["publishedOn"], "2026-10-02");
+        assert_eq!(done["publication"]["households"], rows.len());
+        let (status, again) = post(&t, &publish, Some(&admin.token), json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{again}");
+        assert_eq!(again["outcome"], "already_published");
+        assert_eq!(again["publication"]["id"], done["publication"]["id"]);
+        let (_, list) = get(&t, &format!("/api/v1/villages/{heping}/publications"), None).await;
+        assert_eq!(list["publications"].as_array().unwrap().len(), 1);
+
+        // The published board has the preview's ranking (same code, same figures).
+        let (_, board) = get(
+            &t,
+            &format!("/api/v1/villages/{heping}/publications/2026-Q3"),
+            None,
+        )
+        .await;
+        let ranks = |v: &serde_json::Value| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["householdCode"].clone(),
+                        r["rank"].clone(),
+                        r["score"].clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ranks(&board["rows"]), ranks(&seen["rows"]));
+
+        // The run says who asked; the audit names the committee member.
+        let (_, jobs) = get(&t, "/api/v1/admin/jobs", Some(&admin.token)).await;
+        let run = jobs["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["villageId"] == heping && r["period"] == "2026-Q3")
+            .cloned()
+            .unwrap();
+        assert_eq!(run["trigger"], "console");
+        let audit = village_audit(&t, &admin.token, heping).await;
+        let published = audit
+            .iter()
+            .find(|a| a["action"] == "publication.published")
+            .unwrap();
+        assert_eq!(published["role"], "village_committee", "{published}");
+    }
+);

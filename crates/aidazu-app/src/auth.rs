@@ -363,7 +363,80 @@ impl App {
                     dingtalk_error(err)
                 }
             })?;
-        let user_id = signed_in.user_id.as_str().to_owned();
+        self.login_dingtalk_user(&signed_in.user_id, client, request_id)
+            .await
+    }
+
+    /// Logs in from DingTalk's web login (扫码登录, OAuth2; the console opened in a browser
+    /// outside DingTalk): the redirect's `authCode` → a user token → the user's union id → the
+    /// organisation's user id, then the same account rules as [`App::login_dingtalk`].
+    ///
+    /// # Errors
+    /// [`AppError::InvalidField`] for an empty code, [`AppError::InvalidAuthCode`] for a used,
+    /// expired or unknown code, [`AppError::NotRegistered`] for a DingTalk user outside the
+    /// organisation or without an account, [`AppError::DingTalk`] when DingTalk fails.
+    #[tracing::instrument(skip_all)]
+    pub async fn login_dingtalk_web(
+        &self,
+        auth_code: &str,
+        request_id: Option<String>,
+    ) -> Result<Session, AppError> {
+        if auth_code.trim().is_empty() || auth_code.len() > 512 {
+            return Err(AppError::InvalidField {
+                field: "authCode",
+                message: "authCode 不能为空",
+            });
+        }
+        let token = self
+            .dingtalk()
+            .user_access_token(auth_code)
+            .await
+            .map_err(|err| {
+                // DingTalk answers 400 for a used, expired or foreign code.
+                if matches!(
+                    err,
+                    dingtalk::DingTalkError::Api {
+                        http_status: 400,
+                        ..
+                    }
+                ) {
+                    AppError::InvalidAuthCode
+                } else {
+                    dingtalk_error(err)
+                }
+            })?;
+        let profile = self
+            .dingtalk()
+            .user_profile(&token.access_token)
+            .await
+            .map_err(dingtalk_error)?;
+        let Some(union_id) = profile.union_id else {
+            return Err(AppError::InvalidAuthCode);
+        };
+        let user = self
+            .dingtalk()
+            .user_by_union_id(&union_id)
+            .await
+            .map_err(|err| {
+                if is_api_code(&err, &["60121"]) {
+                    AppError::NotRegistered(union_id.as_str().to_owned())
+                } else {
+                    dingtalk_error(err)
+                }
+            })?;
+        self.login_dingtalk_user(&user.user_id, ClientKind::Console, request_id)
+            .await
+    }
+
+    /// Opens a session for a DingTalk user DingTalk has vouched for (免登 or web login): the
+    /// user's account, bound to a member by mobile on the first login (F1).
+    async fn login_dingtalk_user(
+        &self,
+        dingtalk_user: &dingtalk::ids::UserId,
+        client: ClientKind,
+        request_id: Option<String>,
+    ) -> Result<Session, AppError> {
+        let user_id = dingtalk_user.as_str().to_owned();
         let db = self.store().connection();
         let existing = accounts::account_by_dingtalk_user_id(db, &user_id).await?;
         let account = match existing {
@@ -371,7 +444,7 @@ impl App {
             _ => {
                 let detail = self
                     .dingtalk()
-                    .user_detail(&signed_in.user_id)
+                    .user_detail(dingtalk_user)
                     .await
                     .map_err(dingtalk_error)?;
                 let txn = self.store().begin().await?;

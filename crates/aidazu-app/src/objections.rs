@@ -682,7 +682,14 @@ impl App {
             )
             .await?;
         let outcome = self
-            .store_and_announce(village, &content, today, latest.objection_last_day, run)
+            .store_and_announce(
+                village,
+                &content,
+                today,
+                latest.objection_last_day,
+                run,
+                None,
+            )
             .await?;
         Ok(match outcome {
             PublishOutcome::Published(p) => Some(p.version),

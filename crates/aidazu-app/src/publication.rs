@@ -14,7 +14,7 @@ pub mod documents;
 use aidazu_domain::calendar::{Quarter, business_date, shanghai_instant};
 use aidazu_domain::ledger::{EntryKind, EntrySource, HouseholdYearLedger};
 use aidazu_domain::objection::ObjectionPolicy;
-use aidazu_domain::org::{Role, Scope, household_participates};
+use aidazu_domain::org::{Action, Role, Scope, household_participates};
 use aidazu_domain::{HouseholdId, VillageId};
 use aidazu_store::jobs::{self, Claim};
 use aidazu_store::outbox;
@@ -55,6 +55,18 @@ impl PublishOutcome {
             Self::Running => None,
         }
     }
+}
+
+/// A board computed for review before it is published (预览); never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicationPreview {
+    pub quarter: Quarter,
+    /// The day it would be published: the scheduled day, or today when that has passed.
+    pub planned_on: NaiveDate,
+    pub objection_last_day: NaiveDate,
+    /// Whether version 1 is published already (the preview then shows today's figures).
+    pub published: bool,
+    pub content: BoardContent,
 }
 
 /// A stored publication with its parsed content.
@@ -134,6 +146,98 @@ impl App {
         quarter: Quarter,
         trigger: &str,
     ) -> Result<PublishOutcome, AppError> {
+        self.publish_quarter_by(village, quarter, trigger, None)
+            .await
+    }
+
+    /// R16: [`App::publish_quarter`] asked for by a person in the console (立即公示): the same
+    /// run key, so the scheduler, the CLI and this never publish a quarter twice; only once the
+    /// quarter has ended; the audit record names who asked.
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
+    /// [`AppError::QuarterNotEnded`], [`AppError::Store`].
+    pub async fn publish_quarter_now(
+        &self,
+        actor: &Actor,
+        village: VillageId,
+        quarter: Quarter,
+    ) -> Result<PublishOutcome, AppError> {
+        let location = self.village_location(village).await?;
+        let role = actor.require(
+            Action::PublishBoard,
+            &location,
+            AppError::VillageNotFound(village.get()),
+        )?;
+        self.publish_quarter_by(village, quarter, "console", Some((actor, role)))
+            .await
+    }
+
+    /// What the quarter's board would show if it were published now (预览): computed by the
+    /// same code as the publication, never stored, no digest of record.
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
+    /// [`AppError::QuarterNotEnded`], [`AppError::Store`].
+    pub async fn preview_publication(
+        &self,
+        actor: &Actor,
+        village: VillageId,
+        quarter: Quarter,
+    ) -> Result<PublicationPreview, AppError> {
+        let location = self.village_location(village).await?;
+        actor.require(
+            Action::PublishBoard,
+            &location,
+            AppError::VillageNotFound(village.get()),
+        )?;
+        let summary = self
+            .store()
+            .village(village)
+            .await?
+            .ok_or(AppError::VillageNotFound(village.get()))?;
+        let calendar = self.store().village_calendar(village).await?;
+        let today = business_date(self.clock().now());
+        let last_day = calendar.quarter_last_day(quarter);
+        if today <= last_day {
+            return Err(AppError::QuarterNotEnded {
+                quarter: quarter.to_string(),
+                last_day,
+            });
+        }
+        let planned_on = calendar
+            .publication_date(quarter, &self.config().working_days)
+            .max(today);
+        let objection_last_day = self.objection_policy().window_last_day(planned_on);
+        let content = self
+            .board_snapshot(
+                &summary,
+                quarter,
+                1,
+                planned_on,
+                objection_last_day,
+                Vec::new(),
+            )
+            .await?;
+        let published = store_pub::get(self.store().connection(), village, quarter, Some(1))
+            .await?
+            .is_some();
+        Ok(PublicationPreview {
+            quarter,
+            planned_on,
+            objection_last_day,
+            published,
+            content,
+        })
+    }
+
+    async fn publish_quarter_by(
+        &self,
+        village: VillageId,
+        quarter: Quarter,
+        trigger: &str,
+        by: Option<(&Actor, Role)>,
+    ) -> Result<PublishOutcome, AppError> {
         let summary = self
             .store()
             .village(village)
@@ -162,7 +266,10 @@ impl App {
             }
             Claim::Running(_) => return Ok(PublishOutcome::Running),
         };
-        match self.publish_claimed(&summary, quarter, run.id, today).await {
+        match self
+            .publish_claimed(&summary, quarter, run.id, today, by)
+            .await
+        {
             Ok(outcome) => {
                 if let PublishOutcome::Published(p) = &outcome {
                     self.district_summary_if_complete(&summary, quarter).await?;
@@ -186,6 +293,7 @@ impl App {
         quarter: Quarter,
         run: i64,
         today: NaiveDate,
+        by: Option<(&Actor, Role)>,
     ) -> Result<PublishOutcome, AppError> {
         let policy = self.objection_policy();
         let objection_last_day = policy.window_last_day(today);
@@ -200,7 +308,7 @@ impl App {
             i32::try_from(households).unwrap_or(i32::MAX),
         )
         .await?;
-        self.store_and_announce(village.id, &content, today, objection_last_day, run)
+        self.store_and_announce(village.id, &content, today, objection_last_day, run, by)
             .await
     }
 
@@ -213,6 +321,7 @@ impl App {
         today: NaiveDate,
         objection_last_day: NaiveDate,
         run: i64,
+        by: Option<(&Actor, Role)>,
     ) -> Result<PublishOutcome, AppError> {
         let households = u32::try_from(content.rows.len()).unwrap_or(u32::MAX);
         let quarter: Quarter = content
@@ -239,10 +348,12 @@ impl App {
             )?));
         };
         let notice = self.enqueue_group_notice(&txn, &publication).await?;
+        let system = Actor::system(aidazu_domain::channel::Channel::Job);
+        let (actor, role) = by.map_or((&system, None), |(a, r)| (a, Some(r)));
         aidazu_store::audit::record(
             &txn,
-            &Actor::system(aidazu_domain::channel::Channel::Job).audit(
-                None,
+            &actor.audit(
+                role,
                 if publication.version > 1 {
                     "publication.amended"
                 } else {

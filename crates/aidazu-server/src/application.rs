@@ -103,6 +103,10 @@ impl Application {
             sim_url: sim_base.clone(),
             corp_id: settings.dingtalk.corp_id.clone(),
             client_id: settings.dingtalk.app_key.clone(),
+            // The simulator serves the web-login page itself.
+            web_login_base: sim_base
+                .clone()
+                .unwrap_or_else(|| settings.dingtalk.login_base.clone()),
         };
         let web = (!settings.web.dir.as_os_str().is_empty()).then(|| aidazu_api::WebAssets {
             dir: settings.web.dir.clone(),

@@ -233,6 +233,9 @@ pub struct DingTalkSettings {
     pub agent_id: i64,
     pub oapi_base: String,
     pub api_base: String,
+    /// DingTalk's web-login (扫码登录) host the console sends a browser to in live mode.
+    #[serde(default = "default_login_base")]
+    pub login_base: String,
     pub sim: SimSettings,
     pub callback: CallbackSettings,
     /// How events and card actions arrive: HTTP callbacks (default) or a Stream connection.
@@ -244,6 +247,10 @@ pub struct DingTalkSettings {
     /// Background workers (callback inbox, outbox).
     #[serde(default)]
     pub workers: WorkerSettings,
+}
+
+fn default_login_base() -> String {
+    "https://login.dingtalk.com".to_owned()
 }
 
 /// How DingTalk events reach the service.

@@ -24,6 +24,7 @@ pub fn dingtalk_routes() -> Router<Sim> {
         .route("/topapi/v2/user/getuserinfo", post(contact::getuserinfo))
         .route("/topapi/v2/user/get", post(contact::user_get))
         .route("/topapi/v2/user/list", post(contact::user_list))
+        .route("/topapi/user/getbyunionid", post(contact::user_by_union_id))
         .route(
             "/topapi/v2/department/listsub",
             post(contact::department_listsub),

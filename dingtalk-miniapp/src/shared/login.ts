@@ -13,6 +13,8 @@ export interface ClientConfig {
   corpId: string;
   /** The app key (DingTalk's `clientId`). */
   clientId: string;
+  /** DingTalk's web login (扫码登录) host: `https://login.dingtalk.com`, or the simulator. */
+  webLoginBase: string;
 }
 
 export type ClientKind = 'miniapp' | 'console';
@@ -172,8 +174,36 @@ export async function exchangeAuthCode(
   return session;
 }
 
+/** Exchanges DingTalk's web-login (扫码登录) code for a console session. */
+export async function exchangeWebLoginCode(api: ApiClient, authCode: string): Promise<SessionResponse> {
+  const session = await api.post<SessionResponse>('/api/v1/auth/dingtalk/web', { authCode }, { auth: false });
+  api.startSession(session);
+  return session;
+}
+
+/** Where DingTalk's web login sends the browser back: the console's login page. */
+export function webLoginRedirect(origin: string): string {
+  return `${origin}/console/login`;
+}
+
+/** DingTalk's web-login (OAuth2) address for the console; `state` guards the round trip. */
+export function webLoginUrl(config: ClientConfig, redirectUri: string, state: string): string {
+  const url = new URL('/oauth2/auth', config.webLoginBase);
+  url.searchParams.set('redirect_uri', redirectUri);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('client_id', config.clientId);
+  url.searchParams.set('scope', 'openid');
+  url.searchParams.set('state', state);
+  url.searchParams.set('prompt', 'consent');
+  return url.toString();
+}
+
+/** The query parameters the web login leaves on the address, removed once used. */
+export const WEB_LOGIN_PARAMS = ['authCode', 'code', 'state'];
+
 /** What the login step should do, from the configuration and the address. */
 export type LoginPlan =
+  | { kind: 'web-login'; code: string; state: string }
   | { kind: 'dingtalk'; corpId: string }
   | { kind: 'demo-user'; userId: string }
   | { kind: 'sim-picker' }
@@ -184,8 +214,15 @@ export function planLogin(
   config: ClientConfig,
   search: string,
   inDingTalk: boolean,
+  /** The console takes DingTalk's web-login redirect (`?authCode&state`); the micro-app does not. */
+  webLogin = false,
 ): LoginPlan {
   const params = new URLSearchParams(search);
+  const webCode = params.get('authCode');
+  const webState = params.get('state');
+  if (webLogin && webCode && webState !== null && !inDingTalk) {
+    return { kind: 'web-login', code: webCode, state: webState };
+  }
   const demoUser = params.get('demoUser');
   if (demoUser) {
     return config.dingtalkMode === 'sim' ? { kind: 'demo-user', userId: demoUser } : { kind: 'demo-refused' };

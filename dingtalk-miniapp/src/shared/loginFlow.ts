@@ -13,10 +13,16 @@ import {
   demoUsers,
   dingtalkAuthCode,
   exchangeAuthCode,
+  exchangeWebLoginCode,
   listSimUsers,
   planLogin,
   simAuthCode,
+  webLoginRedirect,
+  webLoginUrl,
 } from './login';
+
+/** Where the console keeps the web login's `state` between leaving and coming back. */
+const WEB_STATE_KEY = 'aidazu.webLoginState';
 
 export function useLoginFlow(api: ApiClient, client: ClientKind, onDone: () => void) {
   const plan = ref<LoginPlan | null>(null);
@@ -45,6 +51,34 @@ export function useLoginFlow(api: ApiClient, client: ClientKind, onDone: () => v
     await withCode(() => simAuthCode(simUrl, userId));
   }
 
+  /** 扫码登录: off to DingTalk's login page, back on the console's login page with a code. */
+  function startWebLogin() {
+    const cfg = config.value;
+    if (!cfg) return;
+    const state = crypto.randomUUID();
+    sessionStorage.setItem(WEB_STATE_KEY, state);
+    window.location.assign(webLoginUrl(cfg, webLoginRedirect(window.location.origin), state));
+  }
+
+  async function finishWebLogin(code: string, state: string) {
+    const expected = sessionStorage.getItem(WEB_STATE_KEY);
+    sessionStorage.removeItem(WEB_STATE_KEY);
+    if (!expected || expected !== state) {
+      error.value = '登录请求已失效或不是从本页面发起的，请重新扫码登录';
+      return;
+    }
+    busy.value = true;
+    error.value = null;
+    try {
+      await exchangeWebLoginCode(api, code);
+      onDone();
+    } catch (e) {
+      error.value = errorMessage(e);
+    } finally {
+      busy.value = false;
+    }
+  }
+
   async function start() {
     busy.value = true;
     error.value = null;
@@ -57,9 +91,11 @@ export function useLoginFlow(api: ApiClient, client: ClientKind, onDone: () => v
     }
     busy.value = false;
     const cfg = config.value;
-    plan.value = planLogin(cfg, window.location.search, inDingTalk());
+    plan.value = planLogin(cfg, window.location.search, inDingTalk(), client === 'console');
     const p = plan.value;
-    if (p.kind === 'dingtalk') {
+    if (p.kind === 'web-login') {
+      await finishWebLogin(p.code, p.state);
+    } else if (p.kind === 'dingtalk') {
       await withCode(() => dingtalkAuthCode(bridge, p.corpId, cfg.clientId));
     } else if (p.kind === 'demo-user') {
       await loginAs(p.userId);
@@ -72,5 +108,5 @@ export function useLoginFlow(api: ApiClient, client: ClientKind, onDone: () => v
     }
   }
 
-  return { plan, config, users, busy, error, start, loginAs };
+  return { plan, config, users, busy, error, start, loginAs, startWebLogin };
 }

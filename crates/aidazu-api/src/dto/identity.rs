@@ -30,6 +30,15 @@ pub struct DingTalkLoginRequest {
     pub client: Option<aidazu_app::auth::ClientKind>,
 }
 
+/// `POST /api/v1/auth/dingtalk/web`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DingTalkWebLoginRequest {
+    /// The `authCode` DingTalk's web login (扫码登录) put on the redirect (single use).
+    #[schema(max_length = 512)]
+    pub auth_code: String,
+}
+
 /// `POST /api/v1/auth/refresh` and `/logout`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

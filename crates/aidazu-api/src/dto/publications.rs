@@ -113,6 +113,58 @@ pub struct PublicationDto {
     pub canonical: String,
 }
 
+/// A quarter's board as it would be published now (预览); nothing is stored.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicationPreviewDto {
+    pub village_id: i64,
+    /// `2026-Q3`.
+    pub quarter: String,
+    /// The day it would be published: the scheduled day (first working day after the quarter),
+    /// or today when that has passed.
+    pub planned_on: chrono::NaiveDate,
+    pub objection_last_day: chrono::NaiveDate,
+    /// Version 1 is published already (the preview then shows today's figures, not the record).
+    pub published: bool,
+    pub village_name: String,
+    pub committee: String,
+    pub quarter_first_day: chrono::NaiveDate,
+    pub quarter_last_day: chrono::NaiveDate,
+    pub households: usize,
+    /// Mean year score of the ranked households, two decimals.
+    pub average_score: Option<String>,
+    pub rows: Vec<BoardRowDto>,
+}
+
+impl From<aidazu_app::publication::PublicationPreview> for PublicationPreviewDto {
+    fn from(p: aidazu_app::publication::PublicationPreview) -> Self {
+        Self {
+            village_id: p.content.village.id,
+            quarter: p.quarter.to_string(),
+            planned_on: p.planned_on,
+            objection_last_day: p.objection_last_day,
+            published: p.published,
+            village_name: p.content.village.name.clone(),
+            committee: p.content.committee.clone(),
+            quarter_first_day: p.content.quarter_first_day,
+            quarter_last_day: p.content.quarter_last_day,
+            households: p.content.rows.len(),
+            average_score: p.content.average_score.clone(),
+            rows: p.content.rows.into_iter().map(BoardRowDto::from).collect(),
+        }
+    }
+}
+
+/// What `立即公示` did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishOutcomeDto {
+    /// `published` (this request), `already_published` (earlier: scheduler, CLI or another
+    /// person) or `running` (someone is publishing it right now; look again shortly).
+    pub outcome: String,
+    pub publication: Option<PublicationSummaryDto>,
+}
+
 /// The caller's household's line in one publication.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -6,7 +6,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 
 use crate::dto::identity::{
-    DingTalkLoginRequest, LogoutRequest, LogoutResponse, RefreshRequest, SessionResponse,
+    DingTalkLoginRequest, DingTalkWebLoginRequest, LogoutRequest, LogoutResponse, RefreshRequest,
+    SessionResponse,
 };
 use crate::extract::{ApiJson, AuthUser};
 use crate::middleware::REQUEST_ID;
@@ -15,6 +16,7 @@ use crate::{ApiError, ApiState};
 pub fn router() -> Router<ApiState> {
     Router::new()
         .route("/api/v1/auth/dingtalk", post(login_dingtalk))
+        .route("/api/v1/auth/dingtalk/web", post(login_dingtalk_web))
         .route("/api/v1/auth/refresh", post(refresh))
         .route("/api/v1/auth/logout", post(logout))
 }
@@ -49,6 +51,32 @@ pub async fn login_dingtalk(
             body.client.unwrap_or_default(),
             request_id(&headers),
         )
+        .await?;
+    Ok(Json(SessionResponse::from(session)))
+}
+
+/// Logs in to the console from DingTalk's web login (扫码登录, OAuth2): the redirect's
+/// `authCode` → the user's union id → the organisation's user, then the same account rules as
+/// `POST /api/v1/auth/dingtalk`. The session is a console session.
+#[utoipa::path(post, path = "/api/v1/auth/dingtalk/web", tag = "auth",
+    request_body = DingTalkWebLoginRequest,
+    responses(
+        (status = 200, description = "登录成功", body = SessionResponse),
+        (status = 400, description = "请求体无效", body = crate::error::ErrorBody),
+        (status = 401, description = "授权码无效或已使用（auth.invalid_code）", body = crate::error::ErrorBody),
+        (status = 403, description = "不是本组织的钉钉用户，或未登记为村民且无工作人员角色（auth.not_registered）", body = crate::error::ErrorBody),
+        (status = 409, description = "手机号对应多位村民（auth.ambiguous_member）", body = crate::error::ErrorBody),
+        (status = 422, description = "授权码为空（request.invalid_field）", body = crate::error::ErrorBody),
+        (status = 503, description = "钉钉暂不可用", body = crate::error::ErrorBody),
+    ))]
+pub async fn login_dingtalk_web(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<DingTalkWebLoginRequest>,
+) -> Result<Json<SessionResponse>, ApiError> {
+    let session = state
+        .app
+        .login_dingtalk_web(&body.auth_code, request_id(&headers))
         .await?;
     Ok(Json(SessionResponse::from(session)))
 }

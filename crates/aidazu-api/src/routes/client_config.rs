@@ -25,6 +25,11 @@ pub struct ClientConfig {
     pub corp_id: String,
     /// The app key, DingTalk's `clientId` for `requestAuthCode`.
     pub client_id: String,
+    /// Where a browser outside DingTalk logs in (扫码登录, OAuth2): `https://login.dingtalk.com`
+    /// live, the simulator in sim mode. The console sends the browser to
+    /// `{webLoginBase}/oauth2/auth?…` and posts the returned `authCode` to
+    /// `POST /api/v1/auth/dingtalk/web`.
+    pub web_login_base: String,
 }
 
 impl Default for ClientConfig {
@@ -34,6 +39,7 @@ impl Default for ClientConfig {
             sim_url: None,
             corp_id: String::new(),
             client_id: String::new(),
+            web_login_base: "https://login.dingtalk.com".to_owned(),
         }
     }
 }

@@ -6,13 +6,14 @@ use aidazu_domain::VillageId;
 use aidazu_domain::calendar::Quarter;
 use axum::extract::State;
 use axum::response::{Html, Response};
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 
 use crate::download;
 use crate::dto::publications::{
     BoardRowDto, JobRunDto, JobRunListDto, MyPublicationDto, MyPublicationListDto, NoticeGroupDto,
-    NoticeGroupRequest, PublicationDto, PublicationListDto, PublicationSummaryDto, VersionQuery,
+    NoticeGroupRequest, PublicationDto, PublicationListDto, PublicationPreviewDto,
+    PublicationSummaryDto, PublishOutcomeDto, VersionQuery,
 };
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::{ApiError, ApiState};
@@ -39,6 +40,14 @@ pub fn router() -> Router<ApiState> {
             put(set_notice_group),
         )
         .route("/api/v1/admin/jobs", get(list_jobs))
+        .route(
+            "/api/v1/admin/villages/{id}/publications/{quarter}/preview",
+            get(preview_publication),
+        )
+        .route(
+            "/api/v1/admin/villages/{id}/publications/{quarter}/publish",
+            post(publish_now),
+        )
 }
 
 fn parse_quarter(text: &str) -> Result<Quarter, ApiError> {
@@ -251,6 +260,67 @@ pub async fn set_notice_group(
         village_id: group.village.get(),
         open_conversation_id: group.open_conversation_id,
         robot_code: group.robot_code,
+    }))
+}
+
+/// A quarter's board as it would be published now (预览; village admin, committee, town officer).
+/// Computed by the publication's own code; nothing is stored.
+#[utoipa::path(get, path = "/api/v1/admin/villages/{id}/publications/{quarter}/preview", tag = "admin",
+    params(("id" = i64, Path, description = "村社 id"),
+        ("quarter" = String, Path, description = "季度，如 2026-Q3")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "公示预览（未保存）", body = PublicationPreviewDto),
+        (status = 400, description = "季度格式有误", body = crate::error::ErrorBody),
+        (status = 401, description = "未登录或登录已过期", body = crate::error::ErrorBody),
+        (status = 403, description = "无权预览（auth.forbidden）", body = crate::error::ErrorBody),
+        (status = 404, description = "村社不存在或不在管辖范围", body = crate::error::ErrorBody),
+        (status = 409, description = "该季度尚未结束（publication.quarter_not_ended）", body = crate::error::ErrorBody),
+    ))]
+pub async fn preview_publication(
+    State(state): State<ApiState>,
+    AuthUser(actor): AuthUser,
+    ApiPath((id, quarter)): ApiPath<(i64, String)>,
+) -> Result<Json<PublicationPreviewDto>, ApiError> {
+    let preview = state
+        .app
+        .preview_publication(&actor, VillageId(id), parse_quarter(&quarter)?)
+        .await?;
+    Ok(Json(PublicationPreviewDto::from(preview)))
+}
+
+/// Publishes an ended quarter now (立即公示; village admin, committee, town officer), instead of
+/// waiting for the scheduler: the same run key, so it is published once whoever asks first.
+#[utoipa::path(post, path = "/api/v1/admin/villages/{id}/publications/{quarter}/publish", tag = "admin",
+    params(("id" = i64, Path, description = "村社 id"),
+        ("quarter" = String, Path, description = "季度，如 2026-Q3")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "已公示（本次或此前）或正在公示", body = PublishOutcomeDto),
+        (status = 400, description = "季度格式有误", body = crate::error::ErrorBody),
+        (status = 401, description = "未登录或登录已过期", body = crate::error::ErrorBody),
+        (status = 403, description = "无权公示（auth.forbidden）", body = crate::error::ErrorBody),
+        (status = 404, description = "村社不存在或不在管辖范围", body = crate::error::ErrorBody),
+        (status = 409, description = "该季度尚未结束（publication.quarter_not_ended）", body = crate::error::ErrorBody),
+    ))]
+pub async fn publish_now(
+    State(state): State<ApiState>,
+    AuthUser(actor): AuthUser,
+    ApiPath((id, quarter)): ApiPath<(i64, String)>,
+) -> Result<Json<PublishOutcomeDto>, ApiError> {
+    use aidazu_app::publication::PublishOutcome;
+    let outcome = state
+        .app
+        .publish_quarter_now(&actor, VillageId(id), parse_quarter(&quarter)?)
+        .await?;
+    let (name, publication) = match &outcome {
+        PublishOutcome::Published(p) => ("published", Some(p)),
+        PublishOutcome::AlreadyPublished(p) => ("already_published", Some(p)),
+        PublishOutcome::Running => ("running", None),
+    };
+    Ok(Json(PublishOutcomeDto {
+        outcome: name.to_owned(),
+        publication: publication.map(|p| summary(&state, p)),
     }))
 }
 

@@ -90,6 +90,8 @@ pub enum Action {
     EditCatalogueTemplate,
     /// Create towns, villages and groups.
     ManageOrganisation,
+    /// Preview a quarter's board and publish it before the scheduler does (R16, 立即公示).
+    PublishBoard,
 }
 
 /// An account's role in its scope.
@@ -177,6 +179,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | A::ManageMembers
                 | A::BindAccount
                 | A::RequestCatalogueChange
+                | A::PublishBoard
         ),
         Role::VillageCommittee => matches!(
             action,
@@ -185,8 +188,12 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | A::DecideObjection
                 | A::NominateHonours
                 | A::RequestCatalogueChange
+                | A::PublishBoard
         ),
-        Role::TownOfficer => matches!(action, A::ViewBoard | A::ViewRecords | A::DecideEscalation),
+        Role::TownOfficer => matches!(
+            action,
+            A::ViewBoard | A::ViewRecords | A::DecideEscalation | A::PublishBoard
+        ),
         Role::DistrictOfficer => matches!(
             action,
             A::ViewBoard

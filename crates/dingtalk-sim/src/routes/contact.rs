@@ -88,6 +88,27 @@ pub async fn user_get(State(sim): State<Sim>, call: OapiCall) -> Response {
     }
 }
 
+/// `POST /topapi/user/getbyunionid {"unionid"}` → `result: {contact_type, userid}`; a union id
+/// of nobody in the organisation → 60121.
+pub async fn user_by_union_id(State(sim): State<Sim>, call: OapiCall) -> Response {
+    let Some(union_id) = call.text("unionid").filter(|c| !c.is_empty()) else {
+        return oapi::topapi_error(40035, "缺少参数 unionid");
+    };
+    let user = sim.with_data_read(|data| {
+        data.org
+            .users
+            .values()
+            .find(|u| u.union_id == union_id)
+            .map(|u| u.user_id.clone())
+    });
+    match user {
+        Some(user_id) => oapi::topapi_ok(json!({
+            "result": { "contact_type": 0, "userid": user_id }
+        })),
+        None => oapi::topapi_error(60121, "找不到该用户"),
+    }
+}
+
 /// The department id of a body (`dept_id`, number or numeric string); `default` when absent.
 fn dept_id(call: &OapiCall, default: Option<i64>) -> Result<i64, Response> {
     match call.text("dept_id") {

@@ -145,6 +145,41 @@ impl Client {
     }
 }
 
+/// `POST /topapi/user/getbyunionid {unionid}`: the organisation's user id of a union id (the web
+/// login of [`crate::api::oauth`] knows the user by union id only).
+#[derive(Debug, Clone, Serialize)]
+pub struct GetUserIdByUnionId {
+    /// The union id from `contact/users/me`.
+    #[serde(rename = "unionid")]
+    pub union_id: UnionId,
+}
+
+/// The user a union id belongs to in this organisation.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UnionIdUser {
+    /// The user's id in the organisation.
+    #[serde(rename = "userid")]
+    pub user_id: UserId,
+    /// `0` an employee of the organisation, `1` an external contact.
+    #[serde(default)]
+    pub contact_type: i64,
+}
+
+json_endpoint!(GetUserIdByUnionId => OapiResult<UnionIdUser>, Oapi, POST, "/topapi/user/getbyunionid", Idempotent);
+
+impl Client {
+    /// The organisation's user of a union id.
+    ///
+    /// # Errors
+    /// [`DingTalkError::Api`] with code `60121` when the union id is no user of the organisation.
+    pub async fn user_by_union_id(&self, union_id: &UnionId) -> Result<UnionIdUser, DingTalkError> {
+        let request = GetUserIdByUnionId {
+            union_id: union_id.clone(),
+        };
+        Ok(self.send(&request).await?.result)
+    }
+}
+
 /// Largest `size` of [`ListDepartmentUsers`].
 pub const USER_PAGE_MAX: u32 = 100;
 
