@@ -592,7 +592,9 @@ story('console 季度公示: the quarter listed, the board previewed, poster PDF
   expect(/\d{4}年第.季度/.test(await table.innerText()), 'a published quarter');
   await page.locator('[data-test="board-preview"] .el-table__row').first().waitFor();
   await page.locator('[data-test="jobs-table"]', { hasText: '季度公示' }).waitFor();
-  expect((await page.getByRole('button', { name: /发布|公示/ }).count()) === 0, 'no publish button: publishing is the scheduler\'s or the CLI\'s');
+  // The scheduler published the last ended quarter at start: the card says so, no 立即公示 button.
+  await page.locator('[data-test="already-published"]').waitFor();
+  expect((await page.locator('[data-test="publish-now"]').count()) === 0, 'no publish button for a published quarter');
   const poster = await table.getByRole('link', { name: '海报 PDF' }).first().getAttribute('href');
   const xlsx = await table.getByRole('link', { name: '表格 xlsx' }).first().getAttribute('href');
   const pdf = await fetch(`${BASE}${poster}`);
@@ -942,6 +944,24 @@ story('console 扫码登录: DingTalk web login (simulator page) brings the offi
   await page.goto(`${BASE}/console/login?authCode=forged&state=nope`);
   await page.getByText('登录请求已失效').waitFor();
   await shot(page, 'console-web-login-refused');
+  await ctx.close();
+});
+
+story('a town officer picks among the villages of the town only, and sees the 立即公示 card', async () => {
+  const session = await apiSession('demo-town');
+  const town = session.roles.find((r) => r.role === 'town_officer').scopeId;
+  const { villages } = await (await fetch(`${BASE}/api/v1/villages`)).json();
+  const mine = villages.filter((v) => v.townId === town).map((v) => v.name).sort();
+  expect(mine.length > 0 && mine.length < villages.length, `the town has some of the villages: ${mine}`);
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-town', '/console/publication');
+  await page.getByRole('combobox', { name: '村社' }).or(page.locator('.village .el-select')).first().click();
+  const options = (await page.locator('.el-select-dropdown__item:visible').allInnerTexts()).map((x) => x.trim()).sort();
+  expect(JSON.stringify(options) === JSON.stringify(mine), `options ${options} vs ${mine}`);
+  await page.keyboard.press('Escape');
+  await page.locator('[data-test="publish-card"]').waitFor();
+  await shot(page, 'console-publication-town');
   await ctx.close();
 });
 

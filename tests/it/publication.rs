@@ -411,6 +411,14 @@ dual_db_test!(
         assert!(rows.len() > 10, "{seen}");
         assert_eq!(seen["households"], rows.len());
         assert_eq!(rows[0]["rank"], 1);
+        let (_, latest) = get(
+            &t,
+            &format!("/api/v1/admin/villages/{heping}/publications/latest/preview"),
+            Some(&committee.token),
+        )
+        .await;
+        assert_eq!(latest["quarter"], "2026-Q3", "the last ended quarter");
+        assert_eq!(latest["rows"], seen["rows"]);
         let (_, list) = get(&t, &format!("/api/v1/villages/{heping}/publications"), None).await;
         assert_eq!(list["publications"], json!([]), "a preview stores nothing");
 

@@ -174,7 +174,8 @@ impl App {
     }
 
     /// What the quarter's board would show if it were published now (预览): computed by the
-    /// same code as the publication, never stored, no digest of record.
+    /// same code as the publication, never stored, no digest of record. `quarter = None` previews
+    /// the last quarter that has ended.
     ///
     /// # Errors
     /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
@@ -183,7 +184,7 @@ impl App {
         &self,
         actor: &Actor,
         village: VillageId,
-        quarter: Quarter,
+        quarter: Option<Quarter>,
     ) -> Result<PublicationPreview, AppError> {
         let location = self.village_location(village).await?;
         actor.require(
@@ -198,6 +199,8 @@ impl App {
             .ok_or(AppError::VillageNotFound(village.get()))?;
         let calendar = self.store().village_calendar(village).await?;
         let today = business_date(self.clock().now());
+        // `None`: the last quarter that has ended (the one the scheduler publishes next).
+        let quarter = quarter.unwrap_or_else(|| calendar.quarter_of(today).prev());
         let last_day = calendar.quarter_last_day(quarter);
         if today <= last_day {
             return Err(AppError::QuarterNotEnded {

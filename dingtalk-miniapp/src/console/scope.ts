@@ -7,7 +7,9 @@ export interface Village {
   code: string;
   name: string;
   town: string;
+  townId: number;
   district: string;
+  districtId: number;
 }
 
 export const STAFF_ROLES = ['village_admin', 'village_committee', 'town_officer', 'district_officer'];
@@ -18,13 +20,18 @@ export function isStaff(profile: Profile | null): boolean {
   return !!profile?.roles.some((r) => STAFF_ROLES.includes(r.role));
 }
 
-/** Villages the console offers: the village grants' villages; every village for officers (the API answers 404 outside their scope). */
+/** Villages the console offers: those a staff grant covers (R1), as the API scopes them. */
 export function villagesInScope(profile: Profile | null, all: Village[]): Village[] {
   if (!profile) return [];
   const roles = profile.roles.filter((r) => STAFF_ROLES.includes(r.role));
-  if (roles.some((r) => r.scopeLevel !== 'village')) return all;
-  const ids = new Set(roles.map((r) => r.scopeId));
-  return all.filter((v) => ids.has(v.id));
+  return all.filter((v) =>
+    roles.some(
+      (r) =>
+        (r.scopeLevel === 'village' && r.scopeId === v.id) ||
+        (r.scopeLevel === 'town' && r.scopeId === v.townId) ||
+        (r.scopeLevel === 'district' && r.scopeId === v.districtId),
+    ),
+  );
 }
 
 /** Village admins decide declarations, score, and change households and members there. */
@@ -44,4 +51,9 @@ export function isVillageCommittee(profile: Profile | null, villageId: number | 
 /** Town officers decide escalated objections of their town's villages (the API checks the town). */
 export function isTownOfficer(profile: Profile | null): boolean {
   return !!profile?.roles.some((r) => r.role === 'town_officer');
+}
+
+/** Who may preview a quarter's board and publish it now (R16, 立即公示): as the API allows. */
+export function canPublish(profile: Profile | null, villageId: number | null): boolean {
+  return isVillageAdmin(profile, villageId) || isVillageCommittee(profile, villageId) || isTownOfficer(profile);
 }

@@ -16,8 +16,12 @@ pub struct Village {
     pub name: String,
     /// Town or street (棠香街道).
     pub town: String,
+    /// The town's id (a town officer's scope).
+    pub town_id: i64,
     /// District (大足区).
     pub district: String,
+    /// The district's id (a district officer's scope).
+    pub district_id: i64,
 }
 
 impl From<VillageSummary> for Village {
@@ -27,7 +31,9 @@ impl From<VillageSummary> for Village {
             code: v.code,
             name: v.name,
             town: v.town.name,
+            town_id: v.town.id.0,
             district: v.district.name,
+            district_id: v.district.id.0,
         }
     }
 }

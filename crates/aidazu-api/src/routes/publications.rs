@@ -264,10 +264,11 @@ pub async fn set_notice_group(
 }
 
 /// A quarter's board as it would be published now (预览; village admin, committee, town officer).
-/// Computed by the publication's own code; nothing is stored.
+/// Computed by the publication's own code; nothing is stored. `latest` as the quarter previews
+/// the last quarter that has ended.
 #[utoipa::path(get, path = "/api/v1/admin/villages/{id}/publications/{quarter}/preview", tag = "admin",
     params(("id" = i64, Path, description = "村社 id"),
-        ("quarter" = String, Path, description = "季度，如 2026-Q3")),
+        ("quarter" = String, Path, description = "季度，如 2026-Q3；latest 表示最近结束的季度")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "公示预览（未保存）", body = PublicationPreviewDto),
@@ -284,7 +285,15 @@ pub async fn preview_publication(
 ) -> Result<Json<PublicationPreviewDto>, ApiError> {
     let preview = state
         .app
-        .preview_publication(&actor, VillageId(id), parse_quarter(&quarter)?)
+        .preview_publication(
+            &actor,
+            VillageId(id),
+            if quarter == "latest" {
+                None
+            } else {
+                Some(parse_quarter(&quarter)?)
+            },
+        )
         .await?;
     Ok(Json(PublicationPreviewDto::from(preview)))
 }
