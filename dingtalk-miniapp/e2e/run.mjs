@@ -503,7 +503,7 @@ story('the villager reads 积分榜: the published quarter, the household pinned
   await shot(page, 'villager-board');
   await page.getByRole('button', { name: '对本户积分提出异议' }).click();
   await page.waitForURL(/\/objections\?quarter=/);
-  await page.getByRole('heading', { name: '对本户积分提出异议' }).waitFor();
+  await page.getByRole('heading', { name: '对公示积分提出异议' }).waitFor();
   await ctx.close();
 });
 
@@ -962,6 +962,39 @@ story('a town officer picks among the villages of the town only, and sees the �
   await page.keyboard.press('Escape');
   await page.locator('[data-test="publish-card"]').waitFor();
   await shot(page, 'console-publication-town');
+  await ctx.close();
+});
+
+story('the villager reports another household picked from the board (R17), the committee sees it', async () => {
+  const stamp = String(Date.now()).slice(-5);
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page, 'demo-villager', '/objections');
+  const about = page.locator('[data-test="objection-about"]');
+  await about.locator('option').nth(1).waitFor({ state: 'attached' });
+  const value = await about.locator('option').nth(1).getAttribute('value');
+  await about.selectOption(value);
+  expect((await page.getByLabel('有异议的积分记录').count()) === 0, 'no own-entry picker for a report about another household');
+  await page.getByLabel('异议内容').fill(`e2e 反映 ${stamp}：该户门前垃圾长期未清理`);
+  await page.getByRole('button', { name: '提交异议' }).click();
+  await page.locator('[data-test="objection-notice"]', { hasText: '异议已提交' }).waitFor();
+  await shot(page, 'villager-objection-report');
+  const desk = await browser.newContext(DESKTOP);
+  const committee = await desk.newPage();
+  await consoleLogin(committee, 'demo-committee', '/console/objections');
+  await committee.locator('[data-test="objection-row"]', { hasText: `e2e 反映 ${stamp}` }).waitFor();
+  await ctx.close();
+  await desk.close();
+});
+
+story('积分明细 names every kind of line in Chinese (no raw codes such as refund or redeem)', async () => {
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await villagerLogin(page, 'demo-villager', '/ledger');
+  await page.locator('[data-test="ledger-line"]').first().waitFor();
+  const text = await page.locator('.card-list').innerText();
+  const raw = text.match(/\b(award|penalty|correction|redeem|refund|year_close|mini_app|console|card|job)\b/);
+  expect(!raw, `raw code on the page: ${raw?.[0]}`);
   await ctx.close();
 });
 

@@ -57,3 +57,12 @@ describe('console scope for the quarterly cycle', () => {
     expect(isTownOfficer(profile('village_committee', 'village', 1))).toBe(false);
   });
 });
+
+describe('entry kind labels', () => {
+  it('names every ledger kind the API sends in Chinese (R12)', async () => {
+    const { ENTRY_KIND_LABEL } = await import('../src/shared/labels');
+    for (const kind of ['award', 'penalty', 'correction', 'redeem', 'refund', 'year_close']) {
+      expect(ENTRY_KIND_LABEL[kind]).toMatch(/^[\u4e00-\u9fa5]+$/);
+    }
+  });
+});

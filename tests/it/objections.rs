@@ -433,3 +433,78 @@ dual_db_test!(
         assert_eq!(t.app.objection_reminders().await.unwrap(), 0);
     }
 );
+
+dual_db_test!(
+    async fn r17_a_member_reports_another_household_picked_from_the_board_by_its_code(db: TestDb) {
+        let start = "2026-10-08T02:00:00Z".parse().unwrap();
+        let (t, _clock) = spawn_at(db, start, fast_workers()).await;
+        let heping = village_id(&t, "heping").await;
+        t.app
+            .publish_quarter(VillageId(heping), "2026-Q3".parse().unwrap(), "cli")
+            .await
+            .unwrap();
+        let villager = login(&t, "demo-villager").await;
+        let committee = login(&t, "demo-committee").await;
+        let (_, board) = get(
+            &t,
+            &format!("/api/v1/villages/{heping}/publications/2026-Q3"),
+            None,
+        )
+        .await;
+        // Another household as the public board shows it (its code, not an id).
+        let own = villager.body["household"]["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let other = board["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["householdCode"].as_str().unwrap().to_owned())
+            .find(|code| *code != own)
+            .unwrap();
+        let (_, other_household) = member_by_code(&t, &format!("{other}-1")).await;
+
+        // Refused, nothing written: a code of another village, both identifiers at once.
+        let (status, body) = object(
+            &t,
+            &villager,
+            json!({"quarter": "2026-Q3", "aboutHouseholdCode": "cihang-01-001", "text": "积分不对"}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "objection.other_village",
+        );
+        let (status, body) = object(
+            &t,
+            &villager,
+            json!({"quarter": "2026-Q3", "aboutHouseholdCode": other, "aboutHouseholdId": other_household, "text": "积分不对"}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.invalid_field",
+        );
+        assert_eq!(objection_count(&t, &committee, heping).await, 0);
+
+        // The report: about that household, raised by the villager's.
+        let (status, filed) = object(
+            &t,
+            &villager,
+            json!({"quarter": "2026-Q3", "aboutHouseholdCode": other, "text": "该户上季度的环境卫生加分与实际不符"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{filed}");
+        assert_eq!(filed["aboutHouseholdId"], other_household);
+        assert_eq!(
+            filed["raisedByHouseholdId"],
+            villager.body["household"]["id"]
+        );
+        assert_eq!(objection_count(&t, &committee, heping).await, 1);
+    }
+);

@@ -28,8 +28,11 @@ pub struct ObjectionInput {
     pub quarter: Quarter,
     /// The village of the publication, when the caller names it (must be their own).
     pub village: Option<VillageId>,
-    /// The household questioned; `None`: the caller's own.
+    /// The household questioned; `None` (and no `about_code`): the caller's own.
     pub about: Option<HouseholdId>,
+    /// The household questioned by its code as the public board shows it (`heping-01-007`), for a
+    /// report about another household picked from the board; at most one of `about`/`about_code`.
+    pub about_code: Option<String>,
     /// The questioned entry, if one is named (must be the household's).
     pub entry: Option<LedgerEntryId>,
     pub text: String,
@@ -97,7 +100,22 @@ impl App {
         if input.village.is_some_and(|v| v != village) {
             return Err(AppError::ObjectionOtherVillage);
         }
-        let about = input.about.unwrap_or(own);
+        let about = match (input.about, input.about_code.as_deref()) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::InvalidField {
+                    field: "aboutHouseholdCode",
+                    message: "请只填写一种被反映农户的标识（户编号或户号）",
+                });
+            }
+            (Some(id), None) => id,
+            (None, Some(code)) => self
+                .store()
+                .household_by_code(village, code.trim())
+                .await?
+                .map(|h| h.id)
+                .ok_or(AppError::ObjectionOtherVillage)?,
+            (None, None) => own,
+        };
         if self.store().household_village(about).await? != Some(village) {
             return Err(AppError::ObjectionOtherVillage);
         }

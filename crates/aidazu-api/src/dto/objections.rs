@@ -16,6 +16,10 @@ pub struct ObjectionRequest {
     /// The household questioned (default: the caller's own; another household of the village
     /// is a report).
     pub about_household_id: Option<i64>,
+    /// The household questioned by the code the public board shows (`heping-01-007`): a report
+    /// about another household picked from the board. At most one of the two.
+    #[schema(max_length = 64)]
+    pub about_household_code: Option<String>,
     /// The questioned ledger entry, if one is named.
     pub entry_id: Option<i64>,
     /// What is wrong (required).

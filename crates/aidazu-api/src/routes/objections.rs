@@ -82,6 +82,7 @@ pub async fn file_objection(
                 quarter,
                 village: body.village_id.map(VillageId),
                 about: body.about_household_id.map(HouseholdId),
+                about_code: body.about_household_code,
                 entry: body.entry_id.map(LedgerEntryId),
                 text: body.text,
                 photo_ids: body.photo_ids,
