@@ -512,7 +512,7 @@ story('the villager objects with a photo, the committee rejects, the villager es
   const ctx = await phone();
   const page = await ctx.newPage();
   await villagerLogin(page, 'demo-villager', '/objections');
-  await page.getByRole('heading', { name: '对本户积分提出异议' }).waitFor();
+  await page.getByRole('heading', { name: '对公示积分提出异议' }).waitFor();
   await page.getByRole('button', { name: '提交异议' }).click();
   const refusal = page.locator('[data-test="objection-error"]');
   await refusal.waitFor();
@@ -978,6 +978,7 @@ story('the villager reports another household picked from the board (R17), the c
   await page.getByLabel('异议内容').fill(`e2e 反映 ${stamp}：该户门前垃圾长期未清理`);
   await page.getByRole('button', { name: '提交异议' }).click();
   await page.locator('[data-test="objection-notice"]', { hasText: '异议已提交' }).waitFor();
+  await page.locator('[data-test="objection"]', { hasText: `e2e 反映 ${stamp}` }).locator('[data-test="objection-report"]').waitFor();
   await shot(page, 'villager-objection-report');
   const desk = await browser.newContext(DESKTOP);
   const committee = await desk.newPage();
