@@ -814,7 +814,9 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
                 if item.direction() != Direction::Positive {
                     continue;
                 }
-                let days_ago = u64::try_from(7 * j + i + 1).unwrap_or(1);
+                // Spread over the last three months (about two weeks apart per household), so
+                // the demo's published quarters have points on them, not only the current one.
+                let days_ago = u64::try_from(7 * j + 15 * i + 1).unwrap_or(1);
                 let date = today
                     .checked_sub_days(Days::new(days_ago))
                     .unwrap_or(today)
