@@ -911,6 +911,69 @@ story('the admin books an allocation in 资金台账 and the report shows it', a
   await ctx.close();
 });
 
+story('console 数据看板: the district sees charts per village and fairness signals, exports Excel; ECharts only there; admins get none', async () => {
+  const ctx = await browser.newContext({ ...DESKTOP, acceptDownloads: true });
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-district');
+  await page.goto(`${BASE}/console/review`);
+  await page.locator('.el-main h2').first().waitFor();
+  await page.waitForLoadState('networkidle');
+  const chartChunks = () =>
+    page.evaluate(() => performance.getEntriesByType('resource').filter((r) => /\/charts-[^/]*\.js/.test(r.name)).length);
+  expect((await chartChunks()) === 0, 'ECharts is not loaded outside the dashboard');
+  await page.getByRole('menuitem', { name: '数据看板' }).click();
+  await page.waitForURL(/\/console\/dashboard/);
+  await page.locator('[data-test="section-participation"] .el-table__row', { hasText: '和平村' }).waitFor({ timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-test="chart"] canvas').length >= 4, null, { timeout: 20_000 });
+  expect((await chartChunks()) >= 1, 'ECharts loaded on the dashboard');
+  const rows = await page.locator('[data-test="section-participation"] .el-table__row').count();
+  expect(rows === 4, `four pilot villages in the district table, got ${rows}`);
+  await page.waitForLoadState('networkidle');
+  await shot(page, 'console-dashboard-statistics');
+  const problems = (await axeProblems(page)).map((p) => `statistics axe: ${p}`);
+
+  const [all] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出全部（Excel）' }).click()]);
+  expect(all.suggestedFilename().endsWith('.xlsx'), `an xlsx download: ${all.suggestedFilename()}`);
+  const bytes = await import('node:fs').then((fs) => all.path().then((p) => fs.readFileSync(p)));
+  expect(bytes.length > 1000 && bytes.subarray(0, 2).toString() === 'PK', 'the workbook is a zip');
+  const [one] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('[data-test="section-review_latency"]').getByRole('button', { name: '导出 Excel' }).click(),
+  ]);
+  expect(one.suggestedFilename().includes('审核时效'), `one table's workbook: ${one.suggestedFilename()}`);
+
+  await page.locator('.el-radio-button', { hasText: '公平性提示' }).click();
+  await page.locator('[data-test="section-reviewers"]').waitFor();
+  await page.locator('[data-test="section-gini"] .el-table__row', { hasText: '和平村' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[data-test="chart"] canvas').length === 2, null, { timeout: 20_000 });
+  expect((await page.getByText('以下是提示而不是结论').count()) === 1, 'fairness is explained as hints');
+  await page.waitForLoadState('networkidle');
+  await shot(page, 'console-dashboard-fairness');
+  problems.push(...(await axeProblems(page)).map((p) => `fairness axe: ${p}`));
+
+  const large = await browser.newContext(DESKTOP);
+  await large.addInitScript(() => window.localStorage.setItem('aidazu.console.largeText', '1'));
+  const big = await large.newPage();
+  await consoleLogin(big, 'demo-town');
+  await big.goto(`${BASE}/console/dashboard`);
+  await big.locator('[data-test="section-participation"] .el-table__row', { hasText: '和平村' }).waitFor({ timeout: 20_000 });
+  const townRows = await big.locator('[data-test="section-participation"] .el-table__row').count();
+  expect(townRows === 1, `the town sees its one pilot village, got ${townRows}`);
+  await big.waitForFunction(() => document.querySelectorAll('[data-test="chart"] canvas').length >= 4, null, { timeout: 20_000 });
+  await big.waitForLoadState('networkidle');
+  await shot(big, 'console-dashboard-town-large');
+  problems.push(...(await axeProblems(big)).map((p) => `town large axe: ${p}`));
+
+  const admin = await browser.newContext(DESKTOP);
+  const adminPage = await admin.newPage();
+  await consoleLogin(adminPage);
+  expect((await adminPage.getByRole('menuitem', { name: '数据看板' }).count()) === 0, 'no dashboard in the admin menu');
+  await adminPage.goto(`${BASE}/console/dashboard`);
+  await adminPage.locator('[data-test="dashboard-forbidden"]').waitFor();
+  expect(problems.length === 0, `\n    ${problems.join('\n    ')}`);
+  await ctx.close();
+});
+
 story('a villager without a staff role sees no console buttons', async () => {
   const ctx = await browser.newContext(DESKTOP);
   const page = await ctx.newPage();

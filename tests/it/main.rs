@@ -30,5 +30,6 @@ mod reconcile;
 mod reminders;
 mod shop;
 mod sim_fidelity;
+mod statistics;
 mod support;
 mod web;

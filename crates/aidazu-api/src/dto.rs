@@ -8,4 +8,5 @@ pub mod identity;
 pub mod objections;
 pub mod publications;
 pub mod shop;
+pub mod statistics;
 pub mod village;

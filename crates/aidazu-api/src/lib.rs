@@ -69,6 +69,7 @@ pub fn router(state: ApiState, options: RouterOptions) -> Router {
         .merge(routes::admin_declarations::router())
         .merge(routes::admin_entries::router())
         .merge(routes::shop::router())
+        .merge(routes::statistics::router())
         .merge(routes::activities::router())
         .merge(routes::publications::router())
         .merge(routes::objections::router())

@@ -71,6 +71,10 @@ use crate::ApiState;
         crate::routes::shop::fund_entries_xlsx,
         crate::routes::shop::orders_xlsx,
         crate::routes::shop::fund_rollup,
+        crate::routes::statistics::statistics,
+        crate::routes::statistics::statistics_xlsx,
+        crate::routes::statistics::fairness,
+        crate::routes::statistics::fairness_xlsx,
         crate::routes::activities::my_activities,
         crate::routes::activities::check_in,
         crate::routes::activities::village_activities,
@@ -120,6 +124,7 @@ use crate::ApiState;
         (name = "activities", description = "积分分享活动（R21）：活动、动态签到码、签到与登记、积分小故事、签到名单导出"),
         (name = "objections", description = "公示异议：提出、村支两委答复、镇街复核（R17、D3、D6）"),
         (name = "honours", description = "评先表彰：资格名单与说明、村支两委提名、导出（R18、D5、D7）"),
+        (name = "statistics", description = "镇街与区：各村社统计与公平性提示，按季度或年度，可导出 Excel（议题 12）"),
         (name = "dingtalk", description = "钉钉回调：事件推送与互动卡片回调"),
     )
 )]

@@ -16,6 +16,7 @@ pub mod objections;
 pub mod photos;
 pub mod publications;
 pub mod shop;
+pub mod statistics;
 pub mod villages;
 
 use axum::http::StatusCode;

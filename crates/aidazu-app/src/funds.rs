@@ -144,7 +144,7 @@ impl App {
         self.compute_fund_report(village, from, to).await
     }
 
-    async fn compute_fund_report(
+    pub(crate) async fn compute_fund_report(
         &self,
         village: VillageId,
         from: Option<NaiveDate>,

@@ -27,6 +27,7 @@ pub mod review_routing;
 pub mod scoring;
 pub mod shop;
 pub mod spreadsheet;
+pub mod statistics;
 pub mod year_close;
 
 use std::sync::Arc;

@@ -49,6 +49,16 @@ pub fn text_width(text: &str) -> usize {
         .sum()
 }
 
+/// One sheet of a workbook: `title` on the first line, `headers` on the third, then `rows`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet<'a> {
+    /// The tab's name (Excel allows 31 characters; longer names are cut).
+    pub name: &'a str,
+    pub title: &'a str,
+    pub headers: &'a [&'a str],
+    pub rows: &'a [Vec<Cell>],
+}
+
 /// A one-sheet workbook: `title` on the first line, `headers` on the third, then `rows`.
 ///
 /// # Errors
@@ -59,40 +69,56 @@ pub fn table_xlsx(
     headers: &[&str],
     rows: &[Vec<Cell>],
 ) -> Result<Vec<u8>, AppError> {
+    workbook_xlsx(&[Sheet {
+        name: sheet_name,
+        title,
+        headers,
+        rows,
+    }])
+}
+
+/// A workbook of several sheets, each laid out as [`table_xlsx`] lays out its one.
+///
+/// # Errors
+/// [`AppError::Document`] when the workbook cannot be written.
+pub fn workbook_xlsx(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, AppError> {
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::Document(format!("xlsx: {e}"));
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(sheet_name).map_err(fail)?;
     let bold = Format::new().set_bold().set_font_size(14);
     let header = Format::new()
         .set_bold()
         .set_align(FormatAlign::Center)
         .set_border(FormatBorder::Thin);
     let bordered = Format::new().set_border(FormatBorder::Thin);
-    sheet
-        .write_string_with_format(0, 0, title, &bold)
-        .map_err(fail)?;
-    let mut widths: Vec<usize> = headers.iter().map(|h| text_width(h)).collect();
-    for (col, h) in (0u16..).zip(headers) {
+    for s in sheets {
+        let sheet = workbook.add_worksheet();
+        let name: String = s.name.chars().take(31).collect();
+        sheet.set_name(name).map_err(fail)?;
         sheet
-            .write_string_with_format(2, col, *h, &header)
+            .write_string_with_format(0, 0, s.title, &bold)
             .map_err(fail)?;
-    }
-    for (row, cells) in (3u32..).zip(rows) {
-        for (col, cell) in (0u16..).zip(cells) {
-            if let Some(w) = widths.get_mut(usize::from(col)) {
-                *w = (*w).max(cell.width());
-            }
-            match cell {
-                Cell::Text(t) => sheet.write_string_with_format(row, col, t, &bordered),
-                Cell::Number(n) => sheet.write_number_with_format(row, col, *n, &bordered),
-            }
-            .map_err(fail)?;
+        let mut widths: Vec<usize> = s.headers.iter().map(|h| text_width(h)).collect();
+        for (col, h) in (0u16..).zip(s.headers) {
+            sheet
+                .write_string_with_format(2, col, *h, &header)
+                .map_err(fail)?;
         }
-    }
-    for (col, w) in (0u16..).zip(&widths) {
-        #[expect(clippy::cast_precision_loss, reason = "column widths are small")]
-        sheet.set_column_width(col, (*w + 2) as f64).map_err(fail)?;
+        for (row, cells) in (3u32..).zip(s.rows) {
+            for (col, cell) in (0u16..).zip(cells) {
+                if let Some(w) = widths.get_mut(usize::from(col)) {
+                    *w = (*w).max(cell.width());
+                }
+                match cell {
+                    Cell::Text(t) => sheet.write_string_with_format(row, col, t, &bordered),
+                    Cell::Number(n) => sheet.write_number_with_format(row, col, *n, &bordered),
+                }
+                .map_err(fail)?;
+            }
+        }
+        for (col, w) in (0u16..).zip(&widths) {
+            #[expect(clippy::cast_precision_loss, reason = "column widths are small")]
+            sheet.set_column_width(col, (*w + 2) as f64).map_err(fail)?;
+        }
     }
     workbook.save_to_buffer().map_err(fail)
 }

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod objection;
 pub mod org;
 pub mod shop;
+pub mod stats;
 
 pub use error::DomainError;
 pub use ids::{

@@ -26,6 +26,7 @@ pub mod seed;
 pub mod sessions;
 pub mod shop;
 mod stamp;
+pub mod stats;
 mod store;
 
 pub use error::StoreError;

@@ -18,7 +18,7 @@ export const router = createRouter({
     { path: '/shop', name: 'shop', component: () => import('./pages/ShopPage.vue'), meta: { title: '积分超市' } },
     { path: '/funds', name: 'funds', component: () => import('./pages/FundsPage.vue'), meta: { title: '资金台账' } },
     { path: '/activities', name: 'activities', component: () => import('./pages/ActivitiesPage.vue'), meta: { title: '活动' } },
-    { path: '/dashboard', name: 'dashboard', component: soon, meta: { title: '数据看板' } },
+    { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue'), meta: { title: '数据看板' } },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: soon, meta: { title: '页面不存在', public: true, missing: true } },
   ],
 });

@@ -92,6 +92,9 @@ pub enum Action {
     ManageOrganisation,
     /// Preview a quarter's board and publish it before the scheduler does (R16, 立即公示).
     PublishBoard,
+    /// See the statistics and fairness signals of the villages overseen (issue 12): the town and
+    /// the district only.
+    ViewStatistics,
 }
 
 /// An account's role in its scope.
@@ -192,7 +195,11 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         ),
         Role::TownOfficer => matches!(
             action,
-            A::ViewBoard | A::ViewRecords | A::DecideEscalation | A::PublishBoard
+            A::ViewBoard
+                | A::ViewRecords
+                | A::DecideEscalation
+                | A::PublishBoard
+                | A::ViewStatistics
         ),
         Role::DistrictOfficer => matches!(
             action,
@@ -202,6 +209,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | A::EditCatalogueTemplate
                 | A::ManageOrganisation
                 | A::BindAccount
+                | A::ViewStatistics
         ),
     }
 }
@@ -265,6 +273,15 @@ mod tests {
         assert!(!town.can_act(Action::ApproveCatalogueChange, &HEPING));
         let district = Access::new(Role::DistrictOfficer, Scope::District(DistrictId(1))).unwrap();
         assert!(district.can_act(Action::ApproveCatalogueChange, &OTHER_TOWN_VILLAGE));
+    }
+
+    #[test]
+    fn r1_statistics_are_for_the_town_and_the_district_only() {
+        for role in [Role::Villager, Role::VillageAdmin, Role::VillageCommittee] {
+            assert!(!role_allows(role, Action::ViewStatistics), "{role:?}");
+        }
+        assert!(role_allows(Role::TownOfficer, Action::ViewStatistics));
+        assert!(role_allows(Role::DistrictOfficer, Action::ViewStatistics));
     }
 
     #[test]
