@@ -18,7 +18,7 @@ use crate::error::StoreError;
 mod command;
 
 pub use command::{
-    ApprovalCreate, ApprovalTerminate, CardSend, CardUpdate, GroupNotice, Markdown,
+    ApprovalCreate, ApprovalTerminate, CardSend, CatalogueApprovalCreate, CatalogueApprovalTerminate, CardUpdate, GroupNotice, Markdown,
     ObjectionApprovalCreate, ObjectionApprovalTerminate, OutboxCommand, WorkNotice, kind,
 };
 
