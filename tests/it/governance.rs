@@ -25,7 +25,13 @@ const IN_Q4: &str = "2026-10-12T02:00:00Z";
 /// Mon 11 Jan 2027, 10:00 Shanghai: inside 2027-Q1.
 const IN_NEXT_Q1: &str = "2027-01-11T02:00:00Z";
 
-async fn score(t: &TestApp, token: &str, member: i64, item: &str, points: i64) -> (StatusCode, Value) {
+async fn score(
+    t: &TestApp,
+    token: &str,
+    member: i64,
+    item: &str,
+    points: i64,
+) -> (StatusCode, Value) {
     post(
         t,
         "/api/v1/admin/entries",
@@ -71,8 +77,6 @@ dual_db_test!(
         let (t, clock) = spawn_at(db, IN_Q3.parse().unwrap(), fast_workers()).await;
         let heping = village_id(&t, "heping").await;
         let admin = login_as(&t, "demo-admin", "console").await;
-        let district = login_as(&t, "demo-district", "console").await;
-        let villager = login(&t, "demo-villager").await;
 
         // Q3: a few ML-02 awards (2 points each) and one PA-01.
         let mut booked = 0;
@@ -90,10 +94,16 @@ dual_db_test!(
         }
         assert_eq!(booked, 6);
         let (member, _) = member_by_code(&t, "heping-01-009-1").await;
-        assert_eq!(score(&t, &admin.token, member, "PA-01", 3).await.0, StatusCode::CREATED);
+        assert_eq!(
+            score(&t, &admin.token, member, "PA-01", 3).await.0,
+            StatusCode::CREATED
+        );
 
-        // Q4: the request.
+        // Q4: the request (tokens are short-lived: log in again after the clock moved).
         clock.set(IN_Q4.parse().unwrap());
+        let admin = login_as(&t, "demo-admin", "console").await;
+        let district = login_as(&t, "demo-district", "console").await;
+        let villager = login(&t, "demo-villager").await;
         let path = format!("/api/v1/admin/villages/{heping}/catalogue-changes");
         let request = json!({
             "reason": "门前三包是本村重点工作，提高分值",
@@ -109,13 +119,22 @@ dual_db_test!(
             json!({"reason": "x", "changes": [{"op": "revalue", "code": "ML-02", "points": 40}]}),
         )
         .await;
-        assert_envelope(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "catalogue_change.out_of_bounds");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "catalogue_change.out_of_bounds",
+        );
         let (status, draft) = post(&t, &path, Some(&admin.token), request).await;
         assert_eq!(status, StatusCode::CREATED, "{draft}");
         assert_eq!(draft["status"], "draft");
         let id = draft["id"].as_i64().unwrap();
         // A draft opens no approval.
-        assert!(outbox_by_key(&t, &format!("catalogue.approval.create:{id}")).await.is_none());
+        assert!(
+            outbox_by_key(&t, &format!("catalogue.approval.create:{id}"))
+                .await
+                .is_none()
+        );
 
         // The replay: last quarter (2026-Q3) under ML-02 = 4.
         let (status, replay) = get(&t, &format!("{path}/{id}/replay"), Some(&district.token)).await;
@@ -162,10 +181,26 @@ dual_db_test!(
         let lines = replay["lines"].as_array().unwrap();
         for line in lines {
             let h = line["householdId"].as_i64().unwrap();
-            assert_eq!(line["actualQuarterPoints"], actual_q.get(&h).copied().unwrap_or(0), "{line}");
-            assert_eq!(line["proposedQuarterPoints"], proposed_q.get(&h).copied().unwrap_or(0), "{line}");
-            assert_eq!(line["actualScore"], actual_score.get(&h).copied().unwrap_or(0), "{line}");
-            assert_eq!(line["proposedScore"], proposed_score.get(&h).copied().unwrap_or(0), "{line}");
+            assert_eq!(
+                line["actualQuarterPoints"],
+                actual_q.get(&h).copied().unwrap_or(0),
+                "{line}"
+            );
+            assert_eq!(
+                line["proposedQuarterPoints"],
+                proposed_q.get(&h).copied().unwrap_or(0),
+                "{line}"
+            );
+            assert_eq!(
+                line["actualScore"],
+                actual_score.get(&h).copied().unwrap_or(0),
+                "{line}"
+            );
+            assert_eq!(
+                line["proposedScore"],
+                proposed_score.get(&h).copied().unwrap_or(0),
+                "{line}"
+            );
         }
         let issued = |m: &HashMap<i64, i64>| m.values().sum::<i64>();
         assert_eq!(replay["actual"]["pointsIssued"], issued(&actual_q));
@@ -181,7 +216,12 @@ dual_db_test!(
             let population: Vec<i64> = lines
                 .iter()
                 .filter(|l| l["exclusion"].is_null())
-                .map(|l| scores.get(&l["householdId"].as_i64().unwrap()).copied().unwrap_or(0))
+                .map(|l| {
+                    scores
+                        .get(&l["householdId"].as_i64().unwrap())
+                        .copied()
+                        .unwrap_or(0)
+                })
                 .collect();
             let n = population.len() as i64;
             let sum: i64 = population.iter().sum();
@@ -191,11 +231,20 @@ dual_db_test!(
             assert_eq!(replay[side]["householdsAboveLine"], above, "{side}");
             let key = format!("{side}Rank");
             for line in lines.iter().filter(|l| l["participating"] == true) {
-                let own = scores.get(&line["householdId"].as_i64().unwrap()).copied().unwrap_or(0);
+                let own = scores
+                    .get(&line["householdId"].as_i64().unwrap())
+                    .copied()
+                    .unwrap_or(0);
                 let higher = lines
                     .iter()
                     .filter(|l| l["participating"] == true)
-                    .filter(|l| scores.get(&l["householdId"].as_i64().unwrap()).copied().unwrap_or(0) > own)
+                    .filter(|l| {
+                        scores
+                            .get(&l["householdId"].as_i64().unwrap())
+                            .copied()
+                            .unwrap_or(0)
+                            > own
+                    })
                     .count();
                 assert_eq!(line[key.as_str()], higher + 1, "{line}");
             }
@@ -205,16 +254,34 @@ dual_db_test!(
             replay["proposed"]["liabilityFen"].as_i64().unwrap()
                 > replay["actual"]["liabilityFen"].as_i64().unwrap()
         );
-        assert_eq!(replay["proposed"]["fundBalanceFen"], replay["actual"]["fundBalanceFen"]);
+        assert_eq!(
+            replay["proposed"]["fundBalanceFen"],
+            replay["actual"]["fundBalanceFen"]
+        );
 
         // Submitted: a DingTalk approval for the district office.
-        let (status, submitted) =
-            post(&t, &format!("{path}/{id}/submit"), Some(&admin.token), json!({})).await;
+        let (status, submitted) = post(
+            &t,
+            &format!("{path}/{id}/submit"),
+            Some(&admin.token),
+            json!({}),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{submitted}");
         assert_eq!(submitted["status"], "submitted");
-        let (status, again) =
-            post(&t, &format!("{path}/{id}/submit"), Some(&admin.token), json!({})).await;
-        assert_envelope(status, &again, StatusCode::CONFLICT, "catalogue_change.wrong_state");
+        let (status, again) = post(
+            &t,
+            &format!("{path}/{id}/submit"),
+            Some(&admin.token),
+            json!({}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &again,
+            StatusCode::CONFLICT,
+            "catalogue_change.wrong_state",
+        );
         let instance = poll(Duration::from_secs(20), || async {
             change_of(&t, &admin.token, heping, id).await["approvalInstanceId"]
                 .as_str()
@@ -224,7 +291,11 @@ dual_db_test!(
         let approval = sim_get(&t, &format!("/sim/approvals/{instance}")).await;
         let form = approval_form(&approval);
         let labels: Vec<&str> = form.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(labels, ["申请单位", "调整内容", "调整理由", "模拟测算", "生效说明"], "{approval}");
+        assert_eq!(
+            labels,
+            ["申请单位", "调整内容", "调整理由", "模拟测算", "生效说明"],
+            "{approval}"
+        );
         assert!(form[1].1.contains("ML-02"), "{}", form[1].1);
         assert!(form[3].1.contains("2026-Q3"), "{}", form[3].1);
         assert!(approval.to_string().contains("demo-district"), "{approval}");
@@ -236,7 +307,13 @@ dual_db_test!(
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{list}");
-        assert!(list["changes"].as_array().unwrap().iter().any(|c| c["id"] == id));
+        assert!(
+            list["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == id)
+        );
 
         // The district officer agrees in DingTalk.
         let (status, _) = sim_post(
@@ -262,21 +339,36 @@ dual_db_test!(
             json!({"approve": false, "reason": "再议"}),
         )
         .await;
-        assert_envelope(status, &body, StatusCode::CONFLICT, "catalogue_change.wrong_state");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::CONFLICT,
+            "catalogue_change.wrong_state",
+        );
 
         // Still Q4: ML-02 gives 2 under the old version; 4 is refused.
         let (member, household) = member_by_code(&t, "heping-01-003-1").await;
-        assert_eq!(score(&t, &admin.token, member, "ML-02", 4).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(score(&t, &admin.token, member, "ML-02", 2).await.0, StatusCode::CREATED);
+        assert_eq!(
+            score(&t, &admin.token, member, "ML-02", 4).await.0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            score(&t, &admin.token, member, "ML-02", 2).await.0,
+            StatusCode::CREATED
+        );
         let old = item_entries(&t, household, 2026, "ML-02").await;
         assert_eq!(old.len(), 3);
         assert!(old.iter().all(|(v, p)| *v == 1 && *p == 2), "{old:?}");
 
         // Next quarter: the new version, 4 points; the old entries keep theirs.
         clock.set(IN_NEXT_Q1.parse().unwrap());
+        let admin = login_as(&t, "demo-admin", "console").await;
         let (status, body) = score(&t, &admin.token, member, "ML-02", 4).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        assert_eq!(item_entries(&t, household, 2027, "ML-02").await, vec![(version, 4)]);
+        assert_eq!(
+            item_entries(&t, household, 2027, "ML-02").await,
+            vec![(version, 4)]
+        );
         assert_eq!(item_entries(&t, household, 2026, "ML-02").await, old);
         let (_, catalogue) = get(&t, &format!("/api/v1/villages/{heping}/catalogue"), None).await;
         assert_eq!(catalogue["version"], version, "{catalogue}");
@@ -299,13 +391,31 @@ dual_db_test!(
         )
         .await;
         let id = draft["id"].as_i64().unwrap();
-        post(&t, &format!("{path}/{id}/submit"), Some(&admin.token), json!({})).await;
+        post(
+            &t,
+            &format!("{path}/{id}/submit"),
+            Some(&admin.token),
+            json!({}),
+        )
+        .await;
         let decision = format!("/api/v1/admin/catalogue-changes/{id}/decision");
         // The village admin may not decide.
-        let (status, body) = post(&t, &decision, Some(&admin.token), json!({"approve": true})).await;
+        let (status, body) =
+            post(&t, &decision, Some(&admin.token), json!({"approve": true})).await;
         assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
-        let (status, body) = post(&t, &decision, Some(&district.token), json!({"approve": false})).await;
-        assert_envelope(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field");
+        let (status, body) = post(
+            &t,
+            &decision,
+            Some(&district.token),
+            json!({"approve": false}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.invalid_field",
+        );
         let (status, refused) = post(
             &t,
             &decision,
@@ -325,8 +435,17 @@ fn import_xlsx(rows: &[Vec<String>]) -> Vec<u8> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     let header = [
-        "户编号", "组编号", "地址", "姓名", "与户主关系", "性别", "出生年份", "类别", "长期在外",
-        "党员", "手机号",
+        "户编号",
+        "组编号",
+        "地址",
+        "姓名",
+        "与户主关系",
+        "性别",
+        "出生年份",
+        "类别",
+        "长期在外",
+        "党员",
+        "手机号",
     ];
     sheet.write_string(0, 0, "农户批量导入").unwrap();
     for (c, h) in header.iter().enumerate() {
@@ -346,14 +465,21 @@ fn import_xlsx(rows: &[Vec<String>]) -> Vec<u8> {
     workbook.save_to_buffer().unwrap()
 }
 
-async fn upload_import(t: &TestApp, token: &str, village: i64, bytes: Vec<u8>) -> (StatusCode, Value) {
+async fn upload_import(
+    t: &TestApp,
+    token: &str,
+    village: i64,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
     let part = Part::bytes(bytes)
         .file_name("households.xlsx")
         .mime_str("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .unwrap();
     let resp = t
         .http
-        .post(t.url(&format!("/api/v1/admin/villages/{village}/households/import")))
+        .post(t.url(&format!(
+            "/api/v1/admin/villages/{village}/households/import"
+        )))
         .bearer_auth(token)
         .multipart(Form::new().part("file", part))
         .send()
@@ -389,7 +515,10 @@ dual_db_test!(
         )
         .await;
         let read = aidazu_app::spreadsheet::read_first_sheet(&template).unwrap();
-        assert!(read.iter().any(|r| r.first().is_some_and(|c| c == "户编号")));
+        assert!(
+            read.iter()
+                .any(|r| r.first().is_some_and(|c| c == "户编号"))
+        );
         let before = household_total(&t, &admin.token, heping).await;
 
         let mut rows: Vec<Vec<String>> = (1..=50)
@@ -413,14 +542,23 @@ dual_db_test!(
         rows[19][1] = "heping-99".into(); // row 23: no such group
         rows[41][3] = String::new(); // row 45: no name
         let (status, body) = upload_import(&t, &admin.token, heping, import_xlsx(&rows)).await;
-        assert_envelope(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "import.rows_refused");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import.rows_refused",
+        );
         let refused = body["details"]["rows"].as_array().unwrap();
         let numbers: Vec<i64> = refused.iter().map(|r| r["row"].as_i64().unwrap()).collect();
         assert_eq!(numbers, vec![8, 23, 45], "{body}");
         assert!(refused[0]["errors"][0].as_str().unwrap().contains("手机号"));
         assert!(refused[1]["errors"][0].as_str().unwrap().contains("组编号"));
         assert!(refused[2]["errors"][0].as_str().unwrap().contains("姓名"));
-        assert_eq!(household_total(&t, &admin.token, heping).await, before, "nothing written");
+        assert_eq!(
+            household_total(&t, &admin.token, heping).await,
+            before,
+            "nothing written"
+        );
 
         rows[4][10] = "13900000905".into();
         rows[19][1] = "heping-03".into();
@@ -449,11 +587,21 @@ dual_db_test!(
         assert!(rows_plain.is_empty());
         // The same file again: every household exists now.
         let (status, body) = upload_import(&t, &admin.token, heping, import_xlsx(&rows)).await;
-        assert_envelope(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "import.rows_refused");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import.rows_refused",
+        );
         assert_eq!(body["details"]["rows"].as_array().unwrap().len(), 50);
         // Not an xlsx.
         let (status, body) = upload_import(&t, &admin.token, heping, b"hello".to_vec()).await;
-        assert_envelope(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "import.unreadable");
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import.unreadable",
+        );
     }
 );
 
@@ -464,8 +612,12 @@ dual_db_test!(
         let t = TestApp::spawn(db).await;
         let heping = village_id(&t, "heping").await;
         let admin = login_as(&t, "demo-admin", "console").await;
-        let (status, groups) =
-            get(&t, &format!("/api/v1/admin/villages/{heping}/groups"), Some(&admin.token)).await;
+        let (status, groups) = get(
+            &t,
+            &format!("/api/v1/admin/villages/{heping}/groups"),
+            Some(&admin.token),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{groups}");
         let group = groups["groups"]
             .as_array()
@@ -496,39 +648,82 @@ dual_db_test!(
             }
             v
         };
-        let line = |h: i64, photos: Vec<i64>| {
-            json!({"householdId": h, "scores": [{"itemCode": "ML-02", "points": 2, "photoIds": photos}]})
-        };
+        let line = |h: i64, photos: Vec<i64>| json!({"householdId": h, "scores": [{"itemCode": "ML-02", "points": 2, "photoIds": photos}]});
         let path = format!("/api/v1/admin/groups/{group}/inspections");
         // A household missing: refused.
-        let partial: Vec<Value> = households[1..].iter().map(|h| line(*h, vec![photo])).collect();
-        let (status, body) =
-            post(&t, &path, Some(&admin.token), json!({"occurredOn": on, "households": partial})).await;
-        assert_envelope(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field");
+        let partial: Vec<Value> = households[1..]
+            .iter()
+            .map(|h| line(*h, vec![photo]))
+            .collect();
+        let (status, body) = post(
+            &t,
+            &path,
+            Some(&admin.token),
+            json!({"occurredOn": on, "households": partial}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.invalid_field",
+        );
         // ML-02 needs a photo, even though it is positive: refused, nothing booked.
         let mut lines: Vec<Value> = households.iter().map(|h| line(*h, vec![photo])).collect();
         lines[9] = line(households[9], vec![]);
-        let (status, body) =
-            post(&t, &path, Some(&admin.token), json!({"occurredOn": on, "households": lines})).await;
-        assert_envelope(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "declaration.photo_count");
+        let (status, body) = post(
+            &t,
+            &path,
+            Some(&admin.token),
+            json!({"occurredOn": on, "households": lines}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "declaration.photo_count",
+        );
         // Not an inspection item (PA-02 is self-declared only).
         let mut lines: Vec<Value> = households.iter().map(|h| line(*h, vec![photo])).collect();
         lines[0] = json!({"householdId": households[0], "scores": [{"itemCode": "PA-02", "points": 5, "photoIds": [photo]}]});
-        let (status, body) =
-            post(&t, &path, Some(&admin.token), json!({"occurredOn": on, "households": lines})).await;
-        assert_envelope(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "inspection.not_an_inspection_item");
+        let (status, body) = post(
+            &t,
+            &path,
+            Some(&admin.token),
+            json!({"occurredOn": on, "households": lines}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "inspection.not_an_inspection_item",
+        );
         for (h, n) in households.iter().zip(&before) {
-            assert_eq!(item_entries(&t, *h, year, "ML-02").await.len(), *n, "nothing booked");
+            assert_eq!(
+                item_entries(&t, *h, year, "ML-02").await.len(),
+                *n,
+                "nothing booked"
+            );
         }
 
         let lines: Vec<Value> = households.iter().map(|h| line(*h, vec![photo])).collect();
-        let (status, done) =
-            post(&t, &path, Some(&admin.token), json!({"occurredOn": on, "households": lines.clone()})).await;
+        let (status, done) = post(
+            &t,
+            &path,
+            Some(&admin.token),
+            json!({"occurredOn": on, "households": lines.clone()}),
+        )
+        .await;
         assert_eq!(status, StatusCode::CREATED, "{done}");
         assert_eq!(done["households"], 10);
         let entries = done["entries"].as_array().unwrap();
         assert_eq!(entries.len(), 10);
-        let mut scored: Vec<i64> = entries.iter().map(|e| e["householdId"].as_i64().unwrap()).collect();
+        let mut scored: Vec<i64> = entries
+            .iter()
+            .map(|e| e["householdId"].as_i64().unwrap())
+            .collect();
         scored.sort_unstable();
         let mut expected = households.clone();
         expected.sort_unstable();
@@ -538,9 +733,19 @@ dual_db_test!(
             assert_eq!(after.len(), n + 1);
             assert_eq!(after.last().unwrap().1, 2);
         }
-        let (status, body) =
-            post(&t, &path, Some(&admin.token), json!({"occurredOn": on, "households": lines})).await;
-        assert_envelope(status, &body, StatusCode::CONFLICT, "inspection.already_done");
+        let (status, body) = post(
+            &t,
+            &path,
+            Some(&admin.token),
+            json!({"occurredOn": on, "households": lines}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::CONFLICT,
+            "inspection.already_done",
+        );
         // Every entry kind is an award of the item in force.
         let e = t
             .app
@@ -624,7 +829,9 @@ dual_db_test!(
                     status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
                     "{path}: {status} {body}"
                 );
-                assert!(!body.to_string().contains("广富村") && !body.to_string().contains("和平村"));
+                assert!(
+                    !body.to_string().contains("广富村") && !body.to_string().contains("和平村")
+                );
             }
         }
         // Nor may one add to the other's tree.
@@ -645,7 +852,8 @@ dual_db_test!(
         .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         // The new district has its own template (version 1), in force for its village.
-        let (status, catalogue) = get(&t, &format!("/api/v1/villages/{village}/catalogue"), None).await;
+        let (status, catalogue) =
+            get(&t, &format!("/api/v1/villages/{village}/catalogue"), None).await;
         assert_eq!(status, StatusCode::OK, "{catalogue}");
         assert_eq!(catalogue["version"], 1);
     }

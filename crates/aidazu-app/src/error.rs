@@ -200,7 +200,9 @@ pub enum AppError {
     CatalogueChangeState(&'static str),
     /// A bulk import refused as a whole: every refused row with its reasons.
     #[error("import refused: {} rows", rows.len())]
-    ImportRefused { rows: Vec<crate::governance::RowProblem> },
+    ImportRefused {
+        rows: Vec<crate::governance::RowProblem>,
+    },
     /// The uploaded file is not a readable xlsx workbook of the template.
     #[error("import file unreadable: {0}")]
     ImportUnreadable(String),

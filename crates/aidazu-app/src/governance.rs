@@ -75,10 +75,17 @@ pub fn describe_changes(change: &StoredCatalogueChange) -> String {
         .iter()
         .map(|c| match c {
             ItemChange::Add { item } => {
-                format!("新增 {} {}（{}）", item.code, item.title, points(&item.points))
+                format!(
+                    "新增 {} {}（{}）",
+                    item.code,
+                    item.title,
+                    points(&item.points)
+                )
             }
             ItemChange::Retire { code } => format!("停用 {code}"),
-            ItemChange::Revalue { code, points: p, .. } => {
+            ItemChange::Revalue {
+                code, points: p, ..
+            } => {
                 format!("{code} 分值调整为 {}", points(p))
             }
         })
@@ -169,9 +176,12 @@ impl App {
             });
         }
         let db = self.store().connection();
-        let template = gov::latest_version(db, district, None)
-            .await?
-            .ok_or(AppError::CatalogueNotFound(village.map_or(0, VillageId::get)))?;
+        let template =
+            gov::latest_version(db, district, None)
+                .await?
+                .ok_or(AppError::CatalogueNotFound(
+                    village.map_or(0, VillageId::get),
+                ))?;
         let base = match village {
             Some(v) => gov::latest_version(db, district, Some(v))
                 .await?
@@ -280,7 +290,11 @@ impl App {
             ),
         )
         .await?;
-        outbox::enqueue(&txn, messages::catalogue_approval_create(id, change.village)).await?;
+        outbox::enqueue(
+            &txn,
+            messages::catalogue_approval_create(id, change.village),
+        )
+        .await?;
         let officers: Vec<String> = aidazu_store::declarations::scope_role_holders(
             &txn,
             Scope::District(change.district),
@@ -397,7 +411,9 @@ impl App {
         if change.status != ChangeStatus::Submitted {
             return Err(AppError::CatalogueChangeState(change.status.as_str()));
         }
-        let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        let reason = reason
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
         if !approve && reason.is_none() {
             return Err(AppError::InvalidField {
                 field: "reason",
@@ -617,7 +633,11 @@ impl App {
                     .heads
                     .get(h)
                     .map_or_else(String::new, |b| b.code.clone()),
-                name: crate::publication::board_name_of(standing.heads.get(h), standing.display, today),
+                name: crate::publication::board_name_of(
+                    standing.heads.get(h),
+                    standing.display,
+                    today,
+                ),
             })
             .collect();
         Ok(ReplayView {

@@ -188,11 +188,12 @@ impl App {
         } = self.honours_standing(village, year, as_of).await?;
         let mut candidates = Vec::with_capacity(rows.len());
         for (h, exclusion, own) in rows {
-            let ledger = HouseholdYearLedger::from_entries(h, year, calendar, own).map_err(|e| {
-                AppError::Store(aidazu_store::StoreError::Corrupt(format!(
-                    "ledger of household {h}: {e}"
-                )))
-            })?;
+            let ledger =
+                HouseholdYearLedger::from_entries(h, year, calendar, own).map_err(|e| {
+                    AppError::Store(aidazu_store::StoreError::Corrupt(format!(
+                        "ledger of household {h}: {e}"
+                    )))
+                })?;
             candidates.push(Candidate {
                 household: h,
                 score: ledger.score(),

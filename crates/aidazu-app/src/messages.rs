@@ -199,9 +199,9 @@ pub fn objection_approval_create(
 #[must_use]
 pub fn catalogue_approval_create(change: i64, village: Option<VillageId>) -> NewOutboxMessage {
     NewOutboxMessage::new(
-        OutboxCommand::CatalogueApprovalCreate(
-            aidazu_store::outbox::CatalogueApprovalCreate { change_id: change },
-        ),
+        OutboxCommand::CatalogueApprovalCreate(aidazu_store::outbox::CatalogueApprovalCreate {
+            change_id: change,
+        }),
         key::catalogue_approval_create(change),
         village,
     )

@@ -177,7 +177,9 @@ fn unescape(text: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32),
+            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -214,15 +216,16 @@ fn shared_strings(xml: &str) -> Vec<String> {
 
 /// `B12` → (11, 1).
 fn cell_position(reference: &str) -> Option<(usize, usize)> {
-    let letters: String = reference.chars().take_while(char::is_ascii_alphabetic).collect();
+    let letters: String = reference
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect();
     let digits = &reference[letters.len()..];
     let row: usize = digits.parse().ok()?;
-    let col = letters
-        .bytes()
-        .try_fold(0usize, |acc, b| {
-            acc.checked_mul(26)?
-                .checked_add(usize::from(b.to_ascii_uppercase().checked_sub(b'A')?) + 1)
-        })?;
+    let col = letters.bytes().try_fold(0usize, |acc, b| {
+        acc.checked_mul(26)?
+            .checked_add(usize::from(b.to_ascii_uppercase().checked_sub(b'A')?) + 1)
+    })?;
     Some((row.checked_sub(1)?, col.checked_sub(1)?))
 }
 
@@ -259,7 +262,10 @@ fn sheet_cells(xml: &str, shared: &[String]) -> Vec<Vec<String>> {
                             .unwrap_or_default(),
                         "b" => if value.trim() == "1" { "TRUE" } else { "FALSE" }.to_owned(),
                         "n" => match value.trim().parse::<f64>() {
-                            #[expect(clippy::cast_possible_truncation, reason = "whole numbers only")]
+                            #[expect(
+                                clippy::cast_possible_truncation,
+                                reason = "whole numbers only"
+                            )]
                             Ok(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", n as i64),
                             _ => value.trim().to_owned(),
                         },
@@ -298,7 +304,11 @@ mod tests {
             "模板 & 说明",
             &["户编号", "出生年份", "手机号"],
             &[
-                vec!["HP-01-001".into(), Cell::from(1968), Cell::from(13_800_000_001)],
+                vec![
+                    "HP-01-001".into(),
+                    Cell::from(1968),
+                    Cell::from(13_800_000_001),
+                ],
                 vec!["<甲>".into(), "".into(), "x".into()],
             ],
         )

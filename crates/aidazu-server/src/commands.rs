@@ -300,7 +300,9 @@ pub async fn org_add_district(
         .await
     {
         Ok(id) => {
-            println!("district {code} ({name}) added: id {id}, points-year from month {start_month}, default catalogue as version 1");
+            println!(
+                "district {code} ({name}) added: id {id}, points-year from month {start_month}, default catalogue as version 1"
+            );
             Ok(())
         }
         Err(e) => anyhow::bail!("{code}: {} ({})", e.message(), e.code()),

@@ -2,9 +2,7 @@
 //! latest catalogue of an owner, group inspections, and adding districts, towns, villages and
 //! groups.
 
-use aidazu_domain::catalogue::{
-    CatalogueBounds, CatalogueItem, CatalogueVersion, ItemChange,
-};
+use aidazu_domain::catalogue::{CatalogueBounds, CatalogueItem, CatalogueVersion, ItemChange};
 use aidazu_domain::{
     AccountId, CatalogueVersionId, DistrictId, GroupId, Points, TownId, VillageId,
 };

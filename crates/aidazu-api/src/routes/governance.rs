@@ -9,7 +9,9 @@ use aidazu_app::governance::{
 use aidazu_domain::catalogue::{
     Cap, CatalogueItemSpec, Category, Direction, Evidence, ItemChange, PointsRule, Recorders,
 };
-use aidazu_domain::{DistrictId, GroupId, HouseholdId, ItemCode, MemberId, Points, TownId, VillageId};
+use aidazu_domain::{
+    DistrictId, GroupId, HouseholdId, ItemCode, MemberId, Points, TownId, VillageId,
+};
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -140,7 +142,8 @@ fn cap(c: &ItemChangeRequest) -> Result<Option<Cap>, ApiError> {
         Some("per_quarter") => Some(Cap::PerQuarter(count(c.cap_value)?)),
         Some("per_year") => Some(Cap::PerYear(count(c.cap_value)?)),
         Some("points_per_quarter") => Some(Cap::PointsPerQuarter(Points(
-            c.cap_value.ok_or_else(|| bad("capValue", "请填写每季度分值上限"))?,
+            c.cap_value
+                .ok_or_else(|| bad("capValue", "请填写每季度分值上限"))?,
         ))),
         Some(_) => return Err(bad("capKind", "上限类型不正确")),
     })

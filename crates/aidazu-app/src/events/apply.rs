@@ -350,7 +350,11 @@ pub(crate) async fn run_catalogue_decision(
         Err(error) => match error.kind() {
             crate::ErrorKind::Internal | crate::ErrorKind::Unavailable => Err(error),
             _ => {
-                tracing::info!(change = id, code = error.code(), "catalogue decision from DingTalk refused");
+                tracing::info!(
+                    change = id,
+                    code = error.code(),
+                    "catalogue decision from DingTalk refused"
+                );
                 Ok(format!("refused: {} ({})", error.code(), error.message()))
             }
         },

@@ -78,11 +78,10 @@ pub(crate) async fn create_approval(
         .ok_or_else(|| SendError::Permanent("the requester has no DingTalk user".into()))?;
     setup(app)?;
     let requester = match change.village {
-        Some(v) => app
-            .store()
-            .village(v)
-            .await?
-            .map_or_else(|| format!("村社 {v}"), |s| format!("{}{}", s.town.name, s.name)),
+        Some(v) => app.store().village(v).await?.map_or_else(
+            || format!("村社 {v}"),
+            |s| format!("{}{}", s.town.name, s.name),
+        ),
         None => "区级模板".to_owned(),
     };
     let replay = match app.replay_summary(&change).await {
@@ -192,10 +191,20 @@ async fn create_form_template(app: &App) -> Result<ProcessCode, SendError> {
     setup(app)?;
     let components = vec![
         FormComponent::new("TextField", "TextField-requester", form::REQUESTER, true),
-        FormComponent::new("TextareaField", "TextareaField-changes", form::CHANGES, true),
+        FormComponent::new(
+            "TextareaField",
+            "TextareaField-changes",
+            form::CHANGES,
+            true,
+        ),
         FormComponent::new("TextareaField", "TextareaField-reason", form::REASON, true),
         FormComponent::new("TextareaField", "TextareaField-replay", form::REPLAY, false),
-        FormComponent::new("TextareaField", "TextareaField-effective", form::EFFECTIVE, false),
+        FormComponent::new(
+            "TextareaField",
+            "TextareaField-effective",
+            form::EFFECTIVE,
+            false,
+        ),
     ];
     let code = app
         .dingtalk()

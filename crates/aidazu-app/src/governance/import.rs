@@ -127,7 +127,9 @@ impl App {
             .ok_or_else(|| AppError::ImportUnreadable("no header row".into()))?;
         let columns: Vec<&str> = sheet[header].iter().map(|c| c.trim()).collect();
         if columns.len() < COLUMNS.len() || columns[..COLUMNS.len()] != COLUMNS {
-            return Err(AppError::ImportUnreadable("columns differ from the template".into()));
+            return Err(AppError::ImportUnreadable(
+                "columns differ from the template".into(),
+            ));
         }
         let data: Vec<(u32, &Vec<String>)> = sheet
             .iter()
@@ -143,11 +145,12 @@ impl App {
             )));
         }
         let db = self.store().connection();
-        let groups: HashMap<String, GroupId> = aidazu_store::governance::village_groups(db, village)
-            .await?
-            .into_iter()
-            .map(|g| (g.code, g.id))
-            .collect();
+        let groups: HashMap<String, GroupId> =
+            aidazu_store::governance::village_groups(db, village)
+                .await?
+                .into_iter()
+                .map(|g| (g.code, g.id))
+                .collect();
         let existing: HashSet<String> = aidazu_store::governance::household_codes(db, village)
             .await?
             .into_iter()
@@ -176,11 +179,23 @@ impl App {
             let address = cell(2).to_owned();
             match first_of.get(&code) {
                 Some((g, a)) => {
-                    check(&mut errors, group.is_empty() || &group == g, "同一户的组编号不一致");
-                    check(&mut errors, address.is_empty() || &address == a, "同一户的地址不一致");
+                    check(
+                        &mut errors,
+                        group.is_empty() || &group == g,
+                        "同一户的组编号不一致",
+                    );
+                    check(
+                        &mut errors,
+                        address.is_empty() || &address == a,
+                        "同一户的地址不一致",
+                    );
                 }
                 None => {
-                    check(&mut errors, groups.contains_key(&group), "组编号不是本村已有小组");
+                    check(
+                        &mut errors,
+                        groups.contains_key(&group),
+                        "组编号不是本村已有小组",
+                    );
                     check(
                         &mut errors,
                         !address.is_empty() && address.chars().count() <= 200,
@@ -209,8 +224,15 @@ impl App {
             let birth_year = match cell(6) {
                 "" => None,
                 text => {
-                    let year = text.parse::<i32>().ok().filter(|y| (1900..=this_year).contains(y));
-                    check(&mut errors, year.is_some(), "出生年份须为 1900 至今年的四位数字");
+                    let year = text
+                        .parse::<i32>()
+                        .ok()
+                        .filter(|y| (1900..=this_year).contains(y));
+                    check(
+                        &mut errors,
+                        year.is_some(),
+                        "出生年份须为 1900 至今年的四位数字",
+                    );
                     year
                 }
             };

@@ -191,7 +191,13 @@ impl App {
                     DomainError::RecusalRequired => AppError::Recusal,
                     other => AppError::Rule(other),
                 })?;
-                planned.push((entry, item.cap(), code, item_ref.version, score.photo_ids.clone()));
+                planned.push((
+                    entry,
+                    item.cap(),
+                    code,
+                    item_ref.version,
+                    score.photo_ids.clone(),
+                ));
             }
         }
 

@@ -147,7 +147,10 @@ impl App {
         self.store()
             .grant_access(
                 account,
-                Access::new(Role::DistrictOfficer, Scope::District(DistrictId(district.id)))?,
+                Access::new(
+                    Role::DistrictOfficer,
+                    Scope::District(DistrictId(district.id)),
+                )?,
                 None,
             )
             .await?;
@@ -183,15 +186,29 @@ impl App {
         };
         let txn = self.store().begin().await?;
         let id = match level {
-            "town" => gov::insert_town(&txn, DistrictId(parent(&tree.districts)?), code, name, dept_id)
-                .await
-                .map(TownId::get),
-            "village" => gov::insert_village(&txn, TownId(parent(&tree.towns)?), code, name, dept_id)
-                .await
-                .map(VillageId::get),
-            "group" => gov::insert_group(&txn, VillageId(parent(&tree.villages)?), code, name, dept_id)
-                .await
-                .map(GroupId::get),
+            "town" => gov::insert_town(
+                &txn,
+                DistrictId(parent(&tree.districts)?),
+                code,
+                name,
+                dept_id,
+            )
+            .await
+            .map(TownId::get),
+            "village" => {
+                gov::insert_village(&txn, TownId(parent(&tree.towns)?), code, name, dept_id)
+                    .await
+                    .map(VillageId::get)
+            }
+            "group" => gov::insert_group(
+                &txn,
+                VillageId(parent(&tree.villages)?),
+                code,
+                name,
+                dept_id,
+            )
+            .await
+            .map(GroupId::get),
             _ => {
                 return Err(AppError::InvalidField {
                     field: "level",
@@ -235,9 +252,10 @@ impl App {
         let visible_village = |v: &OrgNode| {
             villages.iter().any(|s| {
                 s.id.get() == v.id
-                    && actor.grants.iter().any(|g| {
-                        g.role != Role::Villager && g.scope.covers(&s.location())
-                    })
+                    && actor
+                        .grants
+                        .iter()
+                        .any(|g| g.role != Role::Villager && g.scope.covers(&s.location()))
             })
         };
         let village_nodes: Vec<OrgNode> = tree
@@ -415,7 +433,11 @@ impl App {
     /// # Errors
     /// [`AppError::InvalidField`] (unknown district or no department id), [`AppError::DingTalk`],
     /// [`AppError::Store`].
-    pub async fn sync_org(&self, district_code: &str, dry_run: bool) -> Result<OrgSyncPlan, AppError> {
+    pub async fn sync_org(
+        &self,
+        district_code: &str,
+        dry_run: bool,
+    ) -> Result<OrgSyncPlan, AppError> {
         let db = self.store().connection();
         let tree = gov::org_tree(db).await?;
         let district = tree
@@ -446,7 +468,12 @@ impl App {
         for (level, existing) in levels {
             let mut next = Vec::new();
             for parent in &parents {
-                for dept in self.dingtalk().sub_departments(*parent).await.map_err(AppError::DingTalk)? {
+                for dept in self
+                    .dingtalk()
+                    .sub_departments(*parent)
+                    .await
+                    .map_err(AppError::DingTalk)?
+                {
                     next.push(dept.dept_id);
                     match existing.iter().find(|n| dept_of(n) == Some(dept.dept_id)) {
                         Some(node) if node.name == dept.name => {}
@@ -501,30 +528,49 @@ impl App {
             .iter()
             .filter_map(|v| dept_of(v).map(|d| (d, v.id)))
             .collect();
-        let find = |list: &[(i64, i64)], dept: i64| list.iter().find(|(d, _)| *d == dept).map(|p| p.1);
+        let find =
+            |list: &[(i64, i64)], dept: i64| list.iter().find(|(d, _)| *d == dept).map(|p| p.1);
         for change in changes {
             let code = format!("dt-{}", change.dept_id);
             let dept = change.dept_id.to_string();
             match (change.level, change.action) {
                 ("town", "add") if change.parent_dept_id == root => {
-                    let id = gov::insert_town(&txn, DistrictId(district.id), &code, &change.name, Some(&dept))
-                        .await
-                        .map_err(conflict)?;
+                    let id = gov::insert_town(
+                        &txn,
+                        DistrictId(district.id),
+                        &code,
+                        &change.name,
+                        Some(&dept),
+                    )
+                    .await
+                    .map_err(conflict)?;
                     towns.push((change.dept_id, id.get()));
                 }
                 ("village", "add") => {
                     if let Some(town) = find(&towns, change.parent_dept_id) {
-                        let id = gov::insert_village(&txn, TownId(town), &code, &change.name, Some(&dept))
-                            .await
-                            .map_err(conflict)?;
+                        let id = gov::insert_village(
+                            &txn,
+                            TownId(town),
+                            &code,
+                            &change.name,
+                            Some(&dept),
+                        )
+                        .await
+                        .map_err(conflict)?;
                         villages.push((change.dept_id, id.get()));
                     }
                 }
                 ("group", "add") => {
                     if let Some(village) = find(&villages, change.parent_dept_id) {
-                        gov::insert_group(&txn, VillageId(village), &code, &change.name, Some(&dept))
-                            .await
-                            .map_err(conflict)?;
+                        gov::insert_group(
+                            &txn,
+                            VillageId(village),
+                            &code,
+                            &change.name,
+                            Some(&dept),
+                        )
+                        .await
+                        .map_err(conflict)?;
                     }
                 }
                 (level, "rename") => {

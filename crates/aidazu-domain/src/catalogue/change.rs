@@ -207,13 +207,19 @@ mod tests {
             points: PointsRule::Fixed(Points(31)),
             cap: None,
         }]);
-        assert_eq!(too_many.unwrap_err().code(), "catalogue_change.out_of_bounds");
+        assert_eq!(
+            too_many.unwrap_err().code(),
+            "catalogue_change.out_of_bounds"
+        );
         let uncapped = apply(&[ItemChange::Revalue {
             code: code("ML-02"),
             points: PointsRule::Fixed(Points(2)),
             cap: Some(Cap::None),
         }]);
-        assert_eq!(uncapped.unwrap_err().code(), "catalogue_change.out_of_bounds");
+        assert_eq!(
+            uncapped.unwrap_err().code(),
+            "catalogue_change.out_of_bounds"
+        );
         let mut weaker = default_catalogue()
             .into_iter()
             .find(|i| i.code() == &code("ML-04"))

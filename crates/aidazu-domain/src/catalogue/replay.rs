@@ -145,7 +145,8 @@ struct Side {
 #[must_use]
 pub fn replay(input: &ReplayInput<'_>) -> ReplayReport {
     let calendar = input.calendar;
-    let in_quarter = |e: &LedgerEntry| calendar.quarter_of(business_date(e.occurred_at)) == input.quarter;
+    let in_quarter =
+        |e: &LedgerEntry| calendar.quarter_of(business_date(e.occurred_at)) == input.quarter;
     let mut entries_changed = 0u32;
     let mut entries_dropped = 0u32;
     let mut redeemed_in_quarter = 0i64;
@@ -303,8 +304,8 @@ pub fn replay(input: &ReplayInput<'_>) -> ReplayReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::ItemRef;
     use crate::catalogue::{Catalogue, default_catalogue};
-    use crate::catalogue::{ItemRef};
     use crate::ids::AccountId;
     use crate::ledger::EntrySource;
     use chrono::{NaiveDate, NaiveTime};
