@@ -858,3 +858,132 @@ dual_db_test!(
         assert_eq!(catalogue["version"], 1);
     }
 );
+
+// R1: `aidazu org sync --dry-run` compares the district's DingTalk departments (区 → 镇 → 村 → 组)
+// with the stored tree and shows the changes without writing; without `--dry-run` it adds and
+// renames, and a second run finds nothing to do.
+dual_db_test!(
+    async fn r1_org_sync_from_dingtalk_departments_dry_run_then_apply(db: TestDb) {
+        let t = TestApp::spawn(db).await;
+        let plan = t.app.sync_org("dazu", true).await.unwrap();
+        assert!(
+            plan.changes.is_empty(),
+            "the demo is in sync: {:?}",
+            plan.changes
+        );
+        let heping_dept = t
+            .app
+            .store()
+            .village_by_code("heping")
+            .await
+            .unwrap()
+            .map(|v| v.id)
+            .unwrap();
+        let tree = t
+            .app
+            .visible_org(&staff(&t, "demo-district").await)
+            .await
+            .unwrap();
+        let heping = tree
+            .villages
+            .iter()
+            .find(|v| v.id == heping_dept.get())
+            .unwrap()
+            .clone();
+        let dept: i64 = heping.dept_id.as_deref().unwrap().parse().unwrap();
+        let town_dept: i64 = tree
+            .towns
+            .iter()
+            .find(|n| Some(n.id) == heping.parent)
+            .and_then(|n| n.dept_id.as_deref())
+            .unwrap()
+            .parse()
+            .unwrap();
+        let root: i64 = tree.districts[0]
+            .dept_id
+            .as_deref()
+            .unwrap()
+            .parse()
+            .unwrap();
+
+        // DingTalk gains a town with a village, and renames 和平村.
+        for (id, body) in [
+            (9050, json!({"name": "新建镇", "parentId": root})),
+            (9051, json!({"name": "新建村", "parentId": 9050})),
+            (dept, json!({"name": "和平社区"})),
+        ] {
+            let (status, answer) =
+                crate::support::sim_put(&t, &format!("/sim/departments/{id}"), body).await;
+            assert!(status.is_success(), "{answer}");
+        }
+        let plan = t.app.sync_org("dazu", true).await.unwrap();
+        let seen: Vec<(&str, &str, i64)> = plan
+            .changes
+            .iter()
+            .map(|c| (c.level, c.action, c.dept_id))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("town", "add", 9050),
+                ("village", "rename", dept),
+                ("village", "add", 9051)
+            ],
+            "{:?}",
+            plan.changes
+        );
+        assert_eq!(plan.changes[1].from.as_deref(), Some("和平村"));
+        assert_eq!(plan.changes[2].parent_dept_id, 9050);
+        assert!(!plan.applied);
+        let after = t
+            .app
+            .visible_org(&staff(&t, "demo-district").await)
+            .await
+            .unwrap();
+        assert_eq!(after, tree, "a dry run writes nothing");
+        let _ = town_dept;
+
+        let plan = t.app.sync_org("dazu", false).await.unwrap();
+        assert!(plan.applied);
+        let after = t
+            .app
+            .visible_org(&staff(&t, "demo-district").await)
+            .await
+            .unwrap();
+        assert!(
+            after
+                .towns
+                .iter()
+                .any(|n| n.name == "新建镇" && n.code == "dt-9050")
+        );
+        assert!(
+            after
+                .villages
+                .iter()
+                .any(|n| n.name == "新建村" && n.code == "dt-9051")
+        );
+        assert!(
+            after
+                .villages
+                .iter()
+                .any(|n| n.id == heping.id && n.name == "和平社区")
+        );
+        assert!(
+            t.app
+                .sync_org("dazu", true)
+                .await
+                .unwrap()
+                .changes
+                .is_empty()
+        );
+    }
+);
+
+/// The actor of a staff member, as the API would build it.
+async fn staff(t: &TestApp, user: &str) -> aidazu_app::Actor {
+    t.app
+        .actor_of_dingtalk_user(user, aidazu_domain::channel::Channel::Console)
+        .await
+        .unwrap()
+        .unwrap()
+}

@@ -135,6 +135,9 @@ fn within_cap(cap: Cap, usage: CapUsage, amount: Points) -> Option<Points> {
     }
 }
 
+/// A household with its exclusion and both sides' figures.
+type Sides = (HouseholdId, Option<Exclusion>, Side, Side);
+
 struct Side {
     quarter_points: i64,
     score: i64,
@@ -150,7 +153,7 @@ pub fn replay(input: &ReplayInput<'_>) -> ReplayReport {
     let mut entries_changed = 0u32;
     let mut entries_dropped = 0u32;
     let mut redeemed_in_quarter = 0i64;
-    let mut sides: Vec<(HouseholdId, Option<Exclusion>, Side, Side)> = Vec::new();
+    let mut sides: Vec<Sides> = Vec::new();
     for h in &input.households {
         let mut actual = Side {
             quarter_points: 0,
@@ -226,7 +229,7 @@ pub fn replay(input: &ReplayInput<'_>) -> ReplayReport {
         sides.push((h.household, h.exclusion, actual, proposed));
     }
 
-    let figures = |pick: &dyn Fn(&(HouseholdId, Option<Exclusion>, Side, Side)) -> &Side| {
+    let figures = |pick: &dyn Fn(&Sides) -> &Side| {
         let candidates: Vec<Candidate> = sides
             .iter()
             .map(|s| Candidate {
