@@ -111,9 +111,15 @@ pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         let Ok(mut file) = archive.by_name(name) else {
             return Ok(None);
         };
+        // A decompressed part is bounded (a zip bomb is refused, not read).
         let mut text = String::new();
-        file.read_to_string(&mut text)
+        file.by_ref()
+            .take(MAX_PART_BYTES + 1)
+            .read_to_string(&mut text)
             .map_err(|e| format!("{name}: {e}"))?;
+        if text.len() as u64 > MAX_PART_BYTES {
+            return Err(format!("{name} is larger than {MAX_PART_BYTES} bytes"));
+        }
         Ok(Some(text))
     };
     let shared = read("xl/sharedStrings.xml")?
@@ -122,6 +128,12 @@ pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     let sheet = read("xl/worksheets/sheet1.xml")?.ok_or("no first worksheet")?;
     Ok(sheet_cells(&sheet, &shared))
 }
+
+/// Largest decompressed workbook part read.
+const MAX_PART_BYTES: u64 = 64 * 1024 * 1024;
+/// Cells beyond these are ignored (a forged reference must not allocate the world).
+const MAX_ROW: usize = 100_000;
+const MAX_COL: usize = 256;
 
 /// The tags of `xml` in order: `(name, attributes, text after the tag up to the next tag)`.
 fn tags(xml: &str) -> Vec<(&str, &str, &str)> {
@@ -252,7 +264,7 @@ fn sheet_cells(xml: &str, shared: &[String]) -> Vec<Vec<String>> {
             }
             "/v" | "/t" => in_value = false,
             "/c" => {
-                if let Some(((row, col), kind)) = cell.take() {
+                if let Some(((row, col), kind)) = cell.take().filter(|((r, c), _)| *r < MAX_ROW && *c < MAX_COL) {
                     let text = match kind.as_str() {
                         "s" => value
                             .trim()

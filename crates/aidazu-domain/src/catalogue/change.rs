@@ -135,12 +135,12 @@ pub fn check_bounds(
         code: item.code().clone(),
         detail,
     };
-    let limit = bounds.max_item_points.get().abs();
+    let limit = bounds.max_item_points.get().unsigned_abs();
     let (low, high) = match *item.points() {
         PointsRule::Fixed(p) => (p, p),
         PointsRule::Range { min, max, .. } => (min, max),
     };
-    if low.get().abs() > limit || high.get().abs() > limit {
+    if low.get().unsigned_abs() > limit || high.get().unsigned_abs() > limit {
         return Err(out(format!("单次分值不得超过 {limit} 分")));
     }
     if let Some(model) = template.iter().find(|t| t.code() == item.code()) {
@@ -240,6 +240,18 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code(), "catalogue_change.out_of_bounds");
+    }
+
+    #[test]
+    fn r7_extreme_values_are_out_of_bounds_not_a_panic() {
+        for p in [i64::MIN, i64::MAX] {
+            let direction_ok = apply(&[ItemChange::Revalue {
+                code: code(if p > 0 { "ML-02" } else { "ML-08" }),
+                points: PointsRule::Fixed(Points(p)),
+                cap: None,
+            }]);
+            assert_eq!(direction_ok.unwrap_err().code(), "catalogue_change.out_of_bounds");
+        }
     }
 
     #[test]
