@@ -264,7 +264,10 @@ fn sheet_cells(xml: &str, shared: &[String]) -> Vec<Vec<String>> {
             }
             "/v" | "/t" => in_value = false,
             "/c" => {
-                if let Some(((row, col), kind)) = cell.take().filter(|((r, c), _)| *r < MAX_ROW && *c < MAX_COL) {
+                if let Some(((row, col), kind)) = cell
+                    .take()
+                    .filter(|((r, c), _)| *r < MAX_ROW && *c < MAX_COL)
+                {
                     let text = match kind.as_str() {
                         "s" => value
                             .trim()

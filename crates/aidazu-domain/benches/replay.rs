@@ -50,7 +50,10 @@ fn village(households: i64, per_household: u64) -> Vec<ReplayHousehold> {
 
 fn bench(c: &mut Criterion) {
     let mut items = default_catalogue();
-    let at = items.iter().position(|i| i.code().as_str() == "ML-02").unwrap();
+    let at = items
+        .iter()
+        .position(|i| i.code().as_str() == "ML-02")
+        .unwrap();
     let mut spec = items[at].spec().clone();
     spec.points = PointsRule::Fixed(Points(4));
     items[at] = CatalogueItem::try_from(spec).unwrap();

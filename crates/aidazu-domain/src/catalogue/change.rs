@@ -250,7 +250,10 @@ mod tests {
                 points: PointsRule::Fixed(Points(p)),
                 cap: None,
             }]);
-            assert_eq!(direction_ok.unwrap_err().code(), "catalogue_change.out_of_bounds");
+            assert_eq!(
+                direction_ok.unwrap_err().code(),
+                "catalogue_change.out_of_bounds"
+            );
         }
     }
 
