@@ -16,6 +16,7 @@ mod declarations;
 mod dingtalk_loop;
 mod edge;
 mod foundation;
+mod governance;
 mod honours_year_close;
 mod identity;
 mod kit;

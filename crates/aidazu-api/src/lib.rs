@@ -74,6 +74,7 @@ pub fn router(state: ApiState, options: RouterOptions) -> Router {
         .merge(routes::publications::router())
         .merge(routes::objections::router())
         .merge(routes::honours::router())
+        .merge(routes::governance::router())
         .merge(routes::client_config::router())
         .merge(openapi::router())
         .fallback(move |req: axum::extract::Request| web::fallback(web.clone(), req))

@@ -192,12 +192,42 @@ pub enum AppError {
         year: i32,
         close_date: chrono::NaiveDate,
     },
+    /// No such catalogue change request, or not visible to the caller (R7).
+    #[error("catalogue change {0} not found")]
+    CatalogueChangeNotFound(i64),
+    /// The change request is not in a state that allows this (R7): its current state.
+    #[error("catalogue change is {0}")]
+    CatalogueChangeState(&'static str),
+    /// A bulk import refused as a whole: every refused row with its reasons.
+    #[error("import refused: {} rows", rows.len())]
+    ImportRefused {
+        rows: Vec<crate::governance::RowProblem>,
+    },
+    /// The uploaded file is not a readable xlsx workbook of the template.
+    #[error("import file unreadable: {0}")]
+    ImportUnreadable(String),
+    /// No such group in the village.
+    #[error("group {0} not found")]
+    GroupNotFound(i64),
+    /// The group was inspected already this quarter.
+    #[error("group already inspected this quarter")]
+    AlreadyInspected,
+    /// A district, town, village or group code already in use.
+    #[error("organisation code taken")]
+    OrgCodeTaken,
 }
 
 impl AppError {
     /// The stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
+            Self::CatalogueChangeNotFound(_) => "catalogue_change.not_found",
+            Self::CatalogueChangeState(_) => "catalogue_change.wrong_state",
+            Self::ImportRefused { .. } => "import.rows_refused",
+            Self::ImportUnreadable(_) => "import.unreadable",
+            Self::GroupNotFound(_) => "group.not_found",
+            Self::AlreadyInspected => "inspection.already_done",
+            Self::OrgCodeTaken => "org.code_taken",
             Self::VillageNotFound(_) => "village.not_found",
             Self::CatalogueNotFound(_) => "catalogue.not_found",
             Self::Store(_) => "internal.storage",
@@ -263,6 +293,17 @@ impl AppError {
     /// The message shown to people (Simplified Chinese).
     pub fn message(&self) -> Cow<'static, str> {
         match self {
+            Self::CatalogueChangeNotFound(_) => "目录调整申请不存在".into(),
+            Self::CatalogueChangeState(state) => {
+                format!("该目录调整申请当前为“{}”，不能进行此操作", change_state_zh(state)).into()
+            }
+            Self::ImportRefused { rows } => {
+                format!("导入未执行：{} 行有误，请按报告修改后重新上传", rows.len()).into()
+            }
+            Self::ImportUnreadable(_) => "无法读取文件，请使用下载的导入模板（xlsx）".into(),
+            Self::GroupNotFound(_) => "村民小组不存在".into(),
+            Self::AlreadyInspected => "该小组本季度已完成入户检查".into(),
+            Self::OrgCodeTaken => "编码已被使用".into(),
             Self::VillageNotFound(_) => "村社不存在".into(),
             Self::CatalogueNotFound(_) => "该村社暂无生效的积分项目清单".into(),
             Self::Store(_) => "服务暂时不可用，请稍后再试".into(),
@@ -431,6 +472,11 @@ impl AppError {
             Self::ObjectionDecidedConcurrently => ErrorKind::Conflict,
             Self::NotEligible { .. } => ErrorKind::Invalid,
             Self::YearNotClosable { .. } => ErrorKind::Conflict,
+            Self::CatalogueChangeNotFound(_) | Self::GroupNotFound(_) => ErrorKind::NotFound,
+            Self::CatalogueChangeState(_) | Self::AlreadyInspected | Self::OrgCodeTaken => {
+                ErrorKind::Conflict
+            }
+            Self::ImportRefused { .. } | Self::ImportUnreadable(_) => ErrorKind::Invalid,
         }
     }
 
@@ -441,8 +487,21 @@ impl AppError {
             Self::NotEligible { household, reason } => {
                 Some(serde_json::json!({ "householdId": household, "reason": reason }))
             }
+            Self::ImportRefused { rows } => Some(serde_json::json!({ "rows": rows })),
+            Self::CatalogueChangeState(state) => Some(serde_json::json!({ "state": state })),
             _ => None,
         }
+    }
+}
+
+fn change_state_zh(state: &str) -> &'static str {
+    match state {
+        "draft" => "草稿",
+        "submitted" => "待审批",
+        "approved" => "已批准",
+        "rejected" => "已退回",
+        "withdrawn" => "已撤回",
+        _ => "其他",
     }
 }
 

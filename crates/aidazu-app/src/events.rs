@@ -328,6 +328,9 @@ async fn apply_one(app: &App, event: &InboundEvent) -> Result<String, AppError> 
             apply::run_objection_decision(app, *decision).await
         }
         apply::Effect::Withdraw(actor, id) => apply::run_withdrawal(app, &actor, id).await,
+        apply::Effect::DecideCatalogueChange(decision) => {
+            apply::run_catalogue_decision(app, *decision).await
+        }
         apply::Effect::Contact(contact) => {
             // DingTalk is asked before the transaction opens.
             let details = crate::auth::fetch_contact_details(app, &contact).await?;

@@ -13,6 +13,8 @@
 //! | `NotifyGroup` (`notify.group`) | `POST /v1.0/robot/groupMessages/send` (markdown) |
 //! | `ObjectionApprovalCreate` (`objection.approval.create`) | ensure the objection form template once, then `POST /v1.0/workflow/processInstances` for the village committee without the households concerned (D6); the id is stored on the objection (F6) |
 //! | `ObjectionApprovalTerminate` (`objection.approval.terminate`) | as `approval.terminate`, for an objection decided in the console |
+//! | `CatalogueApprovalCreate` (`catalogue.approval.create`) | ensure the catalogue-change form template once, then `POST /v1.0/workflow/processInstances` for the district officers; the id is stored on the change request (R7, F6) |
+//! | `CatalogueApprovalTerminate` (`catalogue.approval.terminate`) | as `approval.terminate`, for a change request decided in the console |
 //!
 //! Errors are classified for the worker: [`SendError::Retry`] (5xx, timeouts, rate limits,
 //! token trouble, an instance too young to terminate, a database hiccup) or
@@ -143,6 +145,12 @@ pub async fn send(app: &App, message: &OutboxMessage) -> Result<Value, SendError
         }
         OutboxCommand::ObjectionApprovalTerminate(terminate) => {
             crate::gateway::objection::terminate_approval(app, &terminate).await
+        }
+        OutboxCommand::CatalogueApprovalCreate(create) => {
+            crate::gateway::catalogue::create_approval(app, &create).await
+        }
+        OutboxCommand::CatalogueApprovalTerminate(terminate) => {
+            crate::gateway::catalogue::terminate_approval(app, &terminate).await
         }
     }
 }
@@ -390,5 +398,6 @@ fn card_update(out_track_id: &OutTrackId, params: CardParams) -> UpdateCard {
     UpdateCard::merge(out_track_id.clone(), params)
 }
 
+pub mod catalogue;
 pub(crate) mod declaration;
 pub mod objection;

@@ -98,14 +98,26 @@ pub fn parse_honour(name: &str) -> Result<Honour, AppError> {
     })
 }
 
+/// What [`App::honours_standing`] finds.
+pub(crate) struct HonoursStanding {
+    pub calendar: aidazu_domain::calendar::PointsYearConfig,
+    pub members: std::collections::HashMap<HouseholdId, Vec<aidazu_domain::org::Member>>,
+    pub display: aidazu_domain::org::NameDisplay,
+    pub heads: std::collections::HashMap<HouseholdId, aidazu_store::publications::BoardHousehold>,
+    /// Household, exclusion (D5, D7), its entries of the year in booking order.
+    pub rows: Vec<(HouseholdId, Option<Exclusion>, Vec<LedgerEntry>)>,
+}
+
 impl App {
-    /// The assessment of `year` as of `as_of`, computed now by the domain.
-    async fn assess_honours(
+    /// D5, D7: every household of the village (by id) with its entries of `year` and why it is
+    /// outside the honours population as of `as_of`, if it is. Shared by the honours list and the
+    /// catalogue replay, so the population is decided in one place.
+    pub(crate) async fn honours_standing(
         &self,
         village: VillageId,
         year: PointsYear,
         as_of: NaiveDate,
-    ) -> Result<HonoursList, AppError> {
+    ) -> Result<HonoursStanding, AppError> {
         let db = self.store().connection();
         let calendar = self.store().village_calendar(village).await?;
         let (members, history) =
@@ -116,7 +128,6 @@ impl App {
         let veto = default_veto_items();
         let mut households: Vec<HouseholdId> = heads.keys().copied().collect();
         households.sort();
-        let mut candidates = Vec::with_capacity(households.len());
         let mut by_household: std::collections::HashMap<HouseholdId, Vec<LedgerEntry>> =
             std::collections::HashMap::new();
         for e in entries {
@@ -125,15 +136,10 @@ impl App {
                 .or_default()
                 .push(e.entry);
         }
+        let mut rows = Vec::with_capacity(households.len());
         for h in &households {
             let own_members = members.get(h).cloned().unwrap_or_default();
             let own: Vec<LedgerEntry> = by_household.remove(h).unwrap_or_default();
-            let ledger = HouseholdYearLedger::from_entries(*h, year, calendar, own.clone())
-                .map_err(|e| {
-                    AppError::Store(aidazu_store::StoreError::Corrupt(format!(
-                        "ledger of household {h}: {e}"
-                    )))
-                })?;
             let open_objection = objections.iter().any(|o| {
                 o.objection.about == *h
                     && o.objection.quarter.points_year() == year
@@ -155,8 +161,41 @@ impl App {
             } else {
                 None
             };
+            rows.push((*h, exclusion, own));
+        }
+        Ok(HonoursStanding {
+            calendar,
+            members,
+            display,
+            heads,
+            rows,
+        })
+    }
+
+    /// The assessment of `year` as of `as_of`, computed now by the domain.
+    async fn assess_honours(
+        &self,
+        village: VillageId,
+        year: PointsYear,
+        as_of: NaiveDate,
+    ) -> Result<HonoursList, AppError> {
+        let HonoursStanding {
+            calendar,
+            members,
+            display,
+            heads,
+            rows,
+        } = self.honours_standing(village, year, as_of).await?;
+        let mut candidates = Vec::with_capacity(rows.len());
+        for (h, exclusion, own) in rows {
+            let ledger =
+                HouseholdYearLedger::from_entries(h, year, calendar, own).map_err(|e| {
+                    AppError::Store(aidazu_store::StoreError::Corrupt(format!(
+                        "ledger of household {h}: {e}"
+                    )))
+                })?;
             candidates.push(Candidate {
-                household: *h,
+                household: h,
                 score: ledger.score(),
                 exclusion,
             });

@@ -10,6 +10,7 @@ mod error;
 pub mod events;
 pub mod funds;
 pub mod gateway;
+pub mod governance;
 pub mod honours;
 pub mod household;
 pub mod integration;

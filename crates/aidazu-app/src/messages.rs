@@ -124,6 +124,24 @@ pub mod key {
         format!("objection.approval.terminate:{}:late", id.get())
     }
 
+    /// The OA approval of a catalogue change request (R7, F6).
+    #[must_use]
+    pub fn catalogue_approval_create(change: i64) -> String {
+        format!("catalogue.approval.create:{change}")
+    }
+
+    /// Closing the OA approval of a change request decided in the console (F6).
+    #[must_use]
+    pub fn catalogue_approval_terminate(change: i64) -> String {
+        format!("catalogue.approval.terminate:{change}")
+    }
+
+    /// A stage (`submitted`, `decided`) of a catalogue change request.
+    #[must_use]
+    pub fn catalogue_change(stage: &str, change: i64) -> String {
+        format!("notify.work:catalogue_change.{stage}:{change}")
+    }
+
     /// A stage (`filed`, `decided`, `escalated`, `town_decided`) of an objection (R17).
     #[must_use]
     pub fn objection(stage: &str, id: aidazu_domain::ObjectionId) -> String {
@@ -174,6 +192,37 @@ pub fn objection_approval_create(
         OutboxCommand::ObjectionApprovalCreate(ObjectionApprovalCreate { objection_id: id }),
         key::objection_approval_create(id),
         Some(village),
+    )
+}
+
+/// Open the OA approval of a catalogue change request for the district office (R7, F6).
+#[must_use]
+pub fn catalogue_approval_create(change: i64, village: Option<VillageId>) -> NewOutboxMessage {
+    NewOutboxMessage::new(
+        OutboxCommand::CatalogueApprovalCreate(aidazu_store::outbox::CatalogueApprovalCreate {
+            change_id: change,
+        }),
+        key::catalogue_approval_create(change),
+        village,
+    )
+}
+
+/// Close the OA approval of a change request decided in the console (F6).
+#[must_use]
+pub fn catalogue_approval_terminate(
+    change: i64,
+    village: Option<VillageId>,
+    instance: Option<String>,
+) -> NewOutboxMessage {
+    NewOutboxMessage::new(
+        OutboxCommand::CatalogueApprovalTerminate(
+            aidazu_store::outbox::CatalogueApprovalTerminate {
+                change_id: change,
+                process_instance_id: instance,
+            },
+        ),
+        key::catalogue_approval_terminate(change),
+        village,
     )
 }
 

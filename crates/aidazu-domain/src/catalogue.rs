@@ -1,18 +1,21 @@
 //! The points catalogue (积分项目): items, rules, caps and versions (R5–R7).
 
+mod change;
 mod default_template;
 mod item;
 mod recorders;
+pub mod replay;
 mod rule;
 mod version;
 
 use serde::{Deserialize, Serialize};
 
+pub use change::{CatalogueBounds, ItemChange, apply_changes, check_bounds};
 pub use default_template::default_catalogue;
 pub use item::{CatalogueItem, CatalogueItemSpec};
 pub use recorders::Recorders;
 pub use rule::{Cap, PointsRule};
-pub use version::{Catalogue, CatalogueVersion, ItemRef};
+pub use version::{Catalogue, CatalogueVersion, ItemRef, effective_after_approval};
 
 /// Which list an item is on (R5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -64,6 +64,14 @@ pub enum DomainError {
     NoCatalogueInForce { quarter: Quarter },
     #[error("item {code} not in catalogue version {version}")]
     ItemNotFound { code: ItemCode, version: u32 },
+    #[error("item {code} is not recorded by the inspection group")]
+    NotAnInspectionItem { code: ItemCode },
+    #[error("a catalogue change request changes nothing")]
+    CatalogueChangeEmpty,
+    #[error("item {code} already exists in the catalogue")]
+    CatalogueChangeItemExists { code: ItemCode },
+    #[error("item {code} is outside the district's bounds: {detail}")]
+    CatalogueChangeOutOfBounds { code: ItemCode, detail: String },
     #[error("{points} points not allowed for item {code}")]
     PointsNotAllowed { code: ItemCode, points: Points },
     #[error("cap of item {code} reached")]
@@ -204,6 +212,10 @@ impl DomainError {
             Self::NoCatalogueInForce { .. } => "catalogue.none_in_force",
             Self::ItemNotFound { .. } => "catalogue.item_not_found",
             Self::PointsNotAllowed { .. } => "catalogue.points_not_allowed",
+            Self::NotAnInspectionItem { .. } => "inspection.not_an_inspection_item",
+            Self::CatalogueChangeEmpty => "catalogue_change.empty",
+            Self::CatalogueChangeItemExists { .. } => "catalogue_change.item_exists",
+            Self::CatalogueChangeOutOfBounds { .. } => "catalogue_change.out_of_bounds",
             Self::CapExceeded { .. } => "declaration.cap_exceeded",
             Self::LedgerWrongHousehold { .. } => "ledger.wrong_household",
             Self::LedgerYearClosed => "ledger.year_closed",
@@ -289,6 +301,12 @@ impl DomainError {
             }
             Self::NoCatalogueInForce { quarter } => format!("{quarter} 没有生效的积分项目清单"),
             Self::ItemNotFound { code, .. } => format!("现行积分项目中没有 {code}"),
+            Self::NotAnInspectionItem { code } => format!("项目 {code} 不属于入户检查项目"),
+            Self::CatalogueChangeEmpty => "调整申请没有任何改动".into(),
+            Self::CatalogueChangeItemExists { code } => format!("项目 {code} 已存在，请改用调整分值"),
+            Self::CatalogueChangeOutOfBounds { code, detail } => {
+                format!("项目 {code} 超出区级规定范围：{detail}")
+            }
             Self::PointsNotAllowed { code, points } => {
                 format!("{points} 分不在项目 {code} 允许的分值范围内")
             }
@@ -438,6 +456,17 @@ mod tests {
             E::ItemNotFound {
                 code: code_of("ZZ-01"),
                 version: 1,
+            },
+            E::NotAnInspectionItem {
+                code: code_of("PA-01"),
+            },
+            E::CatalogueChangeEmpty,
+            E::CatalogueChangeItemExists {
+                code: code_of("PA-01"),
+            },
+            E::CatalogueChangeOutOfBounds {
+                code: code_of("PA-01"),
+                detail: "分值".into(),
             },
             E::PointsNotAllowed {
                 code: code_of("PA-01"),

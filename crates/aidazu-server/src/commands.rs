@@ -280,3 +280,104 @@ pub async fn verify(settings: Settings, village: &str) -> anyhow::Result<()> {
         ),
     }
 }
+
+async fn org_app(settings: &Settings) -> anyhow::Result<aidazu_app::App> {
+    crate::application::command_app(settings, std::sync::Arc::new(aidazu_app::SystemClock)).await
+}
+
+/// `aidazu org add-district`.
+pub async fn org_add_district(
+    settings: Settings,
+    code: &str,
+    name: &str,
+    start_month: u32,
+    max_item_points: i32,
+    dept_id: Option<&str>,
+) -> anyhow::Result<()> {
+    let app = org_app(&settings).await?;
+    match app
+        .add_district(code, name, start_month, max_item_points, dept_id)
+        .await
+    {
+        Ok(id) => {
+            println!(
+                "district {code} ({name}) added: id {id}, points-year from month {start_month}, default catalogue as version 1"
+            );
+            Ok(())
+        }
+        Err(e) => anyhow::bail!("{code}: {} ({})", e.message(), e.code()),
+    }
+}
+
+/// `aidazu org add-town|add-village|add-group`.
+pub async fn org_add(
+    settings: Settings,
+    level: &str,
+    parent: &str,
+    code: &str,
+    name: &str,
+    dept_id: Option<String>,
+) -> anyhow::Result<()> {
+    let app = org_app(&settings).await?;
+    match app
+        .operator_add(level, parent, code, name, dept_id.as_deref())
+        .await
+    {
+        Ok(id) => {
+            println!("{level} {code} ({name}) added under {parent}: id {id}");
+            Ok(())
+        }
+        Err(e) => anyhow::bail!("{code}: {} ({})", e.message(), e.code()),
+    }
+}
+
+/// `aidazu org add-officer`.
+pub async fn org_add_officer(
+    settings: Settings,
+    district: &str,
+    user_id: &str,
+    name: &str,
+) -> anyhow::Result<()> {
+    let app = org_app(&settings).await?;
+    match app.add_district_officer(district, user_id, name).await {
+        Ok(()) => {
+            println!("{user_id} ({name}) is a district officer of {district}");
+            Ok(())
+        }
+        Err(e) => anyhow::bail!("{district}: {} ({})", e.message(), e.code()),
+    }
+}
+
+/// `aidazu org sync [--dry-run]`: prints every change, one a line.
+pub async fn org_sync(settings: Settings, district: &str, dry_run: bool) -> anyhow::Result<()> {
+    let app = org_app(&settings).await?;
+    let plan = match app.sync_org(district, dry_run).await {
+        Ok(plan) => plan,
+        Err(e) => anyhow::bail!("{district}: {} ({})", e.message(), e.code()),
+    };
+    for c in &plan.changes {
+        match &c.from {
+            Some(from) => println!(
+                "{} {} dept {}: {from} -> {}",
+                c.action, c.level, c.dept_id, c.name
+            ),
+            None => println!(
+                "{} {} dept {} ({}) under dept {}",
+                c.action, c.level, c.dept_id, c.name, c.parent_dept_id
+            ),
+        }
+    }
+    println!(
+        "{}: {} change(s){}",
+        plan.district,
+        plan.changes.len(),
+        if dry_run {
+            " (dry run: nothing written)"
+        } else if plan.applied {
+            " applied"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}

@@ -55,10 +55,88 @@ enum Command {
         #[arg(long)]
         village: String,
     },
+    /// The organisation: districts, towns, villages, groups, district officers, and the sync from
+    /// DingTalk departments (区 → 镇 → 村 → 组).
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
     /// Clock-driven jobs (the scheduler inside `serve` runs them on time; these run them by hand).
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Add a district with its points-year start month, catalogue bounds and the default
+    /// catalogue template as its version 1.
+    AddDistrict {
+        /// Code (e.g. the administrative code 500111).
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// First month of the points-year (1–12).
+        #[arg(long, default_value_t = 1)]
+        start_month: u32,
+        /// Largest points any item may give or take (the district's bound).
+        #[arg(long, default_value_t = 30)]
+        max_item_points: i32,
+        /// The district's DingTalk department id (for `org sync`).
+        #[arg(long)]
+        dept_id: Option<String>,
+    },
+    /// Add a town to a district.
+    AddTown {
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        dept_id: Option<String>,
+    },
+    /// Add a village to a town.
+    AddVillage {
+        #[arg(long)]
+        town: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        dept_id: Option<String>,
+    },
+    /// Add a group to a village.
+    AddGroup {
+        #[arg(long)]
+        village: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        dept_id: Option<String>,
+    },
+    /// Grant a DingTalk user the district officer role of a district.
+    AddOfficer {
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        user_id: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Compare the district's DingTalk departments with the stored tree and add or rename
+    /// towns, villages and groups; `--dry-run` only shows the changes.
+    Sync {
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -149,6 +227,51 @@ fn main() -> ExitCode {
                     },
             } => commands::jobs_run_year_close(settings, &village, year).await,
             Command::Verify { village } => commands::verify(settings, &village).await,
+            Command::Org { command } => match command {
+                OrgCommand::AddDistrict {
+                    code,
+                    name,
+                    start_month,
+                    max_item_points,
+                    dept_id,
+                } => {
+                    commands::org_add_district(
+                        settings,
+                        &code,
+                        &name,
+                        start_month,
+                        max_item_points,
+                        dept_id.as_deref(),
+                    )
+                    .await
+                }
+                OrgCommand::AddTown {
+                    district,
+                    code,
+                    name,
+                    dept_id,
+                } => commands::org_add(settings, "town", &district, &code, &name, dept_id).await,
+                OrgCommand::AddVillage {
+                    town,
+                    code,
+                    name,
+                    dept_id,
+                } => commands::org_add(settings, "village", &town, &code, &name, dept_id).await,
+                OrgCommand::AddGroup {
+                    village,
+                    code,
+                    name,
+                    dept_id,
+                } => commands::org_add(settings, "group", &village, &code, &name, dept_id).await,
+                OrgCommand::AddOfficer {
+                    district,
+                    user_id,
+                    name,
+                } => commands::org_add_officer(settings, &district, &user_id, &name).await,
+                OrgCommand::Sync { district, dry_run } => {
+                    commands::org_sync(settings, &district, dry_run).await
+                }
+            },
         }
     });
     match result {

@@ -14,6 +14,8 @@ use crate::error::StoreError;
 pub const STATE_PROCESS_CODE: &str = "approval.process_code";
 /// `dingtalk_state` key of the objection approval form template's `processCode` (F6).
 pub const STATE_OBJECTION_PROCESS_CODE: &str = "objection_approval.process_code";
+/// `processCode` of the catalogue change approval form (R7, F6).
+pub const STATE_CATALOGUE_PROCESS_CODE: &str = "catalogue_approval.process_code";
 /// `dingtalk_state` key recording the registered card callback URL.
 pub const STATE_CARD_ROUTE: &str = "card.callback_route";
 

@@ -9,6 +9,7 @@ pub mod declarations;
 pub mod dingtalk;
 mod entities;
 pub mod error;
+pub mod governance;
 pub mod honours;
 pub mod households;
 pub mod inbox;

@@ -18,8 +18,9 @@ use crate::error::StoreError;
 mod command;
 
 pub use command::{
-    ApprovalCreate, ApprovalTerminate, CardSend, CardUpdate, GroupNotice, Markdown,
-    ObjectionApprovalCreate, ObjectionApprovalTerminate, OutboxCommand, WorkNotice, kind,
+    ApprovalCreate, ApprovalTerminate, CardSend, CardUpdate, CatalogueApprovalCreate,
+    CatalogueApprovalTerminate, GroupNotice, Markdown, ObjectionApprovalCreate,
+    ObjectionApprovalTerminate, OutboxCommand, WorkNotice, kind,
 };
 
 /// Status of a message nobody has sent yet.

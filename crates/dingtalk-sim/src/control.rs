@@ -35,6 +35,7 @@ pub fn routes() -> Router<Sim> {
             put(put_user).delete(delete_user).get(user),
         )
         .route("/sim/departments", get(departments))
+        .route("/sim/departments/{dept_id}", put(put_department))
         .route("/sim/auth-codes", post(auth_code))
         .route("/sim/forms", get(forms).delete(delete_forms))
         .route("/sim/groups", get(groups))
@@ -125,6 +126,52 @@ async fn user(State(sim): State<Sim>, Path(user_id): Path<String>) -> Response {
 
 async fn departments(State(sim): State<Sim>) -> Response {
     sim.with_data_read(|data| to_json(&data.org.departments.values().collect::<Vec<_>>()))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DepartmentBody {
+    name: String,
+    /// The parent; kept when changing an existing department.
+    #[serde(default)]
+    parent_id: Option<i64>,
+}
+
+/// `PUT /sim/departments/{deptId}`: adds or renames a department (a test reshaping the org).
+async fn put_department(
+    State(sim): State<Sim>,
+    Path(dept_id): Path<i64>,
+    Json(body): Json<DepartmentBody>,
+) -> Response {
+    let result = sim.with_data(|data| {
+        let existing = data.org.departments.get(&dept_id).cloned();
+        let parent_id = body
+            .parent_id
+            .or_else(|| existing.as_ref().and_then(|d| d.parent_id));
+        match parent_id {
+            Some(p) if !data.org.departments.contains_key(&p) => {
+                return Err(format!("上级部门不存在：{p}"));
+            }
+            None if existing.is_none() => return Err("缺少上级部门 parentId".to_owned()),
+            _ => {}
+        }
+        let department = crate::org::Department {
+            dept_id,
+            name: body.name.clone(),
+            parent_id,
+            code: existing.map(|d| d.code).unwrap_or_default(),
+        };
+        data.org.departments.insert(dept_id, department.clone());
+        Ok(department)
+    });
+    match result {
+        Ok(department) => to_json(&department),
+        Err(message) => (
+            axum::http::StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({ "errcode": 400, "errmsg": message })),
+        )
+            .into_response(),
+    }
 }
 
 #[derive(Deserialize)]

@@ -19,6 +19,9 @@ export const router = createRouter({
     { path: '/funds', name: 'funds', component: () => import('./pages/FundsPage.vue'), meta: { title: '资金台账' } },
     { path: '/activities', name: 'activities', component: () => import('./pages/ActivitiesPage.vue'), meta: { title: '活动' } },
     { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue'), meta: { title: '数据看板' } },
+    { path: '/catalogue-changes', name: 'catalogue-changes', component: () => import('./pages/CatalogueChangesPage.vue'), meta: { title: '目录调整' } },
+    { path: '/import', name: 'import', component: () => import('./pages/ImportPage.vue'), meta: { title: '批量导入' } },
+    { path: '/inspection', name: 'inspection', component: () => import('./pages/InspectionPage.vue'), meta: { title: '入户检查' } },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: soon, meta: { title: '页面不存在', public: true, missing: true } },
   ],
 });

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `bpms_instance_change` `finish` | [`decide`] (channel `DingTalkApproval`, actor = the approver's account): `agree` approves with the form's 积分 (else the suggested points), `refuse` rejects with the approver's remark |
 //! | `bpms_instance_change` `finish` of an objection's approval (F6) | `decide_objection` (committee, channel `DingTalkApproval`): `agree` upholds with the correction from the form's 更正分值 or the remark (`更正 +3 分`), refused (objection stays open, the approver is told to use the console) without one; `refuse` rejects with the remark |
+//! | `bpms_instance_change` `finish` of a catalogue change's approval (R7, F6) | `decide_catalogue_change` (district officer, channel `DingTalkApproval`): `agree` approves (new version from the next quarter), `refuse` rejects with the remark |
 //! | `bpms_instance_change` `start` / `terminate`, `bpms_task_change` | recorded, no effect (a late task change after the decision changes nothing) |
 //! | `card_action` | [`decide`] (channel `Card`, actor = the presser's account): `approve` (optional `points`) or `reject` (`reason`) |
 //! | `user_add_org`, `user_modify_org`, `user_leave_org` | identity's [`apply_contact_event`] in the applying transaction |
@@ -38,9 +39,20 @@ pub(crate) enum Effect {
     Contact(ContactEvent),
     /// An objection decided in its DingTalk approval (F6).
     DecideObjection(Box<ObjectionDecision>),
+    /// A catalogue change request decided in its DingTalk approval (R7, F6).
+    DecideCatalogueChange(Box<CatalogueDecision>),
     /// The originator revoked the approval in DingTalk while the declaration was in review:
     /// withdraw it as them.
     Withdraw(Box<crate::auth::Actor>, DeclarationId),
+}
+
+/// A catalogue change decision from its approval.
+pub(crate) struct CatalogueDecision {
+    pub actor: crate::auth::Actor,
+    pub change: i64,
+    pub approve: bool,
+    pub reason: Option<String>,
+    pub instance: String,
 }
 
 /// An objection decision from its approval.
@@ -187,9 +199,7 @@ async fn objection_approval_finished(
 ) -> Result<Effect, AppError> {
     let db = app.store().connection();
     let Some(stored) = store_obj::by_process_instance(db, instance_id).await? else {
-        return Ok(Effect::Record(format!(
-            "ignored: no declaration or objection for approval {instance_id}"
-        )));
+        return catalogue_approval_finished(app, payload, instance_id, attempts).await;
     };
     let id = stored.objection.id;
     let (approver, remark, instance) = approver_of(app, instance_id, attempts).await?;
@@ -263,6 +273,92 @@ async fn objection_approval_finished(
         input,
         instance: instance_id.to_owned(),
     })))
+}
+
+/// R7, F6: the result of a catalogue change request's approval: agree approves (the new version
+/// is in force from the next quarter), refuse rejects with the approver's remark.
+async fn catalogue_approval_finished(
+    app: &App,
+    payload: &Value,
+    instance_id: &str,
+    attempts: i32,
+) -> Result<Effect, AppError> {
+    let db = app.store().connection();
+    let Some(change) =
+        aidazu_store::governance::change_by_process_instance(db, instance_id).await?
+    else {
+        return Ok(Effect::Record(format!(
+            "ignored: no declaration, objection or catalogue change for approval {instance_id}"
+        )));
+    };
+    let (approver, remark, instance) = approver_of(app, instance_id, attempts).await?;
+    let Some(approver) = approver else {
+        return Ok(Effect::Record("refused: approval has no approver".into()));
+    };
+    let Some(actor) = app
+        .actor_of_dingtalk_user(&approver, Channel::DingTalkApproval)
+        .await?
+    else {
+        return Ok(Effect::Record(format!(
+            "refused: approver {approver} has no active account"
+        )));
+    };
+    let result = text(payload, "result").map(str::to_owned).or_else(|| {
+        instance
+            .as_ref()
+            .and_then(|i| i.result)
+            .map(|r| format!("{r:?}").to_lowercase())
+    });
+    let (approve, reason) = match result.as_deref() {
+        Some("agree") => (true, remark),
+        Some("refuse") => (
+            false,
+            Some(remark.unwrap_or_else(|| "审批未通过（钉钉审批）".to_owned())),
+        ),
+        other => {
+            return Ok(Effect::Record(format!(
+                "ignored: approval finished with result {}",
+                other.unwrap_or("none")
+            )));
+        }
+    };
+    Ok(Effect::DecideCatalogueChange(Box::new(CatalogueDecision {
+        actor,
+        change: change.id,
+        approve,
+        reason,
+        instance: instance_id.to_owned(),
+    })))
+}
+
+/// Runs a catalogue change decision from its approval; business refusals (decided in the
+/// console first, a repeated result) become the event's outcome, never a second decision.
+pub(crate) async fn run_catalogue_decision(
+    app: &App,
+    decision: CatalogueDecision,
+) -> Result<String, AppError> {
+    let id = decision.change;
+    match app
+        .decide_catalogue_change(&decision.actor, id, decision.approve, decision.reason)
+        .await
+    {
+        Ok(change) => Ok(format!(
+            "applied: catalogue change {id} {} (approval {})",
+            change.status.as_str(),
+            decision.instance
+        )),
+        Err(error) => match error.kind() {
+            crate::ErrorKind::Internal | crate::ErrorKind::Unavailable => Err(error),
+            _ => {
+                tracing::info!(
+                    change = id,
+                    code = error.code(),
+                    "catalogue decision from DingTalk refused"
+                );
+                Ok(format!("refused: {} ({})", error.code(), error.message()))
+            }
+        },
+    }
 }
 
 /// Runs an objection decision from its approval; business refusals (already decided in the
@@ -384,6 +480,18 @@ async fn approval_terminated(app: &App, payload: &Value) -> Result<Effect, AppEr
                 "recorded: approval instance terminate (objection {} is {})",
                 o.objection.id,
                 o.objection.state()
+            )));
+        }
+        if let Some(c) = aidazu_store::governance::change_by_process_instance(
+            app.store().connection(),
+            instance_id,
+        )
+        .await?
+        {
+            return Ok(Effect::Record(format!(
+                "recorded: approval instance terminate (catalogue change {} is {})",
+                c.id,
+                c.status.as_str()
             )));
         }
         return Ok(Effect::Record(format!(

@@ -139,6 +139,13 @@ impl CatalogueVersion {
     }
 }
 
+/// The quarter a change approved on `approved_on` takes effect: the start of the NEXT quarter,
+/// never mid-quarter (R7). The one place this rule lives.
+#[must_use]
+pub fn effective_after_approval(approved_on: NaiveDate, calendar: PointsYearConfig) -> Quarter {
+    calendar.quarter_of(approved_on).next()
+}
+
 /// The version history of one catalogue, oldest first. Versions only get added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<CatalogueVersion>", into = "Vec<CatalogueVersion>")]
@@ -252,7 +259,7 @@ impl Catalogue {
         calendar: PointsYearConfig,
         note: impl Into<String>,
     ) -> Result<Quarter, DomainError> {
-        let effective_from = calendar.quarter_of(approved_on).next();
+        let effective_from = effective_after_approval(approved_on, calendar);
         let last = self.versions.last();
         if last.is_some_and(|l| l.effective_from > effective_from) {
             return Err(DomainError::CatalogueVersionOutOfOrder);

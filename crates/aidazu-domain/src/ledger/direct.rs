@@ -30,6 +30,30 @@ pub struct DirectScore<'a> {
 }
 
 impl DirectScore<'_> {
+    /// The quarterly door-to-door inspection (入户检查): only items the inspection group records
+    /// (`G`), each with its evidence rule whatever its direction (photos `min..=9` when the item
+    /// requires them), then every rule of [`DirectScore::into_entry`].
+    ///
+    /// # Errors
+    /// [`DomainError::NotAnInspectionItem`], [`DomainError::PhotoCount`], and those of
+    /// [`DirectScore::into_entry`].
+    pub fn into_inspection_entry(self) -> Result<LedgerEntry, DomainError> {
+        if !self.item.recorders().inspection_group {
+            return Err(DomainError::NotAnInspectionItem {
+                code: self.item.code().clone(),
+            });
+        }
+        let range = self.item.evidence().photo_range();
+        if !range.contains(&self.photos) {
+            return Err(DomainError::PhotoCount {
+                min: *range.start(),
+                max: *range.end(),
+                got: self.photos,
+            });
+        }
+        self.into_entry()
+    }
+
     /// Checks the score and turns it into an award (positive item) or penalty (negative item).
     ///
     /// # Errors

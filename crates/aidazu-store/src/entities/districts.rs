@@ -12,6 +12,7 @@ pub struct Model {
     pub dept_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub points_year_start_month: i32,
+    pub max_item_points: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

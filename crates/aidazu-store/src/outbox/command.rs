@@ -31,6 +31,10 @@ pub mod kind {
     pub const OBJECTION_APPROVAL_CREATE: &str = "objection.approval.create";
     /// [`super::OutboxCommand::ObjectionApprovalTerminate`].
     pub const OBJECTION_APPROVAL_TERMINATE: &str = "objection.approval.terminate";
+    /// [`super::OutboxCommand::CatalogueApprovalCreate`].
+    pub const CATALOGUE_APPROVAL_CREATE: &str = "catalogue.approval.create";
+    /// [`super::OutboxCommand::CatalogueApprovalTerminate`].
+    pub const CATALOGUE_APPROVAL_TERMINATE: &str = "catalogue.approval.terminate";
 }
 
 /// One message to DingTalk, as enqueued in the transaction of the change that causes it.
@@ -62,6 +66,28 @@ pub enum OutboxCommand {
     /// Close the OA approval of an objection decided in the console (F6).
     #[serde(rename = "objection.approval.terminate")]
     ObjectionApprovalTerminate(ObjectionApprovalTerminate),
+    /// Open the OA approval of a catalogue change request for the district office (R7, F6).
+    #[serde(rename = "catalogue.approval.create")]
+    CatalogueApprovalCreate(CatalogueApprovalCreate),
+    /// Close the OA approval of a change request decided in the console (F6).
+    #[serde(rename = "catalogue.approval.terminate")]
+    CatalogueApprovalTerminate(CatalogueApprovalTerminate),
+}
+
+/// `catalogue.approval.create`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogueApprovalCreate {
+    pub change_id: i64,
+}
+
+/// `catalogue.approval.terminate`; `process_instance_id` as for objections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogueApprovalTerminate {
+    pub change_id: i64,
+    #[serde(default)]
+    pub process_instance_id: Option<String>,
 }
 
 /// `objection.approval.create`.
@@ -166,6 +192,8 @@ impl OutboxCommand {
             Self::NotifyGroup(_) => kind::NOTIFY_GROUP,
             Self::ObjectionApprovalCreate(_) => kind::OBJECTION_APPROVAL_CREATE,
             Self::ObjectionApprovalTerminate(_) => kind::OBJECTION_APPROVAL_TERMINATE,
+            Self::CatalogueApprovalCreate(_) => kind::CATALOGUE_APPROVAL_CREATE,
+            Self::CatalogueApprovalTerminate(_) => kind::CATALOGUE_APPROVAL_TERMINATE,
         }
     }
 
@@ -241,6 +269,11 @@ mod tests {
             OutboxCommand::ObjectionApprovalTerminate(ObjectionApprovalTerminate {
                 objection_id: ObjectionId(4),
                 process_instance_id: Some("PI-4".into()),
+            }),
+            OutboxCommand::CatalogueApprovalCreate(CatalogueApprovalCreate { change_id: 3 }),
+            OutboxCommand::CatalogueApprovalTerminate(CatalogueApprovalTerminate {
+                change_id: 3,
+                process_instance_id: None,
             }),
         ]
     }

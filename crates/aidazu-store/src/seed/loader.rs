@@ -207,6 +207,7 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
                     dept_id: Set(Some(d.dept_id.clone())),
                     created_at: Set(crate::stamp::now()),
                     points_year_start_month: Set(1),
+                    max_item_points: Set(30),
                 }
                 .insert(db)
                 .await?
