@@ -13,13 +13,13 @@
 #
 # Environment: BENCH_PG (admin URL, default postgres://postgres@127.0.0.1:5432),
 # BENCH_DURATION (wrk seconds per point, default 10), BENCH_NO_BUILD=1 to reuse target/release,
+# BENCH_BIN (the aidazu binary to measure, default target/release/aidazu),
 # P4_VILLAGES / P4_HOUSEHOLDS (default 2500 / 400), P1_SYN_VILLAGES (default 200).
 # Results: target/bench/<date>/*.md (printed too); docs/benchmarks.md quotes them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-command -v wrk >/dev/null || { echo "installing wrk (Debian package)" >&2; apt-get install -y wrk >/dev/null; }
 [ "${BENCH_NO_BUILD:-0}" = 1 ] || cargo build --release --bin aidazu --bin bench-bare
 
 pg=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
@@ -43,7 +43,7 @@ export AIDAZU__SERVER__BIND=127.0.0.1:18080
 export AIDAZU__DINGTALK__SIM__BIND=127.0.0.1:18089
 export AIDAZU__LOG__FILTER=warn
 export AIDAZU__WEB__DIR=""
-bin="$root/target/release/aidazu"
+bin="${BENCH_BIN:-$root/target/release/aidazu}"
 
 fresh_pg() { # name → URL of an empty database
   psql "$pg/postgres" -qAtc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
@@ -111,6 +111,7 @@ p1_config() { # backend size
 }
 
 p1() {
+  command -v wrk >/dev/null || { echo "installing wrk (Debian package)" >&2; apt-get install -y wrk >/dev/null; }
   {
     echo "## P1 reads ($(machine))"
     echo

@@ -270,6 +270,10 @@ pub async fn verify(settings: Settings, village: Option<&str>) -> anyhow::Result
         ],
         None => app.store().list_villages().await?,
     };
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the command reports how long the check took"
+    )]
     let started = std::time::Instant::now();
     let mut broken = 0usize;
     let mut mismatched = 0usize;
@@ -359,6 +363,10 @@ pub async fn seed_synthetic(
         reason = "the synthetic data leads up to the day it is written"
     )]
     let today = aidazu_domain::calendar::business_date(Utc::now());
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the command reports how long the bulk write took"
+    )]
     let started = std::time::Instant::now();
     let report = aidazu_store::synthetic::seed_synthetic(
         &store,
