@@ -35,7 +35,7 @@ trap cleanup EXIT
 machine() {
   echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), \
 $(free -g | awk '/Mem:/{print $2}') GiB, load average before: $(cut -d' ' -f1-3 /proc/loadavg); \
-$(date -u '+%Y-%m-%d %H:%M UTC'); release build $(git rev-parse --short HEAD)."
+$(date -u '+%Y-%m-%d %H:%M UTC'); binary ${bin#$root/} at $(git rev-parse --short HEAD)."
 }
 
 export AIDAZU_CONFIG_DIR="$root/config"
