@@ -44,3 +44,58 @@ dual_db_test!(
         assert_eq!(next_day["asOf"], "2026-06-02");
     }
 );
+
+dual_db_test!(
+    async fn r13_me_household_costs_at_most_three_queries_and_the_ledger_page_two(db: TestDb) {
+        let (t, _clock) = spawn_at(
+            db,
+            "2026-06-01T02:00:00Z".parse().unwrap(),
+            vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "false")],
+        )
+        .await;
+        let s = login(&t, "demo-villager").await;
+        let statements = || t.app.store().statements();
+
+        // The first read fills the per-replica caches (session, village).
+        let (status, first) = get(&t, "/api/v1/me/household", Some(&s.token)).await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        let before = statements();
+        let (status, second) = get(&t, "/api/v1/me/household", Some(&s.token)).await;
+        assert_eq!(status, StatusCode::OK);
+        let spent = statements() - before;
+        assert!(spent <= 3, "/me/household ran {spent} statements");
+        assert_eq!(second, first);
+
+        let (status, _) = get(&t, "/api/v1/me/household/ledger", Some(&s.token)).await;
+        assert_eq!(status, StatusCode::OK);
+        let before = statements();
+        let (status, page) = get(&t, "/api/v1/me/household/ledger", Some(&s.token)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let spent = statements() - before;
+        assert!(spent <= 2, "the ledger page ran {spent} statements");
+    }
+);
+
+dual_db_test!(
+    async fn r1_a_logout_ends_the_cached_session_at_once_in_this_replica(db: TestDb) {
+        let (t, _clock) = spawn_at(
+            db,
+            "2026-06-01T02:00:00Z".parse().unwrap(),
+            vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "false")],
+        )
+        .await;
+        let s = login(&t, "demo-villager").await;
+        let (status, _) = get(&t, "/api/v1/me/household", Some(&s.token)).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = post(
+            &t,
+            "/api/v1/auth/logout",
+            Some(&s.token),
+            serde_json::json!({}),
+        )
+        .await;
+        assert!(status.is_success(), "{status} {body}");
+        let (status, body) = get(&t, "/api/v1/me/household", Some(&s.token)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+);

@@ -594,8 +594,9 @@ impl App {
         Ok(revoked)
     }
 
-    /// Verifies an access token and loads the actor with its current grants (a revoked grant or
-    /// session takes effect at once).
+    /// Verifies an access token and loads the actor with its current grants. A revoked grant or
+    /// session takes effect at once in this replica, and within `caches::CACHE_TTL` in the others
+    /// (the actor is cached per token between identity writes).
     ///
     /// # Errors
     /// [`AppError::InvalidToken`], [`AppError::TokenExpired`], [`AppError::AccountDisabled`].
@@ -625,6 +626,13 @@ impl App {
             .parse::<i64>()
             .map(AccountId)
             .map_err(|_| AppError::InvalidToken)?;
+        // A valid token seen recently costs no query (issue 11): the actor is cached per token
+        // until this replica writes identity data or CACHE_TTL passes (docs/operations.md).
+        let epoch = self.store().identity_epoch();
+        if let Some(mut actor) = self.inner.caches.actors.get(&token.to_owned(), epoch, now) {
+            actor.request_id = request_id;
+            return Ok(actor);
+        }
         let db = self.store().connection();
         if !sessions::family_is_live(db, &claims.sid, now).await? {
             return Err(AppError::InvalidToken);
@@ -635,8 +643,15 @@ impl App {
         if !account.active {
             return Err(AppError::AccountDisabled);
         }
-        self.actor_of(&account, claims.cli.channel(), request_id)
-            .await
+        let actor = self.actor_of(&account, claims.cli.channel(), None).await?;
+        self.inner
+            .caches
+            .actors
+            .put(token.to_owned(), actor.clone(), epoch, now);
+        Ok(Actor {
+            request_id,
+            ..actor
+        })
     }
 
     /// Binds a DingTalk user to a member by hand (village admin of the member's village).

@@ -198,8 +198,27 @@ impl App {
         village: VillageSummary,
     ) -> Result<HouseholdDetail, AppError> {
         let db = self.store().connection();
-        let members = households::household_members(db, &self.config().pii, household.id).await?;
+        let members =
+            households::household_members_with_accounts(db, &self.config().pii, household.id)
+                .await?;
         let history = households::participation_history(db, household.id).await?;
+        Ok(Self::assemble_detail(
+            household,
+            village,
+            members,
+            &history,
+            today(self),
+        ))
+    }
+
+    /// A household's detail from its loaded parts; participation as of `on` (R3).
+    fn assemble_detail(
+        household: HouseholdRow,
+        village: VillageSummary,
+        members: Vec<(MemberRow, Vec<String>)>,
+        history: &[ParticipationRow],
+        on: NaiveDate,
+    ) -> HouseholdDetail {
         let changes: Vec<_> = history
             .iter()
             .map(|c| aidazu_domain::org::ParticipationChange {
@@ -210,25 +229,22 @@ impl App {
                 reason: c.reason.clone(),
             })
             .collect();
-        let on = today(self);
-        let domain: Vec<_> = members.iter().map(MemberRow::to_domain).collect();
-        let mut views = Vec::with_capacity(members.len());
-        for m in members {
-            let participating = member_participates(&m.to_domain(), &changes, on);
-            let bound = aidazu_store::accounts::accounts_of_member(db, m.id).await?;
-            views.push(MemberView {
+        let domain: Vec<_> = members.iter().map(|(m, _)| m.to_domain()).collect();
+        let views = members
+            .into_iter()
+            .map(|(m, bound)| MemberView {
                 mobile_masked: m.mobile.as_deref().map(mask_mobile),
-                participating,
-                dingtalk_user_ids: bound.into_iter().map(|(_, uid)| uid).collect(),
+                participating: member_participates(&m.to_domain(), &changes, on),
+                dingtalk_user_ids: bound,
                 member: m,
-            });
-        }
-        Ok(HouseholdDetail {
+            })
+            .collect();
+        HouseholdDetail {
             participating: household_participates(&domain, &changes, on),
             household,
             village,
             members: views,
-        })
+        }
     }
 
     /// Households of a village (village staff of the village, its town, the district).
@@ -577,57 +593,60 @@ impl App {
         year: Option<aidazu_domain::calendar::PointsYear>,
     ) -> Result<MyHousehold, AppError> {
         let household = Self::my_household_id(actor)?;
-        let row = households::household(self.store().connection(), household)
-            .await?
-            .ok_or(AppError::NoHousehold)?;
-        let village = self.village_summary(row.village).await?;
-        let village_id = village.id;
-        let detail = self.detail_of(row, village).await?;
-        let calendar = self.store().village_calendar(village_id).await?;
+        let db = self.store().connection();
+        // The village (summary and calendar) comes from the replica's cache; the rest is three
+        // statements (issue 11): the household with its maintained figures and rank, its
+        // members with their bound accounts, their participation history.
+        let village_id = match actor.village_id {
+            Some(v) => v,
+            None => self
+                .store()
+                .household_village(household)
+                .await?
+                .ok_or(AppError::NoHousehold)?,
+        };
+        let card = self.village_card(village_id).await?;
+        let calendar = card.calendar;
         let now = today(self);
         // An earlier points-year (archived after its close, D4) answers as of its last day.
         let points_year = year.unwrap_or_else(|| calendar.points_year_of(now));
         let on = now.min(calendar.year_last_day(points_year));
         let quarter = calendar.quarter_of(on);
-        let db = self.store().connection();
-        let totals = self
-            .store()
-            .household_totals(household, points_year)
-            .await?;
-        let entries = household_entries(db, household, points_year).await?;
-        let quarter_points = Points(
-            entries
-                .iter()
-                .filter(|e| e.entry.kind.counts_toward_score())
-                .filter(|e| calendar.quarter_of(e.occurred_on) == quarter)
-                .map(|e| e.entry.amount.get())
-                .sum(),
-        );
-        let scores = households::village_scores(db, village_id, points_year).await?;
-        let (members, changes) = households::village_participation(db, village_id).await?;
-        let participating: Vec<(HouseholdId, Points)> = members
-            .iter()
-            .filter(|(_, m)| household_participates(m, &changes, on))
-            .map(|(h, _)| (*h, scores.get(h).copied().unwrap_or(Points::ZERO)))
-            .collect();
-        let ranked = aidazu_domain::board::rank_by_score(&participating);
-        let rank = if detail.participating {
-            ranked
-                .iter()
-                .find(|r| r.household == household)
-                .map(|r| r.rank)
-        } else {
-            None
+        let standing = aidazu_store::read_models::standing(db, household, points_year, on)
+            .await?
+            .filter(|s| s.village == village_id)
+            .ok_or(AppError::NoHousehold)?;
+        let members =
+            households::household_members_with_accounts(db, &self.config().pii, household).await?;
+        let history = households::participation_history(db, household).await?;
+        let row = HouseholdRow {
+            id: standing.household,
+            village: standing.village,
+            group: standing.group.clone(),
+            code: standing.code.clone(),
+            address: standing.address.clone(),
         };
+        let detail = Self::assemble_detail(row, card.summary.clone(), members, &history, now);
+        let quarter_points = if quarter.points_year() == points_year {
+            usize::try_from(quarter.index())
+                .ok()
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| standing.totals.quarter_points.get(i).copied())
+                .unwrap_or(Points::ZERO)
+        } else {
+            Points::ZERO
+        };
+        let rank = (detail.participating && standing.participating)
+            .then(|| aidazu_domain::board::competition_rank(standing.strictly_higher));
         Ok(MyHousehold {
             detail,
             points_year,
             quarter,
-            year_score: totals.score,
-            balance: totals.balance,
+            year_score: standing.totals.score,
+            balance: standing.totals.balance,
             quarter_points,
             rank,
-            ranked_households: u32::try_from(ranked.len()).unwrap_or(u32::MAX),
+            ranked_households: u32::try_from(standing.ranked).unwrap_or(u32::MAX),
         })
     }
 

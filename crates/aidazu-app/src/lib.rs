@@ -3,6 +3,7 @@
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod caches;
 mod clock;
 pub mod decisions;
 pub mod declarations;
@@ -78,6 +79,7 @@ struct Inner {
     dingtalk: dingtalk::Client,
     integration: Option<integration::DingTalkParts>,
     catalogues: public::CatalogueCache,
+    caches: caches::ReadCaches,
 }
 
 /// Builds the one [`App`] of a process, in the composition root (`aidazu-server`): the required
@@ -122,6 +124,7 @@ impl AppBuilder {
                     outbox_filled: Arc::new(tokio::sync::Notify::new()),
                 }),
                 catalogues: public::CatalogueCache::default(),
+                caches: caches::ReadCaches::default(),
             }),
         }
     }

@@ -101,4 +101,32 @@ impl App {
         self.inner.catalogues.put(village, today, found.clone());
         Ok(found)
     }
+
+    /// A village's summary and calendar, cached per replica between identity writes (see
+    /// [`crate::caches`]).
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`], storage errors.
+    pub async fn village_card(
+        &self,
+        village: VillageId,
+    ) -> Result<Arc<crate::caches::VillageCard>, AppError> {
+        let epoch = self.store().identity_epoch();
+        let now = self.clock().now();
+        if let Some(hit) = self.inner.caches.villages.get(&village, epoch, now) {
+            return Ok(hit);
+        }
+        let summary = self
+            .store()
+            .village(village)
+            .await?
+            .ok_or(AppError::VillageNotFound(village.0))?;
+        let calendar = self.store().village_calendar(village).await?;
+        let card = Arc::new(crate::caches::VillageCard { summary, calendar });
+        self.inner
+            .caches
+            .villages
+            .put(village, card.clone(), epoch, now);
+        Ok(card)
+    }
 }

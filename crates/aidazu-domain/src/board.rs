@@ -15,6 +15,16 @@ pub struct RankedHousehold {
     pub rank: u32,
 }
 
+/// The competition rank of a score among participating households, from the number of them with
+/// a strictly higher score (what [`rank_by_score`] gives, for one household; a store can count
+/// with an index scan instead of loading the village).
+#[must_use]
+pub fn competition_rank(strictly_higher: u64) -> u32 {
+    u32::try_from(strictly_higher)
+        .unwrap_or(u32::MAX)
+        .saturating_add(1)
+}
+
 /// Ranks participating households by year score, highest first; ties are listed by household id.
 /// Pass only participating households (R3: those out of the scheme are not ranked).
 #[must_use]
@@ -77,6 +87,20 @@ mod tests {
     use crate::catalogue::ItemRef;
     use crate::ids::{AccountId, ItemCode, MemberId, OrderId};
     use crate::ledger::{EntryKind, EntrySource, LedgerEntry};
+
+    #[test]
+    fn r16_competition_rank_from_the_count_above_matches_the_board() {
+        let scores = [
+            (HouseholdId(1), Points(5)),
+            (HouseholdId(2), Points(9)),
+            (HouseholdId(3), Points(5)),
+            (HouseholdId(4), Points(-2)),
+        ];
+        for r in rank_by_score(&scores) {
+            let higher = scores.iter().filter(|(_, s)| *s > r.score).count() as u64;
+            assert_eq!(competition_rank(higher), r.rank);
+        }
+    }
 
     fn ledger(household: i64, entries: &[(EntryKind, i64, &str)]) -> HouseholdYearLedger {
         let entries = entries.iter().map(|(kind, amount, when)| LedgerEntry {

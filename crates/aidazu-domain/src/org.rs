@@ -15,9 +15,9 @@ pub use access::{Access, Action, Role, Scope, VillageLocation, role_allows};
 pub use binding::{AccountStanding, check_binding};
 pub use masking::{NameDisplay, display_name, mask_name};
 pub use participation::{
-    ParticipationChange, default_participation, household_participates,
-    household_participates_throughout, member_participates, require_household_participates,
-    require_may_declare,
+    ParticipationChange, ParticipationSpan, default_participation, household_participates,
+    household_participates_throughout, member_participates, participation_spans,
+    require_household_participates, require_may_declare,
 };
 
 /// A district (区).

@@ -21,6 +21,7 @@ mod m20261206_142_ledger_chain;
 mod m20261206_150_shop;
 mod m20261206_151_activities;
 mod m20261206_152_objection_approval;
+mod m20261207_160_read_models;
 mod m20261207_170_governance;
 
 /// The ordered, append-only list of migrations.
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_150_shop::Migration),
             Box::new(m20261206_151_activities::Migration),
             Box::new(m20261206_152_objection_approval::Migration),
+            Box::new(m20261207_160_read_models::Migration),
             Box::new(m20261207_170_governance::Migration),
         ]
     }

@@ -254,31 +254,155 @@ pub async fn jobs_run_year_close(
     Ok(())
 }
 
-/// `aidazu verify --village <code>`: recomputes the village's ledger hash chain; an error (exit
-/// code 1) names the first broken link.
-pub async fn verify(settings: Settings, village: &str) -> anyhow::Result<()> {
+/// `aidazu verify [--village <code>]`: recomputes each village's ledger hash chain and refolds
+/// its ledger against the maintained totals (issue 11); an error (exit code 1) names the first
+/// broken link and counts the totals that differ.
+pub async fn verify(settings: Settings, village: Option<&str>) -> anyhow::Result<()> {
     let app =
         crate::application::command_app(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
             .await?;
-    let v = app
-        .store()
-        .village_by_code(village)
-        .await?
-        .with_context(|| format!("no village with code {village:?}"))?;
-    match app.verify_chain(v.id).await? {
-        aidazu_store::chain::Verification::Intact { links, head } => {
-            println!("{village}: ledger chain intact: {links} links, head {head}");
-            Ok(())
+    let villages = match village {
+        Some(code) => vec![
+            app.store()
+                .village_by_code(code)
+                .await?
+                .with_context(|| format!("no village with code {code:?}"))?,
+        ],
+        None => app.store().list_villages().await?,
+    };
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the command reports how long the check took"
+    )]
+    let started = std::time::Instant::now();
+    let mut broken = 0usize;
+    let mut mismatched = 0usize;
+    let (mut links, mut household_years, mut entries, mut score, mut balance) =
+        (0i64, 0u64, 0i64, 0i64, 0i64);
+    for v in &villages {
+        match app.verify_chain(v.id).await? {
+            aidazu_store::chain::Verification::Intact { links: n, head } => {
+                links += n;
+                if village.is_some() {
+                    println!("{}: ledger chain intact: {n} links, head {head}", v.code);
+                }
+            }
+            aidazu_store::chain::Verification::Broken {
+                seq,
+                entry_id,
+                problem,
+            } => {
+                broken += 1;
+                eprintln!(
+                    "{}: ledger chain broken at link {seq} (ledger entry {}): {problem}",
+                    v.code,
+                    entry_id.map_or_else(|| "?".to_owned(), |e| e.to_string())
+                );
+            }
         }
-        aidazu_store::chain::Verification::Broken {
-            seq,
-            entry_id,
-            problem,
-        } => anyhow::bail!(
-            "{village}: ledger chain broken at link {seq} (ledger entry {}): {problem}",
-            entry_id.map_or_else(|| "?".to_owned(), |e| e.to_string())
-        ),
+        let check = aidazu_store::read_models::check_totals(app.store().connection(), v.id).await?;
+        household_years += check.household_years;
+        entries += check.entries;
+        score += check.score;
+        balance += check.balance;
+        for m in &check.mismatches {
+            mismatched += 1;
+            eprintln!(
+                "{}: household {} year {}: ledger score {} balance {} quarters {:?}, maintained score {} balance {} quarters {:?}",
+                v.code,
+                m.household,
+                m.points_year,
+                m.ledger.score,
+                m.ledger.balance,
+                m.ledger.quarter_points.map(|p| p.get()),
+                m.maintained.score,
+                m.maintained.balance,
+                m.maintained.quarter_points.map(|p| p.get()),
+            );
+        }
+        if village.is_some() && check.mismatches.is_empty() {
+            println!(
+                "{}: totals equal the ledger: {} household-years, {} entries",
+                v.code, check.household_years, check.entries
+            );
+        }
     }
+    println!(
+        "verified {} village(s) in {:.1} s: {links} chain links; {household_years} household-years \
+         over {entries} entries, score sum {score}, balance sum {balance}; \
+         {broken} broken chain(s), {mismatched} total(s) differing from the ledger",
+        villages.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if broken > 0 || mismatched > 0 {
+        anyhow::bail!("{broken} broken chain(s), {mismatched} total(s) differing from the ledger");
+    }
+    Ok(())
+}
+
+/// `aidazu seed-synthetic`: a synthetic district for scale work (issue 11).
+pub async fn seed_synthetic(
+    settings: Settings,
+    villages: u32,
+    households_per_village: u32,
+    years: u32,
+    district: String,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let secrets = Secrets::resolve(&settings)?;
+    let mut settings = settings;
+    settings.database.auto_migrate = true;
+    let store = connect_store(&settings).await?;
+    let keys = PiiKeys::new(
+        secrets.data_key_id.clone(),
+        secrets.data_key,
+        secrets.lookup_key,
+    );
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the synthetic data leads up to the day it is written"
+    )]
+    let today = aidazu_domain::calendar::business_date(Utc::now());
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the command reports how long the bulk write took"
+    )]
+    let started = std::time::Instant::now();
+    let report = aidazu_store::synthetic::seed_synthetic(
+        &store,
+        &keys,
+        aidazu_store::synthetic::SyntheticSpec {
+            villages,
+            households_per_village,
+            years,
+            today,
+            seed,
+            district_code: district.clone(),
+        },
+        |done, total| {
+            let width = 30u64;
+            let filled = (done * width)
+                .checked_div(total)
+                .unwrap_or(width)
+                .min(width);
+            eprint!(
+                "\r[{}{}] {done}/{total} villages, {:.0} s",
+                "#".repeat(usize::try_from(filled).unwrap_or(0)),
+                "-".repeat(usize::try_from(width - filled).unwrap_or(0)),
+                started.elapsed().as_secs_f64()
+            );
+            if done == total {
+                eprintln!();
+            }
+        },
+    )
+    .await?;
+    println!(
+        "synthetic district {district:?} written in {:.1} s: {}",
+        started.elapsed().as_secs_f64(),
+        serde_json::to_string(&report)?
+    );
+    Ok(())
 }
 
 async fn org_app(settings: &Settings) -> anyhow::Result<aidazu_app::App> {

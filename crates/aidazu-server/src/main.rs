@@ -49,11 +49,33 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         state: Option<std::path::PathBuf>,
     },
-    /// Recompute a village's ledger hash chain and report the first broken link (exit code 1).
+    /// Recompute the ledger hash chain and the maintained totals (score, balance, quarter
+    /// points) of one village, or of every village without --village, and report the first
+    /// broken link and every total that differs from the ledger (exit code 1).
     Verify {
-        /// The village's code (e.g. heping).
+        /// The village's code (e.g. heping); every village when omitted.
         #[arg(long)]
-        village: String,
+        village: Option<String>,
+    },
+    /// Write a synthetic district for scale tests and benchmarks (issue 11): towns of 25
+    /// villages, households with members (encrypted mobiles), participation changes, ledger
+    /// entries over the catalogue and quarters, declarations in every state, photos by hash, the
+    /// hash chain and the read models. Needs the demo seed's system account (run after
+    /// `seed-demo`, or on a database `serve` has started once).
+    SeedSynthetic {
+        #[arg(long, default_value_t = 200)]
+        villages: u32,
+        #[arg(long, default_value_t = 400)]
+        households_per_village: u32,
+        /// Points-years, the current one included (earlier ones are closed).
+        #[arg(long, default_value_t = 1)]
+        years: u32,
+        /// District code (unique).
+        #[arg(long, default_value = "syn")]
+        district: String,
+        /// RNG seed (the same seed writes the same data).
+        #[arg(long, default_value_t = 11)]
+        seed: u64,
     },
     /// The organisation: districts, towns, villages, groups, district officers, and the sync from
     /// DingTalk departments (区 → 镇 → 村 → 组).
@@ -226,7 +248,25 @@ fn main() -> ExitCode {
                         job: RunJob::YearClose { village, year },
                     },
             } => commands::jobs_run_year_close(settings, &village, year).await,
-            Command::Verify { village } => commands::verify(settings, &village).await,
+            Command::Verify { village } => commands::verify(settings, village.as_deref()).await,
+            Command::SeedSynthetic {
+                villages,
+                households_per_village,
+                years,
+                district,
+                seed,
+            } => {
+                commands::seed_synthetic(
+                    settings,
+                    villages,
+                    households_per_village,
+                    years,
+                    district,
+                    seed,
+                )
+                .await
+            }
+            
             Command::Org { command } => match command {
                 OrgCommand::AddDistrict {
                     code,

@@ -53,7 +53,7 @@ fn canonical(row: &ledger_entries::Model) -> String {
 
 /// The hash of a link.
 #[must_use]
-fn link_hash(prev: &str, row: &ledger_entries::Model) -> String {
+pub(crate) fn link_hash(prev: &str, row: &ledger_entries::Model) -> String {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());
     h.update(b"\n");

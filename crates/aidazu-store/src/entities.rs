@@ -17,6 +17,8 @@ pub(crate) mod districts;
 pub(crate) mod fund_entries;
 pub(crate) mod honour_nominations;
 pub(crate) mod honours_lists;
+pub(crate) mod household_participation;
+pub(crate) mod household_year_totals;
 pub(crate) mod households;
 pub(crate) mod inspections;
 pub(crate) mod job_runs;

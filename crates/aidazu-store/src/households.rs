@@ -11,7 +11,6 @@ use aidazu_domain::channel::Channel;
 use aidazu_domain::org::{Member, ParticipationChange, ResidentKind};
 use aidazu_domain::{AccountId, GroupId, HouseholdId, MemberId, Points, VillageId};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, Func};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -21,8 +20,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::entities::{
-    accounts, catalogue_items, households, ledger_entries, members, participation_changes,
-    village_groups,
+    accounts, households, ledger_entries, members, participation_changes, village_groups,
 };
 use crate::error::StoreError;
 use crate::pii::PiiKeys;
@@ -319,6 +317,38 @@ pub async fn household_members<C: ConnectionTrait>(
         .collect()
 }
 
+/// The members of a household in id order with the DingTalk user ids of the active accounts
+/// bound to each, in one statement.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Crypto`], [`StoreError::Corrupt`].
+pub async fn household_members_with_accounts<C: ConnectionTrait>(
+    db: &C,
+    keys: &PiiKeys,
+    household: HouseholdId,
+) -> Result<Vec<(MemberRow, Vec<String>)>, StoreError> {
+    use sea_orm::FromQueryResult;
+    let rows = db
+        .query_all(crate::read_models::statement(
+            db,
+            "SELECT m.*, a.dingtalk_user_id AS bound_user_id FROM members m \
+             LEFT JOIN accounts a ON a.member_id = m.id AND a.active = $2 \
+             WHERE m.household_id = $1 ORDER BY m.id, a.id",
+            vec![household.get().into(), true.into()],
+        ))
+        .await?;
+    let mut out: Vec<(MemberRow, Vec<String>)> = Vec::new();
+    for row in rows {
+        let model = members::Model::from_query_result(&row, "")?;
+        let bound: Option<String> = row.try_get("", "bound_user_id")?;
+        match out.last_mut() {
+            Some((last, ids)) if last.id.get() == model.id => ids.extend(bound),
+            _ => out.push((member_row(model, keys)?, bound.into_iter().collect())),
+        }
+    }
+    Ok(out)
+}
+
 /// One member, or `None`.
 ///
 /// # Errors
@@ -427,6 +457,7 @@ pub async fn insert_member<C: ConnectionTrait>(
     .exec(db)
     .await
     .map_err(|err| StoreError::from_write(err, "member code"))?;
+    crate::read_models::refresh_household_participation(db, HouseholdId(household.id)).await?;
     Ok(MemberId(inserted.last_insert_id))
 }
 
@@ -447,6 +478,7 @@ pub async fn update_member<C: ConnectionTrait>(
             entity: "member",
             key: id.to_string(),
         })?;
+    let household = HouseholdId(row.household_id);
     let mut active = row.into_active_model();
     if let Some(v) = &patch.name {
         active.name = Set(v.clone());
@@ -476,6 +508,7 @@ pub async fn update_member<C: ConnectionTrait>(
         active.mobile_ciphertext = Set(sealed.map(|s| s.ciphertext));
     }
     active.update(db).await?;
+    crate::read_models::refresh_household_participation(db, household).await?;
     Ok(())
 }
 
@@ -508,6 +541,8 @@ pub async fn insert_participation_change<C: ConnectionTrait>(
     })
     .exec(db)
     .await?;
+    crate::read_models::refresh_household_participation(db, HouseholdId(member.household_id))
+        .await?;
     Ok(inserted.last_insert_id)
 }
 
@@ -600,25 +635,13 @@ pub async fn village_scores<C: ConnectionTrait>(
     village: VillageId,
     points_year: PointsYear,
 ) -> Result<HashMap<HouseholdId, Points>, StoreError> {
-    let sums: Vec<(i64, Option<i64>)> = ledger_entries::Entity::find()
-        .select_only()
-        .column(ledger_entries::Column::HouseholdId)
-        .column_as(
-            Expr::expr(Func::sum(Expr::col(ledger_entries::Column::Amount)))
-                .cast_as(Alias::new("BIGINT")),
-            "total",
-        )
-        .filter(ledger_entries::Column::VillageId.eq(village.get()))
-        .filter(ledger_entries::Column::PointsYear.eq(points_year.label().to_string()))
-        .filter(ledger_entries::Column::Kind.is_in(["award", "penalty", "correction"]))
-        .group_by(ledger_entries::Column::HouseholdId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(sums
-        .into_iter()
-        .map(|(h, total)| (HouseholdId(h), Points(total.unwrap_or(0))))
-        .collect())
+    Ok(
+        crate::read_models::village_year_totals(db, village, points_year)
+            .await?
+            .into_iter()
+            .map(|(h, t)| (h, t.score))
+            .collect(),
+    )
 }
 
 /// A page of a household's ledger, newest first, with item titles and member and actor names,
@@ -632,53 +655,57 @@ pub async fn ledger_page<C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<(Vec<LedgerLine>, u64), StoreError> {
-    let query = ledger_entries::Entity::find()
-        .filter(ledger_entries::Column::HouseholdId.eq(household.get()));
-    let total = query.clone().count(db).await?;
-    let rows = query
-        .order_by_desc(ledger_entries::Column::Id)
-        .offset(page.saturating_sub(1).saturating_mul(per_page))
-        .limit(per_page)
-        .all(db)
+    let total = ledger_entries::Entity::find()
+        .filter(ledger_entries::Column::HouseholdId.eq(household.get()))
+        .count(db)
         .await?;
-    let item_ids: Vec<i64> = rows.iter().filter_map(|r| r.catalogue_item_id).collect();
-    let titles: HashMap<i64, String> = if item_ids.is_empty() {
-        HashMap::new()
-    } else {
-        catalogue_items::Entity::find()
-            .filter(catalogue_items::Column::Id.is_in(item_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|i| (i.id, i.title))
-            .collect()
-    };
-    let member_names =
-        names_of_members(db, rows.iter().filter_map(|r| r.member_id).collect()).await?;
-    let actor_names =
-        names_of_accounts(db, rows.iter().filter_map(|r| r.actor_account_id).collect()).await?;
+    let offset = page.saturating_sub(1).saturating_mul(per_page);
+    let rows = db
+        .query_all(crate::read_models::statement(
+            db,
+            "SELECT l.id, l.kind, l.amount, l.item_code, ci.title AS item_title, l.member_id, \
+                    m.name AS member_name, l.actor_account_id, a.name AS actor_name, l.channel, \
+                    l.reason, l.points_year, l.occurred_on, l.occurred_at, l.created_at, \
+                    l.declaration_id \
+               FROM ledger_entries l \
+               LEFT JOIN catalogue_items ci ON ci.id = l.catalogue_item_id \
+               LEFT JOIN members m ON m.id = l.member_id \
+               LEFT JOIN accounts a ON a.id = l.actor_account_id \
+              WHERE l.household_id = $1 \
+              ORDER BY l.id DESC LIMIT $2 OFFSET $3",
+            vec![
+                household.get().into(),
+                i64::try_from(per_page).unwrap_or(i64::MAX).into(),
+                i64::try_from(offset).unwrap_or(i64::MAX).into(),
+            ],
+        ))
+        .await?;
     let lines = rows
         .into_iter()
-        .map(|r| LedgerLine {
-            id: r.id,
-            kind: r.kind,
-            amount: Points(r.amount),
-            item_code: r.item_code,
-            item_title: r.catalogue_item_id.and_then(|i| titles.get(&i).cloned()),
-            member: r.member_id.map(MemberId),
-            member_name: r.member_id.and_then(|m| member_names.get(&m).cloned()),
-            actor: r.actor_account_id.map(AccountId),
-            actor_name: r
-                .actor_account_id
-                .and_then(|a| actor_names.get(&a).cloned()),
-            channel: r.channel,
-            reason: r.reason,
-            points_year: r.points_year,
-            occurred_on: r.occurred_on,
-            occurred_at: r.occurred_at.unwrap_or(r.created_at),
-            declaration: r.declaration_id,
+        .map(|r| -> Result<LedgerLine, StoreError> {
+            let created_at: DateTime<Utc> = r.try_get("", "created_at")?;
+            let occurred_at: Option<DateTime<Utc>> = r.try_get("", "occurred_at")?;
+            Ok(LedgerLine {
+                id: r.try_get("", "id")?,
+                kind: r.try_get("", "kind")?,
+                amount: Points(r.try_get("", "amount")?),
+                item_code: r.try_get("", "item_code")?,
+                item_title: r.try_get("", "item_title")?,
+                member: r.try_get::<Option<i64>>("", "member_id")?.map(MemberId),
+                member_name: r.try_get("", "member_name")?,
+                actor: r
+                    .try_get::<Option<i64>>("", "actor_account_id")?
+                    .map(AccountId),
+                actor_name: r.try_get("", "actor_name")?,
+                channel: r.try_get("", "channel")?,
+                reason: r.try_get("", "reason")?,
+                points_year: r.try_get("", "points_year")?,
+                occurred_on: r.try_get("", "occurred_on")?,
+                occurred_at: occurred_at.unwrap_or(created_at),
+                declaration: r.try_get("", "declaration_id")?,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, _>>()?;
     Ok((lines, total))
 }
 

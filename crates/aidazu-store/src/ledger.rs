@@ -9,13 +9,12 @@ use std::collections::HashMap;
 use aidazu_domain::calendar::{PointsYear, business_date};
 use aidazu_domain::catalogue::ItemRef;
 use aidazu_domain::channel::Channel;
-use aidazu_domain::ledger::{EntryKind, EntrySource, LedgerEntry};
+use aidazu_domain::ledger::{EntryKind, EntrySource, LedgerEntry, TotalsDelta};
 use aidazu_domain::{
     AccountId, CatalogueVersionId, DeclarationId, HouseholdId, ItemCode, LedgerEntryId, MemberId,
     ObjectionId, OrderId, Points, VillageId,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, Func};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
@@ -168,6 +167,16 @@ pub async fn append_entry<C: ConnectionTrait>(
         .await
         .map_err(|err| StoreError::from_write(err, "ledger entry with this idempotency key"))?;
     crate::chain::link_village(db, household.village_id).await?;
+    // The read model moves with the entry, in the same transaction, by the domain's delta.
+    let calendar = crate::org::village_calendar(db, VillageId(household.village_id)).await?;
+    crate::read_models::apply_delta(
+        db,
+        household.village_id,
+        household.id,
+        new.points_year,
+        TotalsDelta::of_entry(entry, new.points_year, calendar),
+    )
+    .await?;
     Ok(LedgerEntryId(inserted.last_insert_id))
 }
 
@@ -195,7 +204,8 @@ pub async fn lock_household<C: ConnectionTrait>(
         })
 }
 
-/// Score and balance of a household for a points-year, summed in the database (R13).
+/// Score and balance of a household for a points-year (R13), from the read model the append
+/// maintains in the same transaction (`crate::read_models`).
 ///
 /// # Errors
 /// [`StoreError::Query`].
@@ -204,39 +214,15 @@ pub async fn household_totals<C: ConnectionTrait>(
     household: HouseholdId,
     points_year: PointsYear,
 ) -> Result<HouseholdTotals, StoreError> {
-    let sums: Vec<(String, Option<i64>)> = ledger_entries::Entity::find()
-        .select_only()
-        .column(ledger_entries::Column::Kind)
-        .column_as(
-            Expr::expr(Func::sum(Expr::col(ledger_entries::Column::Amount)))
-                .cast_as(Alias::new("BIGINT")),
-            "total",
-        )
-        .filter(ledger_entries::Column::HouseholdId.eq(household.get()))
-        .filter(ledger_entries::Column::PointsYear.eq(points_year.label().to_string()))
-        .group_by(ledger_entries::Column::Kind)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut score = 0i64;
-    let mut balance = 0i64;
-    let overflow = || StoreError::Corrupt("points overflow".into());
-    for (kind, total) in sums {
-        let total = total.unwrap_or(0);
-        let kind = parse_kind(&kind)?;
-        if kind.counts_toward_score() {
-            score = score.checked_add(total).ok_or_else(overflow)?;
-        }
-        balance = balance.checked_add(total).ok_or_else(overflow)?;
-    }
+    let t = crate::read_models::year_totals(db, household, points_year).await?;
     Ok(HouseholdTotals {
-        score: Points(score),
-        balance: Points(balance),
+        score: t.score,
+        balance: t.balance,
     })
 }
 
 /// Score and balance of every household of a village for a points-year, households without
-/// entries included (zero), ordered by household id. One grouped query.
+/// entries included (zero), ordered by household id, from the maintained read model.
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
@@ -245,47 +231,24 @@ pub async fn village_totals<C: ConnectionTrait>(
     village: VillageId,
     points_year: PointsYear,
 ) -> Result<Vec<HouseholdYearTotals>, StoreError> {
-    let sums: Vec<(i64, String, Option<i64>)> = ledger_entries::Entity::find()
+    let kept = crate::read_models::village_year_totals(db, village, points_year).await?;
+    let mut out: Vec<HouseholdYearTotals> = households::Entity::find()
         .select_only()
-        .column(ledger_entries::Column::HouseholdId)
-        .column(ledger_entries::Column::Kind)
-        .column_as(
-            Expr::expr(Func::sum(Expr::col(ledger_entries::Column::Amount)))
-                .cast_as(Alias::new("BIGINT")),
-            "total",
-        )
-        .filter(ledger_entries::Column::VillageId.eq(village.get()))
-        .filter(ledger_entries::Column::PointsYear.eq(points_year.label().to_string()))
-        .group_by(ledger_entries::Column::HouseholdId)
-        .group_by(ledger_entries::Column::Kind)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut by_household: HashMap<i64, (i64, i64)> = households::Entity::find()
+        .column(households::Column::Id)
         .filter(households::Column::VillageId.eq(village.get()))
+        .into_tuple::<i64>()
         .all(db)
         .await?
         .into_iter()
-        .map(|h| (h.id, (0, 0)))
-        .collect();
-    let overflow = || StoreError::Corrupt("points overflow".into());
-    for (household, kind, total) in sums {
-        let total = total.unwrap_or(0);
-        let counts = parse_kind(&kind)?.counts_toward_score();
-        let (score, balance) = by_household.entry(household).or_default();
-        if counts {
-            *score = score.checked_add(total).ok_or_else(overflow)?;
-        }
-        *balance = balance.checked_add(total).ok_or_else(overflow)?;
-    }
-    let mut out: Vec<HouseholdYearTotals> = by_household
-        .into_iter()
-        .map(|(household, (score, balance))| HouseholdYearTotals {
-            household: HouseholdId(household),
-            totals: HouseholdTotals {
-                score: Points(score),
-                balance: Points(balance),
-            },
+        .map(|id| {
+            let t = kept.get(&HouseholdId(id)).copied().unwrap_or_default();
+            HouseholdYearTotals {
+                household: HouseholdId(id),
+                totals: HouseholdTotals {
+                    score: t.score,
+                    balance: t.balance,
+                },
+            }
         })
         .collect();
     out.sort_by_key(|t| t.household);

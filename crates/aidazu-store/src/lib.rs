@@ -23,12 +23,14 @@ pub mod participation;
 pub mod photos;
 pub mod pii;
 pub mod publications;
+pub mod read_models;
 pub mod seed;
 pub mod sessions;
 pub mod shop;
 mod stamp;
 pub mod stats;
 mod store;
+pub mod synthetic;
 
 pub use error::StoreError;
 pub use pii::PiiKeys;

@@ -44,6 +44,8 @@ pub async fn record_change<C: ConnectionTrait>(
     .exec(db)
     .await
     .map_err(|err| StoreError::from_write(err, "participation change"))?;
+    crate::read_models::refresh_household_participation(db, HouseholdId(member.household_id))
+        .await?;
     Ok(inserted.last_insert_id)
 }
 

@@ -50,17 +50,50 @@ pub struct Store {
     db: DatabaseConnection,
     backend: Backend,
     statements: Arc<AtomicU64>,
+    identity_epoch: Arc<AtomicU64>,
+}
+
+/// Tables whose writes change who someone is or what they may see: accounts, grants, sessions,
+/// members, households and the organisation tree.
+const IDENTITY_TABLES: [&str; 9] = [
+    "accounts",
+    "role_grants",
+    "refresh_tokens",
+    "members",
+    "households",
+    "villages",
+    "towns",
+    "districts",
+    "past_bindings",
+];
+
+/// Whether a statement writes one of [`IDENTITY_TABLES`] (a cheap text check; a false positive
+/// only costs a cache refill).
+fn writes_identity(sql: &str) -> bool {
+    let head = sql.trim_start();
+    let write = ["INSERT", "UPDATE", "DELETE"].iter().any(|w| {
+        head.get(..w.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(w))
+    });
+    write && IDENTITY_TABLES.iter().any(|t| sql.contains(t))
 }
 
 /// Counts every statement the connection runs (sea-orm's metric callback): the query budget of a
 /// request is read from it in tests (`Store::statements`), at the cost of one atomic add each.
-fn counted(mut db: DatabaseConnection) -> (DatabaseConnection, Arc<AtomicU64>) {
+/// Writes to the identity tables also move [`Store::identity_epoch`], which the application's
+/// per-replica caches of sessions and villages compare against.
+fn counted(mut db: DatabaseConnection) -> (DatabaseConnection, Arc<AtomicU64>, Arc<AtomicU64>) {
     let statements = Arc::new(AtomicU64::new(0));
+    let epoch = Arc::new(AtomicU64::new(0));
     let counter = statements.clone();
-    db.set_metric_callback(move |_| {
+    let identity = epoch.clone();
+    db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
+        if writes_identity(&info.statement.sql) {
+            identity.fetch_add(1, Ordering::Relaxed);
+        }
     });
-    (db, statements)
+    (db, statements, epoch)
 }
 
 impl Store {
@@ -111,11 +144,13 @@ impl Store {
                         .foreign_keys(true)
                         .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 });
-            let (db, statements) = counted(Database::connect(options).await.map_err(connect_err)?);
+            let (db, statements, identity_epoch) =
+                counted(Database::connect(options).await.map_err(connect_err)?);
             Ok(Store {
                 db,
                 backend: Backend::Sqlite,
                 statements,
+                identity_epoch,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut options = ConnectOptions::new(url.to_owned());
@@ -123,11 +158,13 @@ impl Store {
                 .max_connections(settings.max_connections.max(1))
                 .acquire_timeout(settings.acquire_timeout)
                 .sqlx_logging(false);
-            let (db, statements) = counted(Database::connect(options).await.map_err(connect_err)?);
+            let (db, statements, identity_epoch) =
+                counted(Database::connect(options).await.map_err(connect_err)?);
             Ok(Store {
                 db,
                 backend: Backend::Postgres,
                 statements,
+                identity_epoch,
             })
         } else {
             Err(StoreError::UnsupportedUrl { url_redacted })
@@ -146,7 +183,12 @@ impl Store {
         use sea_orm::TransactionTrait;
         let txn = self.db.begin().await?;
         let linked = crate::chain::chain_unlinked(&txn).await?;
+        // Read models of a database written before they existed are filled once.
+        let rebuilt = crate::read_models::rebuild_missing(&txn).await?;
         txn.commit().await?;
+        if rebuilt > 0 {
+            tracing::info!(villages = rebuilt, "read models filled from the ledger");
+        }
         if linked > 0 {
             tracing::info!(linked, "ledger entries linked into the hash chain");
         }
@@ -182,6 +224,14 @@ impl Store {
     #[must_use]
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// Moves whenever this process writes accounts, grants, sessions, members, households or the
+    /// organisation tree (seen by the statement counter): caches of those compare it and refill
+    /// when it moved. Writes by other replicas are not seen; their caches expire instead.
+    #[must_use]
+    pub fn identity_epoch(&self) -> u64 {
+        self.identity_epoch.load(Ordering::Acquire)
     }
 
     /// The underlying connection, for queries this crate does not offer yet.

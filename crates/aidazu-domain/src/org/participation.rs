@@ -64,6 +64,56 @@ pub fn household_participates(
         .any(|m| member_participates(m, history, date))
 }
 
+/// A period in which a household takes part: from `from` (inclusive; `None` = since always)
+/// until `until` (exclusive; `None` = still). Storage keeps these per household so "takes part on
+/// a date" is answered without folding the history on every read (issue 11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParticipationSpan {
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// The periods in which the household of `members` takes part, oldest first, by
+/// [`household_participates`] evaluated before the first change and on every change's date.
+#[must_use]
+pub fn participation_spans(
+    members: &[Member],
+    history: &[ParticipationChange],
+) -> Vec<ParticipationSpan> {
+    let mut dates: Vec<NaiveDate> = history
+        .iter()
+        .filter(|c| members.iter().any(|m| m.id == c.member))
+        .map(|c| c.effective_on)
+        .collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let mut spans = Vec::new();
+    let before = dates
+        .first()
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(NaiveDate::MIN);
+    let mut open: Option<Option<NaiveDate>> =
+        household_participates(members, history, before).then_some(None);
+    for date in dates {
+        let on = household_participates(members, history, date);
+        match (open, on) {
+            (None, true) => open = Some(Some(date)),
+            (Some(from), false) => {
+                spans.push(ParticipationSpan {
+                    from,
+                    until: Some(date),
+                });
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(from) = open {
+        spans.push(ParticipationSpan { from, until: None });
+    }
+    spans
+}
+
 /// [`household_participates`] as a result: a household out of the scheme earns nothing (R3).
 ///
 /// # Errors
@@ -142,6 +192,48 @@ mod tests {
             recorded_by: AccountId(9),
             reason: "本人申请".into(),
         }
+    }
+
+    #[test]
+    fn r3_spans_agree_with_the_fold_on_every_day() {
+        let members = [
+            member(1, ResidentKind::Villager, false),
+            member(2, ResidentKind::Villager, true),
+        ];
+        let history = [
+            change(1, false, day(2025, 3, 1)),
+            change(2, true, day(2025, 5, 1)),
+            change(2, false, day(2025, 5, 1)),
+            change(1, true, day(2025, 8, 15)),
+            change(7, false, day(2025, 9, 1)),
+        ];
+        let spans = participation_spans(&members, &history);
+        assert_eq!(
+            spans,
+            vec![
+                ParticipationSpan {
+                    from: None,
+                    until: Some(day(2025, 3, 1))
+                },
+                ParticipationSpan {
+                    from: Some(day(2025, 8, 15)),
+                    until: None
+                },
+            ]
+        );
+        let mut d = day(2025, 1, 1);
+        while d < day(2026, 1, 1) {
+            let in_span = spans
+                .iter()
+                .any(|s| s.from.is_none_or(|f| f <= d) && s.until.is_none_or(|u| d < u));
+            assert_eq!(
+                in_span,
+                household_participates(&members, &history, d),
+                "{d}"
+            );
+            d = d.succ_opt().unwrap();
+        }
+        assert!(participation_spans(&[], &history).is_empty());
     }
 
     #[test]

@@ -111,6 +111,13 @@ pub async fn seed_demo(
     seeder.catalogue(&district, today).await?;
     seeder.demo_entries(&district, today).await?;
     seeder.demo_funds(&district, today).await?;
+    // Members were written row by row above: their households' participation periods once here.
+    let mut seeded_villages: Vec<i64> = seeder.villages.values().copied().collect();
+    seeded_villages.sort_unstable();
+    for village in seeded_villages {
+        crate::read_models::rebuild_village_participation(&txn, aidazu_domain::VillageId(village))
+            .await?;
+    }
     let after = count_rows(&txn).await?;
     let inserted = after.minus(before);
     if !inserted.is_zero() {
