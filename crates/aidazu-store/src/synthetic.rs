@@ -336,6 +336,8 @@ pub async fn seed_synthetic(
         dept_id: Set(None),
         created_at: Set(now),
         points_year_start_month: Set(i32::try_from(calendar.start_month()).unwrap_or(1)),
+        // The district's bound on an item's value (issue 12), as the demo district has it.
+        max_item_points: Set(30),
     }
     .insert(&txn)
     .await?;
