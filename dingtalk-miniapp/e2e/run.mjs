@@ -1062,6 +1062,29 @@ story('积分明细 names every kind of line in Chinese (no raw codes such as re
   await ctx.close();
 });
 
+story('console 季度公示: the admin points the notices at the village DingTalk group; the committee only reads it', async () => {
+  const config = await (await fetch(`${BASE}/api/v1/client-config`)).json();
+  const groups = await (await fetch(`${config.simUrl}/sim/groups`)).json();
+  const heping = groups.find((g) => g.title.startsWith('和平村'));
+  expect(heping, 'the simulator has a group for 和平村');
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-admin', '/console/publication');
+  const card = page.locator('[data-test="notice-group"]');
+  await card.waitFor();
+  await card.getByLabel('群 openConversationId').fill(heping.openConversationId);
+  await card.locator('[data-test="notice-group-save"]').click();
+  await card.locator('[data-test="notice-group-current"]', { hasText: heping.openConversationId }).waitFor();
+  await shot(page, 'console-publication-notice-group');
+  const desk = await browser.newContext(DESKTOP);
+  const committee = await desk.newPage();
+  await consoleLogin(committee, 'demo-committee', '/console/publication');
+  await committee.locator('[data-test="notice-group-current"]', { hasText: heping.openConversationId }).waitFor();
+  expect((await committee.locator('[data-test="notice-group-save"]').count()) === 0, 'the committee cannot change the group');
+  await ctx.close();
+  await desk.close();
+});
+
 // ---------------------------------------------------------------- run
 browser = await chromium.launch({
   executablePath: CHROMIUM,

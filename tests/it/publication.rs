@@ -401,6 +401,17 @@ dual_db_test!(
             "request.invalid_path",
         );
 
+        // The notice group the console shows: none yet, then the one the admin sets; staff only.
+        let notice = format!("/api/v1/admin/villages/{heping}/notice-group");
+        let (status, none) = get(&t, &notice, Some(&committee.token)).await;
+        assert_eq!(status, StatusCode::OK, "{none}");
+        assert_eq!(none["group"], serde_json::Value::Null);
+        let (status, body) = get(&t, &notice, Some(&villager.token)).await;
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
+        let group = set_notice_group(&t, &admin, heping, "和平村").await;
+        let (_, set) = get(&t, &notice, Some(&committee.token)).await;
+        assert_eq!(set["group"]["openConversationId"], group.as_str());
+
         // The preview: the scheduled day, its window, every ranked household; nothing stored.
         let (status, seen) = get(&t, &preview, Some(&admin.token)).await;
         assert_eq!(status, StatusCode::OK, "{seen}");

@@ -93,6 +93,7 @@ use crate::ApiState;
         crate::routes::publications::board_page,
         crate::routes::publications::my_publications,
         crate::routes::publications::set_notice_group,
+        crate::routes::publications::get_notice_group,
         crate::routes::publications::list_jobs,
         crate::routes::publications::preview_publication,
         crate::routes::publications::publish_now,

@@ -739,6 +739,26 @@ impl App {
     /// # Errors
     /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
     /// [`AppError::InvalidField`], [`AppError::Store`].
+    /// The DingTalk group a village's notices go to, if one is set (staff who can see the
+    /// village's records: admin, committee, town, district).
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
+    /// [`AppError::Store`].
+    pub async fn notice_group(
+        &self,
+        actor: &Actor,
+        village: VillageId,
+    ) -> Result<Option<aidazu_store::publications::NoticeGroup>, AppError> {
+        let location = self.village_location(village).await?;
+        actor.require(
+            Action::ViewRecords,
+            &location,
+            AppError::VillageNotFound(village.get()),
+        )?;
+        Ok(store_pub::notice_group(self.store().connection(), village).await?)
+    }
+
     pub async fn set_notice_group(
         &self,
         actor: &Actor,

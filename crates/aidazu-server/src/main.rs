@@ -266,7 +266,7 @@ fn main() -> ExitCode {
                 )
                 .await
             }
-            
+
             Command::Org { command } => match command {
                 OrgCommand::AddDistrict {
                     code,

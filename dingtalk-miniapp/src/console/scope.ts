@@ -57,3 +57,8 @@ export function isTownOfficer(profile: Profile | null): boolean {
 export function canPublish(profile: Profile | null, villageId: number | null): boolean {
   return isVillageAdmin(profile, villageId) || isVillageCommittee(profile, villageId) || isTownOfficer(profile);
 }
+
+/** Who may set the DingTalk group a village's notices go to: its admin, or the district (as the API allows). */
+export function canSetNoticeGroup(profile: Profile | null, villageId: number | null): boolean {
+  return isVillageAdmin(profile, villageId) || !!profile?.roles.some((r) => r.role === 'district_officer');
+}

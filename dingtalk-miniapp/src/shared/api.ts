@@ -156,6 +156,10 @@ export class ApiClient {
     return this.request<T>('POST', path, body, options);
   }
 
+  put<T>(path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PUT', path, body, options);
+  }
+
   /** A binary resource with the bearer token (photos), as an object URL. */
   async blobUrl(path: string): Promise<string> {
     const response = await this.send('GET', path, undefined, {});

@@ -213,6 +213,14 @@ pub struct NoticeGroupDto {
     pub robot_code: String,
 }
 
+/// The village's notice group, when one is set.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticeGroupStateDto {
+    /// `null`: no group set, publications are not announced in DingTalk.
+    pub group: Option<NoticeGroupDto>,
+}
+
 /// One run of a clock-driven job.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -12,8 +12,8 @@ use axum::{Json, Router};
 use crate::download;
 use crate::dto::publications::{
     BoardRowDto, JobRunDto, JobRunListDto, MyPublicationDto, MyPublicationListDto, NoticeGroupDto,
-    NoticeGroupRequest, PublicationDto, PublicationListDto, PublicationPreviewDto,
-    PublicationSummaryDto, PublishOutcomeDto, VersionQuery,
+    NoticeGroupRequest, NoticeGroupStateDto, PublicationDto, PublicationListDto,
+    PublicationPreviewDto, PublicationSummaryDto, PublishOutcomeDto, VersionQuery,
 };
 use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::{ApiError, ApiState};
@@ -37,7 +37,7 @@ pub fn router() -> Router<ApiState> {
         .route("/api/v1/me/publications", get(my_publications))
         .route(
             "/api/v1/admin/villages/{id}/notice-group",
-            put(set_notice_group),
+            put(set_notice_group).get(get_notice_group),
         )
         .route("/api/v1/admin/jobs", get(list_jobs))
         .route(
@@ -226,6 +226,31 @@ pub async fn my_publications(
                 mine: mine.map(BoardRowDto::from),
             })
             .collect(),
+    }))
+}
+
+/// The DingTalk group a village's notices go to (`group: null` when none is set).
+#[utoipa::path(get, path = "/api/v1/admin/villages/{id}/notice-group", tag = "admin",
+    params(("id" = i64, Path, description = "村社 id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "本村公示通知的钉钉群（未设置时 group 为 null）", body = NoticeGroupStateDto),
+        (status = 401, description = "未登录或登录已过期", body = crate::error::ErrorBody),
+        (status = 403, description = "无权查看", body = crate::error::ErrorBody),
+        (status = 404, description = "村社不存在或不在管辖范围", body = crate::error::ErrorBody),
+    ))]
+pub async fn get_notice_group(
+    State(state): State<ApiState>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<NoticeGroupStateDto>, ApiError> {
+    let group = state.app.notice_group(&actor, VillageId(id)).await?;
+    Ok(Json(NoticeGroupStateDto {
+        group: group.map(|g| NoticeGroupDto {
+            village_id: g.village.get(),
+            open_conversation_id: g.open_conversation_id,
+            robot_code: g.robot_code,
+        }),
     }))
 }
 
