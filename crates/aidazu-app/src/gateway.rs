@@ -217,7 +217,6 @@ fn is_not_running(error: &DingTalkError) -> bool {
 
 async fn terminate_approval(app: &App, terminate: &ApprovalTerminate) -> Result<Value, SendError> {
     setup(app)?;
-    let client = app.dingtalk();
     let instance: String = match terminate
         .process_instance_id
         .as_deref()
@@ -230,19 +229,27 @@ async fn terminate_approval(app: &App, terminate: &ApprovalTerminate) -> Result<
             None => return Ok(json!({ "terminated": false, "note": "no approval was created" })),
         },
     };
-    let instance = instance.as_str();
+    let remark = terminate
+        .remark
+        .clone()
+        .unwrap_or_else(|| "申报已在其他渠道处理".to_owned());
+    terminate_instance(app, &instance, remark).await
+}
+
+/// Terminates an approval instance decided elsewhere (console, card), for every approval kind:
+/// done, already finished (nothing to do), or a retry while DingTalk refuses a fresh instance.
+pub(crate) async fn terminate_instance(
+    app: &App,
+    instance: &str,
+    remark: String,
+) -> Result<Value, SendError> {
     let request = TerminateProcessInstance {
         process_instance_id: ProcessInstanceId::from(instance),
         is_system: true,
-        remark: Some(
-            terminate
-                .remark
-                .clone()
-                .unwrap_or_else(|| "申报已在其他渠道处理".to_owned()),
-        ),
+        remark: Some(remark),
         operating_user_id: None,
     };
-    match client.terminate_process_instance(&request).await {
+    match app.dingtalk().terminate_process_instance(&request).await {
         Ok(done) => Ok(json!({ "processInstanceId": instance, "terminated": done })),
         // DingTalk refuses to terminate an instance in its first seconds: wait and retry.
         Err(error) if error.api_code() == Some("aflowProcessInstStatusException") => {
@@ -253,6 +260,24 @@ async fn terminate_approval(app: &App, terminate: &ApprovalTerminate) -> Result<
         ),
         Err(error) => Err(error.into()),
     }
+}
+
+/// The instance to terminate when the terminate command was enqueued before the approval
+/// existed: the one recorded since (`recorded`), else a retry while its create command (`create_key`)
+/// is still pending, else `None` (no approval was ever created).
+pub(crate) async fn instance_or_wait(
+    app: &App,
+    recorded: Option<String>,
+    create_key: &str,
+) -> Result<Option<String>, SendError> {
+    if recorded.is_some() {
+        return Ok(recorded);
+    }
+    let create = aidazu_store::outbox::get_by_key(app.store().connection(), create_key).await?;
+    if create.is_some_and(|m| m.status == aidazu_store::outbox::STATUS_PENDING) {
+        return Err(SendError::retry("the approval is not created yet"));
+    }
+    Ok(None)
 }
 
 /// The approval instance of declaration `id`: `Some` once created; `None` when none will be

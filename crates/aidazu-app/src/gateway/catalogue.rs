@@ -13,9 +13,8 @@ use aidazu_store::governance::{self as gov, ChangeStatus, StoredCatalogueChange}
 use aidazu_store::outbox::{CatalogueApprovalCreate, CatalogueApprovalTerminate};
 use dingtalk::api::workflow::{
     Approver, CreateProcessInstance, FormComponent, FormComponentValue, SaveFormTemplate,
-    TerminateProcessInstance,
 };
-use dingtalk::ids::{ProcessCode, ProcessInstanceId, UserId};
+use dingtalk::ids::{ProcessCode, UserId};
 use serde_json::{Value, json};
 
 use super::{SendError, setup};
@@ -146,37 +145,18 @@ pub(crate) async fn terminate_approval(
         .filter(|i| !i.is_empty())
     {
         Some(instance) => instance.to_owned(),
-        None => match load(app, terminate.change_id).await?.process_instance_id {
-            Some(instance) => instance,
-            None => {
-                let create = aidazu_store::outbox::get_by_key(
-                    app.store().connection(),
-                    &crate::messages::key::catalogue_approval_create(terminate.change_id),
-                )
-                .await?;
-                if create.is_some_and(|m| m.status == aidazu_store::outbox::STATUS_PENDING) {
-                    return Err(SendError::retry("the approval is not created yet"));
+        None => {
+            let recorded = load(app, terminate.change_id).await?.process_instance_id;
+            let key = crate::messages::key::catalogue_approval_create(terminate.change_id);
+            match super::instance_or_wait(app, recorded, &key).await? {
+                Some(instance) => instance,
+                None => {
+                    return Ok(json!({ "terminated": false, "note": "no approval was created" }));
                 }
-                return Ok(json!({ "terminated": false, "note": "no approval was created" }));
             }
-        },
-    };
-    let request = TerminateProcessInstance {
-        process_instance_id: ProcessInstanceId::from(instance.as_str()),
-        is_system: true,
-        remark: Some("目录调整申请已在管理后台处理".to_owned()),
-        operating_user_id: None,
-    };
-    match app.dingtalk().terminate_process_instance(&request).await {
-        Ok(done) => Ok(json!({ "processInstanceId": instance, "terminated": done })),
-        Err(error) if error.api_code() == Some("aflowProcessInstStatusException") => {
-            Err(SendError::retry(error.to_string()))
         }
-        Err(error) if super::is_not_running(&error) => Ok(
-            json!({ "processInstanceId": instance, "terminated": false, "note": "already finished" }),
-        ),
-        Err(error) => Err(error.into()),
-    }
+    };
+    super::terminate_instance(app, &instance, "目录调整申请已在管理后台处理".to_owned()).await
 }
 
 async fn ensure_form_template(app: &App) -> Result<ProcessCode, SendError> {

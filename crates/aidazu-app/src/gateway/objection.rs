@@ -27,9 +27,8 @@ use aidazu_store::outbox::{ObjectionApprovalCreate, ObjectionApprovalTerminate};
 use aidazu_store::{dingtalk as dt_store, households};
 use dingtalk::api::workflow::{
     Approver, CreateProcessInstance, FormComponent, FormComponentValue, SaveFormTemplate,
-    TerminateProcessInstance,
 };
-use dingtalk::ids::{ProcessCode, ProcessInstanceId, UserId};
+use dingtalk::ids::{ProcessCode, UserId};
 use serde_json::{Value, json};
 
 use super::{SendError, setup};
@@ -238,37 +237,18 @@ pub(crate) async fn terminate_approval(
         .filter(|i| !i.is_empty())
     {
         Some(instance) => instance.to_owned(),
-        None => match load(app, id).await?.process_instance_id {
-            Some(instance) => instance,
-            None => {
-                let create = aidazu_store::outbox::get_by_key(
-                    app.store().connection(),
-                    &crate::messages::key::objection_approval_create(id),
-                )
-                .await?;
-                if create.is_some_and(|m| m.status == aidazu_store::outbox::STATUS_PENDING) {
-                    return Err(SendError::retry("the approval is not created yet"));
+        None => {
+            let recorded = load(app, id).await?.process_instance_id;
+            let key = crate::messages::key::objection_approval_create(id);
+            match super::instance_or_wait(app, recorded, &key).await? {
+                Some(instance) => instance,
+                None => {
+                    return Ok(json!({ "terminated": false, "note": "no approval was created" }));
                 }
-                return Ok(json!({ "terminated": false, "note": "no approval was created" }));
             }
-        },
-    };
-    let request = TerminateProcessInstance {
-        process_instance_id: ProcessInstanceId::from(instance.as_str()),
-        is_system: true,
-        remark: Some("异议已在管理后台处理".to_owned()),
-        operating_user_id: None,
-    };
-    match app.dingtalk().terminate_process_instance(&request).await {
-        Ok(done) => Ok(json!({ "processInstanceId": instance, "terminated": done })),
-        Err(error) if error.api_code() == Some("aflowProcessInstStatusException") => {
-            Err(SendError::retry(error.to_string()))
         }
-        Err(error) if super::is_not_running(&error) => Ok(
-            json!({ "processInstanceId": instance, "terminated": false, "note": "already finished" }),
-        ),
-        Err(error) => Err(error.into()),
-    }
+    };
+    super::terminate_instance(app, &instance, "异议已在管理后台处理".to_owned()).await
 }
 
 async fn ensure_form_template(app: &App) -> Result<ProcessCode, SendError> {
