@@ -1159,7 +1159,8 @@ story('console 目录调整: the village drafts a re-value, sees the replay, sub
   await page.getByRole('heading', { name: '目录调整' }).waitFor();
   await page.getByRole('button', { name: '新建调整申请' }).click();
   const form = page.getByRole('dialog', { name: '新建调整申请' });
-  await form.getByLabel('项目编号').fill(item.code);
+  await form.getByRole('combobox', { name: '项目' }).click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: `${item.code} ${item.title}` }).first().click();
   await form.getByRole('spinbutton', { name: '分值' }).fill(String(item.points.max + 1));
   await form.getByLabel('调整理由').fill(reason);
   await shot(page, 'console-catalogue-change-draft');
@@ -1171,6 +1172,7 @@ story('console 目录调整: the village drafts a re-value, sees the replay, sub
   const replay = page.getByRole('dialog', { name: /模拟测算/ });
   await replay.locator('.el-descriptions').waitFor({ timeout: 20_000 });
   const replayText = await replay.innerText();
+  expect(/^\d{4} 年第[一二三四]季度：/m.test(replayText), `the quarter in Chinese: ${replayText.slice(0, 80)}`);
   expect(/发放积分\s*-?\d+ → -?\d+/.test(replayText), `actual → proposed points issued: ${replayText.slice(0, 300)}`);
   expect(replayText.includes('村平均分') && replayText.includes('积分负债'), 'the replay figures');
   problems.push(...rawCodes(replayText).map((c) => `replay raw: ${c}`));
