@@ -1159,7 +1159,7 @@ story('console 目录调整: the village drafts a re-value, sees the replay, sub
   await page.getByRole('heading', { name: '目录调整' }).waitFor();
   await page.getByRole('button', { name: '新建调整申请' }).click();
   const form = page.getByRole('dialog', { name: '新建调整申请' });
-  await form.getByRole('combobox', { name: '项目' }).click();
+  await form.locator('.el-select', { has: page.getByRole('combobox', { name: '项目' }) }).click();
   await page.locator('.el-select-dropdown__item:visible', { hasText: `${item.code} ${item.title}` }).first().click();
   await form.getByRole('spinbutton', { name: '分值' }).fill(String(item.points.max + 1));
   await form.getByLabel('调整理由').fill(reason);
@@ -1318,16 +1318,17 @@ story('console 入户检查: a group scored once, a second save of the same quar
   const page = await ctx.newPage();
   await consoleLogin(page, 'demo-admin', '/console/inspection');
   await page.getByRole('heading', { name: '入户检查' }).waitFor();
-  await page.getByRole('combobox', { name: '小组' }).click();
+  await page.locator('.el-select', { has: page.getByRole('combobox', { name: '小组' }) }).click();
   await page.locator('.el-select-dropdown__item:visible', { hasText: group.code }).first().click();
   const rows = page.locator('.el-table__row');
   await rows.first().waitFor();
   const count = await rows.count();
   expect(count > 0, 'the group has households');
   // DE-01 孝老爱亲 (inspection group, no photo) for the first household, nothing for the others.
-  await rows.first().getByRole('combobox', { name: '检查项目' }).click();
+  await rows.first().locator('.el-select').click();
   await page.locator('.el-select-dropdown__item:visible', { hasText: 'DE-01' }).first().click();
-  await rows.first().getByRole('spinbutton', { name: '分值' }).fill('5');
+  // The item's suggested points are filled in.
+  expect((await rows.first().getByRole('spinbutton', { name: '分值' }).inputValue()) === '5', 'DE-01 fills 5 points');
   await shot(page, 'console-inspection-filled');
   problems.push(...(await axeProblems(page)).map((p) => `filled axe: ${p}`));
   await page.getByRole('button', { name: '保存检查结果' }).click();
@@ -1343,7 +1344,7 @@ story('console 入户检查: a group scored once, a second save of the same quar
   await large.addInitScript(() => window.localStorage.setItem('aidazu.console.largeText', '1'));
   const big = await large.newPage();
   await consoleLogin(big, 'demo-admin', '/console/inspection');
-  await big.getByRole('combobox', { name: '小组' }).click();
+  await big.locator('.el-select', { has: big.getByRole('combobox', { name: '小组' }) }).click();
   await big.locator('.el-select-dropdown__item:visible', { hasText: group.code }).first().click();
   await big.locator('.el-table__row').first().waitFor();
   await shot(big, 'console-inspection-large');
