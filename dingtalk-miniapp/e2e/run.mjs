@@ -1160,7 +1160,7 @@ story('console 目录调整: the village drafts a re-value, sees the replay, sub
   await page.getByRole('button', { name: '新建调整申请' }).click();
   const form = page.getByRole('dialog', { name: '新建调整申请' });
   await form.locator('.el-select', { has: page.getByRole('combobox', { name: '项目' }) }).click();
-  await page.locator('.el-select-dropdown__item:visible', { hasText: `${item.code} ${item.title}` }).first().click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: `${item.code}（现 ${item.points.max} 分）${item.title}` }).first().click();
   await form.getByRole('spinbutton', { name: '分值' }).fill(String(item.points.max + 1));
   await form.getByLabel('调整理由').fill(reason);
   await shot(page, 'console-catalogue-change-draft');
