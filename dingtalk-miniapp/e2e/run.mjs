@@ -1085,6 +1085,297 @@ story('console 季度公示: the admin points the notices at the village DingTal
   await desk.close();
 });
 
+// ---------------------------------------------------------------- governance (issue 12): 目录调整, 批量导入, 入户检查
+/** A stored (uncompressed) zip of `files` ({name: string|Buffer}): enough for a minimal xlsx. */
+function zip(files) {
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  for (const [name, content] of Object.entries(files)) {
+    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    const fileName = Buffer.from(name, 'utf8');
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(0, 8); // stored
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(fileName.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(fileName.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, fileName, data);
+    centrals.push(central, fileName);
+    offset += 30 + fileName.length + data.length;
+  }
+  const dir = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, end]);
+}
+const xmlEscape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** A minimal one-sheet xlsx of `rows` (arrays of strings/numbers), strings inline. */
+function xlsx(rows) {
+  const col = (i) => String.fromCharCode(65 + i);
+  const sheetRows = rows
+    .map((cells, r) => `<row r="${r + 1}">${cells
+      .map((v, c) => (typeof v === 'number'
+        ? `<c r="${col(c)}${r + 1}"><v>${v}</v></c>`
+        : `<c r="${col(c)}${r + 1}" t="inlineStr"><is><t>${xmlEscape(v)}</t></is></c>`))
+      .join('')}</row>`)
+    .join('');
+  return zip({
+    '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    '_rels/.rels': '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    'xl/workbook.xml': '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="农户导入" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    'xl/_rels/workbook.xml.rels': '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+    'xl/worksheets/sheet1.xml': `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${sheetRows}</sheetData></worksheet>`,
+  });
+}
+
+const IMPORT_COLUMNS = ['户编号', '组编号', '地址', '姓名', '与户主关系', '性别', '出生年份', '类别', '长期在外', '党员', '手机号'];
+const authJson = (s) => ({ 'content-type': 'application/json', authorization: `Bearer ${s.accessToken}` });
+async function apiGet(s, path) {
+  const r = await fetch(`${BASE}${path}`, { headers: authJson(s) });
+  expect(r.ok, `GET ${path}: ${r.status}`);
+  return r.json();
+}
+/** No raw English code or technical word in a console text meant for a village admin. */
+function rawCodes(text) {
+  return text.match(/\b(draft|submitted|approved|rejected|withdrawn|revalue|retire|import\.\w+|inspection\.\w+|catalogue_change\.\w+|null|undefined|NaN)\b/g) ?? [];
+}
+async function selectVillage(page, name) {
+  const select = page.getByRole('combobox', { name: '村社' }).or(page.locator('.village .el-select')).first();
+  await select.click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: name }).first().click();
+}
+
+story('console 目录调整: the village drafts a re-value, sees the replay, submits; the district approves and refuses', async () => {
+  const admin = await apiSession('demo-admin');
+  const villageId = admin.roles.find((r) => r.role === 'village_admin').scopeId;
+  const { villages } = await (await fetch(`${BASE}/api/v1/villages`)).json();
+  const villageName = villages.find((v) => v.id === villageId).name;
+  const catalogue = await (await fetch(`${BASE}/api/v1/villages/${villageId}/catalogue`)).json();
+  const item = catalogue.categories.flatMap((c) => c.positive).find((i) => !i.points.range && i.points.max > 0 && i.points.max < 20);
+  expect(item, 'a fixed positive item to re-value');
+  const stamp = String(Date.now()).slice(-5);
+  const reason = `e2e 调整 ${stamp}：群众反映该项分值偏低`;
+  const problems = [];
+
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-admin', '/console/catalogue-changes');
+  await page.getByRole('heading', { name: '目录调整' }).waitFor();
+  await page.getByRole('button', { name: '新建调整申请' }).click();
+  const form = page.getByRole('dialog', { name: '新建调整申请' });
+  await form.locator('.el-select', { has: page.getByRole('combobox', { name: '项目' }) }).click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: `${item.code}（现 ${item.points.max} 分）${item.title}` }).first().click();
+  await form.getByRole('spinbutton', { name: '分值' }).fill(String(item.points.max + 1));
+  await form.getByLabel('调整理由').fill(reason);
+  await shot(page, 'console-catalogue-change-draft');
+  await form.getByRole('button', { name: '保存草稿' }).click();
+  await page.locator('.el-message', { hasText: '草稿已保存' }).waitFor();
+  const row = page.locator('.el-table__row', { hasText: reason });
+  await row.getByText('草稿').waitFor();
+  await row.getByRole('button', { name: '模拟测算' }).click();
+  const replay = page.getByRole('dialog', { name: /模拟测算/ });
+  await replay.locator('.el-descriptions').waitFor({ timeout: 20_000 });
+  const replayText = await replay.innerText();
+  expect(/^\d{4} 年第[一二三四]季度：/m.test(replayText), `the quarter in Chinese: ${replayText.slice(0, 80)}`);
+  expect(/发放积分\s*-?\d+ → -?\d+/.test(replayText), `actual → proposed points issued: ${replayText.slice(0, 300)}`);
+  expect(replayText.includes('村平均分') && replayText.includes('积分负债'), 'the replay figures');
+  problems.push(...rawCodes(replayText).map((c) => `replay raw: ${c}`));
+  await shot(page, 'console-catalogue-change-replay');
+  problems.push(...(await axeProblems(page)).map((p) => `replay axe: ${p}`));
+  await replay.getByRole('button', { name: /关闭|Close/ }).first().click();
+  await row.getByRole('button', { name: '提交审批' }).click();
+  await page.locator('.el-message', { hasText: '已提交区人居办审批' }).waitFor();
+  await row.getByText('待区级审批').waitFor();
+  expect((await row.getByRole('button', { name: '批准' }).count()) === 0, 'the village admin has no 批准 button');
+  problems.push(...(await axeProblems(page)).map((p) => `admin axe: ${p}`));
+
+  // A second request, submitted over the API, for the refusal.
+  const refusedReason = `e2e 退回 ${stamp}`;
+  const second = await (await fetch(`${BASE}/api/v1/admin/villages/${villageId}/catalogue-changes`, {
+    method: 'POST',
+    headers: authJson(admin),
+    body: JSON.stringify({ reason: `e2e 第二项 ${stamp}`, changes: [{ op: 'revalue', code: item.code, points: item.points.max + 2 }] }),
+  })).json();
+  expect(second.id, `second draft: ${JSON.stringify(second)}`);
+  const submitted = await fetch(`${BASE}/api/v1/admin/villages/${villageId}/catalogue-changes/${second.id}/submit`, { method: 'POST', headers: authJson(admin) });
+  expect(submitted.ok, `submit ${submitted.status}`);
+
+  // The committee may draft (R7) but never decide.
+  const committeeCtx = await browser.newContext(DESKTOP);
+  const committee = await committeeCtx.newPage();
+  await consoleLogin(committee, 'demo-committee', '/console/catalogue-changes');
+  await committee.locator('.el-table__row', { hasText: reason }).waitFor();
+  expect((await committee.getByRole('button', { name: '批准' }).count()) === 0, 'the committee has no 批准 button');
+  expect((await committee.getByRole('button', { name: '退回' }).count()) === 0, 'the committee has no 退回 button');
+  await committeeCtx.close();
+
+  // The district officer decides in the console, in both modes.
+  for (const large of [false, true]) {
+    const dctx = await browser.newContext(DESKTOP);
+    if (large) await dctx.addInitScript(() => window.localStorage.setItem('aidazu.console.largeText', '1'));
+    const district = await dctx.newPage();
+    await consoleLogin(district, 'demo-district', '/console/catalogue-changes');
+    await selectVillage(district, villageName);
+    const drow = district.locator('.el-table__row', { hasText: reason });
+    await drow.waitFor();
+    if (!large) {
+      await drow.getByRole('button', { name: '批准' }).click();
+      const dialog = district.getByRole('dialog', { name: '批准调整' });
+      await dialog.getByLabel('审批意见').fill('同意');
+      await dialog.getByRole('button', { name: '确定' }).click();
+      await district.locator('.el-message', { hasText: '已批准' }).waitFor();
+      await drow.getByText('已批准').waitFor();
+      await drow.getByText(/起（第 \d+ 版）/).waitFor();
+      const refused = district.locator('.el-table__row', { hasText: `e2e 第二项 ${stamp}` });
+      await refused.getByRole('button', { name: '退回' }).click();
+      const rdialog = district.getByRole('dialog', { name: '退回调整' });
+      await rdialog.getByRole('button', { name: '确定' }).click();
+      // A refusal needs a reason: the server's Chinese message.
+      const err = rdialog.locator('.el-alert');
+      await err.waitFor();
+      expect(/[\u4e00-\u9fa5]/.test(await err.innerText()), `a Chinese message: ${await err.innerText()}`);
+      await rdialog.getByLabel('审批意见').fill(refusedReason);
+      await rdialog.getByRole('button', { name: '确定' }).click();
+      await refused.getByText(`退回：${refusedReason}`).waitFor();
+    }
+    const text = await district.locator('section').first().innerText();
+    problems.push(...rawCodes(text).map((c) => `page raw (${large ? 'large' : 'standard'}): ${c}`));
+    await shot(district, `console-catalogue-changes-district-${large ? 'large' : 'standard'}`);
+    problems.push(...(await axeProblems(district)).map((p) => `district ${large ? 'large' : 'standard'} axe: ${p}`));
+    await dctx.close();
+  }
+  // The village sees the outcome.
+  await page.reload();
+  await page.locator('.el-table__row', { hasText: reason }).getByText('已批准').waitFor();
+  await page.locator('.el-table__row', { hasText: `e2e 第二项 ${stamp}` }).getByText(`退回：${refusedReason}`).waitFor();
+  await shot(page, 'console-catalogue-changes-admin');
+  await ctx.close();
+  expect(problems.length === 0, problems.join('\n'));
+});
+
+story('console 批量导入: the template downloads, a sheet with a bad row is refused with Chinese reasons, a good one is accepted', async () => {
+  const admin = await apiSession('demo-admin');
+  const villageId = admin.roles.find((r) => r.role === 'village_admin').scopeId;
+  const { groups } = await apiGet(admin, `/api/v1/admin/villages/${villageId}/groups`);
+  expect(groups.length > 0, 'the village has groups');
+  const group = groups[0].code;
+  const stamp = String(Date.now()).slice(-6);
+  const problems = [];
+  const ctx = await browser.newContext({ ...DESKTOP, acceptDownloads: true });
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-admin', '/console/import');
+  await page.getByRole('heading', { name: '批量导入' }).waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载导入模板' }).click()]);
+  expect(download.suggestedFilename().endsWith('.xlsx'), `an xlsx template: ${download.suggestedFilename()}`);
+  const { readFile } = await import('node:fs/promises');
+  const bytes = await readFile(await download.path());
+  expect(bytes.subarray(0, 2).toString() === 'PK', 'the template is a zip');
+
+  const good = (n, name, mobile) => [`E2E-${stamp}-${n}`, group, `e2e 导入 ${n} 号`, name, '户主', '男', 1968, '村民', '否', '否', mobile];
+  const bad = [
+    IMPORT_COLUMNS,
+    good(1, '导入甲', ''),
+    [`E2E-${stamp}-2`, 'no-such-group', `e2e 导入 2 号`, '导入乙', '户主', '不详', 1975, '村民', '否', '否', '123'],
+  ];
+  await page.locator('input[type=file]').setInputFiles({ name: '农户导入.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: xlsx(bad) });
+  await page.getByRole('button', { name: '上传并导入' }).click();
+  const refused = page.getByRole('table').or(page.locator('.el-table')).filter({ hasText: '原因' }).first();
+  await page.locator('.el-table__row').first().waitFor({ timeout: 15_000 });
+  const rows = await page.locator('.el-table__row').allInnerTexts();
+  expect(rows.length === 1 && rows[0].includes('3') && rows[0].includes(`E2E-${stamp}-2`), `one refused row, row 3: ${rows}`);
+  expect(/[\u4e00-\u9fa5]/.test(rows[0]) && rawCodes(rows[0]).length === 0, `Chinese reasons: ${rows[0]}`);
+  await refused.waitFor();
+  await shot(page, 'console-import-refused');
+  problems.push(...(await axeProblems(page)).map((p) => `refused axe: ${p}`));
+  // Nothing was written: the good row of the refused sheet is not there.
+  const { households } = await apiGet(admin, `/api/v1/admin/villages/${villageId}/households?perPage=100&q=E2E-${stamp}`);
+  expect(!households.some((h) => h.code.startsWith(`E2E-${stamp}`)), 'all or nothing');
+
+  const fine = [IMPORT_COLUMNS, good(1, '导入甲', ''), [...good(1, '导入丙', '').slice(0, 4), '配偶', '女', 1970, '村民', '否', '是', ''], good(2, '导入乙', `139${stamp}00`.slice(0, 11))];
+  await page.locator('input[type=file]').setInputFiles({ name: '农户导入-改.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: xlsx(fine) });
+  await page.getByRole('button', { name: '上传并导入' }).click();
+  await page.locator('.el-alert', { hasText: '已导入 2 户、3 名成员' }).waitFor({ timeout: 15_000 });
+  expect((await page.locator('.el-table__row').count()) === 0, 'the refused rows are gone');
+  await shot(page, 'console-import-accepted');
+  problems.push(...(await axeProblems(page)).map((p) => `accepted axe: ${p}`));
+  await ctx.close();
+
+  const large = await browser.newContext(DESKTOP);
+  await large.addInitScript(() => window.localStorage.setItem('aidazu.console.largeText', '1'));
+  const big = await large.newPage();
+  await consoleLogin(big, 'demo-admin', '/console/import');
+  await big.getByRole('heading', { name: '批量导入' }).waitFor();
+  await shot(big, 'console-import-large');
+  problems.push(...(await axeProblems(big)).map((p) => `large axe: ${p}`));
+  await large.close();
+  expect(problems.length === 0, problems.join('\n'));
+});
+
+story('console 入户检查: a group scored once, a second save of the same quarter refused with the server message', async () => {
+  const admin = await apiSession('demo-admin');
+  const villageId = admin.roles.find((r) => r.role === 'village_admin').scopeId;
+  const { groups } = await apiGet(admin, `/api/v1/admin/villages/${villageId}/groups`);
+  // The last group: the import story adds households to the first one.
+  const group = groups[groups.length - 1];
+  const problems = [];
+  const ctx = await browser.newContext(DESKTOP);
+  const page = await ctx.newPage();
+  await consoleLogin(page, 'demo-admin', '/console/inspection');
+  await page.getByRole('heading', { name: '入户检查' }).waitFor();
+  await page.locator('.el-select', { has: page.getByRole('combobox', { name: '小组' }) }).click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: group.code }).first().click();
+  const rows = page.locator('.el-table__row');
+  await rows.first().waitFor();
+  const count = await rows.count();
+  expect(count > 0, 'the group has households');
+  // DE-01 孝老爱亲 (inspection group, no photo) for the first household, nothing for the others.
+  await rows.first().locator('.el-select').click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: 'DE-01' }).first().click();
+  // The item's suggested points are filled in.
+  expect((await rows.first().getByRole('spinbutton', { name: '分值' }).inputValue()) === '5', 'DE-01 fills 5 points');
+  await shot(page, 'console-inspection-filled');
+  problems.push(...(await axeProblems(page)).map((p) => `filled axe: ${p}`));
+  await page.getByRole('button', { name: '保存检查结果' }).click();
+  await page.locator('.el-message', { hasText: `已记录 ${count} 户、1 条积分` }).waitFor({ timeout: 15_000 });
+  await page.getByRole('button', { name: '保存检查结果' }).click();
+  const error = page.locator('.el-alert', { hasText: '该小组本季度已完成入户检查' });
+  await error.waitFor({ timeout: 15_000 });
+  await shot(page, 'console-inspection-again');
+  problems.push(...(await axeProblems(page)).map((p) => `again axe: ${p}`));
+  await ctx.close();
+
+  const large = await browser.newContext(DESKTOP);
+  await large.addInitScript(() => window.localStorage.setItem('aidazu.console.largeText', '1'));
+  const big = await large.newPage();
+  await consoleLogin(big, 'demo-admin', '/console/inspection');
+  await big.locator('.el-select', { has: big.getByRole('combobox', { name: '小组' }) }).click();
+  await big.locator('.el-select-dropdown__item:visible', { hasText: group.code }).first().click();
+  await big.locator('.el-table__row').first().waitFor();
+  await shot(big, 'console-inspection-large');
+  problems.push(...(await axeProblems(big)).map((p) => `large axe: ${p}`));
+  await large.close();
+  expect(problems.length === 0, problems.join('\n'));
+});
+
 // ---------------------------------------------------------------- run
 browser = await chromium.launch({
   executablePath: CHROMIUM,

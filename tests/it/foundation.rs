@@ -131,6 +131,11 @@ dual_db_test!(
                     .chain(c["negative"].as_array().unwrap())
             })
             .collect();
+        // Who records each item (the 入户检查 screen offers the inspection group's items, G).
+        let ml02 = all.iter().find(|i| i["code"] == "ML-02").unwrap();
+        assert_eq!(ml02["recorders"], "C,G,S");
+        let de01 = all.iter().find(|i| i["code"] == "DE-01").unwrap();
+        assert_eq!(de01["recorders"], "G");
         let pa03 = all.iter().find(|i| i["code"] == "PA-03").unwrap();
         assert_eq!(pa03["points"]["range"], true);
         assert_eq!(pa03["points"]["min"], 20);

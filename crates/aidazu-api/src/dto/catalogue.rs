@@ -61,6 +61,10 @@ pub struct ItemView {
     pub self_declarable: bool,
     /// Cap per household, or null when unlimited.
     pub cap: Option<CapView>,
+    /// Who may record the item, canonical letters `C,G,O,S` (C committee, G inspection group,
+    /// O activity organiser, S self-declared); the 入户检查 screen offers the `G` items only.
+    #[schema(example = "C,G,S")]
+    pub recorders: String,
 }
 
 /// Points of an item; negative items carry negative values.
@@ -144,6 +148,7 @@ impl From<&CatalogueItem> for ItemView {
             title: item.title().to_owned(),
             description: item.description().to_owned(),
             subcategory: item.subcategory().map(|s| s.name.clone()),
+            recorders: item.recorders().to_string(),
             points,
             evidence: EvidenceView {
                 photo_required: evidence.photo_required,
