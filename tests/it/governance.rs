@@ -987,3 +987,129 @@ async fn staff(t: &TestApp, user: &str) -> aidazu_app::Actor {
         .unwrap()
         .unwrap()
 }
+
+dual_db_test!(
+    async fn d3_each_district_keeps_its_own_working_days_for_publication(db: TestDb) {
+        // Thu 1 Oct 2026 (National Day): Q3 has ended; nationally Thu 8 Oct is the first working
+        // day, so the publication is due on 8 Oct 09:00.
+        let (t, clock) = spawn_at(db, "2026-10-01T02:00:00Z".parse().unwrap(), vec![]).await;
+        let heping = village_id(&t, "heping").await;
+        let (_, villages) = get(&t, "/api/v1/villages", None).await;
+        let dazu = villages["villages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["id"] == heping)
+            .unwrap()["districtId"]
+            .as_i64()
+            .unwrap();
+        // A second district on the national calendar.
+        t.app
+            .add_district("500153", "荣昌区", 1, 30, None)
+            .await
+            .unwrap();
+        t.app
+            .operator_add("town", "500153", "changzhou", "昌州街道", None)
+            .await
+            .unwrap();
+        let guangfu = t
+            .app
+            .operator_add("village", "changzhou", "guangfu", "广富村", None)
+            .await
+            .unwrap();
+        let officer = login_as(&t, "demo-district", "console").await;
+        let town = login_as(&t, "demo-town", "console").await;
+        let calendar = format!("/api/v1/admin/districts/{dazu}/calendar");
+        let (status, empty) = get(&t, &calendar, Some(&officer.token)).await;
+        assert_eq!(status, StatusCode::OK, "{empty}");
+        assert_eq!(empty["holidays"], json!([]));
+
+        // Refusals change nothing: a town officer, a malformed day, an unknown kind, a long note.
+        let day = |d: &str| format!("{calendar}/{d}");
+        let put = |path: String, token: String, body: Value| {
+            let t = &t;
+            async move { send(t, reqwest::Method::PUT, &path, Some(&token), body).await }
+        };
+        let (status, body) = put(
+            day("2026-10-08"),
+            town.token.clone(),
+            json!({"kind": "holiday"}),
+        )
+        .await;
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
+        let (status, body) = put(
+            day("2026-13-08"),
+            officer.token.clone(),
+            json!({"kind": "holiday"}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "request.invalid_path",
+        );
+        let (status, _) = put(
+            day("2026-10-08"),
+            officer.token.clone(),
+            json!({"kind": "weekend"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, body) = put(
+            day("2026-10-08"),
+            officer.token.clone(),
+            json!({"kind": "holiday", "note": "长".repeat(201)}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.invalid_field",
+        );
+        let (_, still) = get(&t, &calendar, Some(&officer.token)).await;
+        assert_eq!(still["holidays"], json!([]));
+
+        // 大足区 makes 8 Oct a local holiday: its villages publish on Fri 9 Oct, 荣昌区's on 8 Oct.
+        let (status, set) = put(
+            day("2026-10-08"),
+            officer.token.clone(),
+            json!({"kind": "holiday", "note": "区级活动调休"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{set}");
+        assert_eq!(set["holidays"], json!(["2026-10-08"]));
+        let q3: aidazu_domain::calendar::Quarter = "2026-Q3".parse().unwrap();
+        clock.set("2026-10-08T01:00:00Z".parse().unwrap());
+        assert_eq!(
+            t.app.due_publication(VillageId(heping)).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            t.app.due_publication(VillageId(guangfu)).await.unwrap(),
+            Some(q3)
+        );
+        clock.set("2026-10-09T01:00:00Z".parse().unwrap());
+        assert_eq!(
+            t.app.due_publication(VillageId(heping)).await.unwrap(),
+            Some(q3)
+        );
+
+        // Given back to the national calendar, 8 Oct is a working day again.
+        let officer = login_as(&t, "demo-district", "console").await;
+        let (status, back) = put(
+            day("2026-10-08"),
+            officer.token.clone(),
+            json!({"kind": "national"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{back}");
+        assert_eq!(back["holidays"], json!([]));
+        clock.set("2026-10-08T01:00:00Z".parse().unwrap());
+        assert_eq!(
+            t.app.due_publication(VillageId(heping)).await.unwrap(),
+            Some(q3)
+        );
+    }
+);

@@ -94,6 +94,8 @@ use crate::ApiState;
         crate::routes::publications::my_publications,
         crate::routes::publications::set_notice_group,
         crate::routes::publications::get_notice_group,
+        crate::routes::district_calendar::district_calendar,
+        crate::routes::district_calendar::set_district_day,
         crate::routes::publications::list_jobs,
         crate::routes::publications::preview_publication,
         crate::routes::publications::publish_now,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod callback;
 pub mod client_config;
 pub mod declarations;
+pub mod district_calendar;
 pub mod governance;
 pub mod health;
 pub mod honours;

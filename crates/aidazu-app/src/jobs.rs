@@ -3,7 +3,7 @@
 //! replicas and reruns never repeat work. Times are Asia/Shanghai on the injected clock.
 
 use aidazu_domain::VillageId;
-use aidazu_domain::calendar::{Quarter, business_date, shanghai_instant};
+use aidazu_domain::calendar::{Quarter, WorkingDays, business_date, shanghai_instant};
 use aidazu_domain::org::Action;
 pub use aidazu_store::jobs::JobRun;
 use aidazu_store::jobs::{self as store_jobs};
@@ -25,6 +25,20 @@ pub struct VillageOutcome {
 }
 
 impl App {
+    /// A village's working days (D3): the national calendar with its district's own days laid
+    /// over it (issue 12: each district its own calendar).
+    ///
+    /// # Errors
+    /// [`AppError::VillageNotFound`], [`AppError::Store`].
+    pub async fn working_days_of(&self, village: VillageId) -> Result<WorkingDays, AppError> {
+        let location = self.village_location(village).await?;
+        let overrides =
+            aidazu_store::org::district_calendar(self.store().connection(), location.district)
+                .await?
+                .unwrap_or_default();
+        Ok(self.config().working_days.with_overrides(&overrides))
+    }
+
     /// The quarter whose publication is due now for a village (R16, D3): the last quarter that
     /// has ended, once its publication instant (first working day after it, 09:00) has passed.
     ///
@@ -34,7 +48,7 @@ impl App {
         let now = self.clock().now();
         let calendar = self.store().village_calendar(village).await?;
         let quarter = calendar.quarter_of(business_date(now)).prev();
-        let day = calendar.publication_date(quarter, &self.config().working_days);
+        let day = calendar.publication_date(quarter, &self.working_days_of(village).await?);
         let at = shanghai_instant(
             day,
             NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN),

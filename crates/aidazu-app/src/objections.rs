@@ -6,7 +6,7 @@
 //! (`aidazu_domain::objection`) decides every step; this module loads, asks it and saves state,
 //! ledger, outbox and audit in one transaction.
 
-use aidazu_domain::calendar::{Quarter, business_date};
+use aidazu_domain::calendar::{Quarter, WorkingDays, business_date};
 use aidazu_domain::declaration::{DecisionOutcome, Reviewer};
 use aidazu_domain::objection::{Objection, ObjectionDraft, ObjectionState};
 use aidazu_domain::org::{Action, Role, Scope};
@@ -65,9 +65,9 @@ impl App {
         &self,
         stored: StoredObjection,
         amended_version: Option<u32>,
+        wd: &WorkingDays,
     ) -> ObjectionView {
         let policy = self.objection_policy();
-        let wd = &self.config().working_days;
         ObjectionView {
             committee_due: stored.objection.committee_due(&policy, wd),
             town_due: stored.objection.town_due(&policy, wd),
@@ -223,7 +223,8 @@ impl App {
         let stored = store_obj::get(db, id)
             .await?
             .ok_or(AppError::ObjectionNotFound(id.get()))?;
-        Ok(self.objection_view(stored, None))
+        let wd = self.working_days_of(stored.village).await?;
+        Ok(self.objection_view(stored, None, &wd))
     }
 
     /// The objections raised by the caller's household, newest first.
@@ -232,11 +233,15 @@ impl App {
     /// [`AppError::NoHousehold`], [`AppError::Store`].
     pub async fn my_objections(&self, actor: &Actor) -> Result<Vec<ObjectionView>, AppError> {
         let household = actor.household_id.ok_or(AppError::NoHousehold)?;
+        let Some(village) = self.store().household_village(household).await? else {
+            return Ok(Vec::new());
+        };
+        let wd = self.working_days_of(village).await?;
         Ok(
             store_obj::by_household(self.store().connection(), household)
                 .await?
                 .into_iter()
-                .map(|o| self.objection_view(o, None))
+                .map(|o| self.objection_view(o, None, &wd))
                 .collect(),
         )
     }
@@ -258,11 +263,12 @@ impl App {
             &location,
             AppError::VillageNotFound(village.get()),
         )?;
+        let wd = self.working_days_of(village).await?;
         Ok(
             store_obj::by_village(self.store().connection(), village, state)
                 .await?
                 .into_iter()
-                .map(|o| self.objection_view(o, None))
+                .map(|o| self.objection_view(o, None, &wd))
                 .collect(),
         )
     }
@@ -331,7 +337,8 @@ impl App {
             other => AppError::Rule(other),
         })?;
         if outcome == DecisionOutcome::AlreadyApplied {
-            return Ok(self.objection_view(stored, None));
+            let wd = self.working_days_of(stored.village).await?;
+            return Ok(self.objection_view(stored, None, &wd));
         }
         let objection = &stored.objection;
         let upheld = matches!(
@@ -472,7 +479,8 @@ impl App {
         } else {
             None
         };
-        Ok(self.objection_view(stored, amended))
+        let wd = self.working_days_of(stored.village).await?;
+        Ok(self.objection_view(stored, amended, &wd))
     }
 
     /// D3: the objector takes a rejected objection to the town within the escalation window.
@@ -501,7 +509,8 @@ impl App {
             .objection
             .escalate(member, today, &self.objection_policy())?;
         if outcome == DecisionOutcome::AlreadyApplied {
-            return Ok(self.objection_view(stored, None));
+            let wd = self.working_days_of(stored.village).await?;
+            return Ok(self.objection_view(stored, None, &wd));
         }
         let location = self.village_location(stored.village).await?;
         let txn = self.store().begin().await?;
@@ -550,7 +559,8 @@ impl App {
         }
         txn.commit().await?;
         self.wake_workers();
-        Ok(self.objection_view(stored, None))
+        let wd = self.working_days_of(stored.village).await?;
+        Ok(self.objection_view(stored, None, &wd))
     }
 
     /// D3: reminds the committee of open objections on the 3rd and the 5th working day after
@@ -561,13 +571,13 @@ impl App {
     pub async fn objection_reminders(&self) -> Result<usize, AppError> {
         let db = self.store().connection();
         let today = business_date(self.clock().now());
-        let wd = &self.config().working_days;
         let mut sent = 0;
         for v in self.store().list_villages().await? {
             let open = store_obj::by_village(db, v.id, Some(ObjectionState::Open)).await?;
             if open.is_empty() {
                 continue;
             }
+            let wd = &self.working_days_of(v.id).await?;
             let holders = aidazu_store::declarations::scope_role_holders(
                 db,
                 Scope::Village(v.id),

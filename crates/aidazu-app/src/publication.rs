@@ -209,7 +209,7 @@ impl App {
             });
         }
         let planned_on = calendar
-            .publication_date(quarter, &self.config().working_days)
+            .publication_date(quarter, &self.working_days_of(village).await?)
             .max(today);
         let objection_last_day = self.objection_policy().window_last_day(planned_on);
         let content = self

@@ -17,7 +17,7 @@ use crate::error::DomainError;
 
 pub use china::CHINA_YEARS;
 pub use quarter::Quarter;
-pub use working_days::WorkingDays;
+pub use working_days::{CalendarOverrides, LocalDay, WorkingDays};
 
 /// The business date (Asia/Shanghai) of an instant (R15).
 #[must_use]

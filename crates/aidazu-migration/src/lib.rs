@@ -23,6 +23,7 @@ mod m20261206_151_activities;
 mod m20261206_152_objection_approval;
 mod m20261207_160_read_models;
 mod m20261207_170_governance;
+mod m20261207_190_district_calendar;
 
 /// The ordered, append-only list of migrations.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_152_objection_approval::Migration),
             Box::new(m20261207_160_read_models::Migration),
             Box::new(m20261207_170_governance::Migration),
+            Box::new(m20261207_190_district_calendar::Migration),
         ]
     }
 }

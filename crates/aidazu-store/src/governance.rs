@@ -640,6 +640,7 @@ pub async fn insert_district<C: ConnectionTrait>(
         points_year_start_month: Set(i32::try_from(new.points_year_start_month)
             .map_err(|_| StoreError::Invalid("start month".into()))?),
         max_item_points: Set(new.max_item_points),
+        calendar_overrides: Set(None),
     };
     Ok(DistrictId(
         districts::Entity::insert(row)

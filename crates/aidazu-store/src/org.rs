@@ -1,6 +1,6 @@
 //! Read models of the organisation tree (R1).
 
-use aidazu_domain::calendar::PointsYearConfig;
+use aidazu_domain::calendar::{CalendarOverrides, PointsYearConfig};
 use aidazu_domain::org::{Member, ResidentKind, VillageLocation};
 use aidazu_domain::{DistrictId, GroupId, HouseholdId, MemberId, TownId, VillageId};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -327,4 +327,51 @@ fn summarise(
             name: district.name.clone(),
         },
     })
+}
+
+/// A district's own days over the national working-day calendar (issue 12); `None` when the
+/// district does not exist.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`] for an unreadable stored value.
+pub async fn district_calendar<C: ConnectionTrait>(
+    db: &C,
+    district: DistrictId,
+) -> Result<Option<CalendarOverrides>, StoreError> {
+    let Some(row) = districts::Entity::find_by_id(district.get())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    match row.calendar_overrides.as_deref() {
+        None | Some("") => Ok(Some(CalendarOverrides::default())),
+        Some(text) => serde_json::from_str(text)
+            .map(Some)
+            .map_err(|_| StoreError::Corrupt(format!("district {}: calendar_overrides", row.id))),
+    }
+}
+
+/// Stores a district's own days (`NULL` when it has none left).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn set_district_calendar<C: ConnectionTrait>(
+    db: &C,
+    district: DistrictId,
+    overrides: &CalendarOverrides,
+) -> Result<(), StoreError> {
+    let value = (overrides != &CalendarOverrides::default())
+        .then(|| serde_json::to_string(overrides))
+        .transpose()
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    districts::Entity::update_many()
+        .col_expr(
+            districts::Column::CalendarOverrides,
+            sea_orm::sea_query::Expr::value(value),
+        )
+        .filter(districts::Column::Id.eq(district.get()))
+        .exec(db)
+        .await?;
+    Ok(())
 }

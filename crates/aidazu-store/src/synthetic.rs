@@ -338,6 +338,7 @@ pub async fn seed_synthetic(
         points_year_start_month: Set(i32::try_from(calendar.start_month()).unwrap_or(1)),
         // The district's bound on an item's value (issue 12), as the demo district has it.
         max_item_points: Set(30),
+        calendar_overrides: Set(None),
     }
     .insert(&txn)
     .await?;

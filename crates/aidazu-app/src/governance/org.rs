@@ -6,11 +6,12 @@
 //! default template, from the first quarter of the current points-year) and catalogue bounds.
 //! Scope keeps districts apart: a district officer's grant covers only its district's villages.
 
-use aidazu_domain::calendar::{PointsYearConfig, business_date};
+use aidazu_domain::calendar::{CalendarOverrides, LocalDay, PointsYearConfig, business_date};
 use aidazu_domain::catalogue::{CatalogueVersion, default_catalogue};
 use aidazu_domain::org::{Access, Role, Scope};
 use aidazu_domain::{DistrictId, GroupId, TownId, VillageId};
 use aidazu_store::governance::{self as gov, NewDistrict, OrgNode, OrgTree};
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 
@@ -301,6 +302,70 @@ impl App {
             towns: town_nodes,
             villages: village_nodes,
         })
+    }
+
+    /// A district's own days over the national working-day calendar (issue 12), for its officers.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::Store`].
+    pub async fn district_calendar(
+        &self,
+        actor: &Actor,
+        district: DistrictId,
+    ) -> Result<CalendarOverrides, AppError> {
+        if Self::officer_district(actor) != Some(district) {
+            return Err(AppError::Forbidden);
+        }
+        aidazu_store::org::district_calendar(self.store().connection(), district)
+            .await?
+            .ok_or(AppError::Forbidden)
+    }
+
+    /// A district officer marks a day a local holiday or a local working day, or gives it back to
+    /// the national calendar; publication days, objection deadlines and reminders of the
+    /// district's villages follow (D3). Audited.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::InvalidField`]
+    /// for a note over 200 characters, [`AppError::Store`].
+    pub async fn set_district_day(
+        &self,
+        actor: &Actor,
+        district: DistrictId,
+        day: NaiveDate,
+        kind: LocalDay,
+        note: &str,
+    ) -> Result<CalendarOverrides, AppError> {
+        if Self::officer_district(actor) != Some(district) {
+            return Err(AppError::Forbidden);
+        }
+        if note.chars().count() > 200 {
+            return Err(AppError::InvalidField {
+                field: "note",
+                message: "说明最多 200 字",
+            });
+        }
+        let txn = self.store().begin().await?;
+        let mut overrides = aidazu_store::org::district_calendar(&txn, district)
+            .await?
+            .ok_or(AppError::Forbidden)?;
+        overrides.set(day, kind);
+        aidazu_store::org::set_district_calendar(&txn, district, &overrides).await?;
+        aidazu_store::audit::record(
+            &txn,
+            &actor.audit(
+                Some(Role::DistrictOfficer),
+                "district.calendar_day",
+                "district",
+                Some(district.get().to_string()),
+                None,
+                None,
+                json!({ "day": day, "kind": kind, "note": note.trim() }),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(overrides)
     }
 
     /// A district officer adds a town to their district.

@@ -13,6 +13,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub points_year_start_month: i32,
     pub max_item_points: i32,
+    /// The district's own days over the national calendar (JSON of
+    /// `aidazu_domain::calendar::CalendarOverrides`); `None` = national as it is.
+    pub calendar_overrides: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

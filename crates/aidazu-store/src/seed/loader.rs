@@ -215,6 +215,7 @@ impl<C: ConnectionTrait> Seeder<'_, C> {
                     created_at: Set(crate::stamp::now()),
                     points_year_start_month: Set(1),
                     max_item_points: Set(30),
+                    calendar_overrides: Set(None),
                 }
                 .insert(db)
                 .await?
