@@ -706,7 +706,7 @@ pub async fn import_households(
 /// A group of a village.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct GroupDto {
+pub struct VillageGroupDto {
     pub id: i64,
     pub village_id: i64,
     pub code: String,
@@ -716,8 +716,8 @@ pub struct GroupDto {
 /// The groups of a village.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct GroupsDto {
-    pub groups: Vec<GroupDto>,
+pub struct VillageGroupsDto {
+    pub groups: Vec<VillageGroupDto>,
 }
 
 /// The groups of a village (its staff, town, district).
@@ -725,7 +725,7 @@ pub struct GroupsDto {
     params(("id" = i64, Path, description = "村社 id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "村民小组", body = GroupsDto),
+        (status = 200, description = "村民小组", body = VillageGroupsDto),
         (status = 401, description = "未登录", body = crate::error::ErrorBody),
         (status = 403, description = "无权查看", body = crate::error::ErrorBody),
         (status = 404, description = "村社不存在或不在管辖范围", body = crate::error::ErrorBody),
@@ -734,12 +734,12 @@ pub async fn list_groups(
     State(state): State<ApiState>,
     AuthUser(actor): AuthUser,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<GroupsDto>, ApiError> {
+) -> Result<Json<VillageGroupsDto>, ApiError> {
     let groups = state.app.village_groups(&actor, VillageId(id)).await?;
-    Ok(Json(GroupsDto {
+    Ok(Json(VillageGroupsDto {
         groups: groups
             .into_iter()
-            .map(|g| GroupDto {
+            .map(|g| VillageGroupDto {
                 id: g.id.get(),
                 village_id: g.village.get(),
                 code: g.code,
