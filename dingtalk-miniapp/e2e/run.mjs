@@ -2,7 +2,7 @@
 // by playwright-core, axe-core for accessibility, screenshots of every page in both modes.
 // Env: BASE_URL (the service), SCREENSHOTS (folder). Prints one line per story and a closing
 // "N passed, N failed" line; exits non-zero when a story failed.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -1383,6 +1383,7 @@ browser = await chromium.launch({
 });
 let passed = 0;
 let failed = 0;
+const failures = [];
 const only = process.env.ONLY;
 for (const { name, fn } of stories) {
   if (only && !name.includes(only)) continue;
@@ -1399,10 +1400,15 @@ for (const { name, fn } of stories) {
         await p.screenshot({ path: join(SHOTS, `FAILED-${name.slice(0, 40).replace(/[^\w\u4e00-\u9fa5]+/g, '-')}-${i++}.png`) }).catch(() => undefined);
       }
     }
-    console.log(`✗ ${name}\n    ${String(error?.message ?? error).split('\n').slice(0, 12).join('\n    ')}`);
+    const reason = String(error?.message ?? error).split('\n').slice(0, 12).join('\n    ');
+    failures.push(`✗ ${name}\n    ${reason}`);
+    console.log(`✗ ${name}\n    ${reason}`);
   }
   for (const ctx of browser.contexts()) await ctx.close().catch(() => undefined);
 }
 await browser.close();
+// The failures again, last, so a CI log cut to its tail still names them (scripts/test prints
+// this file after the server log).
+if (failures.length) writeFileSync(join(SHOTS, 'failures.txt'), `${failures.join('\n')}\n`);
 console.log(`browser: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

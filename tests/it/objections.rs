@@ -508,3 +508,116 @@ dual_db_test!(
         assert_eq!(objection_count(&t, &committee, heping).await, 1);
     }
 );
+
+// R17: the committee's decision stands even when its amended publication fails (here the
+// database refuses the publication insert, as an outage would); the scheduler publishes the
+// amendment on its next pass, once, with its one notice.
+dual_db_test!(
+    async fn r17_a_failed_amended_publication_is_published_by_the_next_scheduler_pass_once(
+        db: TestDb,
+    ) {
+        use aidazu_store::ConnectionTrait;
+        use sea_orm::Statement;
+
+        let start = "2026-10-08T02:00:00Z".parse().unwrap();
+        let (t, _clock) = spawn_at(db, start, fast_workers()).await;
+        let heping = village_id(&t, "heping").await;
+        let admin = login(&t, "demo-admin").await;
+        let group = set_notice_group(&t, &admin, heping, "和平村").await;
+        t.app
+            .publish_quarter(VillageId(heping), "2026-Q3".parse().unwrap(), "cli")
+            .await
+            .unwrap();
+        // The other villages' Q3 publications, so the passes below count amendments only.
+        t.app.run_due_jobs().await.unwrap();
+        let villager = login(&t, "demo-villager").await;
+        let committee = login(&t, "demo-committee").await;
+        let (status, filed) = object(
+            &t,
+            &villager,
+            json!({"quarter": "2026-Q3", "text": "7月参加防汛值守未计分"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{filed}");
+
+        // Publications cannot be written for now.
+        let conn = t.app.store().connection();
+        let backend = conn.get_database_backend();
+        let (block, unblock) = match backend {
+            sea_orm::DatabaseBackend::Postgres => (
+                vec![
+                    "CREATE FUNCTION test_refuse_publication() RETURNS trigger LANGUAGE plpgsql AS \
+                     $$ BEGIN RAISE EXCEPTION 'publications are refused (test)'; END $$",
+                    "CREATE TRIGGER test_refuse_publication BEFORE INSERT ON publications \
+                     FOR EACH ROW EXECUTE FUNCTION test_refuse_publication()",
+                ],
+                vec![
+                    "DROP TRIGGER test_refuse_publication ON publications",
+                    "DROP FUNCTION test_refuse_publication()",
+                ],
+            ),
+            _ => (
+                vec![
+                    "CREATE TRIGGER test_refuse_publication BEFORE INSERT ON publications \
+                     BEGIN SELECT RAISE(ABORT, 'publications are refused (test)'); END",
+                ],
+                vec!["DROP TRIGGER test_refuse_publication"],
+            ),
+        };
+        for sql in block {
+            conn.execute(Statement::from_string(backend, sql))
+                .await
+                .unwrap();
+        }
+        let (status, upheld) = decide_obj(
+            &t,
+            &committee,
+            filed["id"].as_i64().unwrap(),
+            "decision",
+            json!({"outcome": "uphold", "correction": 3, "reason": "核实有值守记录，补记 3 分"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "the decision stands: {upheld}");
+        assert_eq!(upheld["state"], "upheld");
+        assert!(upheld["correctionEntryId"].as_i64().is_some());
+        assert_eq!(upheld["amendedVersion"], Value::Null);
+        // A scheduler pass while the outage lasts publishes nothing and loses nothing.
+        t.app.run_due_jobs().await.unwrap();
+        let (_, list) = get(&t, &format!("/api/v1/villages/{heping}/publications"), None).await;
+        assert_eq!(list["publications"].as_array().unwrap().len(), 1, "{list}");
+
+        for sql in unblock {
+            conn.execute(Statement::from_string(backend, sql))
+                .await
+                .unwrap();
+        }
+        assert_eq!(t.app.run_due_jobs().await.unwrap(), 1, "the amendment");
+        assert_eq!(t.app.run_due_jobs().await.unwrap(), 0, "once");
+        let (_, list) = get(&t, &format!("/api/v1/villages/{heping}/publications"), None).await;
+        let pubs = list["publications"].as_array().unwrap();
+        assert_eq!(pubs.len(), 2, "{list}");
+        assert_eq!(
+            (pubs[0]["version"].as_i64(), pubs[0]["amended"].as_bool()),
+            (Some(2), Some(true))
+        );
+        let (_, board) = get(
+            &t,
+            &format!("/api/v1/villages/{heping}/publications/2026-Q3"),
+            None,
+        )
+        .await;
+        let canonical: Value = serde_json::from_str(board["canonical"].as_str().unwrap()).unwrap();
+        assert_eq!(canonical["corrections"][0]["amount"], 3, "{canonical}");
+        // One 更正 notice in the group, after the first publication's.
+        let notices = loop {
+            let m = group_messages(&t, &group).await;
+            if m.len() >= 2 {
+                break m;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(group_messages(&t, &group).await.len(), 2, "{notices:?}");
+        assert!(notices[1].to_string().contains("更正"), "{}", notices[1]);
+    }
+);

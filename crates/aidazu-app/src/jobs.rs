@@ -177,7 +177,8 @@ impl App {
     }
 
     /// One pass of the scheduler: publishes every village's due quarter that has no finished
-    /// run yet, sends the year-close reminders, closes a points-year on its close date and reminds
+    /// run yet, retries the amended publications of upheld objections that did not finish (R17),
+    /// sends the year-close reminders, closes a points-year on its close date and reminds
     /// the committee of unanswered objections (D3).
     /// Returns how many publications this pass made.
     ///
@@ -209,6 +210,7 @@ impl App {
                 }
             }
         }
+        published += self.retry_amendments().await?;
         for v in self.store().list_villages().await? {
             self.year_close_due(v.id, &v.code).await?;
         }

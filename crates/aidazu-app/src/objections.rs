@@ -473,9 +473,17 @@ impl App {
         }
         txn.commit().await?;
         self.wake_workers();
+        // The decision is committed: an amendment that fails now (a DingTalk or database
+        // hiccup) is not the committee's error; the scheduler publishes it on its next pass
+        // (`retry_amendments`).
         let amended = if upheld {
-            self.publish_amendment(village, objection.quarter, id)
-                .await?
+            match self.publish_amendment(village, objection.quarter, id).await {
+                Ok(version) => version,
+                Err(error) => {
+                    tracing::warn!(objection = id.get(), %error, "amended publication failed; the scheduler retries it");
+                    None
+                }
+            }
         } else {
             None
         };
@@ -636,6 +644,36 @@ impl App {
         Ok(sent)
     }
 
+    /// R17: publishes the amended publication of every upheld objection whose amendment has not
+    /// finished — it failed, or the process stopped between the decision and the publication.
+    /// Called by the scheduler on each pass; returns how many amendments it published.
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the objections or runs cannot be read; one objection's failure
+    /// is recorded on its run, logged and retried next pass.
+    pub async fn retry_amendments(&self) -> Result<usize, AppError> {
+        let db = self.store().connection();
+        let done = aidazu_store::jobs::done_keys(db, JOB_AMEND).await?;
+        let mut published = 0;
+        for o in store_obj::upheld(db).await? {
+            let period = amendment_period(o.objection.quarter, o.objection.id);
+            if done.contains(&(o.village.get(), period)) {
+                continue;
+            }
+            match self
+                .publish_amendment(o.village, o.objection.quarter, o.objection.id)
+                .await
+            {
+                Ok(Some(_)) => published += 1,
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(objection = o.objection.id.get(), %error, "amended publication failed; retried next pass");
+                }
+            }
+        }
+        Ok(published)
+    }
+
     /// R17: the amended publication an upheld objection produces (version n+1, 更正), with its
     /// own group notice; once per objection (job run key "amend", village, `<quarter>#<id>`).
     async fn publish_amendment(
@@ -645,15 +683,22 @@ impl App {
         objection: ObjectionId,
     ) -> Result<Option<u32>, AppError> {
         let db = self.store().connection();
-        let period = format!("{quarter}#objection-{}", objection.get());
+        let period = amendment_period(quarter, objection);
         let run =
-            match aidazu_store::jobs::claim(db, "amend", village, &period, "objection").await? {
+            match aidazu_store::jobs::claim(db, JOB_AMEND, village, &period, "objection").await? {
                 aidazu_store::jobs::Claim::Claimed(run) => run,
                 _ => return Ok(None),
             };
-        let result = self.amend(village, quarter, run.id).await;
+        let result = self.amend(village, quarter, objection, run.id).await;
         match result {
-            Ok(version) => Ok(version),
+            Ok(Some(version)) => Ok(Some(version)),
+            Ok(None) => {
+                // Nothing to publish (no publication, or a later amendment already carries this
+                // correction): the run is finished so the scheduler stops asking.
+                aidazu_store::jobs::finish(db, run.id, &serde_json::json!({ "published": false }))
+                    .await?;
+                Ok(None)
+            }
             Err(error) => {
                 let _ = aidazu_store::jobs::fail(db, run.id, &error.to_string()).await;
                 Err(error)
@@ -665,6 +710,7 @@ impl App {
         &self,
         village: VillageId,
         quarter: Quarter,
+        objection: ObjectionId,
         run: i64,
     ) -> Result<Option<u32>, AppError> {
         let db = self.store().connection();
@@ -676,6 +722,15 @@ impl App {
         let Some(latest) = store_pub::get(db, village, quarter, None).await? else {
             return Ok(None);
         };
+        let carried = serde_json::from_str::<crate::publication::BoardContent>(&latest.content)
+            .is_ok_and(|c| {
+                c.corrections
+                    .iter()
+                    .any(|k| k.objection_id == objection.get())
+            });
+        if carried {
+            return Ok(None);
+        }
         let (display, heads) = store_pub::board_households(db, village).await?;
         let today = business_date(self.clock().now());
         let mut corrections = Vec::new();
@@ -746,4 +801,12 @@ impl Stage {
             Self::Town => "town_decided",
         }
     }
+}
+
+/// Job name of the amended publications (R17).
+const JOB_AMEND: &str = "amend";
+
+/// The run key of an objection's amendment: `<quarter>#objection-<id>`.
+fn amendment_period(quarter: Quarter, objection: ObjectionId) -> String {
+    format!("{quarter}#objection-{}", objection.get())
 }

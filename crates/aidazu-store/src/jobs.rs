@@ -220,6 +220,24 @@ pub async fn find<C: ConnectionTrait>(
         .transpose()
 }
 
+/// The (village, period) keys of a job's finished runs.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn done_keys<C: ConnectionTrait>(
+    db: &C,
+    job: &str,
+) -> Result<std::collections::HashSet<(i64, String)>, StoreError> {
+    Ok(job_runs::Entity::find()
+        .filter(job_runs::Column::Job.eq(job))
+        .filter(job_runs::Column::Status.eq(DONE))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.village_id, r.period))
+        .collect())
+}
+
 async fn get<C: ConnectionTrait>(db: &C, id: i64) -> Result<JobRun, StoreError> {
     job_runs::Entity::find_by_id(id)
         .one(db)

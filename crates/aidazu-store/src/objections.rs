@@ -122,6 +122,25 @@ pub async fn by_village<C: ConnectionTrait>(
         .collect()
 }
 
+/// Upheld objections (by the committee or the town) of every village, oldest first: each one
+/// owes an amended publication (R17), which the scheduler re-checks.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn upheld<C: ConnectionTrait>(db: &C) -> Result<Vec<StoredObjection>, StoreError> {
+    objections::Entity::find()
+        .filter(objections::Column::State.is_in([
+            ObjectionState::Upheld.to_string(),
+            ObjectionState::TownUpheld.to_string(),
+        ]))
+        .order_by_asc(objections::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(read)
+        .collect()
+}
+
 /// Writes a decided objection if it is still in `expected` (compare-and-set): `false` when a
 /// concurrent decision changed it first (nothing is written then).
 ///
