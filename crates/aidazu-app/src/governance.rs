@@ -35,7 +35,7 @@ use crate::messages::{self, About};
 use crate::{App, AppError};
 
 pub use aidazu_store::governance::{
-    ChangeStatus as CatalogueChangeStatus, GroupRow, OrgNode, OrgTree,
+    ChangeStatus as CatalogueChangeStatus, DistrictNoticeGroup, GroupRow, OrgNode, OrgTree,
     StoredCatalogueChange as CatalogueChange,
 };
 
@@ -274,6 +274,10 @@ impl App {
     ) -> Result<StoredCatalogueChange, AppError> {
         let id = change.id;
         let txn = self.store().begin().await?;
+        if change.status == ChangeStatus::Draft {
+            // R7: a draft made on an older version than the one approved since is drafted again.
+            Self::check_drafted_on_current(&txn, &change).await?;
+        }
         if !gov::mark_submitted(&txn, id, self.clock().now()).await? {
             return Err(AppError::CatalogueChangeState(change.status.as_str()));
         }
@@ -433,6 +437,23 @@ impl App {
             }
         };
         let txn = self.store().begin().await?;
+        // R7: approving a stale change would silently drop what the newer version changed. The
+        // console is told (409 `catalogue_change.stale`; the officer may still refuse it); an
+        // agreement in DingTalk, which cannot be answered, rejects it as stale instead and the
+        // requester is asked to draft it again.
+        let (approve, reason) = match (approve, Self::check_drafted_on_current(&txn, &change).await)
+        {
+            (true, Err(stale))
+                if actor.channel == aidazu_domain::channel::Channel::DingTalkApproval =>
+            {
+                (false, Some(stale.message().into_owned()))
+            }
+            (true, Err(stale)) => {
+                txn.rollback().await?;
+                return Err(stale);
+            }
+            _ => (approve, reason),
+        };
         let (status, effective_from, version_id) = if approve {
             let effective = effective_after_approval(today, calendar);
             let number = gov::next_version_number(&txn, change.district).await?;
@@ -531,6 +552,20 @@ impl App {
         gov::change(db, id)
             .await?
             .ok_or(AppError::CatalogueChangeNotFound(id))
+    }
+
+    /// R7: the change was drafted on the version its catalogue has now
+    /// ([`aidazu_domain::catalogue::check_current`]).
+    async fn check_drafted_on_current<C: aidazu_store::ConnectionTrait>(
+        db: &C,
+        change: &StoredCatalogueChange,
+    ) -> Result<(), AppError> {
+        if let Some(current) =
+            gov::current_base_version(db, change.district, change.village).await?
+        {
+            aidazu_domain::catalogue::check_current(change.base_version, current)?;
+        }
+        Ok(())
     }
 
     /// R7: the replay of a change in a village: last quarter under the proposed values beside

@@ -10,7 +10,7 @@ use aidazu_domain::calendar::{CalendarOverrides, LocalDay, PointsYearConfig, bus
 use aidazu_domain::catalogue::{CatalogueVersion, default_catalogue};
 use aidazu_domain::org::{Access, Role, Scope};
 use aidazu_domain::{DistrictId, GroupId, TownId, VillageId};
-use aidazu_store::governance::{self as gov, NewDistrict, OrgNode, OrgTree};
+use aidazu_store::governance::{self as gov, DistrictNoticeGroup, NewDistrict, OrgNode, OrgTree};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
@@ -48,6 +48,23 @@ fn conflict(err: aidazu_store::StoreError) -> AppError {
     match err {
         aidazu_store::StoreError::Conflict(_) => AppError::OrgCodeTaken,
         other => other.into(),
+    }
+}
+
+/// R1: the caller is a district officer of `district` (any of their grants); returns the role to
+/// audit. [`AppError::Forbidden`] otherwise.
+pub(crate) fn require_district_officer(
+    actor: &Actor,
+    district: DistrictId,
+) -> Result<Role, AppError> {
+    let covered = actor
+        .grants
+        .iter()
+        .any(|g| g.role == Role::DistrictOfficer && g.scope == Scope::District(district));
+    if covered {
+        Ok(Role::DistrictOfficer)
+    } else {
+        Err(AppError::Forbidden)
     }
 }
 
@@ -659,5 +676,131 @@ impl App {
         .await?;
         txn.commit().await?;
         Ok(())
+    }
+}
+
+/// Checks the DingTalk group and robot of a notice target (a village's or a district's): the
+/// openConversationId is required; the robot defaults to the app's own (its code is the AppKey).
+pub(crate) fn notice_target(
+    default_robot: &str,
+    open_conversation_id: &str,
+    robot_code: Option<&str>,
+) -> Result<(String, String), AppError> {
+    let conversation = open_conversation_id.trim();
+    if conversation.is_empty() || conversation.len() > 128 {
+        return Err(AppError::InvalidField {
+            field: "openConversationId",
+            message: "请填写钉钉群的 openConversationId",
+        });
+    }
+    let robot = match robot_code.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) if r.len() <= 128 => r.to_owned(),
+        Some(_) => {
+            return Err(AppError::InvalidField {
+                field: "robotCode",
+                message: "机器人编码过长",
+            });
+        }
+        None => default_robot.to_owned(),
+    };
+    Ok((conversation.to_owned(), robot))
+}
+
+impl App {
+    /// The DingTalk group (and robot) a district's quarterly summary goes to, if its officers set
+    /// one (issue 12 point 6, F5); unset, the summary is the deployment's work notification to
+    /// the officers.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::Store`].
+    pub async fn district_notice_group(
+        &self,
+        actor: &Actor,
+        district: DistrictId,
+    ) -> Result<Option<DistrictNoticeGroup>, AppError> {
+        require_district_officer(actor, district)?;
+        Ok(gov::district_notice_group(self.store().connection(), district).await?)
+    }
+
+    /// A district officer sets the DingTalk group (openConversationId) and robot of the district's
+    /// quarterly summary (the robot defaults to the app's own). Audited as
+    /// `district.notice_group_set`.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::InvalidField`],
+    /// [`AppError::Store`].
+    pub async fn set_district_notice_group(
+        &self,
+        actor: &Actor,
+        district: DistrictId,
+        open_conversation_id: &str,
+        robot_code: Option<&str>,
+    ) -> Result<DistrictNoticeGroup, AppError> {
+        let role = require_district_officer(actor, district)?;
+        let (conversation, robot) =
+            notice_target(self.dingtalk().app_key(), open_conversation_id, robot_code)?;
+        let txn = self.store().begin().await?;
+        let group =
+            gov::set_district_notice_group(&txn, district, &conversation, &robot, actor.account_id)
+                .await?;
+        aidazu_store::audit::record(
+            &txn,
+            &actor.audit(
+                Some(role),
+                "district.notice_group_set",
+                "district",
+                Some(district.get().to_string()),
+                None,
+                None,
+                json!({ "openConversationId": conversation, "robotCode": robot }),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(group)
+    }
+
+    /// The district's summary of a quarter's publications (F5): the robot's post in the
+    /// district's own group when its officers set one, else the deployment's work notification to
+    /// the district's officers; `None` when there is nobody to tell.
+    pub(crate) async fn district_summary_message<C: aidazu_store::ConnectionTrait>(
+        &self,
+        db: &C,
+        district: DistrictId,
+        village: VillageId,
+        quarter: aidazu_domain::calendar::Quarter,
+        text: String,
+    ) -> Result<Option<aidazu_store::outbox::NewOutboxMessage>, AppError> {
+        let title = format!("{quarter} 积分公示汇总");
+        if let Some(group) = gov::district_notice_group(db, district).await? {
+            return Ok(Some(crate::messages::group_post(
+                crate::messages::key::district_summary_group(district, quarter),
+                Some(village),
+                &group.open_conversation_id,
+                &group.robot_code,
+                title,
+                text,
+            )));
+        }
+        let users: Vec<String> = aidazu_store::declarations::scope_role_holders(
+            db,
+            Scope::District(district),
+            Role::DistrictOfficer,
+        )
+        .await?
+        .into_iter()
+        .map(|r| r.dingtalk_user_id)
+        .collect();
+        if users.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(crate::messages::work_notice(
+            crate::messages::key::district_summary(district, quarter),
+            village,
+            users,
+            title,
+            text,
+            crate::messages::About::Other,
+        )))
     }
 }
