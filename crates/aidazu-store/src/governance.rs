@@ -8,8 +8,10 @@ use aidazu_domain::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PrimaryKeyTrait, QueryFilter,
+    QueryOrder,
     sea_query::{Expr, OnConflict},
 };
 use serde::Serialize;
@@ -548,11 +550,7 @@ pub async fn insert_inspection<C: ConnectionTrait>(
         created_by: Set(new.created_by.get()),
         created_at: Set(crate::stamp::now()),
     };
-    Ok(inspections::Entity::insert(row)
-        .exec(db)
-        .await
-        .map_err(|e| StoreError::from_write(e, "inspection of the group this quarter"))?
-        .last_insert_id)
+    insert_row(db, row, "inspection of the group this quarter").await
 }
 
 /// Whether the group was inspected in `quarter`.
@@ -644,6 +642,16 @@ pub struct OrgTree {
     pub groups: Vec<OrgNode>,
 }
 
+fn district_node(d: districts::Model) -> OrgNode {
+    OrgNode {
+        id: d.id,
+        code: d.code,
+        name: d.name,
+        dept_id: d.dept_id,
+        parent: None,
+    }
+}
+
 /// Reads the whole tree.
 ///
 /// # Errors
@@ -655,13 +663,7 @@ pub async fn org_tree<C: ConnectionTrait>(db: &C) -> Result<OrgTree, StoreError>
             .all(db)
             .await?
             .into_iter()
-            .map(|d| OrgNode {
-                id: d.id,
-                code: d.code,
-                name: d.name,
-                dept_id: d.dept_id,
-                parent: None,
-            })
+            .map(district_node)
             .collect(),
         towns: towns::Entity::find()
             .order_by_asc(towns::Column::Code)
@@ -734,19 +736,46 @@ pub async fn insert_district<C: ConnectionTrait>(
         max_item_points: Set(new.max_item_points),
         calendar_overrides: Set(None),
     };
-    Ok(DistrictId(
-        districts::Entity::insert(row)
-            .exec(db)
-            .await
-            .map_err(|e| StoreError::from_write(e, "district code"))?
-            .last_insert_id,
-    ))
+    insert_row(db, row, "district code").await.map(DistrictId)
+}
+
+/// Inserts a row and returns its id; a unique-index violation is [`StoreError::Conflict`]
+/// naming `what`.
+async fn insert_row<C, A>(db: &C, row: A, what: &str) -> Result<i64, StoreError>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    <<A::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: Into<i64>,
+{
+    Ok(<A::Entity as EntityTrait>::insert(row)
+        .exec(db)
+        .await
+        .map_err(|e| StoreError::from_write(e, what))?
+        .last_insert_id
+        .into())
+}
+
+/// [`StoreError::NotFound`] unless the row `id` of `E` (`entity` in the error) exists.
+async fn require_row<C, E>(db: &C, id: i64, entity: &'static str) -> Result<(), StoreError>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    match E::find_by_id(id).one(db).await? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::NotFound {
+            entity,
+            key: id.to_string(),
+        }),
+    }
 }
 
 /// Adds a town to a district.
 ///
 /// # Errors
-/// [`StoreError::Conflict`] (code), [`StoreError::Query`].
+/// [`StoreError::NotFound`] (district), [`StoreError::Conflict`] (code), [`StoreError::Query`].
 pub async fn insert_town<C: ConnectionTrait>(
     db: &C,
     district: DistrictId,
@@ -754,7 +783,7 @@ pub async fn insert_town<C: ConnectionTrait>(
     name: &str,
     dept_id: Option<&str>,
 ) -> Result<TownId, StoreError> {
-    district_row(db, district).await?;
+    require_row::<_, districts::Entity>(db, district.get(), "district").await?;
     let row = towns::ActiveModel {
         id: NotSet,
         district_id: Set(district.get()),
@@ -763,13 +792,7 @@ pub async fn insert_town<C: ConnectionTrait>(
         dept_id: Set(dept_id.map(str::to_owned)),
         created_at: Set(crate::stamp::now()),
     };
-    Ok(TownId(
-        towns::Entity::insert(row)
-            .exec(db)
-            .await
-            .map_err(|e| StoreError::from_write(e, "town code"))?
-            .last_insert_id,
-    ))
+    insert_row(db, row, "town code").await.map(TownId)
 }
 
 /// Adds a village to a town.
@@ -783,13 +806,7 @@ pub async fn insert_village<C: ConnectionTrait>(
     name: &str,
     dept_id: Option<&str>,
 ) -> Result<VillageId, StoreError> {
-    towns::Entity::find_by_id(town.get())
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            entity: "town",
-            key: town.to_string(),
-        })?;
+    require_row::<_, towns::Entity>(db, town.get(), "town").await?;
     let row = villages::ActiveModel {
         id: NotSet,
         town_id: Set(town.get()),
@@ -799,13 +816,7 @@ pub async fn insert_village<C: ConnectionTrait>(
         created_at: Set(crate::stamp::now()),
         board_names: NotSet,
     };
-    Ok(VillageId(
-        villages::Entity::insert(row)
-            .exec(db)
-            .await
-            .map_err(|e| StoreError::from_write(e, "village code"))?
-            .last_insert_id,
-    ))
+    insert_row(db, row, "village code").await.map(VillageId)
 }
 
 /// Adds a group to a village.
@@ -819,13 +830,7 @@ pub async fn insert_group<C: ConnectionTrait>(
     name: &str,
     dept_id: Option<&str>,
 ) -> Result<GroupId, StoreError> {
-    villages::Entity::find_by_id(village.get())
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            entity: "village",
-            key: village.to_string(),
-        })?;
+    require_row::<_, villages::Entity>(db, village.get(), "village").await?;
     let row = village_groups::ActiveModel {
         id: NotSet,
         village_id: Set(village.get()),
@@ -834,13 +839,7 @@ pub async fn insert_group<C: ConnectionTrait>(
         dept_id: Set(dept_id.map(str::to_owned)),
         created_at: Set(crate::stamp::now()),
     };
-    Ok(GroupId(
-        village_groups::Entity::insert(row)
-            .exec(db)
-            .await
-            .map_err(|e| StoreError::from_write(e, "group code"))?
-            .last_insert_id,
-    ))
+    insert_row(db, row, "group code").await.map(GroupId)
 }
 
 /// A district by code.
@@ -855,13 +854,7 @@ pub async fn district_by_code<C: ConnectionTrait>(
         .filter(districts::Column::Code.eq(code))
         .one(db)
         .await?
-        .map(|d| OrgNode {
-            id: d.id,
-            code: d.code,
-            name: d.name,
-            dept_id: d.dept_id,
-            parent: None,
-        }))
+        .map(district_node))
 }
 
 /// The household codes of a village.
