@@ -13,6 +13,7 @@ mod org;
 
 pub use import::{ImportOutcome, RowProblem, import_template_xlsx};
 pub use inspection::{InspectionInput, InspectionLine, InspectionResult, InspectionScore};
+pub(crate) use org::require_district_officer;
 pub use org::{OrgChange, OrgSyncPlan};
 
 use aidazu_domain::calendar::{Quarter, business_date};
@@ -93,18 +94,6 @@ pub fn describe_changes(change: &StoredCatalogueChange) -> String {
         .join("\n")
 }
 
-fn require_district(actor: &Actor, district: DistrictId) -> Result<Role, AppError> {
-    let covered = actor
-        .grants
-        .iter()
-        .any(|g| g.role == Role::DistrictOfficer && g.scope == Scope::District(district));
-    if covered {
-        Ok(Role::DistrictOfficer)
-    } else {
-        Err(AppError::CatalogueChangeNotFound(0))
-    }
-}
-
 impl App {
     async fn change_in_village(
         &self,
@@ -149,14 +138,15 @@ impl App {
     /// follow it unless they hold an approved version of their own.
     ///
     /// # Errors
-    /// As [`App::draft_catalogue_change`].
+    /// As [`App::draft_catalogue_change`]; [`AppError::Forbidden`] for a district outside the
+    /// caller's scope.
     pub async fn draft_template_change(
         &self,
         actor: &Actor,
         district: DistrictId,
         input: ChangeInput,
     ) -> Result<StoredCatalogueChange, AppError> {
-        let role = require_district(actor, district)?;
+        let role = require_district_officer(actor, district)?;
         self.draft(actor, role, district, None, input).await
     }
 
@@ -258,7 +248,8 @@ impl App {
         district: DistrictId,
         id: i64,
     ) -> Result<StoredCatalogueChange, AppError> {
-        let role = require_district(actor, district)?;
+        let role = require_district_officer(actor, district)
+            .map_err(|_| AppError::CatalogueChangeNotFound(id))?;
         let change = gov::change(self.store().connection(), id)
             .await?
             .filter(|c| c.district == district && c.village.is_none())
@@ -371,13 +362,13 @@ impl App {
     /// Every change request of a district (its villages' and its template's), for its officers.
     ///
     /// # Errors
-    /// [`AppError::CatalogueChangeNotFound`] for a district outside the caller's scope.
+    /// [`AppError::Forbidden`] for a district outside the caller's scope.
     pub async fn district_catalogue_changes(
         &self,
         actor: &Actor,
         district: DistrictId,
     ) -> Result<Vec<StoredCatalogueChange>, AppError> {
-        require_district(actor, district)?;
+        require_district_officer(actor, district)?;
         Ok(gov::changes(self.store().connection(), district, None).await?)
     }
 
@@ -409,7 +400,7 @@ impl App {
                     AppError::CatalogueChangeNotFound(id),
                 )?
             }
-            None => require_district(actor, change.district)
+            None => require_district_officer(actor, change.district)
                 .map_err(|_| AppError::CatalogueChangeNotFound(id))?,
         };
         if change.status != ChangeStatus::Submitted {

@@ -44,6 +44,24 @@ pub struct OrgSyncPlan {
     pub applied: bool,
 }
 
+/// Where a new node of the organisation goes.
+#[derive(Debug, Clone, Copy)]
+enum OrgParent {
+    /// A town of the district.
+    District(DistrictId),
+    /// A village of the town.
+    Town(TownId),
+    /// A group of the village.
+    Village(VillageId),
+}
+
+/// Who adds a node: the operator (`aidazu org`, naming the parent by code) or a district officer.
+#[derive(Clone, Copy)]
+enum AddedBy<'a> {
+    Operator { parent_code: &'a str },
+    Officer(&'a Actor),
+}
+
 fn conflict(err: aidazu_store::StoreError) -> AppError {
     match err {
         aidazu_store::StoreError::Conflict(_) => AppError::OrgCodeTaken,
@@ -202,61 +220,112 @@ impl App {
                     message: "上级编码不存在",
                 })
         };
-        let txn = self.store().begin().await?;
-        let id = match level {
-            "town" => gov::insert_town(
-                &txn,
-                DistrictId(parent(&tree.districts)?),
-                code,
-                name,
-                dept_id,
-            )
-            .await
-            .map(TownId::get),
-            "village" => {
-                gov::insert_village(&txn, TownId(parent(&tree.towns)?), code, name, dept_id)
-                    .await
-                    .map(VillageId::get)
-            }
-            "group" => gov::insert_group(
-                &txn,
-                VillageId(parent(&tree.villages)?),
-                code,
-                name,
-                dept_id,
-            )
-            .await
-            .map(GroupId::get),
+        let parent = match level {
+            "town" => OrgParent::District(DistrictId(parent(&tree.districts)?)),
+            "village" => OrgParent::Town(TownId(parent(&tree.towns)?)),
+            "group" => OrgParent::Village(VillageId(parent(&tree.villages)?)),
             _ => {
                 return Err(AppError::InvalidField {
                     field: "level",
                     message: "层级须为 town、village 或 group",
                 });
             }
-        }
-        .map_err(conflict)?;
-        aidazu_store::audit::record(
-            &txn,
-            &Actor::system(aidazu_domain::channel::Channel::Job).audit(
-                None,
-                &format!("org.{level}_added"),
-                level,
-                Some(id.to_string()),
-                None,
-                None,
-                json!({ "parent": parent_code, "code": code, "name": name }),
-            ),
+        };
+        self.add_org_node(
+            AddedBy::Operator { parent_code },
+            parent,
+            code,
+            name,
+            dept_id,
         )
-        .await?;
-        txn.commit().await?;
-        Ok(id)
+        .await
     }
 
-    fn officer_district(actor: &Actor) -> Option<DistrictId> {
-        actor.grants.iter().find_map(|g| match (g.role, g.scope) {
-            (Role::DistrictOfficer, Scope::District(d)) => Some(d),
-            _ => None,
-        })
+    /// Adds a town, village or group under `parent`, audited: by the operator (`aidazu org`,
+    /// as the system), or by a district officer within their district (R1).
+    async fn add_org_node(
+        &self,
+        by: AddedBy<'_>,
+        parent: OrgParent,
+        code: &str,
+        name: &str,
+        dept_id: Option<&str>,
+    ) -> Result<i64, AppError> {
+        let role = match by {
+            AddedBy::Operator { .. } => None,
+            AddedBy::Officer(actor) => Some(match parent {
+                OrgParent::District(district) => require_district_officer(actor, district)?,
+                OrgParent::Town(town) => {
+                    let tree = gov::org_tree(self.store().connection()).await?;
+                    let district = tree
+                        .towns
+                        .iter()
+                        .find(|t| t.id == town.get())
+                        .and_then(|t| t.parent)
+                        .map(DistrictId)
+                        .ok_or(AppError::Forbidden)?;
+                    require_district_officer(actor, district)?
+                }
+                OrgParent::Village(village) => {
+                    let location = self.village_location(village).await?;
+                    actor.require(
+                        aidazu_domain::org::Action::ManageOrganisation,
+                        &location,
+                        AppError::VillageNotFound(village.get()),
+                    )?
+                }
+            }),
+        };
+        check_name("code", code)?;
+        check_name("name", name)?;
+        let (code, name) = (code.trim(), name.trim());
+        let txn = self.store().begin().await?;
+        let (level, id, village, parent_key, parent_id) = match parent {
+            OrgParent::District(d) => {
+                let id = gov::insert_town(&txn, d, code, name, dept_id)
+                    .await
+                    .map_err(conflict)?;
+                ("town", id.get(), None, "districtId", d.get())
+            }
+            OrgParent::Town(t) => {
+                let id = gov::insert_village(&txn, t, code, name, dept_id)
+                    .await
+                    .map_err(conflict)?;
+                ("village", id.get(), Some(id), "townId", t.get())
+            }
+            OrgParent::Village(v) => {
+                let id = gov::insert_group(&txn, v, code, name, dept_id)
+                    .await
+                    .map_err(conflict)?;
+                ("group", id.get(), Some(v), "villageId", v.get())
+            }
+        };
+        let action = format!("org.{level}_added");
+        let record = match by {
+            AddedBy::Operator { parent_code } => {
+                Actor::system(aidazu_domain::channel::Channel::Job).audit(
+                    None,
+                    &action,
+                    level,
+                    Some(id.to_string()),
+                    None,
+                    None,
+                    json!({ "parent": parent_code, "code": code, "name": name }),
+                )
+            }
+            AddedBy::Officer(actor) => actor.audit(
+                role,
+                &action,
+                level,
+                Some(id.to_string()),
+                village,
+                None,
+                json!({ parent_key: parent_id, "code": code, "name": name }),
+            ),
+        };
+        aidazu_store::audit::record(&txn, &record).await?;
+        txn.commit().await?;
+        Ok(id)
     }
 
     /// The organisation as the caller may see it: a district officer their district's tree, a
@@ -330,9 +399,7 @@ impl App {
         actor: &Actor,
         district: DistrictId,
     ) -> Result<CalendarOverrides, AppError> {
-        if Self::officer_district(actor) != Some(district) {
-            return Err(AppError::Forbidden);
-        }
+        require_district_officer(actor, district)?;
         aidazu_store::org::district_calendar(self.store().connection(), district)
             .await?
             .ok_or(AppError::Forbidden)
@@ -353,9 +420,7 @@ impl App {
         kind: LocalDay,
         note: &str,
     ) -> Result<CalendarOverrides, AppError> {
-        if Self::officer_district(actor) != Some(district) {
-            return Err(AppError::Forbidden);
-        }
+        let role = require_district_officer(actor, district)?;
         if note.chars().count() > 200 {
             return Err(AppError::InvalidField {
                 field: "note",
@@ -371,7 +436,7 @@ impl App {
         aidazu_store::audit::record(
             &txn,
             &actor.audit(
-                Some(Role::DistrictOfficer),
+                Some(role),
                 "district.calendar_day",
                 "district",
                 Some(district.get().to_string()),
@@ -397,30 +462,15 @@ impl App {
         code: &str,
         name: &str,
     ) -> Result<TownId, AppError> {
-        if Self::officer_district(actor) != Some(district) {
-            return Err(AppError::Forbidden);
-        }
-        check_name("code", code)?;
-        check_name("name", name)?;
-        let txn = self.store().begin().await?;
-        let id = gov::insert_town(&txn, district, code.trim(), name.trim(), None)
-            .await
-            .map_err(conflict)?;
-        aidazu_store::audit::record(
-            &txn,
-            &actor.audit(
-                Some(Role::DistrictOfficer),
-                "org.town_added",
-                "town",
-                Some(id.to_string()),
-                None,
-                None,
-                json!({ "districtId": district.get(), "code": code, "name": name }),
-            ),
+        self.add_org_node(
+            AddedBy::Officer(actor),
+            OrgParent::District(district),
+            code,
+            name,
+            None,
         )
-        .await?;
-        txn.commit().await?;
-        Ok(id)
+        .await
+        .map(TownId)
     }
 
     /// A district officer adds a village to a town of their district.
@@ -434,37 +484,15 @@ impl App {
         code: &str,
         name: &str,
     ) -> Result<VillageId, AppError> {
-        let tree = gov::org_tree(self.store().connection()).await?;
-        let district = tree
-            .towns
-            .iter()
-            .find(|t| t.id == town.get())
-            .and_then(|t| t.parent)
-            .map(DistrictId);
-        if district.is_none() || Self::officer_district(actor) != district {
-            return Err(AppError::Forbidden);
-        }
-        check_name("code", code)?;
-        check_name("name", name)?;
-        let txn = self.store().begin().await?;
-        let id = gov::insert_village(&txn, town, code.trim(), name.trim(), None)
-            .await
-            .map_err(conflict)?;
-        aidazu_store::audit::record(
-            &txn,
-            &actor.audit(
-                Some(Role::DistrictOfficer),
-                "org.village_added",
-                "village",
-                Some(id.to_string()),
-                Some(id),
-                None,
-                json!({ "townId": town.get(), "code": code, "name": name }),
-            ),
+        self.add_org_node(
+            AddedBy::Officer(actor),
+            OrgParent::Town(town),
+            code,
+            name,
+            None,
         )
-        .await?;
-        txn.commit().await?;
-        Ok(id)
+        .await
+        .map(VillageId)
     }
 
     /// A district officer adds a group to a village of their district.
@@ -478,33 +506,15 @@ impl App {
         code: &str,
         name: &str,
     ) -> Result<GroupId, AppError> {
-        let location = self.village_location(village).await?;
-        actor.require(
-            aidazu_domain::org::Action::ManageOrganisation,
-            &location,
-            AppError::VillageNotFound(village.get()),
-        )?;
-        check_name("code", code)?;
-        check_name("name", name)?;
-        let txn = self.store().begin().await?;
-        let id = gov::insert_group(&txn, village, code.trim(), name.trim(), None)
-            .await
-            .map_err(conflict)?;
-        aidazu_store::audit::record(
-            &txn,
-            &actor.audit(
-                Some(Role::DistrictOfficer),
-                "org.group_added",
-                "group",
-                Some(id.to_string()),
-                Some(village),
-                None,
-                json!({ "code": code, "name": name }),
-            ),
+        self.add_org_node(
+            AddedBy::Officer(actor),
+            OrgParent::Village(village),
+            code,
+            name,
+            None,
         )
-        .await?;
-        txn.commit().await?;
-        Ok(id)
+        .await
+        .map(GroupId)
     }
 
     /// `aidazu org sync`: the district's department in DingTalk and its sub-departments, three
