@@ -489,6 +489,18 @@ async fn upload_import(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// The village's import template, downloaded and read (rows of cells).
+async fn template_sheet(t: &TestApp, token: &str, village: i64) -> Vec<Vec<String>> {
+    let (_, template) = download(
+        t,
+        &format!("/api/v1/admin/villages/{village}/households/import-template.xlsx"),
+        Some(token),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    .await;
+    aidazu_app::spreadsheet::read_first_sheet(&template).unwrap()
+}
+
 async fn household_total(t: &TestApp, token: &str, village: i64) -> i64 {
     let (status, body) = get(
         t,
@@ -507,14 +519,7 @@ dual_db_test!(
         let t = TestApp::spawn(db).await;
         let heping = village_id(&t, "heping").await;
         let admin = login_as(&t, "demo-admin", "console").await;
-        let (_, template) = download(
-            &t,
-            &format!("/api/v1/admin/villages/{heping}/households/import-template.xlsx"),
-            Some(&admin.token),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        .await;
-        let read = aidazu_app::spreadsheet::read_first_sheet(&template).unwrap();
+        let read = template_sheet(&t, &admin.token, heping).await;
         assert!(
             read.iter()
                 .any(|r| r.first().is_some_and(|c| c == "户编号"))
@@ -764,26 +769,9 @@ dual_db_test!(
     async fn r1_a_second_district_added_by_command_is_isolated(db: TestDb) {
         let t = TestApp::spawn(db).await;
         let heping = village_id(&t, "heping").await;
-        t.app
-            .add_district("500153", "荣昌区", 3, 20, None)
-            .await
-            .unwrap();
-        t.app
-            .operator_add("town", "500153", "changzhou", "昌州街道", None)
-            .await
-            .unwrap();
-        let village = t
-            .app
-            .operator_add("village", "changzhou", "guangfu", "广富村", None)
-            .await
-            .unwrap();
+        let (_, village) = second_district(&t, 3, 20).await;
         t.app
             .operator_add("group", "guangfu", "guangfu-01", "一组", None)
-            .await
-            .unwrap();
-        sim_put_user(&t, "rc-officer", "荣昌区干部", "13700000001").await;
-        t.app
-            .add_district_officer("500153", "rc-officer", "荣昌区干部")
             .await
             .unwrap();
         // A code is used once.
@@ -979,6 +967,36 @@ dual_db_test!(
     }
 );
 
+/// R1: a second district added as `aidazu org add-district` / `add-town` / `add-village` /
+/// `add-officer` do: 荣昌区 (code 500153, the given start month and item bound) with 昌州街道 and
+/// its village 广富村, and its officer `rc-officer`. Returns the district and the village.
+async fn second_district(
+    t: &TestApp,
+    start_month: u32,
+    max_item_points: i32,
+) -> (aidazu_domain::DistrictId, i64) {
+    let district = t
+        .app
+        .add_district("500153", "荣昌区", start_month, max_item_points, None)
+        .await
+        .unwrap();
+    t.app
+        .operator_add("town", "500153", "changzhou", "昌州街道", None)
+        .await
+        .unwrap();
+    let village = t
+        .app
+        .operator_add("village", "changzhou", "guangfu", "广富村", None)
+        .await
+        .unwrap();
+    sim_put_user(t, "rc-officer", "荣昌区干部", "13700000001").await;
+    t.app
+        .add_district_officer("500153", "rc-officer", "荣昌区干部")
+        .await
+        .unwrap();
+    (district, village)
+}
+
 /// The actor of a staff member, as the API would build it.
 async fn staff(t: &TestApp, user: &str) -> aidazu_app::Actor {
     t.app
@@ -1004,19 +1022,7 @@ dual_db_test!(
             .as_i64()
             .unwrap();
         // A second district on the national calendar.
-        t.app
-            .add_district("500153", "荣昌区", 1, 30, None)
-            .await
-            .unwrap();
-        t.app
-            .operator_add("town", "500153", "changzhou", "昌州街道", None)
-            .await
-            .unwrap();
-        let guangfu = t
-            .app
-            .operator_add("village", "changzhou", "guangfu", "广富村", None)
-            .await
-            .unwrap();
+        let (_, guangfu) = second_district(&t, 1, 30).await;
         let officer = login_as(&t, "demo-district", "console").await;
         let town = login_as(&t, "demo-town", "console").await;
         let calendar = format!("/api/v1/admin/districts/{dazu}/calendar");
@@ -1114,6 +1120,18 @@ dual_db_test!(
     }
 );
 
+/// The district of a village.
+async fn district_of(t: &TestApp, village: i64) -> aidazu_domain::DistrictId {
+    t.app
+        .store()
+        .village(VillageId(village))
+        .await
+        .unwrap()
+        .unwrap()
+        .district
+        .id
+}
+
 /// The number the district's next catalogue version would carry.
 async fn next_version(t: &TestApp, district: aidazu_domain::DistrictId) -> u32 {
     aidazu_store::governance::next_version_number(t.app.store().connection(), district)
@@ -1162,15 +1180,7 @@ dual_db_test!(
         let heping = village_id(&t, "heping").await;
         let admin = login_as(&t, "demo-admin", "console").await;
         let (id, instance) = submitted_change(&t, &admin.token, heping, "ML-02", 4).await;
-        let district = t
-            .app
-            .store()
-            .village(VillageId(heping))
-            .await
-            .unwrap()
-            .unwrap()
-            .district
-            .id;
+        let district = district_of(&t, heping).await;
         let next_before = next_version(&t, district).await;
 
         let (status, _) = sim_post(&t, "/sim/faults", json!({ "callbacksDown": true })).await;
@@ -1277,14 +1287,7 @@ dual_db_test!(
         let t = TestApp::spawn(db).await;
         let heping = village_id(&t, "heping").await;
         let admin = login_as(&t, "demo-admin", "console").await;
-        let (_, template) = download(
-            &t,
-            &format!("/api/v1/admin/villages/{heping}/households/import-template.xlsx"),
-            Some(&admin.token),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        .await;
-        let sheet = aidazu_app::spreadsheet::read_first_sheet(&template).unwrap();
+        let sheet = template_sheet(&t, &admin.token, heping).await;
         let header = sheet
             .iter()
             .position(|r| r.first().is_some_and(|c| c == "户编号"))
@@ -1377,36 +1380,9 @@ dual_db_test!(
         let (t, _clock) =
             spawn_at(db, "2026-10-09T02:00:00Z".parse().unwrap(), fast_workers()).await;
         let heping = village_id(&t, "heping").await;
-        let dazu = t
-            .app
-            .store()
-            .village(VillageId(heping))
-            .await
-            .unwrap()
-            .unwrap()
-            .district
-            .id
-            .get();
-        let rongchang = t
-            .app
-            .add_district("500153", "荣昌区", 1, 30, None)
-            .await
-            .unwrap()
-            .get();
-        t.app
-            .operator_add("town", "500153", "changzhou", "昌州街道", None)
-            .await
-            .unwrap();
-        let guangfu = t
-            .app
-            .operator_add("village", "changzhou", "guangfu", "广富村", None)
-            .await
-            .unwrap();
-        sim_put_user(&t, "rc-officer", "荣昌区干部", "13700000001").await;
-        t.app
-            .add_district_officer("500153", "rc-officer", "荣昌区干部")
-            .await
-            .unwrap();
+        let dazu = district_of(&t, heping).await.get();
+        let (rongchang, guangfu) = second_district(&t, 1, 30).await;
+        let rongchang = rongchang.get();
         for (id, title) in [
             ("cid-dazu-office", "大足区积分制工作群"),
             ("cid-rc-office", "荣昌区积分制工作群"),
