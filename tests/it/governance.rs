@@ -489,6 +489,18 @@ async fn upload_import(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// The village's import template, downloaded and read (rows of cells).
+async fn template_sheet(t: &TestApp, token: &str, village: i64) -> Vec<Vec<String>> {
+    let (_, template) = download(
+        t,
+        &format!("/api/v1/admin/villages/{village}/households/import-template.xlsx"),
+        Some(token),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    .await;
+    aidazu_app::spreadsheet::read_first_sheet(&template).unwrap()
+}
+
 async fn household_total(t: &TestApp, token: &str, village: i64) -> i64 {
     let (status, body) = get(
         t,
@@ -507,14 +519,7 @@ dual_db_test!(
         let t = TestApp::spawn(db).await;
         let heping = village_id(&t, "heping").await;
         let admin = login_as(&t, "demo-admin", "console").await;
-        let (_, template) = download(
-            &t,
-            &format!("/api/v1/admin/villages/{heping}/households/import-template.xlsx"),
-            Some(&admin.token),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        .await;
-        let read = aidazu_app::spreadsheet::read_first_sheet(&template).unwrap();
+        let read = template_sheet(&t, &admin.token, heping).await;
         assert!(
             read.iter()
                 .any(|r| r.first().is_some_and(|c| c == "户编号"))
@@ -764,26 +769,9 @@ dual_db_test!(
     async fn r1_a_second_district_added_by_command_is_isolated(db: TestDb) {
         let t = TestApp::spawn(db).await;
         let heping = village_id(&t, "heping").await;
-        t.app
-            .add_district("500153", "荣昌区", 3, 20, None)
-            .await
-            .unwrap();
-        t.app
-            .operator_add("town", "500153", "changzhou", "昌州街道", None)
-            .await
-            .unwrap();
-        let village = t
-            .app
-            .operator_add("village", "changzhou", "guangfu", "广富村", None)
-            .await
-            .unwrap();
+        let (_, village) = second_district(&t, 3, 20).await;
         t.app
             .operator_add("group", "guangfu", "guangfu-01", "一组", None)
-            .await
-            .unwrap();
-        sim_put_user(&t, "rc-officer", "荣昌区干部", "13700000001").await;
-        t.app
-            .add_district_officer("500153", "rc-officer", "荣昌区干部")
             .await
             .unwrap();
         // A code is used once.
@@ -979,6 +967,36 @@ dual_db_test!(
     }
 );
 
+/// R1: a second district added as `aidazu org add-district` / `add-town` / `add-village` /
+/// `add-officer` do: 荣昌区 (code 500153, the given start month and item bound) with 昌州街道 and
+/// its village 广富村, and its officer `rc-officer`. Returns the district and the village.
+async fn second_district(
+    t: &TestApp,
+    start_month: u32,
+    max_item_points: i32,
+) -> (aidazu_domain::DistrictId, i64) {
+    let district = t
+        .app
+        .add_district("500153", "荣昌区", start_month, max_item_points, None)
+        .await
+        .unwrap();
+    t.app
+        .operator_add("town", "500153", "changzhou", "昌州街道", None)
+        .await
+        .unwrap();
+    let village = t
+        .app
+        .operator_add("village", "changzhou", "guangfu", "广富村", None)
+        .await
+        .unwrap();
+    sim_put_user(t, "rc-officer", "荣昌区干部", "13700000001").await;
+    t.app
+        .add_district_officer("500153", "rc-officer", "荣昌区干部")
+        .await
+        .unwrap();
+    (district, village)
+}
+
 /// The actor of a staff member, as the API would build it.
 async fn staff(t: &TestApp, user: &str) -> aidazu_app::Actor {
     t.app
@@ -1004,19 +1022,7 @@ dual_db_test!(
             .as_i64()
             .unwrap();
         // A second district on the national calendar.
-        t.app
-            .add_district("500153", "荣昌区", 1, 30, None)
-            .await
-            .unwrap();
-        t.app
-            .operator_add("town", "500153", "changzhou", "昌州街道", None)
-            .await
-            .unwrap();
-        let guangfu = t
-            .app
-            .operator_add("village", "changzhou", "guangfu", "广富村", None)
-            .await
-            .unwrap();
+        let (_, guangfu) = second_district(&t, 1, 30).await;
         let officer = login_as(&t, "demo-district", "console").await;
         let town = login_as(&t, "demo-town", "console").await;
         let calendar = format!("/api/v1/admin/districts/{dazu}/calendar");
@@ -1111,5 +1117,557 @@ dual_db_test!(
             t.app.due_publication(VillageId(heping)).await.unwrap(),
             Some(q3)
         );
+    }
+);
+
+/// The district of a village.
+async fn district_of(t: &TestApp, village: i64) -> aidazu_domain::DistrictId {
+    t.app
+        .store()
+        .village(VillageId(village))
+        .await
+        .unwrap()
+        .unwrap()
+        .district
+        .id
+}
+
+/// The number the district's next catalogue version would carry.
+async fn next_version(t: &TestApp, district: aidazu_domain::DistrictId) -> u32 {
+    aidazu_store::governance::next_version_number(t.app.store().connection(), district)
+        .await
+        .unwrap()
+}
+
+/// Drafts and submits a re-valuation of `code` in heping (village admin); returns the change id
+/// and its DingTalk approval instance once created.
+async fn submitted_change(
+    t: &TestApp,
+    token: &str,
+    heping: i64,
+    code: &str,
+    points: i64,
+) -> (i64, String) {
+    let path = format!("/api/v1/admin/villages/{heping}/catalogue-changes");
+    let (status, draft) = post(
+        t,
+        &path,
+        Some(token),
+        json!({"reason": "本村重点工作，调整分值",
+               "changes": [{"op": "revalue", "code": code, "points": points}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    let id = draft["id"].as_i64().unwrap();
+    let (status, body) = post(t, &format!("{path}/{id}/submit"), Some(token), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let instance = poll(Duration::from_secs(20), || async {
+        change_of(t, token, heping, id).await["approvalInstanceId"]
+            .as_str()
+            .map(str::to_owned)
+    })
+    .await;
+    (id, instance)
+}
+
+// F3, R7, F6: a catalogue change approved in DingTalk while DingTalk cannot reach the service
+// (its pushes lost: the failed list drained by someone else) is found by the reconciler's
+// re-check of the instance and applied exactly once, through the same approval path as a push;
+// a second run and the late push itself change nothing.
+dual_db_test!(
+    async fn f6_a_lost_catalogue_change_approval_is_applied_once_by_the_reconciler(db: TestDb) {
+        let (t, _clock) = spawn_at(db, IN_Q4.parse().unwrap(), fast_workers()).await;
+        let heping = village_id(&t, "heping").await;
+        let admin = login_as(&t, "demo-admin", "console").await;
+        let (id, instance) = submitted_change(&t, &admin.token, heping, "ML-02", 4).await;
+        let district = district_of(&t, heping).await;
+        let next_before = next_version(&t, district).await;
+
+        let (status, _) = sim_post(&t, "/sim/faults", json!({ "callbacksDown": true })).await;
+        assert!(status.is_success());
+        let (status, _) = sim_post(
+            &t,
+            &format!("/sim/approvals/{instance}/decide"),
+            json!({"result": "agree", "remark": "同意", "staffId": "demo-district"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        // Someone else drains the failed list (keeping the instance's finish for later): only
+        // the instance itself tells.
+        let drained = std::cell::RefCell::new(Vec::<Value>::new());
+        let finish = poll(Duration::from_secs(20), || async {
+            let page = t.app.dingtalk().failed_callbacks().await.unwrap();
+            let mut drained = drained.borrow_mut();
+            drained.extend(page.failed_list.iter().filter_map(|e| e.event_json()));
+            drained
+                .iter()
+                .find(|e| e["EventType"] == "bpms_instance_change" && e["type"] == "finish")
+                .cloned()
+        })
+        .await;
+        assert_eq!(finish["processInstanceId"], instance.as_str());
+        let (status, _) = sim_post(&t, "/sim/faults", json!({ "callbacksDown": false })).await;
+        assert!(status.is_success());
+        assert_eq!(
+            change_of(&t, &admin.token, heping, id).await["status"],
+            "submitted"
+        );
+
+        let report = aidazu_app::reconcile::reconcile(&t.app, chrono::Duration::zero())
+            .await
+            .unwrap();
+        assert_eq!((report.rechecked, report.recovered), (1, 1), "{report:?}");
+        let approved = poll(Duration::from_secs(20), || async {
+            let c = change_of(&t, &admin.token, heping, id).await;
+            (c["status"] == "approved").then_some(c)
+        })
+        .await;
+        assert_eq!(approved["effectiveFrom"], "2027-01-01", "{approved}");
+        assert_eq!(approved["version"], next_before, "{approved}");
+        let events = crate::support::applied_events(&t).await;
+        let recheck = events
+            .iter()
+            .find(|(key, _, _)| key == &format!("recheck:{instance}:finish"))
+            .unwrap_or_else(|| panic!("{events:?}"));
+        assert!(
+            recheck
+                .2
+                .starts_with(&format!("applied: catalogue change {id} approved")),
+            "{recheck:?}"
+        );
+
+        // A second run finds nothing waiting.
+        let again = aidazu_app::reconcile::reconcile(&t.app, chrono::Duration::zero())
+            .await
+            .unwrap();
+        assert_eq!((again.rechecked, again.recovered), (0, 0), "{again:?}");
+        // The late push: stored, refused, nothing decided twice.
+        let (status, _) = crate::support::push_event(
+            &t,
+            &crate::support::crypto(),
+            &finish,
+            std::time::SystemTime::now(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let events = crate::support::applied_events(&t).await;
+        let finishes: Vec<&(String, String, String)> = events
+            .iter()
+            .filter(|(key, kind, outcome)| {
+                kind == "bpms_instance_change"
+                    && !key.starts_with("recheck:")
+                    && !outcome.starts_with("recorded:")
+            })
+            .collect();
+        assert!(!finishes.is_empty(), "{events:?}");
+        assert!(
+            finishes
+                .iter()
+                .all(|(_, _, outcome)| outcome.starts_with("refused: already decided")),
+            "{finishes:?}"
+        );
+        assert_eq!(
+            next_version(&t, district).await,
+            next_before + 1,
+            "one version written"
+        );
+        let c = change_of(&t, &admin.token, heping, id).await;
+        assert_eq!(
+            (c["status"].as_str(), c["version"].as_u64()),
+            (Some("approved"), Some(u64::from(next_before)))
+        );
+    }
+);
+
+// R2: the template's example row imports as it stands, and the group may be written as the
+// village's short group number (`5`, `05`, `5组`, `第5组`) or the full code; an unknown group is
+// still refused naming its row and why.
+dual_db_test!(
+    async fn r2_import_takes_the_templates_example_row_and_short_group_numbers(db: TestDb) {
+        let t = TestApp::spawn(db).await;
+        let heping = village_id(&t, "heping").await;
+        let admin = login_as(&t, "demo-admin", "console").await;
+        let sheet = template_sheet(&t, &admin.token, heping).await;
+        let header = sheet
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == "户编号"))
+            .unwrap();
+        let example = sheet[header + 1].clone();
+        assert_eq!(example[1], "01", "the example uses the short group number");
+        let before = household_total(&t, &admin.token, heping).await;
+
+        // The example as it is, and more households written the same way.
+        let mut rows = vec![example.clone()];
+        for (i, group) in ["5", "05", "5组", "第5组", "第 2 组", "heping-03"]
+            .iter()
+            .enumerate()
+        {
+            let mut row = example.clone();
+            row[0] = format!("HP-SHORT-{i}");
+            row[1] = (*group).to_owned();
+            row[3] = format!("简写户{i}");
+            row[10] = format!("1370000000{i}");
+            rows.push(row);
+        }
+        // A second member of the example household leaves 组编号 empty.
+        let mut spouse = example.clone();
+        spouse[1] = String::new();
+        spouse[2] = String::new();
+        spouse[3] = "李四".into();
+        spouse[4] = "配偶".into();
+        spouse[5] = "女".into();
+        spouse[10] = String::new();
+        rows.push(spouse);
+        let mut bad = example.clone();
+        bad[0] = "HP-SHORT-BAD".into();
+        bad[1] = "第9组".into();
+        bad[10] = String::new();
+        rows.push(bad);
+        let (status, body) = upload_import(&t, &admin.token, heping, import_xlsx(&rows)).await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import.rows_refused",
+        );
+        let refused = body["details"]["rows"].as_array().unwrap();
+        assert_eq!(refused.len(), 1, "{body}");
+        assert_eq!(refused[0]["row"], 4 + rows.len() as i64 - 1, "{body}");
+        assert_eq!(refused[0]["householdCode"], "HP-SHORT-BAD");
+        assert!(
+            refused[0]["errors"][0].as_str().unwrap().contains("组编号"),
+            "{body}"
+        );
+        assert_eq!(household_total(&t, &admin.token, heping).await, before);
+
+        rows.pop();
+        let (status, body) = upload_import(&t, &admin.token, heping, import_xlsx(&rows)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body, json!({"households": 7, "members": 8}));
+        assert_eq!(household_total(&t, &admin.token, heping).await, before + 7);
+        // Each household landed in the group it named.
+        let groups =
+            aidazu_store::governance::village_groups(t.app.store().connection(), VillageId(heping))
+                .await
+                .unwrap();
+        let group_id = |code: &str| groups.iter().find(|g| g.code == code).unwrap().id;
+        for (code, group) in [
+            (example[0].as_str(), "heping-01"),
+            ("HP-SHORT-0", "heping-05"),
+            ("HP-SHORT-3", "heping-05"),
+            ("HP-SHORT-4", "heping-02"),
+            ("HP-SHORT-5", "heping-03"),
+        ] {
+            let household = t
+                .app
+                .store()
+                .household_by_code(VillageId(heping), code)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("{code}"));
+            assert_eq!(household.group, Some(group_id(group)), "{code}");
+        }
+    }
+);
+
+// Issue 12 point 6, F5: each district has its own robot settings. Two districts each set their
+// own DingTalk group for the quarterly summary (its officers only: neither reads nor sets the
+// other's), and once every village of a district has published, its summary is posted in its own
+// group. Audited.
+dual_db_test!(
+    async fn f5_each_district_summary_goes_to_its_own_group(db: TestDb) {
+        // Fri 9 Oct 2026: Q3 has ended and may be published.
+        let (t, _clock) =
+            spawn_at(db, "2026-10-09T02:00:00Z".parse().unwrap(), fast_workers()).await;
+        let heping = village_id(&t, "heping").await;
+        let dazu = district_of(&t, heping).await.get();
+        let (rongchang, guangfu) = second_district(&t, 1, 30).await;
+        let rongchang = rongchang.get();
+        for (id, title) in [
+            ("cid-dazu-office", "大足区积分制工作群"),
+            ("cid-rc-office", "荣昌区积分制工作群"),
+        ] {
+            let (status, body) =
+                crate::support::sim_put(&t, &format!("/sim/groups/{id}"), json!({"title": title}))
+                    .await;
+            assert!(status.is_success(), "{body}");
+        }
+        let dazu_officer = login_as(&t, "demo-district", "console").await;
+        let rc_officer = login_as(&t, "rc-officer", "console").await;
+        let town = login_as(&t, "demo-town", "console").await;
+        let path = |d: i64| format!("/api/v1/admin/districts/{d}/notice-group");
+        let put = |d: i64, token: String, body: Value| {
+            let t = &t;
+            let path = path(d);
+            async move { send(t, reqwest::Method::PUT, &path, Some(&token), body).await }
+        };
+
+        // Unset: `group: null`.
+        let (status, body) = get(&t, &path(dazu), Some(&dazu_officer.token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body, json!({"group": null}));
+        // Neither district's officer reads or sets the other's; a town officer neither.
+        for (d, token) in [
+            (rongchang, &dazu_officer.token),
+            (dazu, &rc_officer.token),
+            (dazu, &town.token),
+        ] {
+            let (status, body) = get(&t, &path(d), Some(token)).await;
+            assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
+            let (status, body) = put(
+                d,
+                token.clone(),
+                json!({"openConversationId": "cid-intruder"}),
+            )
+            .await;
+            assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
+        }
+        let (status, body) = put(
+            dazu,
+            dazu_officer.token.clone(),
+            json!({"openConversationId": "  "}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.invalid_field",
+        );
+        // Each sets its own (the robot defaults to the app's own).
+        let (status, set) = put(
+            dazu,
+            dazu_officer.token.clone(),
+            json!({"openConversationId": "cid-dazu-office"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{set}");
+        assert_eq!(set["districtId"], dazu);
+        assert_eq!(set["openConversationId"], "cid-dazu-office");
+        let app_key = set["robotCode"].as_str().unwrap().to_owned();
+        assert!(!app_key.is_empty());
+        let (status, set) = put(
+            rongchang,
+            rc_officer.token.clone(),
+            json!({"openConversationId": "cid-rc-office", "robotCode": app_key}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{set}");
+        let (status, body) = get(&t, &path(rongchang), Some(&rc_officer.token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["group"]["openConversationId"], "cid-rc-office");
+        let audited: Vec<_> = t
+            .app
+            .store()
+            .audit_trail(aidazu_store::audit::AuditFilter::default(), 200)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.record.action == "district.notice_group_set")
+            .map(|e| e.record.entity_id.unwrap_or_default())
+            .collect();
+        assert_eq!(
+            audited,
+            vec![rongchang.to_string(), dazu.to_string()],
+            "each setting audited, refusals not"
+        );
+
+        // Every village of both districts publishes 2026-Q3.
+        let q3: aidazu_domain::calendar::Quarter = "2026-Q3".parse().unwrap();
+        let (_, villages) = get(&t, "/api/v1/villages", None).await;
+        let mut all: Vec<i64> = villages["villages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["districtId"] == dazu)
+            .map(|v| v["id"].as_i64().unwrap())
+            .collect();
+        assert!(all.len() > 1);
+        all.push(guangfu);
+        for v in all {
+            t.app
+                .publish_quarter(VillageId(v), q3, "cli")
+                .await
+                .unwrap();
+        }
+        for d in [dazu, rongchang] {
+            let sent = outbox_settled(
+                &t,
+                &format!("notify.group:publication.district:{d}:2026-Q3"),
+            )
+            .await;
+            assert_eq!(sent.status, "sent", "{sent:?}");
+            assert!(
+                outbox_by_key(&t, &format!("notify.work:publication.district:{d}:2026-Q3"))
+                    .await
+                    .is_none(),
+                "no work notification when the district has its group"
+            );
+        }
+        let dazu_messages = group_messages(&t, "cid-dazu-office").await;
+        assert_eq!(dazu_messages.len(), 1, "{dazu_messages:?}");
+        let text = dazu_messages[0].to_string();
+        assert!(text.contains("大足区") && text.contains("和平村"), "{text}");
+        assert!(!text.contains("广富村"), "{text}");
+        assert_eq!(dazu_messages[0]["robotCode"], app_key.as_str());
+        let rc_messages = group_messages(&t, "cid-rc-office").await;
+        assert_eq!(rc_messages.len(), 1, "{rc_messages:?}");
+        let text = rc_messages[0].to_string();
+        assert!(text.contains("荣昌区") && text.contains("广富村"), "{text}");
+        assert!(!text.contains("和平村"), "{text}");
+    }
+);
+
+// R7, F6: drafts made on version N are stale once another change of the same catalogue is
+// approved (version N+1): the draft shows it, its submission is refused (409
+// `catalogue_change.stale`, asking to draft again); a stale request already submitted cannot be
+// approved in the console (409) and an agreement in DingTalk rejects it as stale, so nothing of
+// N+1 is silently overwritten. A new draft is made on N+1.
+dual_db_test!(
+    async fn r7_a_draft_made_on_an_older_version_is_stale(db: TestDb) {
+        let (t, _clock) = spawn_at(db, IN_Q4.parse().unwrap(), fast_workers()).await;
+        let heping = village_id(&t, "heping").await;
+        let admin = login_as(&t, "demo-admin", "console").await;
+        let district = login_as(&t, "demo-district", "console").await;
+        let path = format!("/api/v1/admin/villages/{heping}/catalogue-changes");
+        let draft = |body: Value| {
+            let t = &t;
+            let path = path.clone();
+            let token = admin.token.clone();
+            async move {
+                let (status, draft) = post(t, &path, Some(&token), body).await;
+                assert_eq!(status, StatusCode::CREATED, "{draft}");
+                draft
+            }
+        };
+        let late = draft(json!({"reason": "本村无山林",
+                                "changes": [{"op": "retire", "code": "PA-07"}]}))
+        .await;
+        let late_id = late["id"].as_i64().unwrap();
+        let base = late["baseVersion"].as_u64().unwrap();
+        assert_eq!(late["stale"], false, "{late}");
+        assert_eq!(late["currentBaseVersion"], base);
+        // Two requests submitted on the same version N.
+        let (first, _) = submitted_change(&t, &admin.token, heping, "ML-02", 4).await;
+        let (second, second_instance) =
+            submitted_change(&t, &admin.token, heping, "ML-02", 3).await;
+
+        // The district approves the first in the console: version N+1.
+        let (status, approved) = post(
+            &t,
+            &format!("/api/v1/admin/catalogue-changes/{first}/decision"),
+            Some(&district.token),
+            json!({"approve": true}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{approved}");
+        let newer = approved["version"].as_u64().unwrap();
+        assert!(newer > base);
+
+        // The draft shows it is stale; its submission is refused.
+        let shown = change_of(&t, &admin.token, heping, late_id).await;
+        assert_eq!(shown["stale"], true, "{shown}");
+        assert_eq!(shown["currentBaseVersion"], newer);
+        let (status, body) = post(
+            &t,
+            &format!("{path}/{late_id}/submit"),
+            Some(&admin.token),
+            json!({}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::CONFLICT,
+            "catalogue_change.stale",
+        );
+        assert!(
+            body["message"].as_str().unwrap().contains("重新起草"),
+            "{body}"
+        );
+        assert_eq!(
+            change_of(&t, &admin.token, heping, late_id).await["status"],
+            "draft"
+        );
+
+        // The stale submitted request: the console may not approve it …
+        assert_eq!(
+            change_of(&t, &admin.token, heping, second).await["stale"],
+            true
+        );
+        let decision = format!("/api/v1/admin/catalogue-changes/{second}/decision");
+        let (status, body) = post(
+            &t,
+            &decision,
+            Some(&district.token),
+            json!({"approve": true}),
+        )
+        .await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::CONFLICT,
+            "catalogue_change.stale",
+        );
+        let dazu = aidazu_domain::DistrictId(1);
+        let next_before = next_version(&t, dazu).await;
+        // … and an agreement in DingTalk rejects it as stale, writing no version.
+        let (status, _) = sim_post(
+            &t,
+            &format!("/sim/approvals/{second_instance}/decide"),
+            json!({"result": "agree", "remark": "同意", "staffId": "demo-district"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let rejected = poll(Duration::from_secs(20), || async {
+            let c = change_of(&t, &admin.token, heping, second).await;
+            (c["status"] != "submitted").then_some(c)
+        })
+        .await;
+        assert_eq!(rejected["status"], "rejected", "{rejected}");
+        assert!(
+            rejected["decisionReason"]
+                .as_str()
+                .unwrap()
+                .contains("重新起草"),
+            "{rejected}"
+        );
+        assert!(rejected["version"].is_null());
+        assert_eq!(rejected["stale"], false, "decided: no longer a question");
+        assert_eq!(
+            next_version(&t, dazu).await,
+            next_before,
+            "no version written"
+        );
+
+        // Drafted again, on N+1: the approved ML-02 = 4 is kept beside the new change.
+        let again = draft(json!({"reason": "本村无山林",
+                                 "changes": [{"op": "retire", "code": "PA-07"}]}))
+        .await;
+        assert_eq!(again["baseVersion"], newer, "{again}");
+        assert_eq!(again["stale"], false);
+        let again_id = again["id"].as_i64().unwrap();
+        let (status, body) = post(
+            &t,
+            &format!("{path}/{again_id}/submit"),
+            Some(&admin.token),
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let proposed = aidazu_store::governance::change(t.app.store().connection(), again_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let ml02 = proposed
+            .items
+            .iter()
+            .find(|i| i.code().as_str() == "ML-02")
+            .unwrap();
+        assert_eq!(
+            ml02.spec().points,
+            aidazu_domain::catalogue::PointsRule::Fixed(aidazu_domain::Points(4))
+        );
+        assert!(proposed.items.iter().all(|i| i.code().as_str() != "PA-07"));
     }
 );

@@ -76,6 +76,7 @@ pub fn router(state: ApiState, options: RouterOptions) -> Router {
         .merge(routes::honours::router())
         .merge(routes::governance::router())
         .merge(routes::district_calendar::router())
+        .merge(routes::district_notice_group::router())
         .merge(routes::client_config::router())
         .merge(openapi::router())
         .fallback(move |req: axum::extract::Request| web::fallback(web.clone(), req))

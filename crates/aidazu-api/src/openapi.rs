@@ -96,6 +96,8 @@ use crate::ApiState;
         crate::routes::publications::get_notice_group,
         crate::routes::district_calendar::district_calendar,
         crate::routes::district_calendar::set_district_day,
+        crate::routes::district_notice_group::get_district_notice_group,
+        crate::routes::district_notice_group::set_district_notice_group,
         crate::routes::publications::list_jobs,
         crate::routes::publications::preview_publication,
         crate::routes::publications::publish_now,

@@ -10,6 +10,7 @@ pub mod callback;
 pub mod client_config;
 pub mod declarations;
 pub mod district_calendar;
+pub mod district_notice_group;
 pub mod governance;
 pub mod health;
 pub mod honours;

@@ -441,6 +441,7 @@ impl AppError {
                 | aidazu_domain::DomainError::CheckinCodeExpired
                 | aidazu_domain::DomainError::CheckinNotToday
                 | aidazu_domain::DomainError::ObjectionAlreadyDecided { .. }
+                | aidazu_domain::DomainError::CatalogueChangeStale { .. }
                 | aidazu_domain::DomainError::ObjectionNotEscalable
                 | aidazu_domain::DomainError::BindingOtherVillage
                 | aidazu_domain::DomainError::BindingInactiveElsewhere

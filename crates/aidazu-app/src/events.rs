@@ -323,14 +323,8 @@ async fn apply_next(app: &App) -> Result<Option<Applied>, AppError> {
 async fn apply_one(app: &App, event: &InboundEvent) -> Result<String, AppError> {
     match apply::plan(app, event).await? {
         apply::Effect::Record(outcome) => Ok(outcome),
-        apply::Effect::Decide(input) => apply::run_decision(app, *input).await,
-        apply::Effect::DecideObjection(decision) => {
-            apply::run_objection_decision(app, *decision).await
-        }
+        apply::Effect::Decide(decision) => approval::decide_once(app, *decision).await,
         apply::Effect::Withdraw(actor, id) => apply::run_withdrawal(app, &actor, id).await,
-        apply::Effect::DecideCatalogueChange(decision) => {
-            apply::run_catalogue_decision(app, *decision).await
-        }
         apply::Effect::Contact(contact) => {
             // DingTalk is asked before the transaction opens.
             let details = crate::auth::fetch_contact_details(app, &contact).await?;
@@ -372,6 +366,7 @@ pub async fn run_event_worker(app: App, poll: Duration, shutdown: impl Future<Ou
 }
 
 pub(crate) mod apply;
+pub(crate) mod approval;
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@ mod org;
 
 pub use import::{ImportOutcome, RowProblem, import_template_xlsx};
 pub use inspection::{InspectionInput, InspectionLine, InspectionResult, InspectionScore};
+pub(crate) use org::require_district_officer;
 pub use org::{OrgChange, OrgSyncPlan};
 
 use aidazu_domain::calendar::{Quarter, business_date};
@@ -35,7 +36,7 @@ use crate::messages::{self, About};
 use crate::{App, AppError};
 
 pub use aidazu_store::governance::{
-    ChangeStatus as CatalogueChangeStatus, GroupRow, OrgNode, OrgTree,
+    ChangeStatus as CatalogueChangeStatus, DistrictNoticeGroup, GroupRow, OrgNode, OrgTree,
     StoredCatalogueChange as CatalogueChange,
 };
 
@@ -93,18 +94,6 @@ pub fn describe_changes(change: &StoredCatalogueChange) -> String {
         .join("\n")
 }
 
-fn require_district(actor: &Actor, district: DistrictId) -> Result<Role, AppError> {
-    let covered = actor
-        .grants
-        .iter()
-        .any(|g| g.role == Role::DistrictOfficer && g.scope == Scope::District(district));
-    if covered {
-        Ok(Role::DistrictOfficer)
-    } else {
-        Err(AppError::CatalogueChangeNotFound(0))
-    }
-}
-
 impl App {
     async fn change_in_village(
         &self,
@@ -149,14 +138,15 @@ impl App {
     /// follow it unless they hold an approved version of their own.
     ///
     /// # Errors
-    /// As [`App::draft_catalogue_change`].
+    /// As [`App::draft_catalogue_change`]; [`AppError::Forbidden`] for a district outside the
+    /// caller's scope.
     pub async fn draft_template_change(
         &self,
         actor: &Actor,
         district: DistrictId,
         input: ChangeInput,
     ) -> Result<StoredCatalogueChange, AppError> {
-        let role = require_district(actor, district)?;
+        let role = require_district_officer(actor, district)?;
         self.draft(actor, role, district, None, input).await
     }
 
@@ -258,7 +248,8 @@ impl App {
         district: DistrictId,
         id: i64,
     ) -> Result<StoredCatalogueChange, AppError> {
-        let role = require_district(actor, district)?;
+        let role = require_district_officer(actor, district)
+            .map_err(|_| AppError::CatalogueChangeNotFound(id))?;
         let change = gov::change(self.store().connection(), id)
             .await?
             .filter(|c| c.district == district && c.village.is_none())
@@ -274,6 +265,10 @@ impl App {
     ) -> Result<StoredCatalogueChange, AppError> {
         let id = change.id;
         let txn = self.store().begin().await?;
+        if change.status == ChangeStatus::Draft {
+            // R7: a draft made on an older version than the one approved since is drafted again.
+            Self::check_drafted_on_current(&txn, &change).await?;
+        }
         if !gov::mark_submitted(&txn, id, self.clock().now()).await? {
             return Err(AppError::CatalogueChangeState(change.status.as_str()));
         }
@@ -367,13 +362,13 @@ impl App {
     /// Every change request of a district (its villages' and its template's), for its officers.
     ///
     /// # Errors
-    /// [`AppError::CatalogueChangeNotFound`] for a district outside the caller's scope.
+    /// [`AppError::Forbidden`] for a district outside the caller's scope.
     pub async fn district_catalogue_changes(
         &self,
         actor: &Actor,
         district: DistrictId,
     ) -> Result<Vec<StoredCatalogueChange>, AppError> {
-        require_district(actor, district)?;
+        require_district_officer(actor, district)?;
         Ok(gov::changes(self.store().connection(), district, None).await?)
     }
 
@@ -405,7 +400,7 @@ impl App {
                     AppError::CatalogueChangeNotFound(id),
                 )?
             }
-            None => require_district(actor, change.district)
+            None => require_district_officer(actor, change.district)
                 .map_err(|_| AppError::CatalogueChangeNotFound(id))?,
         };
         if change.status != ChangeStatus::Submitted {
@@ -433,6 +428,23 @@ impl App {
             }
         };
         let txn = self.store().begin().await?;
+        // R7: approving a stale change would silently drop what the newer version changed. The
+        // console is told (409 `catalogue_change.stale`; the officer may still refuse it); an
+        // agreement in DingTalk, which cannot be answered, rejects it as stale instead and the
+        // requester is asked to draft it again.
+        let (approve, reason) = match (approve, Self::check_drafted_on_current(&txn, &change).await)
+        {
+            (true, Err(stale))
+                if actor.channel == aidazu_domain::channel::Channel::DingTalkApproval =>
+            {
+                (false, Some(stale.message().into_owned()))
+            }
+            (true, Err(stale)) => {
+                txn.rollback().await?;
+                return Err(stale);
+            }
+            _ => (approve, reason),
+        };
         let (status, effective_from, version_id) = if approve {
             let effective = effective_after_approval(today, calendar);
             let number = gov::next_version_number(&txn, change.district).await?;
@@ -531,6 +543,20 @@ impl App {
         gov::change(db, id)
             .await?
             .ok_or(AppError::CatalogueChangeNotFound(id))
+    }
+
+    /// R7: the change was drafted on the version its catalogue has now
+    /// ([`aidazu_domain::catalogue::check_current`]).
+    async fn check_drafted_on_current<C: aidazu_store::ConnectionTrait>(
+        db: &C,
+        change: &StoredCatalogueChange,
+    ) -> Result<(), AppError> {
+        if let Some(current) =
+            gov::current_base_version(db, change.district, change.village).await?
+        {
+            aidazu_domain::catalogue::check_current(change.base_version, current)?;
+        }
+        Ok(())
     }
 
     /// R7: the replay of a change in a village: last quarter under the proposed values beside

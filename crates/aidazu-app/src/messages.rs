@@ -106,6 +106,19 @@ pub mod key {
         )
     }
 
+    /// The district's summary of a quarter's publications in the district's own group (F5,
+    /// issue 12).
+    #[must_use]
+    pub fn district_summary_group(
+        district: aidazu_domain::DistrictId,
+        quarter: aidazu_domain::calendar::Quarter,
+    ) -> String {
+        format!(
+            "notify.group:publication.district:{}:{quarter}",
+            district.get()
+        )
+    }
+
     /// The committee's OA approval of an objection (F6).
     #[must_use]
     pub fn objection_approval_create(id: aidazu_domain::ObjectionId) -> String {
@@ -158,17 +171,38 @@ pub fn group_notice(
     title: impl Into<String>,
     text: impl Into<String>,
 ) -> NewOutboxMessage {
+    group_post(
+        dedupe_key,
+        Some(village),
+        &group.open_conversation_id,
+        &group.robot_code,
+        title,
+        text,
+    )
+}
+
+/// The robot `robot_code`'s markdown post to the DingTalk group `open_conversation_id` (a
+/// village's or a district's notice group, F5).
+#[must_use]
+pub fn group_post(
+    dedupe_key: String,
+    village: Option<VillageId>,
+    open_conversation_id: &str,
+    robot_code: &str,
+    title: impl Into<String>,
+    text: impl Into<String>,
+) -> NewOutboxMessage {
     NewOutboxMessage::new(
         OutboxCommand::NotifyGroup(aidazu_store::outbox::GroupNotice {
-            open_conversation_id: group.open_conversation_id.clone(),
+            open_conversation_id: open_conversation_id.to_owned(),
             markdown: Markdown {
                 title: title.into(),
                 text: text.into(),
             },
-            robot_code: Some(group.robot_code.clone()),
+            robot_code: Some(robot_code.to_owned()),
         }),
         dedupe_key,
-        Some(village),
+        village,
     )
 }
 

@@ -14,7 +14,7 @@ pub mod documents;
 use aidazu_domain::calendar::{Quarter, business_date, shanghai_instant};
 use aidazu_domain::ledger::{EntryKind, EntrySource, HouseholdYearLedger};
 use aidazu_domain::objection::ObjectionPolicy;
-use aidazu_domain::org::{Action, Role, Scope, household_participates};
+use aidazu_domain::org::{Action, Role, household_participates};
 use aidazu_domain::{HouseholdId, VillageId};
 use aidazu_store::jobs::{self, Claim};
 use aidazu_store::outbox;
@@ -501,8 +501,9 @@ impl App {
         (title, text)
     }
 
-    /// F5: once every village of the district has published `quarter`, the district officers
-    /// get one summary (work notification; the outbox key makes it once).
+    /// F5: once every village of the district has published `quarter`, the district gets one
+    /// summary (in its own group when set, else a work notification to its officers; the outbox
+    /// key makes it once).
     async fn district_summary_if_complete(
         &self,
         village: &aidazu_store::org::VillageSummary,
@@ -519,18 +520,6 @@ impl App {
         let ids: Vec<VillageId> = villages.iter().map(|v| v.id).collect();
         let published = store_pub::published_villages(db, &ids, quarter).await?;
         if published.len() < ids.len() {
-            return Ok(());
-        }
-        let users: Vec<String> = aidazu_store::declarations::scope_role_holders(
-            db,
-            Scope::District(village.district.id),
-            Role::DistrictOfficer,
-        )
-        .await?
-        .into_iter()
-        .map(|r| r.dingtalk_user_id)
-        .collect();
-        if users.is_empty() {
             return Ok(());
         }
         let mut text = format!(
@@ -552,18 +541,13 @@ impl App {
                 ));
             }
         }
-        outbox::enqueue(
-            db,
-            crate::messages::work_notice(
-                crate::messages::key::district_summary(village.district.id, quarter),
-                village.id,
-                users,
-                format!("{quarter} 积分公示汇总"),
-                text,
-                crate::messages::About::Other,
-            ),
-        )
-        .await?;
+        // The district's own group and robot when set, else the work notification (issue 12).
+        if let Some(message) = self
+            .district_summary_message(db, village.district.id, village.id, quarter, text)
+            .await?
+        {
+            outbox::enqueue(db, message).await?;
+        }
         Ok(())
     }
 

@@ -2,13 +2,14 @@
 //! DingTalk's retries, its pushes end in DingTalk's failed list; and a push can be lost in ways
 //! nobody reports. The reconciler, on start and every few minutes, (1) reads
 //! `call_back/get_call_back_failed_result` and stores each entry as the event it was, and (2)
-//! re-checks every declaration still in review whose approval is older than a configurable age
-//! with `GET /v1.0/workflow/processInstances`, storing a finished or revoked instance as the
-//! event DingTalk would have pushed; the same for every open objection with an approval (F6)
-//! filed on or before the cut-off's business date. Both paths feed the one inbox, whose keys and the
-//! exactly-once decision make repeats harmless.
+//! re-checks every approval still waiting for its result with `GET /v1.0/workflow/processInstances`
+//! — declarations in review submitted before the cut-off (now minus a configurable age), open
+//! objections with an approval filed on or before the cut-off's business date (F6), submitted
+//! catalogue changes with an approval submitted on or before the cut-off (R7, F6) — storing a
+//! finished or revoked instance as the event DingTalk would have pushed. Both paths feed the one
+//! inbox and the one approval path (`events/approval.rs`), whose keys and exactly-once decision
+//! make repeats and late pushes harmless.
 
-use aidazu_store::declarations::in_review_submitted_before;
 use dingtalk::api::workflow::{ApprovalResult, ProcessStatus};
 use dingtalk::event::Event;
 use dingtalk::ids::ProcessInstanceId;
@@ -68,26 +69,9 @@ pub async fn reconcile(app: &App, min_age: chrono::Duration) -> Result<Reconcile
             break;
         }
     }
-    // 2. Approvals still in review, older than `min_age`.
+    // 2. Approvals of every kind still waiting for their result, older than `min_age`.
     let cutoff = app.clock().now() - min_age;
-    let db = app.store().connection();
-    let mut instances: Vec<(String, String)> = Vec::new();
-    for record in in_review_submitted_before(db, cutoff).await? {
-        if let Some(instance) = record.process_instance_id {
-            instances.push((instance, format!("declaration {}", record.id)));
-        }
-    }
-    // F6: open objections with an approval, filed on or before the cut-off's business date.
-    for stored in aidazu_store::objections::open_with_approval_filed_by(
-        db,
-        aidazu_domain::calendar::business_date(cutoff),
-    )
-    .await?
-    {
-        if let Some(instance) = stored.process_instance_id {
-            instances.push((instance, format!("objection {}", stored.objection.id)));
-        }
-    }
+    let instances = crate::events::approval::awaiting_results(app, cutoff).await?;
     for (instance_id, about) in &instances {
         let instance_id = instance_id.as_str();
         report.rechecked += 1;

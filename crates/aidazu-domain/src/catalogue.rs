@@ -10,7 +10,7 @@ mod version;
 
 use serde::{Deserialize, Serialize};
 
-pub use change::{CatalogueBounds, ItemChange, apply_changes, check_bounds};
+pub use change::{CatalogueBounds, ItemChange, apply_changes, check_bounds, check_current};
 pub use default_template::default_catalogue;
 pub use item::{CatalogueItem, CatalogueItemSpec};
 pub use recorders::Recorders;

@@ -72,6 +72,8 @@ pub enum DomainError {
     CatalogueChangeItemExists { code: ItemCode },
     #[error("item {code} is outside the district's bounds: {detail}")]
     CatalogueChangeOutOfBounds { code: ItemCode, detail: String },
+    #[error("change drafted on catalogue version {drafted_on}, version {current} approved since")]
+    CatalogueChangeStale { drafted_on: u32, current: u32 },
     #[error("{points} points not allowed for item {code}")]
     PointsNotAllowed { code: ItemCode, points: Points },
     #[error("cap of item {code} reached")]
@@ -216,6 +218,7 @@ impl DomainError {
             Self::CatalogueChangeEmpty => "catalogue_change.empty",
             Self::CatalogueChangeItemExists { .. } => "catalogue_change.item_exists",
             Self::CatalogueChangeOutOfBounds { .. } => "catalogue_change.out_of_bounds",
+            Self::CatalogueChangeStale { .. } => "catalogue_change.stale",
             Self::CapExceeded { .. } => "declaration.cap_exceeded",
             Self::LedgerWrongHousehold { .. } => "ledger.wrong_household",
             Self::LedgerYearClosed => "ledger.year_closed",
@@ -304,6 +307,9 @@ impl DomainError {
             Self::NotAnInspectionItem { code } => format!("项目 {code} 不属于入户检查项目"),
             Self::CatalogueChangeEmpty => "调整申请没有任何改动".into(),
             Self::CatalogueChangeItemExists { code } => format!("项目 {code} 已存在，请改用调整分值"),
+            Self::CatalogueChangeStale { drafted_on, current } => format!(
+                "积分项目清单已更新为第 {current} 版，本申请依据的第 {drafted_on} 版已过时，请按新版本重新起草调整申请"
+            ),
             Self::CatalogueChangeOutOfBounds { code, detail } => {
                 format!("项目 {code} 超出区级规定范围：{detail}")
             }
@@ -467,6 +473,10 @@ mod tests {
             E::CatalogueChangeOutOfBounds {
                 code: code_of("PA-01"),
                 detail: "分值".into(),
+            },
+            E::CatalogueChangeStale {
+                drafted_on: 1,
+                current: 2,
             },
             E::PointsNotAllowed {
                 code: code_of("PA-01"),

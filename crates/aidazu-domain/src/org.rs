@@ -4,6 +4,7 @@
 
 mod access;
 mod binding;
+mod group_ref;
 mod masking;
 mod participation;
 
@@ -13,6 +14,7 @@ use crate::ids::{DistrictId, GroupId, HouseholdId, MemberId, TownId, VillageId};
 
 pub use access::{Access, Action, Role, Scope, VillageLocation, role_allows};
 pub use binding::{AccountStanding, check_binding};
+pub use group_ref::{GroupMatch, code_group_number, resolve_group, written_group_number};
 pub use masking::{NameDisplay, display_name, mask_name};
 pub use participation::{
     ParticipationChange, ParticipationSpan, default_participation, household_participates,

@@ -13,6 +13,7 @@ pub(crate) mod declaration_photos;
 pub(crate) mod declarations;
 pub(crate) mod dingtalk_events;
 pub(crate) mod dingtalk_state;
+pub(crate) mod district_notice_groups;
 pub(crate) mod districts;
 pub(crate) mod fund_entries;
 pub(crate) mod honour_nominations;

@@ -8,15 +8,18 @@ use aidazu_domain::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::Expr,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PrimaryKeyTrait, QueryFilter,
+    QueryOrder,
+    sea_query::{Expr, OnConflict},
 };
 use serde::Serialize;
 
 use crate::catalogue::{CatalogueStatus, StoredCatalogueVersion, insert_version, load_version};
 use crate::entities::{
-    catalogue_changes, catalogue_versions, districts, inspections, towns, village_groups, villages,
+    catalogue_changes, catalogue_versions, district_notice_groups, districts, inspections, towns,
+    village_groups, villages,
 };
 use crate::error::StoreError;
 use crate::org::calendar_of;
@@ -82,6 +85,19 @@ pub struct StoredCatalogueChange {
     pub created_by: AccountId,
     pub created_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// While a draft or submitted: the version a change would be drafted on now (see
+    /// [`current_base_version`]); `None` once decided.
+    pub current_base_version: Option<u32>,
+}
+
+impl StoredCatalogueChange {
+    /// R7: a draft or submitted request whose catalogue got a newer approved version since it was
+    /// drafted ([`aidazu_domain::catalogue::check_current`]).
+    #[must_use]
+    pub fn is_stale(&self) -> bool {
+        self.current_base_version
+            .is_some_and(|c| aidazu_domain::catalogue::check_current(self.base_version, c).is_err())
+    }
 }
 
 /// A change request to write.
@@ -144,6 +160,18 @@ async fn read<C: ConnectionTrait>(
         serde_json::from_str(&row.changes).map_err(|_| corrupt("changes"))?;
     let items: Vec<CatalogueItem> =
         serde_json::from_str(&row.items).map_err(|_| corrupt("items"))?;
+    let status = ChangeStatus::parse(&row.status)?;
+    let current_base_version = match status {
+        ChangeStatus::Draft | ChangeStatus::Submitted => {
+            current_base_version(
+                db,
+                DistrictId(row.district_id),
+                row.village_id.map(VillageId),
+            )
+            .await?
+        }
+        _ => None,
+    };
     let version_number = match row.version_id {
         Some(id) => catalogue_versions::Entity::find_by_id(id)
             .one(db)
@@ -155,7 +183,7 @@ async fn read<C: ConnectionTrait>(
         id: row.id,
         district: DistrictId(row.district_id),
         village: row.village_id.map(VillageId),
-        status: ChangeStatus::parse(&row.status)?,
+        status,
         reason: row.reason,
         changes,
         items,
@@ -170,7 +198,51 @@ async fn read<C: ConnectionTrait>(
         created_by: AccountId(row.created_by),
         created_at: row.created_at,
         submitted_at: row.submitted_at,
+        current_base_version,
     })
+}
+
+fn owner_key(district: DistrictId, village: Option<VillageId>) -> String {
+    match village {
+        Some(v) => format!("village:{v}"),
+        None => format!("district:{district}"),
+    }
+}
+
+async fn newest_approved_number<C: ConnectionTrait>(
+    db: &C,
+    owner: String,
+) -> Result<Option<u32>, StoreError> {
+    catalogue_versions::Entity::find()
+        .filter(catalogue_versions::Column::OwnerKey.eq(owner))
+        .filter(catalogue_versions::Column::Status.eq("approved"))
+        .order_by_desc(catalogue_versions::Column::Version)
+        .one(db)
+        .await?
+        .map(|v| {
+            u32::try_from(v.version)
+                .map_err(|_| StoreError::Corrupt(format!("catalogue version number {}", v.version)))
+        })
+        .transpose()
+}
+
+/// R7: the version number a change request of the district's template (`village: None`) or of a
+/// village is drafted on now: the village's newest approved version (scheduled ones included),
+/// else the template's.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn current_base_version<C: ConnectionTrait>(
+    db: &C,
+    district: DistrictId,
+    village: Option<VillageId>,
+) -> Result<Option<u32>, StoreError> {
+    if village.is_some()
+        && let Some(own) = newest_approved_number(db, owner_key(district, village)).await?
+    {
+        return Ok(Some(own));
+    }
+    newest_approved_number(db, owner_key(district, None)).await
 }
 
 /// One change request.
@@ -205,6 +277,36 @@ pub async fn change_by_process_instance<C: ConnectionTrait>(
     }
 }
 
+/// Submitted change requests with a DingTalk approval, submitted at or before `by` (the
+/// reconciler re-checks their instances), oldest first.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn submitted_with_approval_by<C: ConnectionTrait>(
+    db: &C,
+    by: DateTime<Utc>,
+) -> Result<Vec<StoredCatalogueChange>, StoreError> {
+    let rows = catalogue_changes::Entity::find()
+        .filter(catalogue_changes::Column::Status.eq(ChangeStatus::Submitted.as_str()))
+        .filter(catalogue_changes::Column::ProcessInstanceId.is_not_null())
+        .filter(catalogue_changes::Column::SubmittedAt.lte(by))
+        .order_by_asc(catalogue_changes::Column::Id)
+        .all(db)
+        .await?;
+    read_all(db, rows).await
+}
+
+async fn read_all<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<catalogue_changes::Model>,
+) -> Result<Vec<StoredCatalogueChange>, StoreError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(read(db, row).await?);
+    }
+    Ok(out)
+}
+
 /// Change requests of a village (`Some`) or of a district's template and all its villages
 /// (`None`), newest first.
 ///
@@ -224,11 +326,7 @@ pub async fn changes<C: ConnectionTrait>(
         .order_by_desc(catalogue_changes::Column::Id)
         .all(db)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(read(db, row).await?);
-    }
-    Ok(out)
+    read_all(db, rows).await
 }
 
 /// Moves a draft to `submitted`. Returns false when it was not a draft any more.
@@ -364,12 +462,8 @@ pub async fn latest_version<C: ConnectionTrait>(
     village: Option<VillageId>,
 ) -> Result<Option<StoredCatalogueVersion>, StoreError> {
     let d = district_row(db, district).await?;
-    let owner = match village {
-        Some(v) => format!("village:{v}"),
-        None => format!("district:{district}"),
-    };
     let row = catalogue_versions::Entity::find()
-        .filter(catalogue_versions::Column::OwnerKey.eq(owner))
+        .filter(catalogue_versions::Column::OwnerKey.eq(owner_key(district, village)))
         .filter(catalogue_versions::Column::Status.eq("approved"))
         .order_by_desc(catalogue_versions::Column::Version)
         .one(db)
@@ -456,11 +550,7 @@ pub async fn insert_inspection<C: ConnectionTrait>(
         created_by: Set(new.created_by.get()),
         created_at: Set(crate::stamp::now()),
     };
-    Ok(inspections::Entity::insert(row)
-        .exec(db)
-        .await
-        .map_err(|e| StoreError::from_write(e, "inspection of the group this quarter"))?
-        .last_insert_id)
+    insert_row(db, row, "inspection of the group this quarter").await
 }
 
 /// Whether the group was inspected in `quarter`.
@@ -552,6 +642,16 @@ pub struct OrgTree {
     pub groups: Vec<OrgNode>,
 }
 
+fn district_node(d: districts::Model) -> OrgNode {
+    OrgNode {
+        id: d.id,
+        code: d.code,
+        name: d.name,
+        dept_id: d.dept_id,
+        parent: None,
+    }
+}
+
 /// Reads the whole tree.
 ///
 /// # Errors
@@ -563,13 +663,7 @@ pub async fn org_tree<C: ConnectionTrait>(db: &C) -> Result<OrgTree, StoreError>
             .all(db)
             .await?
             .into_iter()
-            .map(|d| OrgNode {
-                id: d.id,
-                code: d.code,
-                name: d.name,
-                dept_id: d.dept_id,
-                parent: None,
-            })
+            .map(district_node)
             .collect(),
         towns: towns::Entity::find()
             .order_by_asc(towns::Column::Code)
@@ -642,19 +736,46 @@ pub async fn insert_district<C: ConnectionTrait>(
         max_item_points: Set(new.max_item_points),
         calendar_overrides: Set(None),
     };
-    Ok(DistrictId(
-        districts::Entity::insert(row)
-            .exec(db)
-            .await
-            .map_err(|e| StoreError::from_write(e, "district code"))?
-            .last_insert_id,
-    ))
+    insert_row(db, row, "district code").await.map(DistrictId)
+}
+
+/// Inserts a row and returns its id; a unique-index violation is [`StoreError::Conflict`]
+/// naming `what`.
+async fn insert_row<C, A>(db: &C, row: A, what: &str) -> Result<i64, StoreError>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    <<A::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: Into<i64>,
+{
+    Ok(<A::Entity as EntityTrait>::insert(row)
+        .exec(db)
+        .await
+        .map_err(|e| StoreError::from_write(e, what))?
+        .last_insert_id
+        .into())
+}
+
+/// [`StoreError::NotFound`] unless the row `id` of `E` (`entity` in the error) exists.
+async fn require_row<C, E>(db: &C, id: i64, entity: &'static str) -> Result<(), StoreError>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    match E::find_by_id(id).one(db).await? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::NotFound {
+            entity,
+            key: id.to_string(),
+        }),
+    }
 }
 
 /// Adds a town to a district.
 ///
 /// # Errors
-/// [`StoreError::Conflict`] (code), [`StoreError::Query`].
+/// [`StoreError::NotFound`] (district), [`StoreError::Conflict`] (code), [`StoreError::Query`].
 pub async fn insert_town<C: ConnectionTrait>(
     db: &C,
     district: DistrictId,
@@ -662,7 +783,7 @@ pub async fn insert_town<C: ConnectionTrait>(
     name: &str,
     dept_id: Option<&str>,
 ) -> Result<TownId, StoreError> {
-    district_row(db, district).await?;
+    require_row::<_, districts::Entity>(db, district.get(), "district").await?;
     let row = towns::ActiveModel {
         id: NotSet,
         district_id: Set(district.get()),
@@ -671,13 +792,7 @@ pub async fn insert_town<C: ConnectionTrait>(
         dept_id: Set(dept_id.map(str::to_owned)),
         created_at: Set(crate::stamp::now()),
     };
-    Ok(TownId(
-        towns::Entity::insert(row)
-            .exec(db)
-            .await
-            .map_err(|e| StoreError::from_write(e, "town code"))?
-            .last_insert_id,
-    ))
+    insert_row(db, row, "town code").await.map(TownId)
 }
 
 /// Adds a village to a town.
@@ -691,13 +806,7 @@ pub async fn insert_village<C: ConnectionTrait>(
     name: &str,
     dept_id: Option<&str>,
 ) -> Result<VillageId, StoreError> {
-    towns::Entity::find_by_id(town.get())
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            entity: "town",
-            key: town.to_string(),
-        })?;
+    require_row::<_, towns::Entity>(db, town.get(), "town").await?;
     let row = villages::ActiveModel {
         id: NotSet,
         town_id: Set(town.get()),
@@ -707,13 +816,7 @@ pub async fn insert_village<C: ConnectionTrait>(
         created_at: Set(crate::stamp::now()),
         board_names: NotSet,
     };
-    Ok(VillageId(
-        villages::Entity::insert(row)
-            .exec(db)
-            .await
-            .map_err(|e| StoreError::from_write(e, "village code"))?
-            .last_insert_id,
-    ))
+    insert_row(db, row, "village code").await.map(VillageId)
 }
 
 /// Adds a group to a village.
@@ -727,13 +830,7 @@ pub async fn insert_group<C: ConnectionTrait>(
     name: &str,
     dept_id: Option<&str>,
 ) -> Result<GroupId, StoreError> {
-    villages::Entity::find_by_id(village.get())
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            entity: "village",
-            key: village.to_string(),
-        })?;
+    require_row::<_, villages::Entity>(db, village.get(), "village").await?;
     let row = village_groups::ActiveModel {
         id: NotSet,
         village_id: Set(village.get()),
@@ -742,13 +839,7 @@ pub async fn insert_group<C: ConnectionTrait>(
         dept_id: Set(dept_id.map(str::to_owned)),
         created_at: Set(crate::stamp::now()),
     };
-    Ok(GroupId(
-        village_groups::Entity::insert(row)
-            .exec(db)
-            .await
-            .map_err(|e| StoreError::from_write(e, "group code"))?
-            .last_insert_id,
-    ))
+    insert_row(db, row, "group code").await.map(GroupId)
 }
 
 /// A district by code.
@@ -763,13 +854,7 @@ pub async fn district_by_code<C: ConnectionTrait>(
         .filter(districts::Column::Code.eq(code))
         .one(db)
         .await?
-        .map(|d| OrgNode {
-            id: d.id,
-            code: d.code,
-            name: d.name,
-            dept_id: d.dept_id,
-            parent: None,
-        }))
+        .map(district_node))
 }
 
 /// The household codes of a village.
@@ -824,4 +909,74 @@ pub async fn rename_by_dept<C: ConnectionTrait>(
         _ => {}
     }
     Ok(())
+}
+
+/// The DingTalk group (and robot) a district's quarterly summary goes to (F5, issue 12).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistrictNoticeGroup {
+    pub district: DistrictId,
+    pub open_conversation_id: String,
+    pub robot_code: String,
+    pub updated_by: Option<AccountId>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Sets (or replaces) the district's notice group.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn set_district_notice_group<C: ConnectionTrait>(
+    db: &C,
+    district: DistrictId,
+    open_conversation_id: &str,
+    robot_code: &str,
+    by: AccountId,
+) -> Result<DistrictNoticeGroup, StoreError> {
+    let now = crate::stamp::now();
+    district_notice_groups::Entity::insert(district_notice_groups::ActiveModel {
+        district_id: Set(district.get()),
+        open_conversation_id: Set(open_conversation_id.to_owned()),
+        robot_code: Set(robot_code.to_owned()),
+        updated_by: Set(Some(by.get())),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(district_notice_groups::Column::DistrictId)
+            .update_columns([
+                district_notice_groups::Column::OpenConversationId,
+                district_notice_groups::Column::RobotCode,
+                district_notice_groups::Column::UpdatedBy,
+                district_notice_groups::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(DistrictNoticeGroup {
+        district,
+        open_conversation_id: open_conversation_id.to_owned(),
+        robot_code: robot_code.to_owned(),
+        updated_by: Some(by),
+        updated_at: now,
+    })
+}
+
+/// The district's notice group, if one is set.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn district_notice_group<C: ConnectionTrait>(
+    db: &C,
+    district: DistrictId,
+) -> Result<Option<DistrictNoticeGroup>, StoreError> {
+    Ok(district_notice_groups::Entity::find_by_id(district.get())
+        .one(db)
+        .await?
+        .map(|r| DistrictNoticeGroup {
+            district: DistrictId(r.district_id),
+            open_conversation_id: r.open_conversation_id,
+            robot_code: r.robot_code,
+            updated_by: r.updated_by.map(AccountId),
+            updated_at: r.updated_at,
+        }))
 }

@@ -229,6 +229,11 @@ pub struct CatalogueChangeDto {
     pub item_count: usize,
     /// The version the changes were applied to.
     pub base_version: u32,
+    /// R7: a draft or submitted request whose catalogue got a newer approved version since it was
+    /// drafted: it cannot be submitted or approved (`catalogue_change.stale`); draft it again.
+    pub stale: bool,
+    /// While draft or submitted: the version a new draft would be applied to now.
+    pub current_base_version: Option<u32>,
     /// The DingTalk OA approval, once created.
     pub approval_instance_id: Option<String>,
     pub decision_reason: Option<String>,
@@ -251,6 +256,8 @@ fn change_dto(c: &CatalogueChange) -> CatalogueChangeDto {
         summary: describe_changes(c).lines().map(str::to_owned).collect(),
         item_count: c.items.len(),
         base_version: c.base_version,
+        stale: c.is_stale(),
+        current_base_version: c.current_base_version,
         approval_instance_id: c.process_instance_id.clone(),
         decision_reason: c.decision_reason.clone(),
         decided_at: c.decided_at,
@@ -351,7 +358,7 @@ pub async fn get_change(
         (status = 401, description = "未登录", body = crate::error::ErrorBody),
         (status = 403, description = "无权提交", body = crate::error::ErrorBody),
         (status = 404, description = "申请不存在或不在管辖范围", body = crate::error::ErrorBody),
-        (status = 409, description = "不是草稿（catalogue_change.wrong_state）", body = crate::error::ErrorBody),
+        (status = 409, description = "不是草稿（catalogue_change.wrong_state），或目录已有新版本、须重新起草（catalogue_change.stale）", body = crate::error::ErrorBody),
     ))]
 pub async fn submit_change(
     State(state): State<ApiState>,
@@ -556,7 +563,7 @@ pub async fn district_changes(
         (status = 200, description = "已提交", body = CatalogueChangeDto),
         (status = 401, description = "未登录", body = crate::error::ErrorBody),
         (status = 404, description = "申请不存在或不在管辖范围", body = crate::error::ErrorBody),
-        (status = 409, description = "不是草稿", body = crate::error::ErrorBody),
+        (status = 409, description = "不是草稿，或目录已有新版本、须重新起草（catalogue_change.stale）", body = crate::error::ErrorBody),
     ))]
 pub async fn submit_template_change(
     State(state): State<ApiState>,
@@ -590,7 +597,7 @@ pub struct DecisionBody {
         (status = 401, description = "未登录", body = crate::error::ErrorBody),
         (status = 403, description = "无权审批", body = crate::error::ErrorBody),
         (status = 404, description = "申请不存在或不在管辖范围", body = crate::error::ErrorBody),
-        (status = 409, description = "已决定或未提交（catalogue_change.wrong_state）", body = crate::error::ErrorBody),
+        (status = 409, description = "已决定或未提交（catalogue_change.wrong_state），或批准的申请已过时（catalogue_change.stale）", body = crate::error::ErrorBody),
         (status = 422, description = "退回须说明理由", body = crate::error::ErrorBody),
     ))]
 pub async fn decide_change(
@@ -631,8 +638,8 @@ pub async fn import_template(
     AuthUser(actor): AuthUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
-    state.app.village_groups(&actor, VillageId(id)).await?;
-    let bytes = import_template_xlsx()?;
+    let groups = state.app.village_groups(&actor, VillageId(id)).await?;
+    let bytes = import_template_xlsx(&groups)?;
     Ok(crate::download::file(
         bytes,
         crate::download::XLSX,

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use aidazu_domain::org::{Action, ResidentKind};
+use aidazu_domain::org::{Action, GroupMatch, ResidentKind, resolve_group};
 use aidazu_domain::{GroupId, VillageId};
 use aidazu_store::households::{self, NewHousehold, NewMember};
 use serde::Serialize;
@@ -53,18 +53,29 @@ pub struct ImportOutcome {
     pub members: u32,
 }
 
-/// The downloadable template: the columns, a note line and one example row.
+/// The downloadable template of a village: the columns, a note line and one example row whose
+/// 组编号 is the short number of the village's first group (`01` for `heping-01`), so the example
+/// imports as it stands.
 ///
 /// # Errors
 /// [`AppError::Document`].
-pub fn import_template_xlsx() -> Result<Vec<u8>, AppError> {
+pub fn import_template_xlsx(
+    groups: &[aidazu_store::governance::GroupRow],
+) -> Result<Vec<u8>, AppError> {
+    let example_group = groups.first().map_or_else(
+        || "01".to_owned(),
+        |g| match aidazu_domain::org::code_group_number(&g.code) {
+            Some(n) => format!("{n:02}"),
+            None => g.code.clone(),
+        },
+    );
     table_xlsx(
         "农户导入",
-        "农户批量导入模板：每行一名成员，同一户编号的多行为同一户；组编号须为本村已有小组；类别填“村民”或“非村民”；长期在外、党员填“是”或“否”；手机号可空",
+        "农户批量导入模板：每行一名成员，同一户编号的多行为同一户；组编号填本村小组的组号（如“5”“05”“5组”“第5组”）或完整编号（如 heping-05）；类别填“村民”或“非村民”；长期在外、党员填“是”或“否”；手机号可空",
         &COLUMNS,
         &[vec![
             Cell::from("HP-09-001"),
-            Cell::from("01"),
+            Cell::from(example_group),
             Cell::from("和平村一组9号"),
             Cell::from("张三"),
             Cell::from("户主"),
@@ -81,7 +92,7 @@ pub fn import_template_xlsx() -> Result<Vec<u8>, AppError> {
 struct Row {
     number: u32,
     code: String,
-    group: String,
+    group: Option<GroupId>,
     address: String,
     member: NewMember,
 }
@@ -145,12 +156,23 @@ impl App {
             )));
         }
         let db = self.store().connection();
-        let groups: HashMap<String, GroupId> =
-            aidazu_store::governance::village_groups(db, village)
-                .await?
-                .into_iter()
-                .map(|g| (g.code, g.id))
-                .collect();
+        let groups = aidazu_store::governance::village_groups(db, village).await?;
+        // R2: the full code, the group's name, or its number within the village (`5`, `05`,
+        // `5组`, `第5组`).
+        let group_of = |written: &str| -> Result<GroupId, &'static str> {
+            match resolve_group(
+                written,
+                groups
+                    .iter()
+                    .map(|g| (g.code.as_str(), g.name.as_str(), g.id)),
+            ) {
+                GroupMatch::One(id) => Ok(id),
+                GroupMatch::None => {
+                    Err("组编号不是本村已有小组（可填组号如“5”“05”“5组”“第5组”，或完整编号）")
+                }
+                GroupMatch::Ambiguous => Err("组编号对应本村多个小组，请填写完整编号"),
+            }
+        };
         let existing: HashSet<String> = aidazu_store::governance::household_codes(db, village)
             .await?
             .into_iter()
@@ -164,7 +186,7 @@ impl App {
         let mut problems: Vec<RowProblem> = Vec::new();
         let mut rows: Vec<Row> = Vec::with_capacity(data.len());
         let mut mobiles: HashMap<String, u32> = HashMap::new();
-        let mut first_of: HashMap<String, (String, String)> = HashMap::new();
+        let mut first_of: HashMap<String, (Option<GroupId>, String)> = HashMap::new();
         for (number, cells) in data {
             let cell = |i: usize| cells.get(i).map_or("", |c| c.trim());
             let mut errors = Vec::new();
@@ -175,27 +197,33 @@ impl App {
                 "户编号不能为空且不超过 64 个字符",
             );
             check(&mut errors, !existing.contains(&code), "户编号已存在于本村");
-            let group = cell(1).to_owned();
+            // Empty on a household's later rows: the first row's group.
+            let group = match cell(1) {
+                "" => Ok(None),
+                written => group_of(written).map(Some),
+            };
             let address = cell(2).to_owned();
             match first_of.get(&code) {
-                Some((g, a)) => {
+                Some((first_group, first_address)) => {
+                    match group {
+                        Err(message) => errors.push(message.to_owned()),
+                        Ok(Some(g)) if Some(g) != *first_group => {
+                            errors.push("同一户的组编号不一致".to_owned());
+                        }
+                        Ok(_) => {}
+                    }
                     check(
                         &mut errors,
-                        group.is_empty() || &group == g,
-                        "同一户的组编号不一致",
-                    );
-                    check(
-                        &mut errors,
-                        address.is_empty() || &address == a,
+                        address.is_empty() || &address == first_address,
                         "同一户的地址不一致",
                     );
                 }
                 None => {
-                    check(
-                        &mut errors,
-                        groups.contains_key(&group),
-                        "组编号不是本村已有小组",
-                    );
+                    match group {
+                        Err(message) => errors.push(message.to_owned()),
+                        Ok(None) => errors.push("组编号不能为空".to_owned()),
+                        Ok(Some(_)) => {}
+                    }
                     check(
                         &mut errors,
                         !address.is_empty() && address.chars().count() <= 200,
@@ -203,6 +231,7 @@ impl App {
                     );
                 }
             }
+            let group = group.ok().flatten();
             let name = cell(3).to_owned();
             check(
                 &mut errors,
@@ -262,7 +291,7 @@ impl App {
                 }
             };
             if !first_of.contains_key(&code) && !code.is_empty() {
-                first_of.insert(code.clone(), (group.clone(), address.clone()));
+                first_of.insert(code.clone(), (group, address.clone()));
             }
             if errors.is_empty() {
                 rows.push(Row {
@@ -304,7 +333,7 @@ impl App {
         let mut members = 0u32;
         for (code, rows) in &by_household {
             let first = &rows[0];
-            let group = groups.get(&first.group).copied();
+            let group = first.group;
             let household = households::insert_household(
                 &txn,
                 &NewHousehold {

@@ -10,7 +10,7 @@ use aidazu_domain::calendar::{CalendarOverrides, LocalDay, PointsYearConfig, bus
 use aidazu_domain::catalogue::{CatalogueVersion, default_catalogue};
 use aidazu_domain::org::{Access, Role, Scope};
 use aidazu_domain::{DistrictId, GroupId, TownId, VillageId};
-use aidazu_store::governance::{self as gov, NewDistrict, OrgNode, OrgTree};
+use aidazu_store::governance::{self as gov, DistrictNoticeGroup, NewDistrict, OrgNode, OrgTree};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
@@ -44,10 +44,45 @@ pub struct OrgSyncPlan {
     pub applied: bool,
 }
 
+/// Where a new node of the organisation goes.
+#[derive(Debug, Clone, Copy)]
+enum OrgParent {
+    /// A town of the district.
+    District(DistrictId),
+    /// A village of the town.
+    Town(TownId),
+    /// A group of the village.
+    Village(VillageId),
+}
+
+/// Who adds a node: the operator (`aidazu org`, naming the parent by code) or a district officer.
+#[derive(Clone, Copy)]
+enum AddedBy<'a> {
+    Operator { parent_code: &'a str },
+    Officer(&'a Actor),
+}
+
 fn conflict(err: aidazu_store::StoreError) -> AppError {
     match err {
         aidazu_store::StoreError::Conflict(_) => AppError::OrgCodeTaken,
         other => other.into(),
+    }
+}
+
+/// R1: the caller is a district officer of `district` (any of their grants); returns the role to
+/// audit. [`AppError::Forbidden`] otherwise.
+pub(crate) fn require_district_officer(
+    actor: &Actor,
+    district: DistrictId,
+) -> Result<Role, AppError> {
+    let covered = actor
+        .grants
+        .iter()
+        .any(|g| g.role == Role::DistrictOfficer && g.scope == Scope::District(district));
+    if covered {
+        Ok(Role::DistrictOfficer)
+    } else {
+        Err(AppError::Forbidden)
     }
 }
 
@@ -185,61 +220,112 @@ impl App {
                     message: "上级编码不存在",
                 })
         };
-        let txn = self.store().begin().await?;
-        let id = match level {
-            "town" => gov::insert_town(
-                &txn,
-                DistrictId(parent(&tree.districts)?),
-                code,
-                name,
-                dept_id,
-            )
-            .await
-            .map(TownId::get),
-            "village" => {
-                gov::insert_village(&txn, TownId(parent(&tree.towns)?), code, name, dept_id)
-                    .await
-                    .map(VillageId::get)
-            }
-            "group" => gov::insert_group(
-                &txn,
-                VillageId(parent(&tree.villages)?),
-                code,
-                name,
-                dept_id,
-            )
-            .await
-            .map(GroupId::get),
+        let parent = match level {
+            "town" => OrgParent::District(DistrictId(parent(&tree.districts)?)),
+            "village" => OrgParent::Town(TownId(parent(&tree.towns)?)),
+            "group" => OrgParent::Village(VillageId(parent(&tree.villages)?)),
             _ => {
                 return Err(AppError::InvalidField {
                     field: "level",
                     message: "层级须为 town、village 或 group",
                 });
             }
-        }
-        .map_err(conflict)?;
-        aidazu_store::audit::record(
-            &txn,
-            &Actor::system(aidazu_domain::channel::Channel::Job).audit(
-                None,
-                &format!("org.{level}_added"),
-                level,
-                Some(id.to_string()),
-                None,
-                None,
-                json!({ "parent": parent_code, "code": code, "name": name }),
-            ),
+        };
+        self.add_org_node(
+            AddedBy::Operator { parent_code },
+            parent,
+            code,
+            name,
+            dept_id,
         )
-        .await?;
-        txn.commit().await?;
-        Ok(id)
+        .await
     }
 
-    fn officer_district(actor: &Actor) -> Option<DistrictId> {
-        actor.grants.iter().find_map(|g| match (g.role, g.scope) {
-            (Role::DistrictOfficer, Scope::District(d)) => Some(d),
-            _ => None,
-        })
+    /// Adds a town, village or group under `parent`, audited: by the operator (`aidazu org`,
+    /// as the system), or by a district officer within their district (R1).
+    async fn add_org_node(
+        &self,
+        by: AddedBy<'_>,
+        parent: OrgParent,
+        code: &str,
+        name: &str,
+        dept_id: Option<&str>,
+    ) -> Result<i64, AppError> {
+        let role = match by {
+            AddedBy::Operator { .. } => None,
+            AddedBy::Officer(actor) => Some(match parent {
+                OrgParent::District(district) => require_district_officer(actor, district)?,
+                OrgParent::Town(town) => {
+                    let tree = gov::org_tree(self.store().connection()).await?;
+                    let district = tree
+                        .towns
+                        .iter()
+                        .find(|t| t.id == town.get())
+                        .and_then(|t| t.parent)
+                        .map(DistrictId)
+                        .ok_or(AppError::Forbidden)?;
+                    require_district_officer(actor, district)?
+                }
+                OrgParent::Village(village) => {
+                    let location = self.village_location(village).await?;
+                    actor.require(
+                        aidazu_domain::org::Action::ManageOrganisation,
+                        &location,
+                        AppError::VillageNotFound(village.get()),
+                    )?
+                }
+            }),
+        };
+        check_name("code", code)?;
+        check_name("name", name)?;
+        let (code, name) = (code.trim(), name.trim());
+        let txn = self.store().begin().await?;
+        let (level, id, village, parent_key, parent_id) = match parent {
+            OrgParent::District(d) => {
+                let id = gov::insert_town(&txn, d, code, name, dept_id)
+                    .await
+                    .map_err(conflict)?;
+                ("town", id.get(), None, "districtId", d.get())
+            }
+            OrgParent::Town(t) => {
+                let id = gov::insert_village(&txn, t, code, name, dept_id)
+                    .await
+                    .map_err(conflict)?;
+                ("village", id.get(), Some(id), "townId", t.get())
+            }
+            OrgParent::Village(v) => {
+                let id = gov::insert_group(&txn, v, code, name, dept_id)
+                    .await
+                    .map_err(conflict)?;
+                ("group", id.get(), Some(v), "villageId", v.get())
+            }
+        };
+        let action = format!("org.{level}_added");
+        let record = match by {
+            AddedBy::Operator { parent_code } => {
+                Actor::system(aidazu_domain::channel::Channel::Job).audit(
+                    None,
+                    &action,
+                    level,
+                    Some(id.to_string()),
+                    None,
+                    None,
+                    json!({ "parent": parent_code, "code": code, "name": name }),
+                )
+            }
+            AddedBy::Officer(actor) => actor.audit(
+                role,
+                &action,
+                level,
+                Some(id.to_string()),
+                village,
+                None,
+                json!({ parent_key: parent_id, "code": code, "name": name }),
+            ),
+        };
+        aidazu_store::audit::record(&txn, &record).await?;
+        txn.commit().await?;
+        Ok(id)
     }
 
     /// The organisation as the caller may see it: a district officer their district's tree, a
@@ -313,9 +399,7 @@ impl App {
         actor: &Actor,
         district: DistrictId,
     ) -> Result<CalendarOverrides, AppError> {
-        if Self::officer_district(actor) != Some(district) {
-            return Err(AppError::Forbidden);
-        }
+        require_district_officer(actor, district)?;
         aidazu_store::org::district_calendar(self.store().connection(), district)
             .await?
             .ok_or(AppError::Forbidden)
@@ -336,9 +420,7 @@ impl App {
         kind: LocalDay,
         note: &str,
     ) -> Result<CalendarOverrides, AppError> {
-        if Self::officer_district(actor) != Some(district) {
-            return Err(AppError::Forbidden);
-        }
+        let role = require_district_officer(actor, district)?;
         if note.chars().count() > 200 {
             return Err(AppError::InvalidField {
                 field: "note",
@@ -354,7 +436,7 @@ impl App {
         aidazu_store::audit::record(
             &txn,
             &actor.audit(
-                Some(Role::DistrictOfficer),
+                Some(role),
                 "district.calendar_day",
                 "district",
                 Some(district.get().to_string()),
@@ -380,30 +462,15 @@ impl App {
         code: &str,
         name: &str,
     ) -> Result<TownId, AppError> {
-        if Self::officer_district(actor) != Some(district) {
-            return Err(AppError::Forbidden);
-        }
-        check_name("code", code)?;
-        check_name("name", name)?;
-        let txn = self.store().begin().await?;
-        let id = gov::insert_town(&txn, district, code.trim(), name.trim(), None)
-            .await
-            .map_err(conflict)?;
-        aidazu_store::audit::record(
-            &txn,
-            &actor.audit(
-                Some(Role::DistrictOfficer),
-                "org.town_added",
-                "town",
-                Some(id.to_string()),
-                None,
-                None,
-                json!({ "districtId": district.get(), "code": code, "name": name }),
-            ),
+        self.add_org_node(
+            AddedBy::Officer(actor),
+            OrgParent::District(district),
+            code,
+            name,
+            None,
         )
-        .await?;
-        txn.commit().await?;
-        Ok(id)
+        .await
+        .map(TownId)
     }
 
     /// A district officer adds a village to a town of their district.
@@ -417,37 +484,15 @@ impl App {
         code: &str,
         name: &str,
     ) -> Result<VillageId, AppError> {
-        let tree = gov::org_tree(self.store().connection()).await?;
-        let district = tree
-            .towns
-            .iter()
-            .find(|t| t.id == town.get())
-            .and_then(|t| t.parent)
-            .map(DistrictId);
-        if district.is_none() || Self::officer_district(actor) != district {
-            return Err(AppError::Forbidden);
-        }
-        check_name("code", code)?;
-        check_name("name", name)?;
-        let txn = self.store().begin().await?;
-        let id = gov::insert_village(&txn, town, code.trim(), name.trim(), None)
-            .await
-            .map_err(conflict)?;
-        aidazu_store::audit::record(
-            &txn,
-            &actor.audit(
-                Some(Role::DistrictOfficer),
-                "org.village_added",
-                "village",
-                Some(id.to_string()),
-                Some(id),
-                None,
-                json!({ "townId": town.get(), "code": code, "name": name }),
-            ),
+        self.add_org_node(
+            AddedBy::Officer(actor),
+            OrgParent::Town(town),
+            code,
+            name,
+            None,
         )
-        .await?;
-        txn.commit().await?;
-        Ok(id)
+        .await
+        .map(VillageId)
     }
 
     /// A district officer adds a group to a village of their district.
@@ -461,33 +506,15 @@ impl App {
         code: &str,
         name: &str,
     ) -> Result<GroupId, AppError> {
-        let location = self.village_location(village).await?;
-        actor.require(
-            aidazu_domain::org::Action::ManageOrganisation,
-            &location,
-            AppError::VillageNotFound(village.get()),
-        )?;
-        check_name("code", code)?;
-        check_name("name", name)?;
-        let txn = self.store().begin().await?;
-        let id = gov::insert_group(&txn, village, code.trim(), name.trim(), None)
-            .await
-            .map_err(conflict)?;
-        aidazu_store::audit::record(
-            &txn,
-            &actor.audit(
-                Some(Role::DistrictOfficer),
-                "org.group_added",
-                "group",
-                Some(id.to_string()),
-                Some(village),
-                None,
-                json!({ "code": code, "name": name }),
-            ),
+        self.add_org_node(
+            AddedBy::Officer(actor),
+            OrgParent::Village(village),
+            code,
+            name,
+            None,
         )
-        .await?;
-        txn.commit().await?;
-        Ok(id)
+        .await
+        .map(GroupId)
     }
 
     /// `aidazu org sync`: the district's department in DingTalk and its sub-departments, three
@@ -659,5 +686,131 @@ impl App {
         .await?;
         txn.commit().await?;
         Ok(())
+    }
+}
+
+/// Checks the DingTalk group and robot of a notice target (a village's or a district's): the
+/// openConversationId is required; the robot defaults to the app's own (its code is the AppKey).
+pub(crate) fn notice_target(
+    default_robot: &str,
+    open_conversation_id: &str,
+    robot_code: Option<&str>,
+) -> Result<(String, String), AppError> {
+    let conversation = open_conversation_id.trim();
+    if conversation.is_empty() || conversation.len() > 128 {
+        return Err(AppError::InvalidField {
+            field: "openConversationId",
+            message: "请填写钉钉群的 openConversationId",
+        });
+    }
+    let robot = match robot_code.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) if r.len() <= 128 => r.to_owned(),
+        Some(_) => {
+            return Err(AppError::InvalidField {
+                field: "robotCode",
+                message: "机器人编码过长",
+            });
+        }
+        None => default_robot.to_owned(),
+    };
+    Ok((conversation.to_owned(), robot))
+}
+
+impl App {
+    /// The DingTalk group (and robot) a district's quarterly summary goes to, if its officers set
+    /// one (issue 12 point 6, F5); unset, the summary is the deployment's work notification to
+    /// the officers.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::Store`].
+    pub async fn district_notice_group(
+        &self,
+        actor: &Actor,
+        district: DistrictId,
+    ) -> Result<Option<DistrictNoticeGroup>, AppError> {
+        require_district_officer(actor, district)?;
+        Ok(gov::district_notice_group(self.store().connection(), district).await?)
+    }
+
+    /// A district officer sets the DingTalk group (openConversationId) and robot of the district's
+    /// quarterly summary (the robot defaults to the app's own). Audited as
+    /// `district.notice_group_set`.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::InvalidField`],
+    /// [`AppError::Store`].
+    pub async fn set_district_notice_group(
+        &self,
+        actor: &Actor,
+        district: DistrictId,
+        open_conversation_id: &str,
+        robot_code: Option<&str>,
+    ) -> Result<DistrictNoticeGroup, AppError> {
+        let role = require_district_officer(actor, district)?;
+        let (conversation, robot) =
+            notice_target(self.dingtalk().app_key(), open_conversation_id, robot_code)?;
+        let txn = self.store().begin().await?;
+        let group =
+            gov::set_district_notice_group(&txn, district, &conversation, &robot, actor.account_id)
+                .await?;
+        aidazu_store::audit::record(
+            &txn,
+            &actor.audit(
+                Some(role),
+                "district.notice_group_set",
+                "district",
+                Some(district.get().to_string()),
+                None,
+                None,
+                json!({ "openConversationId": conversation, "robotCode": robot }),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(group)
+    }
+
+    /// The district's summary of a quarter's publications (F5): the robot's post in the
+    /// district's own group when its officers set one, else the deployment's work notification to
+    /// the district's officers; `None` when there is nobody to tell.
+    pub(crate) async fn district_summary_message<C: aidazu_store::ConnectionTrait>(
+        &self,
+        db: &C,
+        district: DistrictId,
+        village: VillageId,
+        quarter: aidazu_domain::calendar::Quarter,
+        text: String,
+    ) -> Result<Option<aidazu_store::outbox::NewOutboxMessage>, AppError> {
+        let title = format!("{quarter} 积分公示汇总");
+        if let Some(group) = gov::district_notice_group(db, district).await? {
+            return Ok(Some(crate::messages::group_post(
+                crate::messages::key::district_summary_group(district, quarter),
+                Some(village),
+                &group.open_conversation_id,
+                &group.robot_code,
+                title,
+                text,
+            )));
+        }
+        let users: Vec<String> = aidazu_store::declarations::scope_role_holders(
+            db,
+            Scope::District(district),
+            Role::DistrictOfficer,
+        )
+        .await?
+        .into_iter()
+        .map(|r| r.dingtalk_user_id)
+        .collect();
+        if users.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(crate::messages::work_notice(
+            crate::messages::key::district_summary(district, quarter),
+            village,
+            users,
+            title,
+            text,
+            crate::messages::About::Other,
+        )))
     }
 }

@@ -122,6 +122,25 @@ pub fn apply_changes(
     Ok(items)
 }
 
+/// R7: a change request is a list of changes applied to one version of the requester's catalogue
+/// (`drafted_on`: the newest approved version when it was drafted, scheduled ones included). Once
+/// another version has been approved for that catalogue (`current`), the request is stale: its
+/// proposed catalogue would silently drop what the newer version changed. A stale request is not
+/// submitted and not approved; it is drafted again on the newer version.
+///
+/// # Errors
+/// [`DomainError::CatalogueChangeStale`].
+pub fn check_current(drafted_on: u32, current: u32) -> Result<(), DomainError> {
+    if drafted_on == current {
+        Ok(())
+    } else {
+        Err(DomainError::CatalogueChangeStale {
+            drafted_on,
+            current,
+        })
+    }
+}
+
 /// Checks one item against the district's bounds and template.
 ///
 /// # Errors
@@ -173,6 +192,21 @@ mod tests {
     fn apply(changes: &[ItemChange]) -> Result<Vec<CatalogueItem>, DomainError> {
         let base = default_catalogue();
         apply_changes(&base, 1, &base, changes, CatalogueBounds::default())
+    }
+
+    #[test]
+    fn r7_a_change_drafted_on_an_older_version_is_stale() {
+        assert_eq!(check_current(3, 3), Ok(()));
+        let stale = check_current(3, 4).unwrap_err();
+        assert_eq!(
+            stale,
+            DomainError::CatalogueChangeStale {
+                drafted_on: 3,
+                current: 4
+            }
+        );
+        assert_eq!(stale.code(), "catalogue_change.stale");
+        assert!(stale.message().contains("重新起草"));
     }
 
     #[test]
