@@ -1029,6 +1029,12 @@ dual_db_test!(
         let (status, empty) = get(&t, &calendar, Some(&officer.token)).await;
         assert_eq!(status, StatusCode::OK, "{empty}");
         assert_eq!(empty["holidays"], json!([]));
+        // The national calendar comes along for the console's month view: 元旦 2027 and the
+        // make-up Sunday 4 Jan 2026.
+        let national =
+            |k: &str, d: &str| empty[k].as_array().is_some_and(|a| a.contains(&json!(d)));
+        assert!(national("nationalHolidays", "2027-01-01"), "{empty}");
+        assert!(national("nationalWorkingDays", "2026-01-04"), "{empty}");
 
         // Refusals change nothing: a town officer, a malformed day, an unknown kind, a long note.
         let day = |d: &str| format!("{calendar}/{d}");

@@ -23,6 +23,7 @@ mod kit;
 mod layering;
 mod objection_approval;
 mod objections;
+mod openapi_names;
 mod photo_links;
 mod pilot_year;
 mod publication;

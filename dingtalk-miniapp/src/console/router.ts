@@ -22,6 +22,9 @@ export const router = createRouter({
     { path: '/catalogue-changes', name: 'catalogue-changes', component: () => import('./pages/CatalogueChangesPage.vue'), meta: { title: '目录调整' } },
     { path: '/import', name: 'import', component: () => import('./pages/ImportPage.vue'), meta: { title: '批量导入' } },
     { path: '/inspection', name: 'inspection', component: () => import('./pages/InspectionPage.vue'), meta: { title: '入户检查' } },
+    { path: '/district-catalogue', name: 'district-catalogue', component: () => import('./pages/DistrictCataloguePage.vue'), meta: { title: '区模板调整' } },
+    { path: '/calendar', name: 'calendar', component: () => import('./pages/CalendarPage.vue'), meta: { title: '工作日历' } },
+    { path: '/org', name: 'org', component: () => import('./pages/OrgPage.vue'), meta: { title: '组织架构' } },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: soon, meta: { title: '页面不存在', public: true, missing: true } },
   ],
 });

@@ -62,3 +62,13 @@ export function canPublish(profile: Profile | null, villageId: number | null): b
 export function canSetNoticeGroup(profile: Profile | null, villageId: number | null): boolean {
   return isVillageAdmin(profile, villageId) || !!profile?.roles.some((r) => r.role === 'district_officer');
 }
+
+/** The district a district officer works for (the district pages: 区模板调整, 工作日历, 组织架构). */
+export function officerDistrict(profile: Profile | null): number | null {
+  return profile?.roles.find((r) => r.role === 'district_officer' && r.scopeLevel === 'district')?.scopeId ?? null;
+}
+
+/** Who sees the organisation tree page: district officers (who add to it) and town officers (read only). */
+export function canViewOrg(profile: Profile | null): boolean {
+  return officerDistrict(profile) !== null || isTownOfficer(profile);
+}

@@ -2,7 +2,7 @@
 //! over the national calendar, set by the district's officers.
 
 use aidazu_domain::DistrictId;
-use aidazu_domain::calendar::{CalendarOverrides, LocalDay};
+use aidazu_domain::calendar::{CalendarOverrides, LocalDay, WorkingDays};
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -34,14 +34,21 @@ pub struct DistrictCalendarDto {
     pub holidays: Vec<NaiveDate>,
     /// Local working days (worked even on a weekend or a national holiday).
     pub working_days: Vec<NaiveDate>,
+    /// The national calendar the district's days are laid over (the console's month view):
+    /// weekday public holidays…
+    pub national_holidays: Vec<NaiveDate>,
+    /// …and weekend make-up working days (调休上班).
+    pub national_working_days: Vec<NaiveDate>,
 }
 
 impl DistrictCalendarDto {
-    fn new(district: DistrictId, o: CalendarOverrides) -> Self {
+    fn new(district: DistrictId, o: CalendarOverrides, national: &WorkingDays) -> Self {
         Self {
             district_id: district.get(),
             holidays: o.holidays.into_iter().collect(),
             working_days: o.working_days.into_iter().collect(),
+            national_holidays: national.holidays.iter().copied().collect(),
+            national_working_days: national.makeup_days.iter().copied().collect(),
         }
     }
 }
@@ -79,7 +86,11 @@ pub async fn district_calendar(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<DistrictCalendarDto>, ApiError> {
     let o = state.app.district_calendar(&actor, DistrictId(id)).await?;
-    Ok(Json(DistrictCalendarDto::new(DistrictId(id), o)))
+    Ok(Json(DistrictCalendarDto::new(
+        DistrictId(id),
+        o,
+        &state.app.config().working_days,
+    )))
 }
 
 /// Marks a day a local holiday or working day of the district, or gives it back to the national
@@ -107,5 +118,9 @@ pub async fn set_district_day(
         .app
         .set_district_day(&actor, DistrictId(id), day, body.kind, &body.note)
         .await?;
-    Ok(Json(DistrictCalendarDto::new(DistrictId(id), o)))
+    Ok(Json(DistrictCalendarDto::new(
+        DistrictId(id),
+        o,
+        &state.app.config().working_days,
+    )))
 }
