@@ -24,6 +24,7 @@ mod m20261206_152_objection_approval;
 mod m20261207_160_read_models;
 mod m20261207_170_governance;
 mod m20261207_190_district_calendar;
+mod m20261208_200_board_figures;
 
 /// The ordered, append-only list of migrations.
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_160_read_models::Migration),
             Box::new(m20261207_170_governance::Migration),
             Box::new(m20261207_190_district_calendar::Migration),
+            Box::new(m20261208_200_board_figures::Migration),
         ]
     }
 }
