@@ -53,6 +53,8 @@ export AIDAZU__SERVER__BIND=127.0.0.1:18080
 export AIDAZU__DINGTALK__SIM__BIND=127.0.0.1:18089
 export AIDAZU__LOG__FILTER=warn
 export AIDAZU__WEB__DIR=""
+# No scheduler: a synthetic district has quarters to publish, which would run during the measurements.
+export AIDAZU__JOBS__SCHEDULER=false
 bin="${BENCH_BIN:-$root/target/release/aidazu}"
 
 fresh_pg() { # name → URL of an empty database

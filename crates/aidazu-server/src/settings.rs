@@ -155,7 +155,7 @@ pub struct StorageSettings {
     pub max_photo_bytes: u64,
     /// How many uploaded photos are decoded and re-encoded at once (each a full-size image in
     /// memory: a 12-megapixel photo is 36 MB of pixels); the others wait, spooled to disk.
-    #[serde(default = "one")]
+    #[serde(default = "two")]
     pub max_concurrent_decodes: usize,
     /// S3-compatible object storage (backend = "s3").
     #[serde(default)]
@@ -579,9 +579,9 @@ fn url_check(key: &str, value: &str) -> anyhow::Result<()> {
     }
 }
 
-/// The default of `storage.max_concurrent_decodes`.
-const fn one() -> usize {
-    1
+/// The default of `storage.max_concurrent_decodes` (the photo pipeline's own).
+const fn two() -> usize {
+    2
 }
 
 #[cfg(test)]
