@@ -486,3 +486,95 @@ dual_db_test!(
         assert_eq!(published["role"], "village_committee", "{published}");
     }
 );
+
+dual_db_test!(
+    async fn r16_publish_all_runs_villages_side_by_side_once_each_and_equals_the_ledger_board(
+        db: TestDb,
+    ) {
+        use aidazu_domain::calendar::business_date;
+        use aidazu_domain::ledger::HouseholdYearLedger;
+        use aidazu_domain::org::household_participates;
+
+        // Thu 8 Oct 2026, 10:00 Shanghai: Q3 has ended.
+        let start = "2026-10-08T02:00:00Z".parse().unwrap();
+        let (t, _clock) = spawn_at(db, start, fast_workers()).await;
+        let quarter = q("2026-Q3");
+        let outcomes = t.app.publish_all(quarter, "cli", |_, _| {}).await.unwrap();
+        assert_eq!(outcomes.len(), 4, "{outcomes:?}");
+        assert!(
+            outcomes
+                .iter()
+                .all(|o| matches!(o.outcome, Ok(PublishOutcome::Published(_)))),
+            "{outcomes:?}"
+        );
+        // F5: the district's summary once, after the run.
+        assert!(
+            outbox_by_key(&t, "notify.work:publication.district:1:2026-Q3")
+                .await
+                .is_some()
+        );
+        // A rerun publishes nothing.
+        let again = t.app.publish_all(quarter, "cli", |_, _| {}).await.unwrap();
+        assert!(
+            again
+                .iter()
+                .all(|o| matches!(o.outcome, Ok(PublishOutcome::AlreadyPublished(_)))),
+            "{again:?}"
+        );
+
+        // Every board, read from the maintained per-quarter figures, equals the domain's board
+        // over the households' ledgers cut at the quarter's last day (what it used to rebuild).
+        let db = t.app.store().connection();
+        for o in &outcomes {
+            let Ok(PublishOutcome::Published(p)) = &o.outcome else {
+                unreachable!()
+            };
+            let calendar = t.app.store().village_calendar(o.village).await.unwrap();
+            let cut = calendar.quarter_last_day(quarter);
+            let (members, history) = aidazu_store::households::village_participation(db, o.village)
+                .await
+                .unwrap();
+            let entries =
+                aidazu_store::ledger::village_entries(db, o.village, quarter.points_year())
+                    .await
+                    .unwrap();
+            let mut ledgers = Vec::new();
+            let mut households: Vec<_> = members
+                .iter()
+                .filter(|(_, m)| household_participates(m, &history, cut))
+                .map(|(h, _)| *h)
+                .collect();
+            households.sort();
+            for h in households {
+                let own = entries
+                    .iter()
+                    .filter(|e| e.entry.household == h && business_date(e.entry.occurred_at) <= cut)
+                    .map(|e| e.entry.clone());
+                ledgers.push(
+                    HouseholdYearLedger::from_entries(h, quarter.points_year(), calendar, own)
+                        .unwrap(),
+                );
+            }
+            let refs: Vec<&HouseholdYearLedger> = ledgers.iter().collect();
+            let expected: Vec<_> = aidazu_domain::board::publication_rows(&refs, quarter)
+                .iter()
+                .map(|r| {
+                    (
+                        r.rank,
+                        r.quarter_points.get(),
+                        r.score.get(),
+                        r.balance.get(),
+                    )
+                })
+                .collect();
+            let got: Vec<_> = p
+                .content
+                .rows
+                .iter()
+                .map(|r| (r.rank, r.quarter_points, r.score, r.balance))
+                .collect();
+            assert!(!got.is_empty(), "{}", o.code);
+            assert_eq!(got, expected, "{}", o.code);
+        }
+    }
+);

@@ -56,8 +56,12 @@ impl App {
         Ok((now >= at).then_some(quarter))
     }
 
-    /// Publishes `quarter` for every village, one after another, calling `progress(done, total)`
-    /// after each (the CLI draws its bar with it). A village's failure does not stop the others.
+    /// Publishes `quarter` for every village, several side by side (at most the database pool's
+    /// connections, and 8), calling `progress(done, total)` after each (the CLI draws its bar
+    /// with it). Each village's run is claimed under its own key, so running villages
+    /// concurrently never publishes one twice. A village's failure does not stop the others.
+    /// The district summaries (F5) are sent once at the end, for each district that this run
+    /// completed. Outcomes come back in the order of the village list.
     ///
     /// # Errors
     /// [`AppError::Store`] when the villages cannot be listed.
@@ -67,19 +71,51 @@ impl App {
         trigger: &str,
         mut progress: impl FnMut(usize, usize),
     ) -> Result<Vec<VillageOutcome>, AppError> {
+        use futures::StreamExt as _;
         let villages = self.store().list_villages().await?;
         let total = villages.len();
-        let mut out = Vec::with_capacity(total);
-        for (i, v) in villages.into_iter().enumerate() {
-            let outcome = self.publish_quarter(v.id, quarter, trigger).await;
-            out.push(VillageOutcome {
-                village: v.id,
-                code: v.code,
-                outcome,
-            });
-            progress(i + 1, total);
+        let parallel = usize::try_from(self.store().pool_size())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let mut runs =
+            futures::stream::iter(villages.iter().enumerate().map(|(i, v)| async move {
+                let outcome = self
+                    .publish_quarter_by(v.id, quarter, trigger, None, false)
+                    .await;
+                (i, outcome)
+            }))
+            .buffer_unordered(parallel);
+        let mut done: Vec<(usize, Result<PublishOutcome, AppError>)> = Vec::with_capacity(total);
+        while let Some(run) = runs.next().await {
+            done.push(run);
+            progress(done.len(), total);
         }
-        Ok(out)
+        drop(runs);
+        done.sort_by_key(|(i, _)| *i);
+        // F5: one summary per district this run published in (sent only once the district is
+        // complete; the outbox key keeps it to one even if another process sends it too).
+        let mut districts = std::collections::BTreeMap::new();
+        for (i, outcome) in &done {
+            if let (Ok(PublishOutcome::Published(_)), Some(v)) = (outcome, villages.get(*i)) {
+                districts.entry(v.district.id).or_insert(v);
+            }
+        }
+        for v in districts.into_values() {
+            if let Err(e) = self.district_summary_if_complete(v, quarter).await {
+                tracing::error!(error = %e, district = %v.district.code, "cannot send the district summary");
+            }
+        }
+        Ok(done
+            .into_iter()
+            .filter_map(|(i, outcome)| {
+                let v = villages.get(i)?;
+                Some(VillageOutcome {
+                    village: v.id,
+                    code: v.code.clone(),
+                    outcome,
+                })
+            })
+            .collect())
     }
 
     /// The job runs the caller may see (villages in their scope), newest first.

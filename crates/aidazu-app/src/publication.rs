@@ -11,15 +11,15 @@
 mod board;
 pub mod documents;
 
-use aidazu_domain::calendar::{Quarter, business_date, shanghai_instant};
-use aidazu_domain::ledger::{EntryKind, EntrySource, HouseholdYearLedger};
+use aidazu_domain::calendar::{Quarter, business_date};
+use aidazu_domain::ledger::BoardFigures;
 use aidazu_domain::objection::ObjectionPolicy;
-use aidazu_domain::org::{Action, Role, household_participates};
+use aidazu_domain::org::{Action, Role};
 use aidazu_domain::{HouseholdId, VillageId};
 use aidazu_store::jobs::{self, Claim};
 use aidazu_store::outbox;
 use aidazu_store::publications::{self as store_pub, NewPublication, PublicationRecord};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -146,7 +146,7 @@ impl App {
         quarter: Quarter,
         trigger: &str,
     ) -> Result<PublishOutcome, AppError> {
-        self.publish_quarter_by(village, quarter, trigger, None)
+        self.publish_quarter_by(village, quarter, trigger, None, true)
             .await
     }
 
@@ -169,7 +169,7 @@ impl App {
             &location,
             AppError::VillageNotFound(village.get()),
         )?;
-        self.publish_quarter_by(village, quarter, "console", Some((actor, role)))
+        self.publish_quarter_by(village, quarter, "console", Some((actor, role)), true)
             .await
     }
 
@@ -234,12 +234,15 @@ impl App {
         })
     }
 
-    async fn publish_quarter_by(
+    /// `summarise`: send the district summary when this publication completes the district
+    /// (a run over many villages sends it once at its end instead, `App::publish_all`).
+    pub(crate) async fn publish_quarter_by(
         &self,
         village: VillageId,
         quarter: Quarter,
         trigger: &str,
         by: Option<(&Actor, Role)>,
+        summarise: bool,
     ) -> Result<PublishOutcome, AppError> {
         let summary = self
             .store()
@@ -275,7 +278,9 @@ impl App {
         {
             Ok(outcome) => {
                 if let PublishOutcome::Published(p) = &outcome {
-                    self.district_summary_if_complete(&summary, quarter).await?;
+                    if summarise {
+                        self.district_summary_if_complete(&summary, quarter).await?;
+                    }
                     tracing::info!(publication.id = p.id, digest = %p.digest, "quarter published");
                 }
                 self.wake_workers();
@@ -504,7 +509,7 @@ impl App {
     /// F5: once every village of the district has published `quarter`, the district gets one
     /// summary (in its own group when set, else a work notification to its officers; the outbox
     /// key makes it once).
-    async fn district_summary_if_complete(
+    pub(crate) async fn district_summary_if_complete(
         &self,
         village: &aidazu_store::org::VillageSummary,
         quarter: Quarter,
@@ -552,7 +557,12 @@ impl App {
     }
 
     /// The board of a village's quarter as of now: the domain ranks the participating
-    /// households' ledgers (R16); corrections from objections to a quarter count in that quarter.
+    /// households (R16) by their figures as of the quarter's last day, read from the maintained
+    /// `household_year_totals` (one row per household: per quarter the points and the balance
+    /// change as the boards count them, corrections from objections in the quarter the
+    /// objection was about, R17 — `TotalsDelta::board_quarter`), never by rebuilding every
+    /// household's ledger. `aidazu verify` and the read-model property test hold those figures
+    /// equal to the ledger.
     pub(crate) async fn board_snapshot(
         &self,
         village: &aidazu_store::org::VillageSummary,
@@ -565,61 +575,23 @@ impl App {
         let db = self.store().connection();
         let calendar = self.store().village_calendar(village.id).await?;
         let cut_off = calendar.quarter_last_day(quarter);
-        let (members, history) =
-            aidazu_store::households::village_participation(db, village.id).await?;
-        let objections = aidazu_store::objections::by_village(db, village.id, None).await?;
-        let objection_quarter = |id: aidazu_domain::ObjectionId| {
-            objections
-                .iter()
-                .find(|o| o.objection.id == id)
-                .map(|o| o.objection.quarter)
-        };
-        let entries =
-            aidazu_store::ledger::village_entries(db, village.id, quarter.points_year()).await?;
+        let participating =
+            aidazu_store::read_models::participating_households(db, village.id, cut_off).await?;
+        let totals =
+            aidazu_store::read_models::village_year_totals(db, village.id, quarter.points_year())
+                .await?;
         let (display, heads) = store_pub::board_households(db, village.id).await?;
-        let mut participating: Vec<HouseholdId> = members
+        let figures: Vec<(HouseholdId, BoardFigures)> = participating
             .iter()
-            .filter(|(_, m)| household_participates(m, &history, cut_off))
-            .map(|(h, _)| *h)
+            .map(|h| {
+                (
+                    *h,
+                    totals.get(h).copied().unwrap_or_default().as_of(quarter),
+                )
+            })
             .collect();
-        participating.sort();
-        let mut by_household: std::collections::HashMap<HouseholdId, Vec<_>> =
-            std::collections::HashMap::new();
-        for e in entries {
-            by_household.entry(e.entry.household).or_default().push(e);
-        }
-        let mut ledgers = Vec::with_capacity(participating.len());
-        for household in &participating {
-            let own = by_household
-                .remove(household)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|e| {
-                    let mut entry = e.entry.clone();
-                    // A correction counts in the quarter its objection was about (docs/rules.md R17).
-                    if entry.kind == EntryKind::Correction
-                        && let EntrySource::Objection(o) = entry.source
-                        && let Some(q) = objection_quarter(o)
-                    {
-                        entry.occurred_at = shanghai_instant(
-                            calendar.quarter_last_day(q),
-                            NaiveTime::from_hms_opt(12, 0, 0).unwrap_or(NaiveTime::MIN),
-                        );
-                    }
-                    (business_date(entry.occurred_at) <= cut_off).then_some(entry)
-                });
-            let ledger =
-                HouseholdYearLedger::from_entries(*household, quarter.points_year(), calendar, own)
-                    .map_err(|e| {
-                        AppError::Store(aidazu_store::StoreError::Corrupt(format!(
-                            "ledger of household {household}: {e}"
-                        )))
-                    })?;
-            ledgers.push(ledger);
-        }
         let chain = aidazu_store::chain::head(db, village.id).await?;
-        let refs: Vec<&HouseholdYearLedger> = ledgers.iter().collect();
-        let rows = aidazu_domain::board::publication_rows(&refs, quarter);
+        let rows = aidazu_domain::board::board_rows(&figures);
         BoardContent::build(board::BoardInput {
             village,
             calendar,

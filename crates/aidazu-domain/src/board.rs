@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Quarter;
 use crate::ids::{HouseholdId, Points};
-use crate::ledger::HouseholdYearLedger;
+use crate::ledger::{BoardFigures, HouseholdYearLedger};
 
 /// A household's place on the board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,17 +63,39 @@ pub struct PublicationRow {
 /// participating households only (an empty ledger for a household without entries).
 #[must_use]
 pub fn publication_rows(ledgers: &[&HouseholdYearLedger], quarter: Quarter) -> Vec<PublicationRow> {
-    let scores: Vec<(HouseholdId, Points)> =
-        ledgers.iter().map(|l| (l.household(), l.score())).collect();
+    let figures: Vec<(HouseholdId, BoardFigures)> = ledgers
+        .iter()
+        .map(|l| {
+            (
+                l.household(),
+                BoardFigures {
+                    quarter_points: l.quarter_points(quarter),
+                    score: l.score(),
+                    balance: l.balance(),
+                },
+            )
+        })
+        .collect();
+    board_rows(&figures)
+}
+
+/// The frozen rows of a quarterly publication from each participating household's figures as of
+/// the quarter's last day (`YearTotals::as_of`, the maintained read model), ranked by year score
+/// (competition rank, ties listed by household id). Pass participating households only.
+#[must_use]
+pub fn board_rows(figures: &[(HouseholdId, BoardFigures)]) -> Vec<PublicationRow> {
+    let by_household: std::collections::HashMap<HouseholdId, BoardFigures> =
+        figures.iter().copied().collect();
+    let scores: Vec<(HouseholdId, Points)> = figures.iter().map(|(h, f)| (*h, f.score)).collect();
     rank_by_score(&scores)
         .into_iter()
         .filter_map(|r| {
-            let ledger = ledgers.iter().find(|l| l.household() == r.household)?;
+            let f = by_household.get(&r.household)?;
             Some(PublicationRow {
                 household: r.household,
-                quarter_points: ledger.quarter_points(quarter),
+                quarter_points: f.quarter_points,
                 score: r.score,
-                balance: ledger.balance(),
+                balance: f.balance,
                 rank: r.rank,
             })
         })

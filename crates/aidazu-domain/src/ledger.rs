@@ -17,7 +17,7 @@ use crate::ids::{AccountId, DeclarationId, HouseholdId, MemberId, ObjectionId, O
 pub use caps::{CapRemaining, CapUsage, cap_remaining, cap_usage, check_cap};
 pub use direct::DirectScore;
 pub use household_year::HouseholdYearLedger;
-pub use year_totals::{TotalsDelta, YearTotals};
+pub use year_totals::{BoardFigures, TotalsDelta, YearTotals};
 
 /// What an entry is (R12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -25,6 +25,7 @@ mod m20261207_160_read_models;
 mod m20261207_170_governance;
 mod m20261207_190_district_calendar;
 mod m20261208_100_district_notice_groups;
+mod m20261208_200_board_figures;
 
 /// The ordered, append-only list of migrations.
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_170_governance::Migration),
             Box::new(m20261207_190_district_calendar::Migration),
             Box::new(m20261208_100_district_notice_groups::Migration),
+            Box::new(m20261208_200_board_figures::Migration),
         ]
     }
 }

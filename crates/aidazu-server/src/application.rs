@@ -415,9 +415,10 @@ pub(crate) fn photo_intake(settings: &Settings) -> anyhow::Result<aidazu_photos:
             )
         }
     };
-    let config = aidazu_photos::PhotoConfig::default()
+    let mut config = aidazu_photos::PhotoConfig::default()
         .with_max_bytes(settings.storage.max_photo_bytes)
         .with_spool_dir(spool);
+    config.max_concurrent_decodes = settings.storage.max_concurrent_decodes.max(1);
     Ok(aidazu_photos::PhotoIntake::new(store, config))
 }
 

@@ -308,16 +308,20 @@ pub async fn verify(settings: Settings, village: Option<&str>) -> anyhow::Result
         for m in &check.mismatches {
             mismatched += 1;
             eprintln!(
-                "{}: household {} year {}: ledger score {} balance {} quarters {:?}, maintained score {} balance {} quarters {:?}",
+                "{}: household {} year {}: ledger score {} balance {} quarters {:?} boards {:?}/{:?}, maintained score {} balance {} quarters {:?} boards {:?}/{:?}",
                 v.code,
                 m.household,
                 m.points_year,
                 m.ledger.score,
                 m.ledger.balance,
                 m.ledger.quarter_points.map(|p| p.get()),
+                m.ledger.board_points.map(|p| p.get()),
+                m.ledger.board_balance.map(|p| p.get()),
                 m.maintained.score,
                 m.maintained.balance,
                 m.maintained.quarter_points.map(|p| p.get()),
+                m.maintained.board_points.map(|p| p.get()),
+                m.maintained.board_balance.map(|p| p.get()),
             );
         }
         if village.is_some() && check.mismatches.is_empty() {

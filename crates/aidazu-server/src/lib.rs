@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod application;
+pub mod bench;
 pub mod commands;
 pub mod frontend;
 pub mod secrets;

@@ -88,6 +88,49 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Benchmark drivers of `scripts/bench/run.sh` (issue 11; not for operators).
+    #[command(hide = true)]
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// P2: approve-and-credit of the in_review declarations, through the use case.
+    Decisions {
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        #[arg(long, default_value_t = 2000)]
+        limit: u64,
+    },
+    /// P2 floor: one-row INSERT transactions.
+    Inserts {
+        #[arg(long, default_value_t = 5000)]
+        count: usize,
+    },
+    /// P3: encrypted events to a running service's HTTP callback, unique then duplicates.
+    Callbacks {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long, default_value_t = 20000)]
+        events: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+    },
+    /// P5: a noisy JPEG of about `bytes` (an upload of a phone photo's size).
+    Photo {
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long, default_value_t = 8 * 1024 * 1024)]
+        bytes: u64,
+    },
+    /// P3 ceiling: the same events through the callback crypto only.
+    CallbackCrypto {
+        #[arg(long, default_value_t = 20000)]
+        events: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -249,6 +292,23 @@ fn main() -> ExitCode {
                     },
             } => commands::jobs_run_year_close(settings, &village, year).await,
             Command::Verify { village } => commands::verify(settings, village.as_deref()).await,
+            Command::Bench { command } => match command {
+                BenchCommand::Decisions { clients, limit } => {
+                    aidazu_server::bench::decisions(settings, clients, limit).await
+                }
+                BenchCommand::Inserts { count } => {
+                    aidazu_server::bench::inserts(settings, count).await
+                }
+                BenchCommand::Callbacks {
+                    url,
+                    events,
+                    concurrency,
+                } => aidazu_server::bench::callbacks(settings, &url, events, concurrency).await,
+                BenchCommand::Photo { out, bytes } => aidazu_server::bench::photo(&out, bytes),
+                BenchCommand::CallbackCrypto { events } => {
+                    aidazu_server::bench::callback_crypto(&settings, events)
+                }
+            },
             Command::SeedSynthetic {
                 villages,
                 households_per_village,

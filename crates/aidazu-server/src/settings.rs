@@ -153,6 +153,10 @@ pub struct StorageSettings {
     /// Photo folder (local backend) and, beside it, the upload spool.
     pub dir: PathBuf,
     pub max_photo_bytes: u64,
+    /// How many uploaded photos are decoded and re-encoded at once (each a full-size image in
+    /// memory: a 12-megapixel photo is 36 MB of pixels); the others wait, spooled to disk.
+    #[serde(default = "two")]
+    pub max_concurrent_decodes: usize,
     /// S3-compatible object storage (backend = "s3").
     #[serde(default)]
     pub s3: S3StorageSettings,
@@ -573,6 +577,11 @@ fn url_check(key: &str, value: &str) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("invalid value for key `{key}`: `{value}` is not an http(s) URL")
     }
+}
+
+/// The default of `storage.max_concurrent_decodes` (the photo pipeline's own).
+const fn two() -> usize {
+    2
 }
 
 #[cfg(test)]

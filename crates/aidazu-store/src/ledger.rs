@@ -22,7 +22,9 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::entities::{catalogue_items, catalogue_versions, households, ledger_entries, members};
+use crate::entities::{
+    catalogue_items, catalogue_versions, households, ledger_entries, members, objections,
+};
 use crate::error::StoreError;
 use crate::org::village_district;
 use crate::store::Store;
@@ -169,12 +171,29 @@ pub async fn append_entry<C: ConnectionTrait>(
     crate::chain::link_village(db, household.village_id).await?;
     // The read model moves with the entry, in the same transaction, by the domain's delta.
     let calendar = crate::org::village_calendar(db, VillageId(household.village_id)).await?;
+    // R17: a correction counts on the boards in the quarter its objection was about.
+    let objection_quarter = match entry.source {
+        EntrySource::Objection(o) if entry.kind == EntryKind::Correction => {
+            objections::Entity::find_by_id(o.get())
+                .select_only()
+                .column(objections::Column::Quarter)
+                .into_tuple::<String>()
+                .one(db)
+                .await?
+                .and_then(|q| q.parse().ok())
+        }
+        _ => None,
+    };
     crate::read_models::apply_delta(
         db,
         household.village_id,
         household.id,
         new.points_year,
-        TotalsDelta::of_entry(entry, new.points_year, calendar),
+        TotalsDelta::of_entry(entry, new.points_year, calendar).with_objection_quarter(
+            entry.kind,
+            objection_quarter,
+            new.points_year,
+        ),
     )
     .await?;
     Ok(LedgerEntryId(inserted.last_insert_id))

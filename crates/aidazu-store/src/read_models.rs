@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aidazu_domain::calendar::{PointsYear, PointsYearConfig};
+use aidazu_domain::calendar::{PointsYear, PointsYearConfig, Quarter};
 use aidazu_domain::ledger::{TotalsDelta, YearTotals};
 use aidazu_domain::org::{Member, ParticipationChange, participation_spans};
 use aidazu_domain::{AccountId, HouseholdId, MemberId, Points, VillageId};
@@ -30,7 +30,7 @@ use sea_orm::{
 
 use crate::entities::{
     household_participation, household_year_totals, households, ledger_entries, members,
-    participation_changes, villages,
+    objections, participation_changes, villages,
 };
 use crate::error::StoreError;
 use crate::ledger::parse_kind;
@@ -52,6 +52,13 @@ pub(crate) async fn apply_delta<C: ConnectionTrait>(
     if let Some(slot) = delta.quarter.and_then(|q| quarters.get_mut(q)) {
         *slot = delta.score.get();
     }
+    let (mut board, mut board_balance) = ([0i64; 4], [0i64; 4]);
+    if let Some(q) = delta.board_quarter
+        && let (Some(points), Some(balance)) = (board.get_mut(q), board_balance.get_mut(q))
+    {
+        *points = delta.score.get();
+        *balance = delta.balance.get();
+    }
     use household_year_totals::Column as C;
     let add = |col: &str| {
         Expr::cust(format!(
@@ -69,6 +76,14 @@ pub(crate) async fn apply_delta<C: ConnectionTrait>(
         q3: Set(quarters[2]),
         q4: Set(quarters[3]),
         entries: Set(1),
+        board_q1: Set(Some(board[0])),
+        board_q2: Set(Some(board[1])),
+        board_q3: Set(Some(board[2])),
+        board_q4: Set(Some(board[3])),
+        board_balance_q1: Set(Some(board_balance[0])),
+        board_balance_q2: Set(Some(board_balance[1])),
+        board_balance_q3: Set(Some(board_balance[2])),
+        board_balance_q4: Set(Some(board_balance[3])),
     })
     .on_conflict(
         OnConflict::columns([C::HouseholdId, C::PointsYear])
@@ -80,6 +95,14 @@ pub(crate) async fn apply_delta<C: ConnectionTrait>(
                 (C::Q3, add("q3")),
                 (C::Q4, add("q4")),
                 (C::Entries, add("entries")),
+                (C::BoardQ1, add("board_q1")),
+                (C::BoardQ2, add("board_q2")),
+                (C::BoardQ3, add("board_q3")),
+                (C::BoardQ4, add("board_q4")),
+                (C::BoardBalanceQ1, add("board_balance_q1")),
+                (C::BoardBalanceQ2, add("board_balance_q2")),
+                (C::BoardBalanceQ3, add("board_balance_q3")),
+                (C::BoardBalanceQ4, add("board_balance_q4")),
             ])
             .to_owned(),
     )
@@ -99,6 +122,15 @@ fn totals_of(row: &household_year_totals::Model) -> YearTotals {
             Points(row.q4),
         ],
         entries: row.entries,
+        board_points: [row.board_q1, row.board_q2, row.board_q3, row.board_q4]
+            .map(|p| Points(p.unwrap_or_default())),
+        board_balance: [
+            row.board_balance_q1,
+            row.board_balance_q2,
+            row.board_balance_q3,
+            row.board_balance_q4,
+        ]
+        .map(|p| Points(p.unwrap_or_default())),
     }
 }
 
@@ -147,31 +179,45 @@ async fn fold_village<C: ConnectionTrait>(
     village: i64,
     calendar: PointsYearConfig,
 ) -> Result<BTreeMap<(i64, String), YearTotals>, StoreError> {
-    let rows: Vec<(i64, String, String, i64, NaiveDate)> = ledger_entries::Entity::find()
+    type Row = (i64, String, String, i64, NaiveDate, Option<i64>);
+    let rows: Vec<Row> = ledger_entries::Entity::find()
         .select_only()
         .column(ledger_entries::Column::HouseholdId)
         .column(ledger_entries::Column::PointsYear)
         .column(ledger_entries::Column::Kind)
         .column(ledger_entries::Column::Amount)
         .column(ledger_entries::Column::OccurredOn)
+        .column(ledger_entries::Column::ObjectionId)
         .filter(ledger_entries::Column::VillageId.eq(village))
         .order_by_asc(ledger_entries::Column::Id)
         .into_tuple()
         .all(db)
         .await?;
+    // The quarter each of the village's objections was about (R17: its correction counts there).
+    let objection_quarters: HashMap<i64, Quarter> = objections::Entity::find()
+        .select_only()
+        .column(objections::Column::Id)
+        .column(objections::Column::Quarter)
+        .filter(objections::Column::VillageId.eq(village))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(id, q)| Some((id, q.parse().ok()?)))
+        .collect();
     let mut out: BTreeMap<(i64, String), YearTotals> = BTreeMap::new();
-    for (household, year, kind, amount, on) in rows {
+    for (household, year, kind, amount, on, objection) in rows {
         let points_year = year
             .parse::<i32>()
             .map(PointsYear)
             .map_err(|_| StoreError::Corrupt(format!("points year {year:?}")))?;
-        let delta = TotalsDelta::of_date(
-            parse_kind(&kind)?,
-            Points(amount),
-            on,
-            points_year,
-            calendar,
-        );
+        let kind = parse_kind(&kind)?;
+        let delta = TotalsDelta::of_date(kind, Points(amount), on, points_year, calendar)
+            .with_objection_quarter(
+                kind,
+                objection.and_then(|o| objection_quarters.get(&o).copied()),
+                points_year,
+            );
         out.entry((household, year))
             .or_default()
             .apply(delta)
@@ -279,6 +325,14 @@ pub async fn rebuild_village_totals<C: ConnectionTrait>(
                 q3: Set(t.quarter_points[2].get()),
                 q4: Set(t.quarter_points[3].get()),
                 entries: Set(t.entries),
+                board_q1: Set(Some(t.board_points[0].get())),
+                board_q2: Set(Some(t.board_points[1].get())),
+                board_q3: Set(Some(t.board_points[2].get())),
+                board_q4: Set(Some(t.board_points[3].get())),
+                board_balance_q1: Set(Some(t.board_balance[0].get())),
+                board_balance_q2: Set(Some(t.board_balance[1].get())),
+                board_balance_q3: Set(Some(t.board_balance[2].get())),
+                board_balance_q4: Set(Some(t.board_balance[3].get())),
             },
         )
         .collect();
@@ -457,7 +511,17 @@ pub async fn rebuild_missing<C: ConnectionTrait>(db: &C) -> Result<usize, StoreE
         && ledger_entries::Entity::find().count(db).await? > 0;
     let spans_missing = household_participation::Entity::find().count(db).await? == 0
         && members::Entity::find().count(db).await? > 0;
-    if !totals_missing && !spans_missing {
+    // Rows written before the board columns existed (migration m20261208_200): their
+    // villages are refolded.
+    let board_missing: Vec<i64> = household_year_totals::Entity::find()
+        .select_only()
+        .column(household_year_totals::Column::VillageId)
+        .filter(household_year_totals::Column::BoardQ1.is_null())
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    if !totals_missing && !spans_missing && board_missing.is_empty() {
         return Ok(0);
     }
     let ids: Vec<i64> = villages::Entity::find()
@@ -467,15 +531,45 @@ pub async fn rebuild_missing<C: ConnectionTrait>(db: &C) -> Result<usize, StoreE
         .into_tuple()
         .all(db)
         .await?;
+    let mut rebuilt = 0;
     for id in &ids {
-        if totals_missing {
+        let board = board_missing.contains(id);
+        if totals_missing || board {
             rebuild_village_totals(db, VillageId(*id)).await?;
         }
         if spans_missing {
             rebuild_village_participation(db, VillageId(*id)).await?;
         }
+        if totals_missing || spans_missing || board {
+            rebuilt += 1;
+        }
     }
-    Ok(ids.len())
+    Ok(rebuilt)
+}
+
+/// The households of a village that take part on `on` (R3), by their participation periods
+/// (one indexed query, no history fold), ordered by id.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn participating_households<C: ConnectionTrait>(
+    db: &C,
+    village: VillageId,
+    on: NaiveDate,
+) -> Result<Vec<HouseholdId>, StoreError> {
+    use household_participation::Column as P;
+    let mut ids: Vec<i64> = household_participation::Entity::find()
+        .select_only()
+        .column(P::HouseholdId)
+        .filter(P::VillageId.eq(village.get()))
+        .filter(P::FromOn.is_null().or(P::FromOn.lte(on)))
+        .filter(P::UntilOn.is_null().or(P::UntilOn.gt(on)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids.into_iter().map(HouseholdId).collect())
 }
 
 /// A household's standing on a date: its figures for the points-year, whether it takes part,
@@ -587,6 +681,9 @@ pub async fn standing<C: ConnectionTrait>(
                 Points(get("q4")?),
             ],
             entries: get("entries")?,
+            // The boards' per-quarter figures are not part of a standing (the publication
+            // reads them with `village_year_totals`).
+            ..YearTotals::default()
         },
         participating: count("own_spans")? > 0,
         strictly_higher: count("higher")?,

@@ -51,6 +51,7 @@ pub struct Store {
     backend: Backend,
     statements: Arc<AtomicU64>,
     identity_epoch: Arc<AtomicU64>,
+    pool_size: u32,
 }
 
 /// Tables whose writes change who someone is or what they may see: accounts, grants, sessions,
@@ -151,6 +152,7 @@ impl Store {
                 backend: Backend::Sqlite,
                 statements,
                 identity_epoch,
+                pool_size: 1,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut options = ConnectOptions::new(url.to_owned());
@@ -165,6 +167,7 @@ impl Store {
                 backend: Backend::Postgres,
                 statements,
                 identity_epoch,
+                pool_size: settings.max_connections.max(1),
             })
         } else {
             Err(StoreError::UnsupportedUrl { url_redacted })
@@ -218,6 +221,12 @@ impl Store {
     #[must_use]
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Most connections the pool opens (1 on SQLite): the bound for work run side by side.
+    #[must_use]
+    pub fn pool_size(&self) -> u32 {
+        self.pool_size
     }
 
     /// Statements run through this store since it was opened (all connections of its pool).

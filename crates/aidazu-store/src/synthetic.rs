@@ -535,6 +535,14 @@ pub async fn seed_synthetic(
                 "q3",
                 "q4",
                 "entries",
+                "board_q1",
+                "board_q2",
+                "board_q3",
+                "board_q4",
+                "board_balance_q1",
+                "board_balance_q2",
+                "board_balance_q3",
+                "board_balance_q4",
             ],
         );
         let mut spans = Rows::new(
@@ -940,6 +948,14 @@ pub async fn seed_synthetic(
                             t.quarter_points[2].get().into(),
                             t.quarter_points[3].get().into(),
                             t.entries.into(),
+                            t.board_points[0].get().into(),
+                            t.board_points[1].get().into(),
+                            t.board_points[2].get().into(),
+                            t.board_points[3].get().into(),
+                            t.board_balance[0].get().into(),
+                            t.board_balance[1].get().into(),
+                            t.board_balance[2].get().into(),
+                            t.board_balance[3].get().into(),
                         ]);
                     }
                     // The declaration, with one photo referenced by its hash.

@@ -18,6 +18,17 @@ pub struct Model {
     pub q3: i64,
     pub q4: i64,
     pub entries: i64,
+    /// Net score points per quarter as the boards count them (R16, R17); NULL until the store
+    /// fills a row written before the column existed (`read_models::rebuild_missing`).
+    pub board_q1: Option<i64>,
+    pub board_q2: Option<i64>,
+    pub board_q3: Option<i64>,
+    pub board_q4: Option<i64>,
+    /// Balance change per quarter as the boards count it.
+    pub board_balance_q1: Option<i64>,
+    pub board_balance_q2: Option<i64>,
+    pub board_balance_q3: Option<i64>,
+    pub board_balance_q4: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
