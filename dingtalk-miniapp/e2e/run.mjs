@@ -1511,7 +1511,7 @@ story('console 区模板调整: the district drafts a template change (no reason
   expect(problems.length === 0, problems.join('\n'));
 });
 
-story('console 工作日历: the district sees national holidays, sets a local holiday (a too-long note refused in Chinese) and clears it', async () => {
+story('console 工作日历: the district sees national holidays, sets a local holiday (a too-long note refused in Chinese) and clears it; sets the district DingTalk group', async () => {
   const problems = [];
   const ctx = await browser.newContext(DESKTOP);
   const page = await ctx.newPage();
@@ -1551,6 +1551,27 @@ story('console 工作日历: the district sees national holidays, sets a local h
   await page.locator('.el-message', { hasText: '已恢复按全国安排' }).waitFor();
   await day('2027-01-20').getByText('工作日').waitFor();
   expect((await page.locator('[data-test="own-days"] .el-table__row', { hasText: '2027-01-20' }).count()) === 0, 'the day is cleared');
+  // The district's DingTalk group for the district summary (F5): the village's form, set here.
+  const config = await (await fetch(`${BASE}/api/v1/client-config`)).json();
+  const cid = 'cid-e2e-dazu-office';
+  const made = await fetch(`${config.simUrl}/sim/groups/${cid}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: '大足区积分工作群', memberUserIds: ['demo-district'] }),
+  });
+  expect(made.ok, `sim group ${made.status}`);
+  const card = page.locator('[data-test="notice-group"]');
+  await card.getByText('区钉钉群通知').waitFor();
+  await card.getByLabel('群 openConversationId').fill(cid);
+  await card.locator('[data-test="notice-group-save"]').click();
+  await page.locator('.el-message', { hasText: '全区汇总通知' }).waitFor();
+  await card.locator('[data-test="notice-group-current"]', { hasText: cid }).waitFor();
+  await shot(page, 'console-calendar-notice-group');
+  problems.push(...(await axeProblems(page)).map((p) => `notice group axe: ${p}`));
+  const district = await apiSession('demo-district');
+  const districtId = district.roles.find((r) => r.role === 'district_officer').scopeId;
+  const stored = await (await fetch(`${BASE}/api/v1/admin/districts/${districtId}/notice-group`, { headers: authJson(district) })).json();
+  expect(stored.group?.openConversationId === cid, `the district group stored: ${JSON.stringify(stored)}`);
   await ctx.close();
 
   const large = await browser.newContext(DESKTOP);
