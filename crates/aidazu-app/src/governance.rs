@@ -713,24 +713,35 @@ impl App {
         })
     }
 
-    /// The replay in one line for the approval form (the village's, or the first village of
-    /// the district for a template change).
+    /// The replay in one line for the approval form (the village's, or for a template change
+    /// the first village of the district that follows the template).
     pub(crate) async fn replay_summary(
         &self,
         change: &StoredCatalogueChange,
     ) -> Result<String, AppError> {
         let village = match change.village {
             Some(v) => v,
-            None => match self
-                .store()
-                .list_villages()
-                .await?
-                .into_iter()
-                .find(|v| v.district.id == change.district)
-            {
-                Some(v) => v.id,
-                None => return Ok("区内暂无村社".to_owned()),
-            },
+            None => {
+                let mut following = None;
+                for v in self.store().list_villages().await? {
+                    if v.district.id == change.district
+                        && gov::latest_version(
+                            self.store().connection(),
+                            change.district,
+                            Some(v.id),
+                        )
+                        .await?
+                        .is_none()
+                    {
+                        following = Some(v.id);
+                        break;
+                    }
+                }
+                match following {
+                    Some(v) => v,
+                    None => return Ok("区内暂无执行区模板的村社".to_owned()),
+                }
+            }
         };
         let view = self.replay_in(change, village).await?;
         let r = &view.report;
