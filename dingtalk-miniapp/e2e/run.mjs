@@ -1404,7 +1404,7 @@ story('console 入户检查: two items for one household, a photo uploaded from 
   expect(problems.length === 0, problems.join('\n'));
 });
 
-story('console 区模板调整: the district drafts a template change (no reason: the server message), submits and refuses it; a village request replayed', async () => {
+story('console 区模板调整: the district drafts a template change (no reason: the server message), submits and refuses it, replays it in a village it picks; a village request replayed', async () => {
   const admin = await apiSession('demo-admin');
   const villageId = admin.roles.find((r) => r.role === 'village_admin').scopeId;
   const catalogue = await (await fetch(`${BASE}/api/v1/villages/${villageId}/catalogue`)).json();
@@ -1452,6 +1452,38 @@ story('console 区模板调整: the district drafts a template change (no reason
   await refuse.getByRole('button', { name: '确定' }).click();
   await row.getByText(`退回：e2e 暂缓 ${stamp}`).waitFor();
   await row.getByText('已退回').waitFor();
+  // The template change's 模拟测算, village by village: 和平村 (selected) first — refused when the
+  // 目录调整 story got it a catalogue of its own, as the API says — then 慈航社区 (follows the template).
+  const { villages: allVillages } = await (await fetch(`${BASE}/api/v1/villages`)).json();
+  const heping = allVillages.find((v) => v.id === villageId);
+  const cihang = allVillages.find((v) => v.name === '慈航社区' && v.districtId === heping.districtId);
+  expect(cihang, '慈航社区 in the district');
+  const district = await apiSession('demo-district');
+  const templateId = (
+    await (await fetch(`${BASE}/api/v1/admin/districts/${heping.districtId}/catalogue-changes`, { headers: authJson(district) })).json()
+  ).changes.find((c) => c.reason === reason).id;
+  const hepingReplay = await fetch(
+    `${BASE}/api/v1/admin/districts/${heping.districtId}/catalogue-changes/${templateId}/replay?villageId=${villageId}`,
+    { headers: authJson(district) },
+  );
+  await row.getByRole('button', { name: '模拟测算' }).click();
+  const treplay = page.getByRole('dialog', { name: /模拟测算/ }).filter({ has: page.getByRole('combobox', { name: '测算村社' }) });
+  if (hepingReplay.ok) {
+    await treplay.locator(`.el-descriptions[data-village="${villageId}"]`).waitFor({ timeout: 20_000 });
+  } else {
+    expect(hepingReplay.status === 409, `heping template replay ${hepingReplay.status}`);
+    await treplay.locator('.el-alert', { hasText: '本村自己的' }).waitFor({ timeout: 20_000 });
+  }
+  await treplay.locator('.el-select', { has: page.getByRole('combobox', { name: '测算村社' }) }).click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '慈航社区' }).first().click();
+  await treplay.locator(`.el-descriptions[data-village="${cihang.id}"]`).waitFor({ timeout: 20_000 });
+  expect((await treplay.innerText()).includes('村平均分'), 'the template replay figures');
+  expect((await treplay.locator('.el-alert').count()) === 0, 'no refusal for a village following the template');
+  await shot(page, 'console-district-template-replay');
+  problems.push(...(await axeProblems(page)).map((p) => `template replay axe: ${p}`));
+  problems.push(...rawCodes(await treplay.innerText()).map((c) => `template replay raw: ${c}`));
+  await treplay.getByRole('button', { name: /关闭|Close/ }).first().click();
+  await treplay.waitFor({ state: 'hidden' });
   // The villages' requests of the district, with their replay.
   const vrow = page.locator('[data-test="village-changes"] .el-table__row', { hasText: villageReason });
   await vrow.getByText('和平村').waitFor();
@@ -1479,7 +1511,7 @@ story('console 区模板调整: the district drafts a template change (no reason
   expect(problems.length === 0, problems.join('\n'));
 });
 
-story('console 工作日历: the district sees national holidays, sets a local holiday (a too-long note refused in Chinese) and clears it', async () => {
+story('console 工作日历: the district sees national holidays, sets a local holiday (a too-long note refused in Chinese) and clears it; sets the district DingTalk group', async () => {
   const problems = [];
   const ctx = await browser.newContext(DESKTOP);
   const page = await ctx.newPage();
@@ -1519,6 +1551,27 @@ story('console 工作日历: the district sees national holidays, sets a local h
   await page.locator('.el-message', { hasText: '已恢复按全国安排' }).waitFor();
   await day('2027-01-20').getByText('工作日').waitFor();
   expect((await page.locator('[data-test="own-days"] .el-table__row', { hasText: '2027-01-20' }).count()) === 0, 'the day is cleared');
+  // The district's DingTalk group for the district summary (F5): the village's form, set here.
+  const config = await (await fetch(`${BASE}/api/v1/client-config`)).json();
+  const cid = 'cid-e2e-dazu-office';
+  const made = await fetch(`${config.simUrl}/sim/groups/${cid}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: '大足区积分工作群', memberUserIds: ['demo-district'] }),
+  });
+  expect(made.ok, `sim group ${made.status}`);
+  const card = page.locator('[data-test="notice-group"]');
+  await card.getByText('区钉钉群通知').waitFor();
+  await card.getByLabel('群 openConversationId').fill(cid);
+  await card.locator('[data-test="notice-group-save"]').click();
+  await page.locator('.el-message', { hasText: '全区汇总通知' }).waitFor();
+  await card.locator('[data-test="notice-group-current"]', { hasText: cid }).waitFor();
+  await shot(page, 'console-calendar-notice-group');
+  problems.push(...(await axeProblems(page)).map((p) => `notice group axe: ${p}`));
+  const district = await apiSession('demo-district');
+  const districtId = district.roles.find((r) => r.role === 'district_officer').scopeId;
+  const stored = await (await fetch(`${BASE}/api/v1/admin/districts/${districtId}/notice-group`, { headers: authJson(district) })).json();
+  expect(stored.group?.openConversationId === cid, `the district group stored: ${JSON.stringify(stored)}`);
   await ctx.close();
 
   const large = await browser.newContext(DESKTOP);

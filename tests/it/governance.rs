@@ -431,6 +431,132 @@ dual_db_test!(
     }
 );
 
+// R7, R1: a change of the district's template shows its replay in a village that follows the
+// template — the same figures as the village's own change with the same proposed value — for
+// the district's officers only; a village holding its own approved catalogue is refused, as is
+// a village of another district.
+dual_db_test!(
+    async fn r7_template_change_replay_matches_the_village_replay_and_refuses_own_catalogues(
+        db: TestDb,
+    ) {
+        let (t, clock) = spawn_at(db, IN_Q3.parse().unwrap(), fast_workers()).await;
+        let heping = village_id(&t, "heping").await;
+        let dazu = district_of(&t, heping).await.get();
+        let admin = login_as(&t, "demo-admin", "console").await;
+        for code in ["heping-01-003-1", "heping-02-002-1", "heping-02-002-1"] {
+            let (member, _) = member_by_code(&t, code).await;
+            let (status, body) = score(&t, &admin.token, member, "ML-02", 2).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+
+        clock.set(IN_Q4.parse().unwrap());
+        let admin = login_as(&t, "demo-admin", "console").await;
+        let district = login_as(&t, "demo-district", "console").await;
+        let (_, guangfu) = second_district(&t, 1, 30).await;
+        let other = login_as(&t, "rc-officer", "console").await;
+        let request = json!({"reason": "门前三包全区提分",
+                             "changes": [{"op": "revalue", "code": "ML-02", "points": 4}]});
+        let template_path = format!("/api/v1/admin/districts/{dazu}/catalogue-changes");
+        let (status, template) =
+            post(&t, &template_path, Some(&district.token), request.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{template}");
+        let template_id = template["id"].as_i64().unwrap();
+        let village_path = format!("/api/v1/admin/villages/{heping}/catalogue-changes");
+        let (status, own) = post(&t, &village_path, Some(&admin.token), request).await;
+        assert_eq!(status, StatusCode::CREATED, "{own}");
+        let own_id = own["id"].as_i64().unwrap();
+
+        let replay_of =
+            |id: i64, village: i64| format!("{template_path}/{id}/replay?villageId={village}");
+        let (status, by_template) =
+            get(&t, &replay_of(template_id, heping), Some(&district.token)).await;
+        assert_eq!(status, StatusCode::OK, "{by_template}");
+        let (status, by_village) = get(
+            &t,
+            &format!("{village_path}/{own_id}/replay"),
+            Some(&district.token),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{by_village}");
+        assert_eq!(by_template["changeId"], template_id);
+        assert_eq!(by_template["villageId"], heping);
+        assert_eq!(by_template["quarter"], "2026-Q3");
+        // Every ML-02 entry of 2 (the 3 above and the demo's own) becomes 4.
+        let changed = by_template["entriesChanged"].as_i64().unwrap();
+        assert!(changed >= 3, "{}", by_template["entriesChanged"]);
+        assert_eq!(
+            by_template["proposed"]["pointsIssued"].as_i64().unwrap()
+                - by_template["actual"]["pointsIssued"].as_i64().unwrap(),
+            2 * changed
+        );
+        for key in [
+            "quarter",
+            "actual",
+            "proposed",
+            "entriesChanged",
+            "entriesDropped",
+            "lines",
+        ] {
+            assert_eq!(by_template[key], by_village[key], "{key}");
+        }
+
+        // Refusals: a village admin and another district's officer (403), an unknown change or a
+        // village's change (404), a village of another district (404), no village (400).
+        let (status, body) = get(&t, &replay_of(template_id, heping), Some(&admin.token)).await;
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
+        let (status, body) = get(&t, &replay_of(template_id, heping), Some(&other.token)).await;
+        assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
+        for id in [template_id + 1000, own_id] {
+            let (status, body) = get(&t, &replay_of(id, heping), Some(&district.token)).await;
+            assert_envelope(
+                status,
+                &body,
+                StatusCode::NOT_FOUND,
+                "catalogue_change.not_found",
+            );
+        }
+        let (status, body) = get(&t, &replay_of(template_id, guangfu), Some(&district.token)).await;
+        assert_envelope(status, &body, StatusCode::NOT_FOUND, "village.not_found");
+        let (status, _) = get(
+            &t,
+            &format!("{template_path}/{template_id}/replay"),
+            Some(&district.token),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        // heping's own change approved: the template no longer applies there.
+        let (status, body) = post(
+            &t,
+            &format!("{village_path}/{own_id}/submit"),
+            Some(&admin.token),
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = post(
+            &t,
+            &format!("/api/v1/admin/catalogue-changes/{own_id}/decision"),
+            Some(&district.token),
+            json!({"approve": true}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = get(&t, &replay_of(template_id, heping), Some(&district.token)).await;
+        assert_envelope(
+            status,
+            &body,
+            StatusCode::CONFLICT,
+            "catalogue_change.village_has_own_catalogue",
+        );
+        assert!(
+            body["message"].as_str().unwrap().contains("本村自己的"),
+            "{body}"
+        );
+        outbox_settled(&t, &format!("catalogue.approval.terminate:{own_id}")).await;
+    }
+);
+
 fn import_xlsx(rows: &[Vec<String>]) -> Vec<u8> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();

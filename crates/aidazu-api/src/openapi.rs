@@ -116,6 +116,7 @@ use crate::ApiState;
         crate::routes::governance::get_change,
         crate::routes::governance::submit_change,
         crate::routes::governance::replay_change,
+        crate::routes::governance::replay_template_change,
         crate::routes::governance::draft_template_change,
         crate::routes::governance::district_changes,
         crate::routes::governance::submit_template_change,

@@ -215,6 +215,10 @@ pub enum AppError {
     /// A district, town, village or group code already in use.
     #[error("organisation code taken")]
     OrgCodeTaken,
+    /// The village holds its own approved catalogue: a change of the district's template does
+    /// not apply to it, so there is nothing to replay there (R7).
+    #[error("village {0} keeps its own catalogue")]
+    VillageKeepsOwnCatalogue(i64),
 }
 
 impl AppError {
@@ -228,6 +232,7 @@ impl AppError {
             Self::GroupNotFound(_) => "group.not_found",
             Self::AlreadyInspected => "inspection.already_done",
             Self::OrgCodeTaken => "org.code_taken",
+            Self::VillageKeepsOwnCatalogue(_) => "catalogue_change.village_has_own_catalogue",
             Self::VillageNotFound(_) => "village.not_found",
             Self::CatalogueNotFound(_) => "catalogue.not_found",
             Self::Store(_) => "internal.storage",
@@ -304,6 +309,9 @@ impl AppError {
             Self::GroupNotFound(_) => "村民小组不存在".into(),
             Self::AlreadyInspected => "该小组本季度已完成入户检查".into(),
             Self::OrgCodeTaken => "编码已被使用".into(),
+            Self::VillageKeepsOwnCatalogue(_) => {
+                "该村社使用本村自己的积分项目清单，区模板调整对其不适用，无法测算".into()
+            }
             Self::VillageNotFound(_) => "村社不存在".into(),
             Self::CatalogueNotFound(_) => "该村社暂无生效的积分项目清单".into(),
             Self::Store(_) => "服务暂时不可用，请稍后再试".into(),
@@ -474,9 +482,10 @@ impl AppError {
             Self::NotEligible { .. } => ErrorKind::Invalid,
             Self::YearNotClosable { .. } => ErrorKind::Conflict,
             Self::CatalogueChangeNotFound(_) | Self::GroupNotFound(_) => ErrorKind::NotFound,
-            Self::CatalogueChangeState(_) | Self::AlreadyInspected | Self::OrgCodeTaken => {
-                ErrorKind::Conflict
-            }
+            Self::CatalogueChangeState(_)
+            | Self::AlreadyInspected
+            | Self::OrgCodeTaken
+            | Self::VillageKeepsOwnCatalogue(_) => ErrorKind::Conflict,
             Self::ImportRefused { .. } | Self::ImportUnreadable(_) => ErrorKind::Invalid,
         }
     }

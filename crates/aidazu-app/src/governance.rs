@@ -64,6 +64,18 @@ pub struct ReplayView {
     pub households: Vec<ReplayHouseholdInfo>,
 }
 
+/// Which catalogue a replayed change applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayTarget {
+    /// A change of the village's own catalogue, replayed there.
+    Village(VillageId),
+    /// A change of the district's template, replayed in one of its villages.
+    Template {
+        district: DistrictId,
+        village: VillageId,
+    },
+}
+
 /// The changes in words, one a line (for the approval form and notices).
 #[must_use]
 pub fn describe_changes(change: &StoredCatalogueChange) -> String {
@@ -560,21 +572,48 @@ impl App {
     }
 
     /// R7: the replay of a change in a village: last quarter under the proposed values beside
-    /// what it was.
+    /// what it was. `target` says which catalogue the change applies to: a village's own
+    /// (village staff and the district), or the district's template replayed in one of its
+    /// villages that follows the template (the district's officers only).
     ///
     /// # Errors
-    /// [`AppError::CatalogueChangeNotFound`] (also out of scope), [`AppError::Forbidden`],
+    /// [`AppError::CatalogueChangeNotFound`] (also out of scope for a village change),
+    /// [`AppError::Forbidden`], [`AppError::VillageNotFound`] (not a village of the district),
+    /// [`AppError::VillageKeepsOwnCatalogue`] (the template does not apply there),
     /// [`AppError::Store`].
     pub async fn catalogue_change_replay(
         &self,
         actor: &Actor,
-        village: VillageId,
+        target: ReplayTarget,
         id: i64,
     ) -> Result<ReplayView, AppError> {
-        let (change, _, _) = self
-            .change_in_village(actor, village, id, Action::ViewRecords)
-            .await?;
-        self.replay_in(&change, village).await
+        match target {
+            ReplayTarget::Village(village) => {
+                let (change, _, _) = self
+                    .change_in_village(actor, village, id, Action::ViewRecords)
+                    .await?;
+                self.replay_in(&change, village).await
+            }
+            ReplayTarget::Template { district, village } => {
+                require_district_officer(actor, district)?;
+                let db = self.store().connection();
+                let change = gov::change(db, id)
+                    .await?
+                    .filter(|c| c.district == district && c.village.is_none())
+                    .ok_or(AppError::CatalogueChangeNotFound(id))?;
+                let location = self.village_location(village).await?;
+                if location.district != district {
+                    return Err(AppError::VillageNotFound(village.get()));
+                }
+                if gov::latest_version(db, district, Some(village))
+                    .await?
+                    .is_some()
+                {
+                    return Err(AppError::VillageKeepsOwnCatalogue(village.get()));
+                }
+                self.replay_in(&change, village).await
+            }
+        }
     }
 
     /// The groups of a village (its staff, town, district).
@@ -674,24 +713,35 @@ impl App {
         })
     }
 
-    /// The replay in one line for the approval form (the village's, or the first village of
-    /// the district for a template change).
+    /// The replay in one line for the approval form (the village's, or for a template change
+    /// the first village of the district that follows the template).
     pub(crate) async fn replay_summary(
         &self,
         change: &StoredCatalogueChange,
     ) -> Result<String, AppError> {
         let village = match change.village {
             Some(v) => v,
-            None => match self
-                .store()
-                .list_villages()
-                .await?
-                .into_iter()
-                .find(|v| v.district.id == change.district)
-            {
-                Some(v) => v.id,
-                None => return Ok("区内暂无村社".to_owned()),
-            },
+            None => {
+                let mut following = None;
+                for v in self.store().list_villages().await? {
+                    if v.district.id == change.district
+                        && gov::latest_version(
+                            self.store().connection(),
+                            change.district,
+                            Some(v.id),
+                        )
+                        .await?
+                        .is_none()
+                    {
+                        following = Some(v.id);
+                        break;
+                    }
+                }
+                match following {
+                    Some(v) => v,
+                    None => return Ok("区内暂无执行区模板的村社".to_owned()),
+                }
+            }
         };
         let view = self.replay_in(change, village).await?;
         let r = &view.report;

@@ -4,7 +4,7 @@
 
 use aidazu_app::governance::{
     CatalogueChange, ChangeInput, InspectionInput, InspectionLine, InspectionResult,
-    InspectionScore, ReplayView, describe_changes, import_template_xlsx,
+    InspectionScore, ReplayTarget, ReplayView, describe_changes, import_template_xlsx,
 };
 use aidazu_domain::catalogue::{
     Cap, CatalogueItemSpec, Category, Direction, Evidence, ItemChange, PointsRule, Recorders,
@@ -19,9 +19,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use crate::extract::{ApiJson, ApiPath, AuthUser};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, AuthUser};
 use crate::{ApiError, ApiState};
 
 /// Largest import file accepted (5 MiB).
@@ -52,6 +52,10 @@ pub fn router() -> Router<ApiState> {
         .route(
             "/api/v1/admin/districts/{id}/catalogue-changes/{change_id}/submit",
             post(submit_template_change),
+        )
+        .route(
+            "/api/v1/admin/districts/{id}/catalogue-changes/{change_id}/replay",
+            get(replay_template_change),
         )
         .route(
             "/api/v1/admin/catalogue-changes/{change_id}/decision",
@@ -501,7 +505,47 @@ pub async fn replay_change(
 ) -> Result<Json<ReplayDto>, ApiError> {
     let view = state
         .app
-        .catalogue_change_replay(&actor, VillageId(id), change_id)
+        .catalogue_change_replay(&actor, ReplayTarget::Village(VillageId(id)), change_id)
+        .await?;
+    Ok(Json(replay_dto(&view)))
+}
+
+/// Which village of the district a template change is replayed in.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateReplayQuery {
+    /// A village of the district that follows the district's template.
+    pub village_id: i64,
+}
+
+/// The replay of a change of the district's template in one of its villages that follows the
+/// template: the same figures as a village change's replay (R7). A village holding its own
+/// approved catalogue is refused (`catalogue_change.village_has_own_catalogue`).
+#[utoipa::path(get, path = "/api/v1/admin/districts/{id}/catalogue-changes/{change_id}/replay", tag = "governance",
+    params(("id" = i64, Path, description = "区 id"), ("change_id" = i64, Path, description = "区模板调整申请 id"), TemplateReplayQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "模拟测算", body = ReplayDto),
+        (status = 400, description = "缺少或无效的 villageId", body = crate::error::ErrorBody),
+        (status = 401, description = "未登录", body = crate::error::ErrorBody),
+        (status = 403, description = "不是该区的区级管理人员", body = crate::error::ErrorBody),
+        (status = 404, description = "申请不存在，或村社不属于该区", body = crate::error::ErrorBody),
+        (status = 409, description = "该村社使用本村自己的清单，区模板调整不适用（catalogue_change.village_has_own_catalogue）", body = crate::error::ErrorBody),
+    ))]
+pub async fn replay_template_change(
+    State(state): State<ApiState>,
+    AuthUser(actor): AuthUser,
+    ApiPath((id, change_id)): ApiPath<(i64, i64)>,
+    ApiQuery(q): ApiQuery<TemplateReplayQuery>,
+) -> Result<Json<ReplayDto>, ApiError> {
+    let target = ReplayTarget::Template {
+        district: DistrictId(id),
+        village: VillageId(q.village_id),
+    };
+    let view = state
+        .app
+        .catalogue_change_replay(&actor, target, change_id)
         .await?;
     Ok(Json(replay_dto(&view)))
 }
