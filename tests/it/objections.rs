@@ -43,21 +43,43 @@ async fn objection_count(t: &aidazu_testkit::TestApp, s: &Session, village: i64)
     body["objections"].as_array().unwrap().len()
 }
 
+/// Thu 8 Oct 2026, 10:00 Shanghai, the first working day after Q3: a service whose 和平村 has
+/// published 2026-Q3; with `group`, the admin first pointed its notices at the village's group
+/// (returned).
+async fn heping_q3_published(
+    db: TestDb,
+    env: Vec<(String, String)>,
+    group: bool,
+) -> (
+    aidazu_testkit::TestApp,
+    std::sync::Arc<aidazu_app::ManualClock>,
+    i64,
+    Option<String>,
+) {
+    let start = "2026-10-08T02:00:00Z".parse().unwrap();
+    let (t, clock) = spawn_at(db, start, env).await;
+    let heping = village_id(&t, "heping").await;
+    let group = if group {
+        let admin = login(&t, "demo-admin").await;
+        Some(set_notice_group(&t, &admin, heping, "和平村").await)
+    } else {
+        None
+    };
+    t.app
+        .publish_quarter(VillageId(heping), "2026-Q3".parse().unwrap(), "cli")
+        .await
+        .unwrap();
+    (t, clock, heping, group)
+}
+
 dual_db_test!(
     async fn r17_objection_upheld_amends_the_board_rejected_goes_to_the_town_refusals_change_nothing(
         db: TestDb,
     ) {
-        // Thu 8 Oct 2026, 10:00 Shanghai: the first working day after Q3.
-        let start = "2026-10-08T02:00:00Z".parse().unwrap();
-        let (t, clock) = spawn_at(db, start, fast_workers()).await;
-        let heping = village_id(&t, "heping").await;
+        let (t, clock, heping, group) = heping_q3_published(db, fast_workers(), true).await;
+        let group = group.unwrap();
         let cihang = village_id(&t, "cihang").await;
         let admin = login(&t, "demo-admin").await;
-        let group = set_notice_group(&t, &admin, heping, "和平村").await;
-        t.app
-            .publish_quarter(VillageId(heping), "2026-Q3".parse().unwrap(), "cli")
-            .await
-            .unwrap();
         let villager = login(&t, "demo-villager").await;
         let committee = login(&t, "demo-committee").await;
         let town = login(&t, "demo-town").await;
@@ -389,13 +411,7 @@ dual_db_test!(
 
 dual_db_test!(
     async fn d3_the_committee_is_reminded_on_working_days_3_and_5_once(db: TestDb) {
-        let start = "2026-10-08T02:00:00Z".parse().unwrap();
-        let (t, clock) = spawn_at(db, start, vec![]).await;
-        let heping = village_id(&t, "heping").await;
-        t.app
-            .publish_quarter(VillageId(heping), "2026-Q3".parse().unwrap(), "cli")
-            .await
-            .unwrap();
+        let (t, clock, heping, _) = heping_q3_published(db, vec![], false).await;
         let villager = login(&t, "demo-villager").await;
         let (status, filed) = object(
             &t,
@@ -436,13 +452,7 @@ dual_db_test!(
 
 dual_db_test!(
     async fn r17_a_member_reports_another_household_picked_from_the_board_by_its_code(db: TestDb) {
-        let start = "2026-10-08T02:00:00Z".parse().unwrap();
-        let (t, _clock) = spawn_at(db, start, fast_workers()).await;
-        let heping = village_id(&t, "heping").await;
-        t.app
-            .publish_quarter(VillageId(heping), "2026-Q3".parse().unwrap(), "cli")
-            .await
-            .unwrap();
+        let (t, _clock, heping, _) = heping_q3_published(db, fast_workers(), false).await;
         let villager = login(&t, "demo-villager").await;
         let committee = login(&t, "demo-committee").await;
         let (_, board) = get(
@@ -519,15 +529,8 @@ dual_db_test!(
         use aidazu_store::ConnectionTrait;
         use sea_orm::Statement;
 
-        let start = "2026-10-08T02:00:00Z".parse().unwrap();
-        let (t, _clock) = spawn_at(db, start, fast_workers()).await;
-        let heping = village_id(&t, "heping").await;
-        let admin = login(&t, "demo-admin").await;
-        let group = set_notice_group(&t, &admin, heping, "和平村").await;
-        t.app
-            .publish_quarter(VillageId(heping), "2026-Q3".parse().unwrap(), "cli")
-            .await
-            .unwrap();
+        let (t, _clock, heping, group) = heping_q3_published(db, fast_workers(), true).await;
+        let group = group.unwrap();
         // The other villages' Q3 publications, so the passes below count amendments only.
         t.app.run_due_jobs().await.unwrap();
         let villager = login(&t, "demo-villager").await;
