@@ -411,7 +411,7 @@ dual_db_test!(
 
 dual_db_test!(
     async fn d3_the_committee_is_reminded_on_working_days_3_and_5_once(db: TestDb) {
-        let (t, clock, heping, _) = heping_q3_published(db, vec![], false).await;
+        let (t, clock, _, _) = heping_q3_published(db, vec![], false).await;
         let villager = login(&t, "demo-villager").await;
         let (status, filed) = object(
             &t,
