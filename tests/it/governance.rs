@@ -54,6 +54,17 @@ async fn change_of(t: &TestApp, token: &str, village: i64, id: i64) -> Value {
 }
 
 /// The version and amount of a household's entries of `item` in a points-year, booking order.
+/// R7: the console decision on a catalogue change (`{"approve": …, "reason": …}`).
+async fn decide_change(t: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    post(
+        t,
+        &format!("/api/v1/admin/catalogue-changes/{id}/decision"),
+        Some(token),
+        body,
+    )
+    .await
+}
+
 async fn item_entries(t: &TestApp, household: i64, year: i32, item: &str) -> Vec<(u32, i64)> {
     t.app
         .store()
@@ -332,10 +343,10 @@ dual_db_test!(
         let version = approved["version"].as_u64().unwrap() as u32;
         assert!(version > 1);
         // Decided once: the console cannot decide it again.
-        let (status, body) = post(
+        let (status, body) = decide_change(
             &t,
-            &format!("/api/v1/admin/catalogue-changes/{id}/decision"),
-            Some(&district.token),
+            &district.token,
+            id,
             json!({"approve": false, "reason": "再议"}),
         )
         .await;
@@ -398,28 +409,21 @@ dual_db_test!(
             json!({}),
         )
         .await;
-        let decision = format!("/api/v1/admin/catalogue-changes/{id}/decision");
         // The village admin may not decide.
-        let (status, body) =
-            post(&t, &decision, Some(&admin.token), json!({"approve": true})).await;
+        let (status, body) = decide_change(&t, &admin.token, id, json!({"approve": true})).await;
         assert_envelope(status, &body, StatusCode::FORBIDDEN, "auth.forbidden");
-        let (status, body) = post(
-            &t,
-            &decision,
-            Some(&district.token),
-            json!({"approve": false}),
-        )
-        .await;
+        let (status, body) =
+            decide_change(&t, &district.token, id, json!({"approve": false})).await;
         assert_envelope(
             status,
             &body,
             StatusCode::UNPROCESSABLE_ENTITY,
             "request.invalid_field",
         );
-        let (status, refused) = post(
+        let (status, refused) = decide_change(
             &t,
-            &decision,
-            Some(&district.token),
+            &district.token,
+            id,
             json!({"approve": false, "reason": "野外用火为全区禁止事项"}),
         )
         .await;
@@ -534,13 +538,8 @@ dual_db_test!(
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let (status, body) = post(
-            &t,
-            &format!("/api/v1/admin/catalogue-changes/{own_id}/decision"),
-            Some(&district.token),
-            json!({"approve": true}),
-        )
-        .await;
+        let (status, body) =
+            decide_change(&t, &district.token, own_id, json!({"approve": true})).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let (status, body) = get(&t, &replay_of(template_id, heping), Some(&district.token)).await;
         assert_envelope(
@@ -1685,13 +1684,8 @@ dual_db_test!(
             submitted_change(&t, &admin.token, heping, "ML-02", 3).await;
 
         // The district approves the first in the console: version N+1.
-        let (status, approved) = post(
-            &t,
-            &format!("/api/v1/admin/catalogue-changes/{first}/decision"),
-            Some(&district.token),
-            json!({"approve": true}),
-        )
-        .await;
+        let (status, approved) =
+            decide_change(&t, &district.token, first, json!({"approve": true})).await;
         assert_eq!(status, StatusCode::OK, "{approved}");
         let newer = approved["version"].as_u64().unwrap();
         assert!(newer > base);
@@ -1727,14 +1721,9 @@ dual_db_test!(
             change_of(&t, &admin.token, heping, second).await["stale"],
             true
         );
-        let decision = format!("/api/v1/admin/catalogue-changes/{second}/decision");
-        let (status, body) = post(
-            &t,
-            &decision,
-            Some(&district.token),
-            json!({"approve": true}),
-        )
-        .await;
+
+        let (status, body) =
+            decide_change(&t, &district.token, second, json!({"approve": true})).await;
         assert_envelope(
             status,
             &body,
