@@ -15,30 +15,13 @@ use crate::error::StoreError;
 use crate::pii::PiiKeys;
 use crate::store::Store;
 
-/// The DingTalk user id of the built-in system account: the actor of jobs and of the demo seed.
-/// It is inactive, so nobody can log in as it.
-pub const SYSTEM_DINGTALK_USER_ID: &str = "__aidazu_system__";
+pub use aidazu_ports::accounts::{AccountView, BindingFacts, MemberRef, SYSTEM_DINGTALK_USER_ID};
 
-/// An account with its grants.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AccountView {
-    pub id: AccountId,
-    pub dingtalk_user_id: String,
-    pub name: String,
-    /// The member this person is, when bound (F1).
-    pub member: Option<MemberId>,
-    pub active: bool,
-    pub grants: Vec<Access>,
-}
 
-/// A member found by mobile number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MemberRef {
-    pub id: MemberId,
-    pub household: HouseholdId,
-    pub village: VillageId,
-    pub name: String,
-}
+
+
+
+
 
 impl Store {
     /// The system account (created on first use).
@@ -556,18 +539,7 @@ async fn record_ended_binding<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Where an account stands before an admin binds it (issue: safe binding).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BindingFacts {
-    pub account: AccountId,
-    pub active: bool,
-    /// The village of the member it is bound to now.
-    pub member_village: Option<VillageId>,
-    /// The village of every member it was bound to before.
-    pub past_villages: Vec<VillageId>,
-    /// Its grants (role over scope).
-    pub grants: Vec<Access>,
-}
+
 
 /// What binding needs to know about the account of a DingTalk user; `None` when it has none.
 ///

@@ -7,7 +7,7 @@ use aidazu_domain::activity::AttendanceVia;
 use aidazu_domain::{
     AccountId, ActivityId, GroupId, HouseholdId, ItemCode, LedgerEntryId, MemberId, VillageId,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -17,59 +17,15 @@ use sea_orm::{
 use crate::entities::{activities, activity_attendance, activity_stories};
 use crate::error::StoreError;
 
-/// A new activity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewActivity {
-    pub village: VillageId,
-    pub group: Option<GroupId>,
-    pub topic: String,
-    pub place: String,
-    pub held_on: NaiveDate,
-    pub item_code: Option<ItemCode>,
-    /// The key the check-in codes are signed with (hex, made by the caller).
-    pub checkin_secret: String,
-    pub created_by: AccountId,
-}
+pub use aidazu_ports::activities::{Attendance, NewActivity, StoredActivity, Story};
 
-/// A stored activity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredActivity {
-    pub id: ActivityId,
-    pub village: VillageId,
-    pub group: Option<GroupId>,
-    pub topic: String,
-    pub place: String,
-    pub held_on: NaiveDate,
-    pub item_code: Option<ItemCode>,
-    pub checkin_open: bool,
-    pub checkin_secret: String,
-    pub created_by: AccountId,
-    pub created_at: DateTime<Utc>,
-}
 
-/// One attending household.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attendance {
-    pub activity: ActivityId,
-    pub household: HouseholdId,
-    pub member: MemberId,
-    pub via: String,
-    pub ledger_entry: Option<LedgerEntryId>,
-    pub recorded_by: AccountId,
-    pub recorded_at: DateTime<Utc>,
-}
 
-/// A story told at an activity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Story {
-    pub id: i64,
-    pub activity: ActivityId,
-    pub member: Option<MemberId>,
-    pub text: String,
-    pub photo_ids: Vec<i64>,
-    pub created_by: AccountId,
-    pub created_at: DateTime<Utc>,
-}
+
+
+
+
+
 
 fn from_row(row: activities::Model) -> Result<StoredActivity, StoreError> {
     let item_code = row

@@ -2,9 +2,7 @@
 //! request id. `detail` must never hold personal data (mobiles, ID numbers) or secrets.
 
 use aidazu_domain::channel::Channel;
-use aidazu_domain::org::Role;
 use aidazu_domain::{AccountId, HouseholdId, VillageId};
-use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -16,40 +14,13 @@ use crate::entities::audit_log;
 use crate::error::StoreError;
 use crate::store::Store;
 
-/// One audit record to write.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditRecord {
-    /// `None` only for changes with no account behind them.
-    pub actor: Option<AccountId>,
-    pub role: Option<Role>,
-    pub channel: Channel,
-    pub request_id: Option<String>,
-    /// Dotted verb, e.g. `declaration.approved`, `ledger.penalty`.
-    pub action: String,
-    /// What was changed, e.g. `declaration`, `household`.
-    pub entity: String,
-    pub entity_id: Option<String>,
-    pub village: Option<VillageId>,
-    pub household: Option<HouseholdId>,
-    pub detail: serde_json::Value,
-    pub at: DateTime<Utc>,
-}
+pub use aidazu_ports::audit::{AuditEntry, AuditFilter, AuditListEntry, AuditPageFilter, AuditRecord};
 
-/// A stored audit record.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    #[serde(flatten)]
-    pub record: AuditRecord,
-}
 
-/// Which records to list; every set field must match. Newest first.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AuditFilter {
-    pub household: Option<HouseholdId>,
-    pub actor: Option<AccountId>,
-    pub village: Option<VillageId>,
-}
+
+
+
+
 
 /// Appends an audit record on `db` (use the transaction of the change it describes).
 ///
@@ -144,34 +115,9 @@ pub(crate) fn parse_channel(text: &str) -> Result<Channel, StoreError> {
     })
 }
 
-/// Which audit records of a village to list, page by page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AuditPageFilter {
-    pub village: VillageId,
-    pub household: Option<HouseholdId>,
-    pub actor: Option<AccountId>,
-    /// 1-based.
-    pub page: u64,
-    pub per_page: u64,
-}
 
-/// A stored audit record with the actor's name, as the audit endpoint shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditListEntry {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub actor_account: Option<AccountId>,
-    pub actor_name: Option<String>,
-    pub role: Option<String>,
-    pub channel: String,
-    pub request_id: Option<String>,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: Option<String>,
-    pub village_id: Option<VillageId>,
-    pub household_id: Option<HouseholdId>,
-    pub detail: serde_json::Value,
-}
+
+
 
 /// A page of a village's audit records, newest first, with actor names, and the total count.
 ///

@@ -19,62 +19,15 @@ use crate::error::StoreError;
 use crate::org::{calendar_of, village_district};
 use crate::store::Store;
 
-/// Who a catalogue version belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "level", content = "id", rename_all = "snake_case")]
-pub enum CatalogueOwner {
-    /// The district's version, in force for every village without its own.
-    District(DistrictId),
-    /// One village's own version (approved by the district office).
-    Village(VillageId),
-}
+pub use aidazu_ports::catalogue::{CatalogueOwner, CatalogueStatus, StoredCatalogueVersion};
 
-/// Where a version is in its approval.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum CatalogueStatus {
-    /// Requested by a village, waiting for the district office.
-    Requested,
-    /// Approved: in force from its effective date.
-    Approved,
-    Rejected,
-    Withdrawn,
-}
 
-impl CatalogueStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Requested => "requested",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
 
-    fn parse(text: &str) -> Result<Self, StoreError> {
-        Ok(match text {
-            "requested" => Self::Requested,
-            "approved" => Self::Approved,
-            "rejected" => Self::Rejected,
-            "withdrawn" => Self::Withdrawn,
-            other => return Err(StoreError::Corrupt(format!("catalogue status {other:?}"))),
-        })
-    }
-}
 
-/// A stored version: the domain version plus where it lives.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredCatalogueVersion {
-    pub id: CatalogueVersionId,
-    pub district: DistrictId,
-    /// `Some` for a village's own version.
-    pub village: Option<VillageId>,
-    pub status: CatalogueStatus,
-    /// First day of the quarter it takes effect (a business date, Asia/Shanghai).
-    pub effective_from: NaiveDate,
-    pub version: CatalogueVersion,
-}
+
+
+
+
 
 impl Store {
     /// Writes a new version with its items in one transaction. Version numbers are unique per

@@ -24,8 +24,9 @@ use aidazu_domain::VillageId;
 use crate::entities::{ledger_chain, ledger_entries, villages};
 use crate::error::StoreError;
 
-/// The `prev_hash` of a village's first link.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub use aidazu_ports::chain::{GENESIS, Verification};
+
+
 
 /// The canonical fields of a stored entry.
 fn canonical(row: &ledger_entries::Model) -> String {
@@ -164,18 +165,7 @@ pub async fn head<C: ConnectionTrait>(
         .map_or((0, GENESIS.to_owned()), |h| (h.seq, h.hash)))
 }
 
-/// What [`verify`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verification {
-    /// Every entry is linked and every link recomputes: the number of links and the head.
-    Intact { links: i64, head: String },
-    /// The first broken link: its place, the entry and what is wrong.
-    Broken {
-        seq: i64,
-        entry_id: Option<i64>,
-        problem: String,
-    },
-}
+
 
 /// Recomputes a village's chain from its entries and reports the first broken link.
 ///

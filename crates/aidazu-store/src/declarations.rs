@@ -3,14 +3,13 @@
 //! State changes are conditional updates (`… WHERE state = 'in_review'`), so of two concurrent
 //! decisions exactly one changes a row; the caller learns which from the returned flag.
 
-use aidazu_domain::channel::Channel;
 use aidazu_domain::declaration::DeclarationState;
 use aidazu_domain::org::Role;
 use aidazu_domain::{
     AccountId, CatalogueVersionId, DeclarationId, HouseholdId, ItemCode, LedgerEntryId, MemberId,
     Points, VillageId,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -21,84 +20,15 @@ use crate::accounts::{MemberRef, role_str};
 use crate::entities::{accounts, declaration_photos, declarations, members, role_grants};
 use crate::error::StoreError;
 
-/// A declaration to insert (state `in_review`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewDeclaration {
-    pub village: VillageId,
-    pub household: HouseholdId,
-    pub member: MemberId,
-    pub declarant: AccountId,
-    pub item_code: ItemCode,
-    pub catalogue_version_id: CatalogueVersionId,
-    pub catalogue_version: u32,
-    pub item_title: String,
-    pub suggested_points: Points,
-    pub min_points: Points,
-    pub max_points: Points,
-    pub occurred_on: NaiveDate,
-    pub text: String,
-    pub submitted_at: DateTime<Utc>,
-    pub review_deadline: NaiveDate,
-    pub channel: Channel,
-    pub request_id: Option<String>,
-    /// Photo ids in the order given.
-    pub photo_ids: Vec<i64>,
-}
+pub use aidazu_ports::declarations::{DecisionWrite, DeclarationRecord, NewDeclaration, Recipient, out_track_id, state_from_str};
 
-/// A stored declaration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeclarationRecord {
-    pub id: DeclarationId,
-    pub village: VillageId,
-    pub household: HouseholdId,
-    pub member: MemberId,
-    pub declarant: AccountId,
-    pub item_code: String,
-    pub catalogue_version_id: CatalogueVersionId,
-    pub catalogue_version: u32,
-    pub item_title: String,
-    pub suggested_points: Points,
-    pub min_points: Points,
-    pub max_points: Points,
-    pub occurred_on: NaiveDate,
-    pub text: String,
-    pub state: DeclarationState,
-    pub submitted_at: DateTime<Utc>,
-    pub review_deadline: NaiveDate,
-    pub channel: String,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub decider: Option<AccountId>,
-    pub decision_channel: Option<String>,
-    pub points: Option<Points>,
-    pub reason: Option<String>,
-    pub withdrawn_at: Option<DateTime<Utc>>,
-    pub process_instance_id: Option<String>,
-    pub card_out_track_id: String,
-    pub ledger_entry: Option<LedgerEntryId>,
-    pub photo_ids: Vec<i64>,
-}
 
-/// The outcome written by a decision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecisionWrite {
-    pub approved: bool,
-    pub at: DateTime<Utc>,
-    pub decider: AccountId,
-    pub channel: Channel,
-    /// Points awarded (approval).
-    pub points: Option<Points>,
-    /// Reason (refusal).
-    pub reason: Option<String>,
-}
 
-/// A person to notify through DingTalk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recipient {
-    pub account: AccountId,
-    pub dingtalk_user_id: String,
-    /// The household of the account's member, if any (recusal, D6).
-    pub household: Option<HouseholdId>,
-}
+
+
+
+
+
 
 /// Inserts a declaration with its photos. `card_out_track_id` is derived from the new id.
 ///
@@ -168,11 +98,7 @@ pub async fn insert_declaration<C: ConnectionTrait>(
     Ok(DeclarationId(id))
 }
 
-/// The card's `outTrackId` of a declaration.
-#[must_use]
-pub fn out_track_id(id: DeclarationId, nonce: &str) -> String {
-    format!("decl-{}-{nonce}", id.get())
-}
+
 
 /// One declaration with its photo ids.
 ///
@@ -546,22 +472,8 @@ async fn with_photos<C: ConnectionTrait>(
         .collect()
 }
 
-fn parse_state(text: &str) -> Option<DeclarationState> {
-    Some(match text {
-        "submitted" => DeclarationState::Submitted,
-        "in_review" => DeclarationState::InReview,
-        "approved" => DeclarationState::Approved,
-        "rejected" => DeclarationState::Rejected,
-        "withdrawn" => DeclarationState::Withdrawn,
-        _ => return None,
-    })
-}
 
-/// Parses a state name as stored and as the API accepts it.
-#[must_use]
-pub fn state_from_str(text: &str) -> Option<DeclarationState> {
-    parse_state(text)
-}
+
 
 fn read_model(
     row: declarations::Model,
@@ -584,7 +496,7 @@ fn read_model(
         max_points: Points(row.max_points),
         occurred_on: row.occurred_on,
         text: row.text.clone(),
-        state: parse_state(&row.state).ok_or_else(|| corrupt("state"))?,
+        state: state_from_str(&row.state).ok_or_else(|| corrupt("state"))?,
         submitted_at: row.submitted_at,
         review_deadline: row.review_deadline,
         channel: row.channel.clone(),

@@ -10,14 +10,12 @@ use sea_orm::{
 use crate::entities::{accounts, dingtalk_state, role_grants};
 use crate::error::StoreError;
 
-/// `dingtalk_state` key of the approval form template's `processCode`.
-pub const STATE_PROCESS_CODE: &str = "approval.process_code";
-/// `dingtalk_state` key of the objection approval form template's `processCode` (F6).
-pub const STATE_OBJECTION_PROCESS_CODE: &str = "objection_approval.process_code";
-/// `processCode` of the catalogue change approval form (R7, F6).
-pub const STATE_CATALOGUE_PROCESS_CODE: &str = "catalogue_approval.process_code";
-/// `dingtalk_state` key recording the registered card callback URL.
-pub const STATE_CARD_ROUTE: &str = "card.callback_route";
+pub use aidazu_ports::dingtalk::{STATE_CARD_ROUTE, STATE_CATALOGUE_PROCESS_CODE, STATE_OBJECTION_PROCESS_CODE, STATE_PROCESS_CODE};
+
+
+
+
+
 
 /// A value the gateway stored under `key`.
 ///

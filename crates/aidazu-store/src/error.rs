@@ -122,3 +122,31 @@ mod tests {
         assert_eq!(redact_url("postgres://u:p@h"), "postgres://u:***@h");
     }
 }
+
+impl From<StoreError> for aidazu_ports::StoreError {
+    fn from(err: StoreError) -> Self {
+        use aidazu_ports::StoreError as P;
+        match err {
+            StoreError::NotFound { entity, key } => P::NotFound { entity, key },
+            StoreError::Conflict(m) => P::Conflict(m),
+            StoreError::Invalid(m) => P::Invalid(m),
+            StoreError::Corrupt(m) => P::Corrupt(m),
+            StoreError::Crypto(m) => P::Crypto(m),
+            other => P::Database(Box::new(other)),
+        }
+    }
+}
+
+impl From<aidazu_ports::StoreError> for StoreError {
+    fn from(err: aidazu_ports::StoreError) -> Self {
+        use aidazu_ports::StoreError as P;
+        match err {
+            P::NotFound { entity, key } => StoreError::NotFound { entity, key },
+            P::Conflict(m) => StoreError::Conflict(m),
+            P::Invalid(m) => StoreError::Invalid(m),
+            P::Corrupt(m) => StoreError::Corrupt(m),
+            P::Crypto(m) => StoreError::Crypto(m),
+            other => StoreError::Corrupt(other.to_string()),
+        }
+    }
+}

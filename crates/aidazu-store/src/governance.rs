@@ -6,7 +6,7 @@ use aidazu_domain::catalogue::{CatalogueBounds, CatalogueItem, CatalogueVersion,
 use aidazu_domain::{
     AccountId, CatalogueVersionId, DistrictId, GroupId, Points, TownId, VillageId,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -24,94 +24,17 @@ use crate::entities::{
 use crate::error::StoreError;
 use crate::org::calendar_of;
 
-/// Where a change request is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeStatus {
-    Draft,
-    Submitted,
-    Approved,
-    Rejected,
-    Withdrawn,
-}
+pub use aidazu_ports::governance::{ChangeDecision, ChangeStatus, DistrictNoticeGroup, GroupRow, NewCatalogueChange, NewDistrict, NewInspection, OrgNode, OrgTree, StoredCatalogueChange};
 
-impl ChangeStatus {
-    /// The stored text.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
 
-    fn parse(text: &str) -> Result<Self, StoreError> {
-        Ok(match text {
-            "draft" => Self::Draft,
-            "submitted" => Self::Submitted,
-            "approved" => Self::Approved,
-            "rejected" => Self::Rejected,
-            "withdrawn" => Self::Withdrawn,
-            other => return Err(StoreError::Corrupt(format!("change status {other:?}"))),
-        })
-    }
-}
 
-/// A stored change request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredCatalogueChange {
-    pub id: i64,
-    pub district: DistrictId,
-    /// `None`: a change of the district's own template.
-    pub village: Option<VillageId>,
-    pub status: ChangeStatus,
-    pub reason: String,
-    pub changes: Vec<ItemChange>,
-    /// The catalogue as it would be.
-    pub items: Vec<CatalogueItem>,
-    /// The version number the changes were applied to.
-    pub base_version: u32,
-    pub process_instance_id: Option<String>,
-    pub decision_reason: Option<String>,
-    pub decided_by: Option<AccountId>,
-    pub decided_at: Option<DateTime<Utc>>,
-    /// First day the approved version is in force.
-    pub effective_from: Option<NaiveDate>,
-    pub version_id: Option<CatalogueVersionId>,
-    pub version_number: Option<u32>,
-    pub created_by: AccountId,
-    pub created_at: DateTime<Utc>,
-    pub submitted_at: Option<DateTime<Utc>>,
-    /// While a draft or submitted: the version a change would be drafted on now (see
-    /// [`current_base_version`]); `None` once decided.
-    pub current_base_version: Option<u32>,
-}
 
-impl StoredCatalogueChange {
-    /// R7: a draft or submitted request whose catalogue got a newer approved version since it was
-    /// drafted ([`aidazu_domain::catalogue::check_current`]).
-    #[must_use]
-    pub fn is_stale(&self) -> bool {
-        self.current_base_version
-            .is_some_and(|c| aidazu_domain::catalogue::check_current(self.base_version, c).is_err())
-    }
-}
 
-/// A change request to write.
-#[derive(Debug, Clone)]
-pub struct NewCatalogueChange {
-    pub district: DistrictId,
-    pub village: Option<VillageId>,
-    pub reason: String,
-    pub changes: Vec<ItemChange>,
-    pub items: Vec<CatalogueItem>,
-    pub base_version: u32,
-    pub created_by: AccountId,
-    pub created_at: DateTime<Utc>,
-}
+
+
+
+
+
 
 fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("json: {e}")))
@@ -371,16 +294,7 @@ pub async fn set_process_instance_id<C: ConnectionTrait>(
     Ok(())
 }
 
-/// A decision to record.
-#[derive(Debug, Clone)]
-pub struct ChangeDecision {
-    pub status: ChangeStatus,
-    pub reason: Option<String>,
-    pub decided_by: AccountId,
-    pub decided_at: DateTime<Utc>,
-    pub effective_from: Option<NaiveDate>,
-    pub version_id: Option<CatalogueVersionId>,
-}
+
 
 /// Records the decision of a submitted request, once: returns false when it was not
 /// `submitted` any more (decided elsewhere first).
@@ -521,16 +435,7 @@ pub async fn insert_approved_version<C: ConnectionTrait>(
     .await
 }
 
-/// A group's inspection to record (once per group and quarter).
-#[derive(Debug, Clone)]
-pub struct NewInspection {
-    pub village: VillageId,
-    pub group: GroupId,
-    pub quarter: String,
-    pub inspected_on: NaiveDate,
-    pub entries: i32,
-    pub created_by: AccountId,
-}
+
 
 /// Records an inspection. [`StoreError::Conflict`] when the group was inspected that quarter.
 ///
@@ -570,15 +475,7 @@ pub async fn inspected<C: ConnectionTrait>(
         .is_some())
 }
 
-/// A group of a village.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GroupRow {
-    pub id: GroupId,
-    pub village: VillageId,
-    pub code: String,
-    pub name: String,
-    pub dept_id: Option<String>,
-}
+
 
 /// One group.
 ///
@@ -622,25 +519,9 @@ fn group_row(g: village_groups::Model) -> GroupRow {
     }
 }
 
-/// A node of the organisation tree (district, town, village or group).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OrgNode {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub dept_id: Option<String>,
-    /// The parent's id (`None` for a district).
-    pub parent: Option<i64>,
-}
 
-/// The whole organisation: districts, towns, villages, groups.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct OrgTree {
-    pub districts: Vec<OrgNode>,
-    pub towns: Vec<OrgNode>,
-    pub villages: Vec<OrgNode>,
-    pub groups: Vec<OrgNode>,
-}
+
+
 
 fn district_node(d: districts::Model) -> OrgNode {
     OrgNode {
@@ -707,15 +588,7 @@ pub async fn org_tree<C: ConnectionTrait>(db: &C) -> Result<OrgTree, StoreError>
     })
 }
 
-/// A district to add.
-#[derive(Debug, Clone)]
-pub struct NewDistrict {
-    pub code: String,
-    pub name: String,
-    pub dept_id: Option<String>,
-    pub points_year_start_month: u32,
-    pub max_item_points: i32,
-}
+
 
 /// Adds a district. [`StoreError::Conflict`] for a code already used.
 ///
@@ -911,15 +784,7 @@ pub async fn rename_by_dept<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The DingTalk group (and robot) a district's quarterly summary goes to (F5, issue 12).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DistrictNoticeGroup {
-    pub district: DistrictId,
-    pub open_conversation_id: String,
-    pub robot_code: String,
-    pub updated_by: Option<AccountId>,
-    pub updated_at: DateTime<Utc>,
-}
+
 
 /// Sets (or replaces) the district's notice group.
 ///

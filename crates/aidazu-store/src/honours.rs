@@ -3,7 +3,6 @@
 
 use aidazu_domain::calendar::PointsYear;
 use aidazu_domain::{AccountId, HouseholdId, MemberId, VillageId};
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -13,31 +12,11 @@ use sea_orm::{
 use crate::entities::{honour_nominations, honours_lists};
 use crate::error::StoreError;
 
-/// A stored assessment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HonoursListRecord {
-    pub id: i64,
-    pub village: VillageId,
-    pub year: PointsYear,
-    pub n: u32,
-    pub sum: i64,
-    pub mean: Option<String>,
-    pub catalogue_version: Option<u32>,
-    pub content: String,
-    pub taken_at: DateTime<Utc>,
-}
+pub use aidazu_ports::honours::{HonoursListRecord, NewHonoursList, Nomination};
 
-/// An assessment to freeze.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewHonoursList {
-    pub village: VillageId,
-    pub year: PointsYear,
-    pub n: u32,
-    pub sum: i64,
-    pub mean: Option<String>,
-    pub catalogue_version: Option<u32>,
-    pub content: String,
-}
+
+
+
 
 /// Stores the assessment unless one exists for (village, year); returns the one that stands.
 ///
@@ -113,19 +92,7 @@ pub async fn frozen<C: ConnectionTrait>(
         .transpose()
 }
 
-/// A nomination.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Nomination {
-    pub id: i64,
-    pub village: VillageId,
-    pub year: PointsYear,
-    /// The honour's snake_case name (`beautiful_family`, …).
-    pub honour: String,
-    pub household: HouseholdId,
-    pub member: Option<MemberId>,
-    pub nominated_by: Option<AccountId>,
-    pub created_at: DateTime<Utc>,
-}
+
 
 /// Records a nomination (once: the same nomination again returns the first).
 ///

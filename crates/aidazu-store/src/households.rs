@@ -7,10 +7,9 @@
 use std::collections::HashMap;
 
 use aidazu_domain::calendar::PointsYear;
-use aidazu_domain::channel::Channel;
 use aidazu_domain::org::{Member, ParticipationChange, ResidentKind};
 use aidazu_domain::{AccountId, GroupId, HouseholdId, MemberId, Points, VillageId};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -25,147 +24,29 @@ use crate::entities::{
 use crate::error::StoreError;
 use crate::pii::PiiKeys;
 
-/// A household row with its group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HouseholdRow {
-    pub id: HouseholdId,
-    pub village: VillageId,
-    pub group: Option<GroupRef>,
-    pub code: String,
-    pub address: String,
-}
+pub use aidazu_ports::households::{GroupRef, HouseholdListRow, HouseholdRow, LedgerLine, MemberPatch, MemberRow, NewHousehold, NewMember, NewParticipationChange, ParticipationRow};
 
-/// A village group as shown beside a household.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GroupRef {
-    pub id: GroupId,
-    pub code: String,
-    pub name: String,
-}
 
-/// A household in a village list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HouseholdListRow {
-    pub household: HouseholdRow,
-    pub member_count: u64,
-    /// The first member (the head of household by convention).
-    pub head_name: Option<String>,
-}
 
-/// A member with the personal data the caller may see (decrypted mobile; mask before showing).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MemberRow {
-    pub id: MemberId,
-    pub household: HouseholdId,
-    pub village: VillageId,
-    pub code: Option<String>,
-    pub name: String,
-    pub relation: String,
-    pub gender: Option<String>,
-    pub birth_year: Option<i32>,
-    pub kind: ResidentKind,
-    pub long_term_absent: bool,
-    pub party_member: bool,
-    pub mobile: Option<String>,
-}
 
-impl MemberRow {
-    /// The domain member.
-    #[must_use]
-    pub fn to_domain(&self) -> Member {
-        Member {
-            id: self.id,
-            household: self.household,
-            name: self.name.clone(),
-            kind: self.kind,
-            long_term_absent: self.long_term_absent,
-            party_member: self.party_member,
-        }
-    }
-}
 
-/// A household to create.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewHousehold {
-    pub village: VillageId,
-    pub group: Option<GroupId>,
-    pub code: String,
-    pub address: String,
-}
 
-/// A member to create (the mobile is encrypted and hashed here, R4).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMember {
-    pub household: HouseholdId,
-    pub code: Option<String>,
-    pub name: String,
-    pub relation: String,
-    pub gender: Option<String>,
-    pub birth_year: Option<i32>,
-    pub kind: ResidentKind,
-    pub long_term_absent: bool,
-    pub party_member: bool,
-    pub mobile: Option<String>,
-}
 
-/// Changes to a member; `None` leaves a field as it is. `mobile: Some(None)` removes the mobile.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MemberPatch {
-    pub name: Option<String>,
-    pub relation: Option<String>,
-    pub gender: Option<Option<String>>,
-    pub birth_year: Option<Option<i32>>,
-    pub kind: Option<ResidentKind>,
-    pub long_term_absent: Option<bool>,
-    pub party_member: Option<bool>,
-    pub mobile: Option<Option<String>>,
-}
 
-/// An opt-in / opt-out to append (R3).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewParticipationChange {
-    pub member: MemberId,
-    pub participating: bool,
-    pub effective_on: NaiveDate,
-    pub reason: String,
-    pub recorded_by: AccountId,
-    pub channel: Channel,
-}
 
-/// A recorded participation change with names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ParticipationRow {
-    pub id: i64,
-    pub member: MemberId,
-    pub member_name: String,
-    pub participating: bool,
-    pub effective_on: NaiveDate,
-    pub reason: String,
-    pub recorded_by: Option<AccountId>,
-    pub recorded_by_name: Option<String>,
-    pub channel: String,
-    pub recorded_at: DateTime<Utc>,
-}
 
-/// A ledger entry as a household sees it (names resolved).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LedgerLine {
-    pub id: i64,
-    pub kind: String,
-    pub amount: Points,
-    pub item_code: Option<String>,
-    pub item_title: Option<String>,
-    pub member: Option<MemberId>,
-    pub member_name: Option<String>,
-    pub actor: Option<AccountId>,
-    pub actor_name: Option<String>,
-    pub channel: String,
-    pub reason: String,
-    pub points_year: String,
-    pub occurred_on: NaiveDate,
-    pub occurred_at: DateTime<Utc>,
-    pub declaration: Option<i64>,
-}
+
+
+
+
+
+
+
+
+
+
+
+
 
 fn kind_str(kind: ResidentKind) -> &'static str {
     match kind {

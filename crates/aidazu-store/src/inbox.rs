@@ -12,47 +12,19 @@ use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
 };
-use serde_json::Value;
 
 use crate::entities::dingtalk_events;
 use crate::error::StoreError;
 
-/// Where an event came from.
-pub const SOURCE_HTTP: &str = "http";
-/// Events and card actions received over a Stream connection.
-pub const SOURCE_STREAM: &str = "stream";
-/// Card button presses posted to the HTTP card callback route.
-pub const SOURCE_CARD_HTTP: &str = "card_http";
+pub use aidazu_ports::inbox::{InboundEvent, NewInboundEvent, SOURCE_CARD_HTTP, SOURCE_HTTP, SOURCE_STREAM};
 
-/// A verified event to store.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewInboundEvent {
-    /// Stable identity across DingTalk's redeliveries (unique).
-    pub event_key: String,
-    /// `EventType` (`bpms_instance_change`, …) or `card_action`.
-    pub event_type: String,
-    /// [`SOURCE_HTTP`], [`SOURCE_STREAM`] or [`SOURCE_CARD_HTTP`].
-    pub source: String,
-    /// The decrypted payload.
-    pub payload: Value,
-}
 
-/// A stored event.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InboundEvent {
-    pub id: i64,
-    pub event_key: String,
-    pub event_type: String,
-    pub source: String,
-    pub payload: Value,
-    pub received_at: DateTime<Utc>,
-    pub applied_at: Option<DateTime<Utc>>,
-    /// What applying it did (`applied: …`, `ignored: …`, `refused: …`).
-    pub outcome: Option<String>,
-    /// Failed application attempts.
-    pub attempts: i32,
-    pub last_error: Option<String>,
-}
+
+
+
+
+
+
 
 /// Stores an event unless one with the same key exists. Returns `true` when it was new.
 ///

@@ -4,7 +4,6 @@
 //! again. Runs keep their progress and outcome for operators (`GET /api/v1/admin/jobs`).
 
 use aidazu_domain::VillageId;
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -15,48 +14,17 @@ use serde::Serialize;
 use crate::entities::job_runs;
 use crate::error::StoreError;
 
-/// A run in progress.
-pub const RUNNING: &str = "running";
-/// A run that finished its work.
-pub const DONE: &str = "done";
-/// A run that failed; the next run of the same key takes it over.
-pub const FAILED: &str = "failed";
+pub use aidazu_ports::jobs::{Claim, DONE, FAILED, JobRun, RUNNING, STALE_AFTER};
 
-/// A stored run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct JobRun {
-    pub id: i64,
-    pub job: String,
-    pub village: VillageId,
-    pub period: String,
-    pub status: String,
-    /// `schedule`, `cli`, `api`.
-    pub trigger: String,
-    pub progress_done: i32,
-    pub progress_total: i32,
-    pub attempts: i32,
-    pub detail: serde_json::Value,
-    pub error: Option<String>,
-    pub started_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-}
 
-/// The outcome of [`claim`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Claim {
-    /// This caller owns the run now (new, or a failed one taken over).
-    Claimed(JobRun),
-    /// Another caller finished it already.
-    AlreadyDone(JobRun),
-    /// Another caller is running it.
-    Running(JobRun),
-}
 
-/// A run still `running` after this long was abandoned (its process died): the next claim takes
-/// it over. The work itself stays exactly-once through its own unique keys (publication version,
-/// ledger idempotency keys, outbox dedupe keys).
-pub const STALE_AFTER: chrono::Duration = chrono::Duration::minutes(30);
+
+
+
+
+
+
+
 
 /// Claims the run (job, village, period) for `trigger`: new, a failed run, or one abandoned for
 /// longer than [`STALE_AFTER`].

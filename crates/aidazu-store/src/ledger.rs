@@ -8,13 +8,11 @@ use std::collections::HashMap;
 
 use aidazu_domain::calendar::{PointsYear, business_date};
 use aidazu_domain::catalogue::ItemRef;
-use aidazu_domain::channel::Channel;
 use aidazu_domain::ledger::{EntryKind, EntrySource, LedgerEntry, TotalsDelta};
 use aidazu_domain::{
     AccountId, CatalogueVersionId, DeclarationId, HouseholdId, ItemCode, LedgerEntryId, MemberId,
     ObjectionId, OrderId, Points, VillageId,
 };
-use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
@@ -29,51 +27,15 @@ use crate::error::StoreError;
 use crate::org::village_district;
 use crate::store::Store;
 
-/// An entry to append, with what the domain entry does not carry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewLedgerEntry {
-    pub entry: LedgerEntry,
-    /// The points-year the entry belongs to (a Q4 correction booked in January belongs to the
-    /// year before; the caller knows).
-    pub points_year: PointsYear,
-    pub channel: Channel,
-    pub request_id: Option<String>,
-    /// A caller-chosen key that makes the append idempotent: appending the same key again
-    /// returns the first entry's id and writes nothing.
-    pub idempotency_key: Option<String>,
-}
+pub use aidazu_ports::ledger::{HouseholdTotals, HouseholdYearTotals, NewLedgerEntry, StoredLedgerEntry};
 
-/// A stored entry with its row id and booking metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredLedgerEntry {
-    pub id: LedgerEntryId,
-    pub village: VillageId,
-    pub points_year: PointsYear,
-    pub catalogue_version_id: Option<CatalogueVersionId>,
-    pub channel: String,
-    pub request_id: Option<String>,
-    /// Business date (Asia/Shanghai) of `entry.occurred_at`.
-    pub occurred_on: NaiveDate,
-    pub created_at: DateTime<Utc>,
-    pub entry: LedgerEntry,
-}
 
-/// The two figures of a household for a points-year (R13).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct HouseholdTotals {
-    /// 年度积分: awards + penalties + corrections. Redemptions never lower it.
-    pub score: Points,
-    /// 可用积分: score − redeemed + refunded (and zero after the year close).
-    pub balance: Points,
-}
 
-/// A household's figures in a village listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct HouseholdYearTotals {
-    pub household: HouseholdId,
-    #[serde(flatten)]
-    pub totals: HouseholdTotals,
-}
+
+
+
+
+
 
 /// Appends one entry on `db` (use a transaction to book it together with its cause).
 ///

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod outbox_lease;
 pub mod participation;
 pub mod photos;
+mod port_impls;
 pub mod pii;
 pub mod publications;
 pub mod read_models;
@@ -34,6 +35,7 @@ pub mod synthetic;
 
 pub use error::StoreError;
 pub use pii::PiiKeys;
+pub use port_impls::{SeaRepo, SeaStorage};
 pub use store::{Backend, ConnectSettings, Store};
 
 /// Re-exported so callers can name the connection and transaction types.

@@ -14,18 +14,9 @@ use sea_orm::{
 use crate::entities::objections;
 use crate::error::StoreError;
 
-/// A stored objection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredObjection {
-    pub objection: Objection,
-    pub village: VillageId,
-    pub publication_id: i64,
-    pub correction_entry: Option<LedgerEntryId>,
-    /// Evidence photos given with the objection.
-    pub photo_ids: Vec<i64>,
-    /// The DingTalk OA approval opened for the committee (F6), once the gateway created it.
-    pub process_instance_id: Option<String>,
-}
+pub use aidazu_ports::objections::{StoredObjection};
+
+
 
 /// Files an objection; the domain has checked it (window, text). Returns it with its id.
 ///

@@ -1,7 +1,7 @@
 //! Read models of the organisation tree (R1).
 
 use aidazu_domain::calendar::{CalendarOverrides, PointsYearConfig};
-use aidazu_domain::org::{Member, ResidentKind, VillageLocation};
+use aidazu_domain::org::{Member, ResidentKind};
 use aidazu_domain::{DistrictId, GroupId, HouseholdId, MemberId, TownId, VillageId};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -10,55 +10,17 @@ use crate::entities::{districts, households, members, towns, villages};
 use crate::error::StoreError;
 use crate::store::Store;
 
-/// A town as shown beside a village.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TownRef {
-    pub id: TownId,
-    pub code: String,
-    pub name: String,
-}
+pub use aidazu_ports::org::{DistrictRef, HouseholdSummary, TownRef, VillageSummary};
 
-/// A district as shown beside a village.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DistrictRef {
-    pub id: DistrictId,
-    pub code: String,
-    pub name: String,
-}
 
-/// A village with the town and district it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VillageSummary {
-    pub id: VillageId,
-    pub code: String,
-    pub name: String,
-    pub town: TownRef,
-    pub district: DistrictRef,
-}
 
-impl VillageSummary {
-    /// Where the village sits, for access checks (`aidazu_domain::org::Access`).
-    #[must_use]
-    pub fn location(&self) -> VillageLocation {
-        VillageLocation {
-            district: self.district.id,
-            town: self.town.id,
-            village: self.id,
-        }
-    }
-}
 
-/// A household as listed in its village.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HouseholdSummary {
-    pub id: HouseholdId,
-    pub village: VillageId,
-    pub group: Option<GroupId>,
-    pub code: String,
-    pub address: String,
-    /// Name of the first member (户主 in the demo data).
-    pub head_name: Option<String>,
-}
+
+
+
+
+
+
 
 impl Store {
     /// The households of a village, ordered by code, with the head's name.

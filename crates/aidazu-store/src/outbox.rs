@@ -5,7 +5,6 @@
 //! claims and sends the rows.
 
 use aidazu_domain::VillageId;
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -15,67 +14,23 @@ use sea_orm::{
 use crate::entities::outbox;
 use crate::error::StoreError;
 
-mod command;
+pub use aidazu_ports::outbox::{NewOutboxMessage, OutboxMessage, STATUS_FAILED, STATUS_PENDING, STATUS_SENT};
 
-pub use command::{
+pub use aidazu_ports::outbox::{
     ApprovalCreate, ApprovalTerminate, CardSend, CardUpdate, CatalogueApprovalCreate,
     CatalogueApprovalTerminate, GroupNotice, Markdown, ObjectionApprovalCreate,
     ObjectionApprovalTerminate, OutboxCommand, WorkNotice, kind,
 };
 
-/// Status of a message nobody has sent yet.
-pub const STATUS_PENDING: &str = "pending";
-/// Status of a message that was delivered.
-pub const STATUS_SENT: &str = "sent";
-/// Status of a message the worker gave up on.
-pub const STATUS_FAILED: &str = "failed";
 
-/// A message to enqueue.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewOutboxMessage {
-    /// What to send.
-    pub command: OutboxCommand,
-    /// Unique key: enqueuing the same key twice writes nothing the second time.
-    pub dedupe_key: String,
-    pub village_id: Option<VillageId>,
-    /// Not to be sent before this instant (`None`: as soon as possible).
-    pub not_before: Option<DateTime<Utc>>,
-}
 
-impl NewOutboxMessage {
-    /// A message to send as soon as possible.
-    #[must_use]
-    pub fn new(
-        command: OutboxCommand,
-        dedupe_key: impl Into<String>,
-        village_id: Option<VillageId>,
-    ) -> Self {
-        Self {
-            command,
-            dedupe_key: dedupe_key.into(),
-            village_id,
-            not_before: None,
-        }
-    }
-}
 
-/// A stored outbox message (read model for the worker, tests and diagnostics). `kind` and
-/// `payload` are the stored form; [`OutboxMessage::command`] reads them as the one type.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutboxMessage {
-    pub id: i64,
-    pub kind: String,
-    pub dedupe_key: String,
-    pub village_id: Option<VillageId>,
-    pub payload: serde_json::Value,
-    pub status: String,
-    pub attempts: i32,
-    pub next_attempt_at: DateTime<Utc>,
-    pub last_error: Option<String>,
-    pub result: Option<serde_json::Value>,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-}
+
+
+
+
+
+
 
 /// Enqueues `message` on `db` (a transaction, normally). Returns the id of the new row, or of the
 /// existing row with the same dedupe key (then nothing is written).
@@ -178,15 +133,7 @@ async fn find_by_key<C: ConnectionTrait>(
         .map(|row| row.id))
 }
 
-impl OutboxMessage {
-    /// The message as the one typed command.
-    ///
-    /// # Errors
-    /// [`StoreError::Corrupt`]: an unknown kind or a payload that does not fit it.
-    pub fn command(&self) -> Result<OutboxCommand, StoreError> {
-        OutboxCommand::from_stored(&self.kind, &self.payload)
-    }
-}
+
 
 fn read_model(row: outbox::Model) -> Result<OutboxMessage, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("outbox message {}: {what}", row.id));

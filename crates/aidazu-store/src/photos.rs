@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 
 use aidazu_domain::{AccountId, DeclarationId, HouseholdId, VillageId};
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -14,36 +13,11 @@ use sea_orm::{
 use crate::entities::{declaration_photos, photo_uploads, photos};
 use crate::error::StoreError;
 
-/// A photo to record after its bytes were stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewPhoto {
-    pub village: VillageId,
-    /// The uploader's household (`None` for an officer without one).
-    pub household: Option<HouseholdId>,
-    pub uploader: AccountId,
-    pub sha256: String,
-    pub size_bytes: u64,
-    pub format: String,
-    pub width: u32,
-    pub height: u32,
-    pub had_location: bool,
-}
+pub use aidazu_ports::photos::{NewPhoto, PhotoRecord};
 
-/// A recorded photo.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PhotoRecord {
-    pub id: i64,
-    pub village: VillageId,
-    pub household: Option<HouseholdId>,
-    pub uploader: AccountId,
-    pub sha256: String,
-    pub size_bytes: u64,
-    pub format: String,
-    pub width: u32,
-    pub height: u32,
-    pub had_location: bool,
-    pub created_at: DateTime<Utc>,
-}
+
+
+
 
 /// Records a photo and who uploaded it; the same content uploaded again in the same village
 /// returns the first row (`created == false`) and links the new uploader to it.

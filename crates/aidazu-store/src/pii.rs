@@ -16,6 +16,8 @@ use sha2::Sha256;
 
 use crate::error::StoreError;
 
+pub use aidazu_ports::pii::{Sealed, normalise_mobile};
+
 const NONCE_LEN: usize = 12;
 
 /// The keys for personal data. `Debug` never prints key material.
@@ -41,13 +43,7 @@ impl fmt::Debug for PiiKeys {
     }
 }
 
-/// A value encrypted under one key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sealed {
-    pub key_id: String,
-    /// `nonce || ciphertext || tag`.
-    pub ciphertext: Vec<u8>,
-}
+
 
 impl PiiKeys {
     /// Keys with no older ones.
@@ -133,16 +129,7 @@ impl PiiKeys {
     }
 }
 
-/// Normalises a mainland mobile number: keeps digits only and drops a leading `86` country code
-/// (`+86 138-0013-8000` → `13800138000`).
-#[must_use]
-pub fn normalise_mobile(mobile: &str) -> String {
-    let digits: String = mobile.chars().filter(char::is_ascii_digit).collect();
-    match digits.strip_prefix("86") {
-        Some(rest) if rest.len() == 11 => rest.to_owned(),
-        _ => digits,
-    }
-}
+
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use aidazu_domain::calendar::Quarter;
 use aidazu_domain::org::NameDisplay;
 use aidazu_domain::{AccountId, HouseholdId, VillageId};
-use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -16,33 +15,11 @@ use sea_orm::{
 use crate::entities::{households, members, publications, village_notice_groups, villages};
 use crate::error::StoreError;
 
-/// A publication to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewPublication {
-    pub village: VillageId,
-    pub quarter: Quarter,
-    pub version: u32,
-    /// SHA-256 of `content`, lowercase hex.
-    pub digest: String,
-    /// The canonical JSON content.
-    pub content: String,
-    pub published_on: NaiveDate,
-    pub objection_last_day: NaiveDate,
-}
+pub use aidazu_ports::publications::{BoardHousehold, NewPublication, NoticeGroup, PublicationRecord};
 
-/// A stored publication.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublicationRecord {
-    pub id: i64,
-    pub village: VillageId,
-    pub quarter: Quarter,
-    pub version: u32,
-    pub digest: String,
-    pub content: String,
-    pub published_on: NaiveDate,
-    pub objection_last_day: NaiveDate,
-    pub created_at: DateTime<Utc>,
-}
+
+
+
 
 /// Stores a publication unless that (village, quarter, version) exists; `None` when it did (the
 /// earlier one stands, nothing is written).
@@ -167,15 +144,7 @@ fn read(row: publications::Model) -> Result<PublicationRecord, StoreError> {
     })
 }
 
-/// The DingTalk group a village's notices go to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoticeGroup {
-    pub village: VillageId,
-    pub open_conversation_id: String,
-    pub robot_code: String,
-    pub updated_by: Option<AccountId>,
-    pub updated_at: DateTime<Utc>,
-}
+
 
 /// Sets (or replaces) the village's notice group.
 ///
@@ -237,15 +206,7 @@ pub async fn notice_group<C: ConnectionTrait>(
         }))
 }
 
-/// A household as a board names it: its code and its first member (the head), with the birth
-/// year so minors are never named.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BoardHousehold {
-    pub household: HouseholdId,
-    pub code: String,
-    pub head_name: Option<String>,
-    pub head_birth_year: Option<i32>,
-}
+
 
 /// Every household of a village with its head, by household id; and how the village shows names.
 ///

@@ -36,6 +36,8 @@ use crate::error::StoreError;
 use crate::ledger::parse_kind;
 use crate::org::village_calendar;
 
+pub use aidazu_ports::read_models::{Standing, TotalsCheck, TotalsMismatch};
+
 /// Adds one entry's delta to its household's figures for the points-year (inside the append's
 /// transaction).
 ///
@@ -226,29 +228,9 @@ async fn fold_village<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// A household-year whose maintained figures differ from the ledger.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TotalsMismatch {
-    pub household: HouseholdId,
-    pub points_year: String,
-    /// Refolded from the ledger.
-    pub ledger: YearTotals,
-    /// As maintained (zero when the row is missing).
-    pub maintained: YearTotals,
-}
 
-/// What [`check_totals`] found for a village.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TotalsCheck {
-    /// Household-years compared.
-    pub household_years: u64,
-    /// Entries folded.
-    pub entries: i64,
-    /// Sum of every household-year's score and balance from the ledger.
-    pub score: i64,
-    pub balance: i64,
-    pub mismatches: Vec<TotalsMismatch>,
-}
+
+
 
 /// Refolds a village's ledger and compares it with the maintained figures, both ways (a row
 /// without entries is a mismatch too).
@@ -572,22 +554,7 @@ pub async fn participating_households<C: ConnectionTrait>(
     Ok(ids.into_iter().map(HouseholdId).collect())
 }
 
-/// A household's standing on a date: its figures for the points-year, whether it takes part,
-/// and its competition rank among the village's participating households.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Standing {
-    pub household: HouseholdId,
-    pub village: VillageId,
-    pub group: Option<crate::households::GroupRef>,
-    pub code: String,
-    pub address: String,
-    pub totals: YearTotals,
-    pub participating: bool,
-    /// Participating households of the village with a strictly higher score.
-    pub strictly_higher: u64,
-    /// Participating households of the village.
-    pub ranked: u64,
-}
+
 
 /// Binds `$n` placeholders for the backend (`?n` on SQLite).
 pub(crate) fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {

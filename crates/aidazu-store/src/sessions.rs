@@ -13,32 +13,11 @@ use sea_orm::{
 use crate::entities::refresh_tokens;
 use crate::error::StoreError;
 
-/// A refresh token to store (only its hash).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewRefreshToken {
-    pub account: AccountId,
-    /// Groups a login's successive tokens (a UUID).
-    pub family_id: String,
-    /// SHA-256 of the token, lowercase hex.
-    pub token_hash: String,
-    /// `mini_app` or `console`.
-    pub channel: String,
-    pub issued_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
+pub use aidazu_ports::sessions::{NewRefreshToken, RefreshTokenRow};
 
-/// A stored refresh token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefreshTokenRow {
-    pub id: i64,
-    pub account: AccountId,
-    pub family_id: String,
-    pub channel: String,
-    pub issued_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub replaced_by: Option<i64>,
-}
+
+
+
 
 impl From<refresh_tokens::Model> for RefreshTokenRow {
     fn from(m: refresh_tokens::Model) -> Self {

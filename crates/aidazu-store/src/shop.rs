@@ -8,7 +8,7 @@
 use aidazu_domain::shop::funds::{FundEntryDraft, FundEntryKind};
 use aidazu_domain::shop::{LimitPeriod, Order, OrderFields, OrderStatus, ShopItem, ShopItemKind};
 use aidazu_domain::{AccountId, HouseholdId, MemberId, OrderId, Points, ShopItemId, VillageId};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::sea_query::{Alias, Expr, Func, OnConflict};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -19,73 +19,19 @@ use sea_orm::{
 use crate::entities::{fund_entries, shop_items, shop_orders};
 use crate::error::StoreError;
 
-/// Order states as stored.
-pub mod status {
-    /// Placed, not yet delivered.
-    pub const PLACED: &str = "placed";
-    /// Handed over.
-    pub const DELIVERED: &str = "delivered";
-    /// Cancelled (refunded).
-    pub const CANCELLED: &str = "cancelled";
-}
+pub use aidazu_ports::shop::{NewShopItem, ShopItemPatch, StoredFundEntry, StoredOrder, StoredShopItem, status};
 
-/// A stored item: the domain item and its photo.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredShopItem {
-    pub item: ShopItem,
-    pub photo_id: Option<i64>,
-}
 
-/// An item to add to a village's shelf.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewShopItem {
-    pub village: VillageId,
-    pub name: String,
-    pub kind: ShopItemKind,
-    pub price: Points,
-    pub stock: u32,
-    pub household_limit: Option<u32>,
-    pub limit_period: LimitPeriod,
-    pub photo_id: Option<i64>,
-}
 
-/// What an admin may change on an item (`None`: unchanged).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ShopItemPatch {
-    pub name: Option<String>,
-    pub price: Option<Points>,
-    pub stock: Option<u32>,
-    /// `Some(None)` removes the limit.
-    pub household_limit: Option<Option<u32>>,
-    pub limit_period: Option<LimitPeriod>,
-    pub paused: Option<bool>,
-    pub photo_id: Option<Option<i64>>,
-}
 
-/// A stored order: the domain order and what the counter needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredOrder {
-    pub order: Order,
-    pub village: VillageId,
-    pub item_name: String,
-    pub pickup_code: String,
-    pub due_on: NaiveDate,
-}
 
-/// A stored fund entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredFundEntry {
-    pub id: i64,
-    pub village: VillageId,
-    pub kind: FundEntryKind,
-    pub amount_fen: i64,
-    pub reason: String,
-    pub donor: Option<String>,
-    pub receipt_photo_id: Option<i64>,
-    pub occurred_on: NaiveDate,
-    pub actor: AccountId,
-    pub created_at: DateTime<Utc>,
-}
+
+
+
+
+
+
+
 
 fn corrupt(what: &str, id: i64) -> StoreError {
     StoreError::Corrupt(format!("{what} {id}"))

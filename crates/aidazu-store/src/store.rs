@@ -17,13 +17,7 @@ use crate::error::{StoreError, redact_url};
 /// How long a SQLite writer waits for the lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Which database the store talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use aidazu_ports::Backend;
 
 /// Pool settings; [`Store::connect`] uses the defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

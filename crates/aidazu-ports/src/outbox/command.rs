@@ -11,7 +11,7 @@ use aidazu_domain::{DeclarationId, LedgerEntryId, ObjectionId, OrderId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::StoreError;
+use crate::StoreError;
 
 /// The stored kind names (the serde tags of [`OutboxCommand`]), for listing and diagnostics.
 pub mod kind {
