@@ -53,7 +53,7 @@ dual_db_test!(
         let heping = village_id(&t, "heping").await;
         let cihang_group = {
             use aidazu_store::ConnectionTrait;
-            let db = t.app.store().connection();
+            let db = t.store().connection();
             db.query_one(sea_orm::Statement::from_string(
                 db.get_database_backend(),
                 "SELECT id FROM village_groups WHERE code LIKE 'cihang-%' ORDER BY id",

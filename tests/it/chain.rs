@@ -91,7 +91,7 @@ dual_db_test!(
         assert!(page.text().await.unwrap().contains(&new_head[..16]));
 
         // Someone edits an amount behind the service's back (dropping the append-only guard).
-        let conn = t.app.store().connection();
+        let conn = t.store().connection();
         let backend = conn.get_database_backend();
         let drop_guard = match backend {
             sea_orm::DatabaseBackend::Postgres => {

@@ -459,7 +459,7 @@ dual_db_test!(
         );
         let stats = sim_get(&t, "/sim/stats").await;
         assert!(stats["injectedErrors"].as_u64().unwrap_or(0) > 0, "{stats}");
-        let failed: Vec<_> = aidazu_store::outbox::list(t.app.store().connection(), None)
+        let failed: Vec<_> = aidazu_store::outbox::list(t.store().connection(), None)
             .await
             .unwrap()
             .into_iter()

@@ -652,7 +652,6 @@ dual_db_test!(
         let evidence = photo_id(&t, &admin.token, 40).await;
         let year = points_year(&t);
         let before = t
-            .app
             .store()
             .household_totals(HouseholdId(villager.household_id), year)
             .await
@@ -713,8 +712,7 @@ dual_db_test!(
         .await;
         assert_envelope(status, &body, StatusCode::FORBIDDEN, "declaration.recusal");
         assert_eq!(
-            t.app
-                .store()
+            t.store()
                 .household_totals(HouseholdId(villager.household_id), year)
                 .await
                 .unwrap(),
@@ -735,7 +733,6 @@ dual_db_test!(
         assert_eq!(booked["memberId"], villager.member_id);
         assert_eq!(booked["photoIds"], json!([evidence]));
         let after = t
-            .app
             .store()
             .household_totals(HouseholdId(villager.household_id), year)
             .await
@@ -882,8 +879,7 @@ dual_db_test!(
             .unwrap()
             .account_id;
         for m in household["members"].as_array().unwrap() {
-            t.app
-                .store()
+            t.store()
                 .record_participation_change(
                     &ParticipationChange {
                         member: MemberId(m["id"].as_i64().unwrap()),

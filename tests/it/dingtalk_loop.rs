@@ -150,7 +150,7 @@ fn notify_message(i: usize, user: &str, marker: &str) -> NewOutboxMessage {
 }
 
 async fn enqueue_notifications(t: &TestApp, marker: &str, n: usize) {
-    let txn = t.app.store().begin().await.unwrap();
+    let txn = t.store().begin().await.unwrap();
     for i in 0..n {
         enqueue(&txn, notify_message(i, "demo-villager", marker))
             .await
@@ -162,7 +162,7 @@ async fn enqueue_notifications(t: &TestApp, marker: &str, n: usize) {
 
 async fn outbox_statuses(t: &TestApp) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
-    for m in aidazu_store::outbox::list(t.app.store().connection(), Some("notify.work"))
+    for m in aidazu_store::outbox::list(t.store().connection(), Some("notify.work"))
         .await
         .unwrap()
     {
@@ -187,7 +187,7 @@ dual_db_test!(
 
         // While faults bite, some attempts fail and are rescheduled.
         poll(Duration::from_secs(20), || async {
-            let msgs = aidazu_store::outbox::list(t.app.store().connection(), Some("notify.work"))
+            let msgs = aidazu_store::outbox::list(t.store().connection(), Some("notify.work"))
                 .await
                 .unwrap();
             msgs.iter().any(|m| m.attempts > 0).then_some(())
@@ -222,7 +222,7 @@ dual_db_test!(
         let first = spawn_fast(db, vec![]).await;
         let second = first.spawn_replica(vec![]).await;
         // Many messages at once, both workers awake.
-        let txn = first.app.store().begin().await.unwrap();
+        let txn = first.store().begin().await.unwrap();
         for i in 0..24 {
             enqueue(&txn, notify_message(i, "demo-villager", "replica"))
                 .await
@@ -347,7 +347,7 @@ dual_db_test!(
             vec![env("AIDAZU__DINGTALK__WORKERS__MAX_ATTEMPTS", "3")],
         )
         .await;
-        let txn = t.app.store().begin().await.unwrap();
+        let txn = t.store().begin().await.unwrap();
         // An approval to terminate that DingTalk does not know: refused, permanently.
         enqueue(
             &txn,
@@ -370,7 +370,6 @@ dual_db_test!(
         assert!(failed.last_error.is_some(), "{failed:?}");
         assert_eq!(failed.attempts, 1, "a permanent refusal is not retried");
         let audit = t
-            .app
             .store()
             .audit_trail(aidazu_store::audit::AuditFilter::default(), 50)
             .await

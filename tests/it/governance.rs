@@ -66,8 +66,7 @@ async fn decide_change(t: &TestApp, token: &str, id: i64, body: Value) -> (Statu
 }
 
 async fn item_entries(t: &TestApp, household: i64, year: i32, item: &str) -> Vec<(u32, i64)> {
-    t.app
-        .store()
+    t.store()
         .household_entries(HouseholdId(household), PointsYear(year))
         .await
         .unwrap()
@@ -155,7 +154,7 @@ dual_db_test!(
         let calendar = PointsYearConfig::default();
         let q3 = "2026-Q3".parse().unwrap();
         let entries = aidazu_store::ledger::village_entries(
-            t.app.store().connection(),
+            t.store().connection(),
             VillageId(heping),
             PointsYear(2026),
         )
@@ -698,15 +697,14 @@ dual_db_test!(
         assert_eq!(body, json!({"households": 50, "members": 50}));
         assert_eq!(household_total(&t, &admin.token, heping).await, before + 50);
         let found = t
-            .app
             .store()
-            .members_by_mobile(&t.app.config().pii, "13900000007")
+            .members_by_mobile(t.pii(), "13900000007")
             .await
             .unwrap();
         assert_eq!(found.len(), 1, "{found:?}");
         // Never in plain text at rest.
         use sea_orm::{ConnectionTrait, Statement};
-        let db = t.app.store().connection();
+        let db = t.store().connection();
         let rows_plain = db
             .query_all(Statement::from_string(
                 db.get_database_backend(),
@@ -758,7 +756,6 @@ dual_db_test!(
             .as_i64()
             .unwrap();
         let households: Vec<i64> = t
-            .app
             .store()
             .households(VillageId(heping))
             .await
@@ -878,7 +875,6 @@ dual_db_test!(
         );
         // Every entry kind is an award of the item in force.
         let e = t
-            .app
             .store()
             .household_entries(HouseholdId(households[0]), PointsYear(year))
             .await
@@ -985,7 +981,6 @@ dual_db_test!(
             plan.changes
         );
         let heping_dept = t
-            .app
             .store()
             .village_by_code("heping")
             .await
@@ -1253,8 +1248,7 @@ dual_db_test!(
 
 /// The district of a village.
 async fn district_of(t: &TestApp, village: i64) -> aidazu_domain::DistrictId {
-    t.app
-        .store()
+    t.store()
         .village(VillageId(village))
         .await
         .unwrap()
@@ -1265,7 +1259,7 @@ async fn district_of(t: &TestApp, village: i64) -> aidazu_domain::DistrictId {
 
 /// The number the district's next catalogue version would carry.
 async fn next_version(t: &TestApp, district: aidazu_domain::DistrictId) -> u32 {
-    aidazu_store::governance::next_version_number(t.app.store().connection(), district)
+    aidazu_store::governance::next_version_number(t.store().connection(), district)
         .await
         .unwrap()
 }
@@ -1478,7 +1472,7 @@ dual_db_test!(
         assert_eq!(household_total(&t, &admin.token, heping).await, before + 7);
         // Each household landed in the group it named.
         let groups =
-            aidazu_store::governance::village_groups(t.app.store().connection(), VillageId(heping))
+            aidazu_store::governance::village_groups(t.store().connection(), VillageId(heping))
                 .await
                 .unwrap();
         let group_id = |code: &str| groups.iter().find(|g| g.code == code).unwrap().id;
@@ -1490,7 +1484,6 @@ dual_db_test!(
             ("HP-SHORT-5", "heping-03"),
         ] {
             let household = t
-                .app
                 .store()
                 .household_by_code(VillageId(heping), code)
                 .await
@@ -1588,7 +1581,6 @@ dual_db_test!(
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["group"]["openConversationId"], "cid-rc-office");
         let audited: Vec<_> = t
-            .app
             .store()
             .audit_trail(aidazu_store::audit::AuditFilter::default(), 200)
             .await
@@ -1776,7 +1768,7 @@ dual_db_test!(
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let proposed = aidazu_store::governance::change(t.app.store().connection(), again_id)
+        let proposed = aidazu_store::governance::change(t.store().connection(), again_id)
             .await
             .unwrap()
             .unwrap();

@@ -201,7 +201,6 @@ dual_db_test!(
             .unwrap();
         assert_eq!(again, YearCloseOutcome::AlreadyClosed);
         let totals = t
-            .app
             .store()
             .village_totals(VillageId(heping), PointsYear(2026))
             .await

@@ -21,7 +21,7 @@ use crate::support::{auth_code, sim_delete, sim_post, sim_put_user};
 
 async fn first_household(t: &TestApp, village: VillageId) -> HouseholdId {
     let (rows, _) =
-        aidazu_store::households::list_households(t.app.store().connection(), village, 1, 1)
+        aidazu_store::households::list_households(t.store().connection(), village, 1, 1)
             .await
             .unwrap();
     rows[0].household.id
@@ -30,7 +30,7 @@ async fn first_household(t: &TestApp, village: VillageId) -> HouseholdId {
 /// Books an award of a positive item for a household member directly in the ledger (what an
 /// approval or admin scoring does), returning the amount.
 async fn book_award(t: &TestApp, household: HouseholdId, member: MemberId, reason: &str) -> i64 {
-    let store = t.app.store();
+    let store = t.store();
     let village = store.household_village(household).await.unwrap().unwrap();
     let found = t.app.catalogue_in_force(village).await.unwrap();
     let item = found
@@ -171,7 +171,6 @@ dual_db_test!(
         );
         // Nothing was bound: the account (if any) has no member and no grant.
         let account = t
-            .app
             .store()
             .account_by_dingtalk_user_id("stranger-1")
             .await
@@ -686,7 +685,6 @@ dual_db_test!(
 
         // R22: the audit trail of the household, and filtered by actor.
         let admin_account = t
-            .app
             .store()
             .account_by_dingtalk_user_id("demo-admin")
             .await
@@ -769,9 +767,8 @@ dual_db_test!(
         assert_eq!(changed["participating"], true);
         // Stored encrypted; decrypts with the service's keys.
         let found = t
-            .app
             .store()
-            .member_mobile(&t.app.config().pii, MemberId(id))
+            .member_mobile(t.pii(), MemberId(id))
             .await
             .unwrap();
         assert_eq!(found.as_deref(), Some("10099990004"));
@@ -830,7 +827,6 @@ dual_db_test!(
             before["quarterPoints"].as_i64().unwrap() + delta
         );
         let totals = t
-            .app
             .store()
             .household_totals(
                 household,

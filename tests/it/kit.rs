@@ -269,7 +269,7 @@ pub async fn decide(t: &TestApp, token: &str, id: i64, body: Value) -> (StatusCo
 }
 
 pub async fn outbox_by_key(t: &TestApp, key: &str) -> Option<OutboxMessage> {
-    outbox::get_by_key(t.app.store().connection(), key)
+    outbox::get_by_key(t.store().connection(), key)
         .await
         .unwrap()
 }
@@ -286,7 +286,7 @@ pub async fn outbox_settled(t: &TestApp, key: &str) -> OutboxMessage {
 
 /// The declaration as stored.
 pub async fn record(t: &TestApp, id: i64) -> DeclarationRecord {
-    store_decl::declaration(t.app.store().connection(), DeclarationId(id))
+    store_decl::declaration(t.store().connection(), DeclarationId(id))
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("no declaration {id}"))
@@ -325,7 +325,7 @@ pub async fn card_of(t: &TestApp, id: i64) -> Value {
 }
 
 pub async fn outbox_count(t: &TestApp) -> usize {
-    outbox::list(t.app.store().connection(), None)
+    outbox::list(t.store().connection(), None)
         .await
         .unwrap()
         .len()
@@ -348,7 +348,6 @@ pub async fn entries_for(t: &TestApp, household: i64, declaration: i64) -> Vec<i
     let mut out = Vec::new();
     for y in [year, PointsYear(year.0 - 1)] {
         for e in t
-            .app
             .store()
             .household_entries(HouseholdId(household), y)
             .await
@@ -390,7 +389,7 @@ pub async fn member_by_code(t: &TestApp, code: &str) -> (i64, i64) {
         code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
         "plain member code"
     );
-    let db = t.app.store().connection();
+    let db = t.store().connection();
     let row = db
         .query_one(Statement::from_string(
             db.get_database_backend(),

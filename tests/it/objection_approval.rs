@@ -59,7 +59,7 @@ async fn objection(t: &TestApp, s: &Session, village: i64, id: i64) -> Value {
 /// Waits until the objection's approval exists in DingTalk; returns its instance id.
 async fn approval_of_objection(t: &TestApp, id: i64) -> String {
     poll(Duration::from_secs(20), || async {
-        aidazu_store::objections::get(t.app.store().connection(), ObjectionId(id))
+        aidazu_store::objections::get(t.store().connection(), ObjectionId(id))
             .await
             .unwrap()
             .and_then(|o| o.process_instance_id)
@@ -97,7 +97,6 @@ async fn corrections(t: &TestApp, household: i64, id: i64) -> Vec<i64> {
     let mut out = Vec::new();
     for year in [PointsYear(2025), PointsYear(2026)] {
         for e in t
-            .app
             .store()
             .household_entries(HouseholdId(household), year)
             .await

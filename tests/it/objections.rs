@@ -544,7 +544,7 @@ dual_db_test!(
         assert_eq!(status, StatusCode::CREATED, "{filed}");
 
         // Publications cannot be written for now.
-        let conn = t.app.store().connection();
+        let conn = t.store().connection();
         let backend = conn.get_database_backend();
         let (block, unblock) = match backend {
             sea_orm::DatabaseBackend::Postgres => (

@@ -82,7 +82,7 @@ dual_db_test!(
         // Mon 20 Dec 2021: the pilot has run since September (Q1 Sep–Nov is over).
         let start = "2021-12-20T02:00:00Z".parse().unwrap();
         let (t, clock) = spawn_at(db, start, fast_workers()).await;
-        let conn = t.app.store().connection();
+        let conn = t.store().connection();
         conn.execute(Statement::from_string(
             conn.get_database_backend(),
             "UPDATE districts SET points_year_start_month = 9",
@@ -230,7 +230,6 @@ dual_db_test!(
         a.unwrap();
         b.unwrap();
         let totals = t
-            .app
             .store()
             .village_totals(VillageId(heping), PointsYear(2021))
             .await

@@ -524,12 +524,12 @@ dual_db_test!(
 
         // Every board, read from the maintained per-quarter figures, equals the domain's board
         // over the households' ledgers cut at the quarter's last day (what it used to rebuild).
-        let db = t.app.store().connection();
+        let db = t.store().connection();
         for o in &outcomes {
             let Ok(PublishOutcome::Published(p)) = &o.outcome else {
                 unreachable!()
             };
-            let calendar = t.app.store().village_calendar(o.village).await.unwrap();
+            let calendar = t.store().village_calendar(o.village).await.unwrap();
             let cut = calendar.quarter_last_day(quarter);
             let (members, history) = aidazu_store::households::village_participation(db, o.village)
                 .await

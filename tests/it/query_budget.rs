@@ -21,7 +21,7 @@ dual_db_test!(
         .await;
         let heping = village_id(&t, "heping").await;
         let path = format!("/api/v1/villages/{heping}/catalogue");
-        let statements = || t.app.store().statements();
+        let statements = || t.store().statements();
 
         let before = statements();
         let (status, first) = get(&t, &path, None).await;
@@ -54,7 +54,7 @@ dual_db_test!(
         )
         .await;
         let s = login(&t, "demo-villager").await;
-        let statements = || t.app.store().statements();
+        let statements = || t.store().statements();
 
         // The first read fills the per-replica caches (session, village).
         let (status, first) = get(&t, "/api/v1/me/household", Some(&s.token)).await;

@@ -549,7 +549,7 @@ dual_db_test!(
         let report = format!("/api/v1/admin/villages/{heping}/funds/report");
 
         let heping_alerts = || async {
-            aidazu_store::outbox::list(t.app.store().connection(), Some("notify.work"))
+            aidazu_store::outbox::list(t.store().connection(), Some("notify.work"))
                 .await
                 .unwrap()
                 .into_iter()
@@ -653,7 +653,6 @@ dual_db_test!(
         assert_eq!(&xlsx[..2], b"PK");
         let district = login_as(&t, "demo-district", "console").await;
         let summary = t
-            .app
             .store()
             .village(aidazu_domain::VillageId(heping))
             .await

@@ -264,7 +264,7 @@ dual_db_test!(
                 None,
             )
         };
-        let txn = t.app.store().begin().await.unwrap();
+        let txn = t.store().begin().await.unwrap();
         enqueue(&txn, notice("test.group:ok", &heping))
             .await
             .unwrap();
@@ -301,7 +301,7 @@ dual_db_test!(
         // The robot removed from the group: the next notice fails too, visibly.
         let (status, _) = sim_delete(&t, &format!("/sim/groups/{heping}/robots/{APP_KEY}")).await;
         assert!(status.is_success());
-        let txn = t.app.store().begin().await.unwrap();
+        let txn = t.store().begin().await.unwrap();
         enqueue(&txn, notice("test.group:no-robot", &heping))
             .await
             .unwrap();

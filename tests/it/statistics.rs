@@ -55,13 +55,7 @@ dual_db_test!(
     async fn s12_statistics_and_fairness_match_hand_computed_figures(db: TestDb) {
         let (t, clock) = spawn_at(db, at("2026-12-20T02:00:00Z"), vec![]).await;
         let heping = village_id(&t, "heping").await;
-        let summary = t
-            .app
-            .store()
-            .village(VillageId(heping))
-            .await
-            .unwrap()
-            .unwrap();
+        let summary = t.store().village(VillageId(heping)).await.unwrap().unwrap();
         let (town, district) = (summary.town.id.get(), summary.district.id.get());
         let score = |token: String, code: &'static str, item: &'static str, points: i64| {
             let t = &t;

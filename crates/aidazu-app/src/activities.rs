@@ -17,10 +17,10 @@ use aidazu_domain::org::Action;
 use aidazu_domain::{
     ActivityId, DomainError, GroupId, HouseholdId, ItemCode, LedgerEntryId, MemberId, VillageId,
 };
-use aidazu_store::activities::{self as store_act, NewActivity};
-use aidazu_store::declarations as store_decl;
-use aidazu_store::ledger::{self, NewLedgerEntry};
-use aidazu_store::{audit, outbox, photos};
+use aidazu_ports::activities::{self as store_act, NewActivity};
+use aidazu_ports::declarations as store_decl;
+use aidazu_ports::ledger::{self, NewLedgerEntry};
+use aidazu_ports::{audit, outbox, photos};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -28,7 +28,7 @@ use serde_json::json;
 use sha2::Sha256;
 
 /// The activity view types, as the store returns them (the API renders these).
-pub use aidazu_store::activities::{Attendance, StoredActivity, Story};
+pub use aidazu_ports::activities::{Attendance, StoredActivity, Story};
 
 use crate::auth::Actor;
 use crate::declarations::household_cap_usage;
@@ -106,12 +106,12 @@ type HmacSha256 = Hmac<Sha256>;
 
 fn tag(secret: &str, activity: ActivityId, window: i64) -> Result<HmacSha256, AppError> {
     let key = hex::decode(secret).map_err(|_| {
-        AppError::Store(aidazu_store::StoreError::Corrupt(format!(
+        AppError::Database(aidazu_ports::StoreError::Corrupt(format!(
             "activity {activity} check-in secret"
         )))
     })?;
     let mut mac = HmacSha256::new_from_slice(&key).map_err(|_| {
-        AppError::Store(aidazu_store::StoreError::Corrupt(
+        AppError::Database(aidazu_ports::StoreError::Corrupt(
             "check-in secret length".into(),
         ))
     })?;
@@ -163,7 +163,7 @@ impl App {
         id: ActivityId,
         action: Action,
     ) -> Result<(StoredActivity, aidazu_domain::org::Role), AppError> {
-        let activity = store_act::activity(self.store().connection(), id)
+        let activity = store_act::activity(self.store(), id)
             .await?
             .ok_or(AppError::ActivityNotFound(id.get()))?;
         let location = self.village_location(activity.village).await?;
@@ -201,7 +201,7 @@ impl App {
             "place",
             "活动地点不能为空，且不超过 100 个字",
         )?;
-        let db = self.store().connection();
+        let db = self.store();
         if let Some(group) = input.group
             && store_act::group_village(db, group).await? != Some(village)
         {
@@ -293,7 +293,7 @@ impl App {
             &location,
             AppError::VillageNotFound(village.get()),
         )?;
-        let db = self.store().connection();
+        let db = self.store();
         let list = store_act::village_activities(db, village).await?;
         let ids: Vec<ActivityId> = list.iter().map(|a| a.id).collect();
         let counts = store_act::attendance_counts(db, &ids).await?;
@@ -327,10 +327,10 @@ impl App {
         let (activity, _) = self
             .activity_in_scope(actor, id, Action::ViewRecords)
             .await?;
-        let db = self.store().connection();
+        let db = self.store();
         let mut attendance = Vec::new();
         for a in store_act::attendance(db, id).await? {
-            let household = aidazu_store::households::household(db, a.household).await?;
+            let household = aidazu_ports::households::household(db, a.household).await?;
             let member = store_decl::member_ref(db, a.member).await?;
             attendance.push(AttendanceLine {
                 household_code: household
@@ -428,7 +428,7 @@ impl App {
         let Some((id, window, given)) = parse_code(code) else {
             return Err(DomainError::CheckinCodeInvalid.into());
         };
-        let activity = store_act::activity(self.store().connection(), id)
+        let activity = store_act::activity(self.store(), id)
             .await?
             .filter(|a| a.village == village)
             .ok_or(DomainError::CheckinCodeInvalid)?;
@@ -473,7 +473,7 @@ impl App {
         let (activity, _) = self
             .activity_in_scope(actor, id, Action::ScoreDirectly)
             .await?;
-        let member_ref = store_decl::member_ref(self.store().connection(), member)
+        let member_ref = store_decl::member_ref(self.store(), member)
             .await?
             .filter(|m| m.village == activity.village)
             .ok_or(AppError::MemberNotFound(member.get()))?;
@@ -666,7 +666,7 @@ impl App {
                 message: "照片最多 9 张",
             });
         }
-        let db = self.store().connection();
+        let db = self.store();
         if let Some(member) = member
             && store_decl::member_ref(db, member)
                 .await?

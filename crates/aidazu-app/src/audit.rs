@@ -3,7 +3,7 @@
 
 use aidazu_domain::org::Action;
 use aidazu_domain::{AccountId, HouseholdId, VillageId};
-use aidazu_store::audit::{self, AuditListEntry, AuditPageFilter};
+use aidazu_ports::audit::{self, AuditListEntry, AuditPageFilter};
 
 use crate::auth::Actor;
 use crate::{App, AppError};
@@ -66,7 +66,7 @@ impl App {
         };
         actor.require(Action::ViewRecords, &location, not_found)?;
         let (entries, total) = audit::list_page(
-            self.store().connection(),
+            self.store(),
             AuditPageFilter {
                 village,
                 household: query.household,

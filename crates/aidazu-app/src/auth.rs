@@ -10,12 +10,12 @@ use aidazu_domain::org::{
     Access, AccountStanding, Action, Role, Scope, VillageLocation, check_binding,
 };
 use aidazu_domain::{AccountId, HouseholdId, MemberId, VillageId};
-use aidazu_store::accounts::{self, AccountView};
-use aidazu_store::audit::{self, AuditRecord};
-use aidazu_store::households::{self, HouseholdRow, MemberRow};
-use aidazu_store::org::VillageSummary;
-use aidazu_store::sessions::{self, NewRefreshToken};
-use aidazu_store::{ConnectionTrait, DatabaseTransaction};
+use aidazu_ports::accounts::{self, AccountView};
+use aidazu_ports::audit::{self, AuditRecord};
+use aidazu_ports::households::{self, HouseholdRow, MemberRow};
+use aidazu_ports::org::VillageSummary;
+use aidazu_ports::sessions::{self, NewRefreshToken};
+use aidazu_ports::{AsRepo, Transaction};
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -437,7 +437,7 @@ impl App {
         request_id: Option<String>,
     ) -> Result<Session, AppError> {
         let user_id = dingtalk_user.as_str().to_owned();
-        let db = self.store().connection();
+        let db = self.store();
         let existing = accounts::account_by_dingtalk_user_id(db, &user_id).await?;
         let account = match existing {
             Some(a) if a.active && (a.member.is_some() || !effective_grants(&a).is_empty()) => a,
@@ -451,7 +451,6 @@ impl App {
                 let mut actor = Actor::system(client.channel());
                 actor.request_id = request_id.clone();
                 let outcome = bind_by_mobile(
-                    self,
                     &txn,
                     &actor,
                     &user_id,
@@ -633,7 +632,7 @@ impl App {
             actor.request_id = request_id;
             return Ok(actor);
         }
-        let db = self.store().connection();
+        let db = self.store();
         if !sessions::family_is_live(db, &claims.sid, now).await? {
             return Err(AppError::InvalidToken);
         }
@@ -672,7 +671,7 @@ impl App {
                 message: "钉钉用户 ID 无效",
             });
         }
-        let row = households::member(self.store().connection(), &self.config().pii, member)
+        let row = households::member(self.store(), member)
             .await?
             .ok_or(AppError::MemberNotFound(member.get()))?;
         let location = self.village_location(row.village).await?;
@@ -694,7 +693,7 @@ impl App {
             })?;
         // The domain decides whether this account may be bound here (no takeover across
         // villages, no re-activation elsewhere, nobody binds himself); refusals are audited.
-        let standing = accounts::binding_facts(self.store().connection(), user_id)
+        let standing = accounts::binding_facts(self.store(), user_id)
             .await?
             .map(|f| AccountStanding {
                 account: f.account,
@@ -742,7 +741,6 @@ impl App {
         }
         let account = accounts::bind_account(
             &txn,
-            &self.config().pii,
             user_id,
             &detail.name,
             Some(member),
@@ -792,8 +790,7 @@ impl App {
         user_id: &str,
         channel: Channel,
     ) -> Result<Option<Actor>, AppError> {
-        let Some(account) =
-            accounts::account_by_dingtalk_user_id(self.store().connection(), user_id).await?
+        let Some(account) = accounts::account_by_dingtalk_user_id(self.store(), user_id).await?
         else {
             return Ok(None);
         };
@@ -810,7 +807,7 @@ impl App {
         request_id: Option<String>,
     ) -> Result<Actor, AppError> {
         let member = match account.member {
-            Some(m) => households::member(self.store().connection(), &self.config().pii, m).await?,
+            Some(m) => households::member(self.store(), m).await?,
             None => None,
         };
         Ok(Actor {
@@ -825,7 +822,7 @@ impl App {
         })
     }
 
-    async fn insert_refresh<C: ConnectionTrait>(
+    async fn insert_refresh<C: AsRepo + ?Sized>(
         &self,
         db: &C,
         account: AccountId,
@@ -887,13 +884,13 @@ impl App {
             &EncodingKey::from_secret(&self.config().auth.secret),
         )
         .map_err(|err| {
-            AppError::Store(aidazu_store::StoreError::Invalid(format!(
+            AppError::Database(aidazu_ports::StoreError::Invalid(format!(
                 "cannot sign token: {err}"
             )))
         })?;
-        let db = self.store().connection();
+        let db = self.store();
         let member = match account.member {
-            Some(m) => households::member(db, &self.config().pii, m).await?,
+            Some(m) => households::member(db, m).await?,
             None => None,
         };
         let household = match &member {
@@ -925,8 +922,7 @@ enum BindOutcome {
 /// Finds the member by the mobile's keyed hash and binds (or creates) the DingTalk user's account
 /// to it, with a villager grant and an audit record, on `txn`.
 async fn bind_by_mobile(
-    app: &App,
-    txn: &DatabaseTransaction,
+    txn: &Transaction,
     actor: &Actor,
     user_id: &str,
     name: &str,
@@ -935,16 +931,14 @@ async fn bind_by_mobile(
     let Some(mobile) = mobile.filter(|m| !m.trim().is_empty()) else {
         return Ok(BindOutcome::NoMember);
     };
-    let keys = &app.config().pii;
-    let found = households::members_by_mobile(txn, keys, mobile).await?;
+    let found = households::members_by_mobile(txn, mobile).await?;
     let member = match found.as_slice() {
         [] => return Ok(BindOutcome::NoMember),
         [one] => one,
         many => return Ok(BindOutcome::Ambiguous(many.len())),
     };
     let before = accounts::account_by_dingtalk_user_id(txn, user_id).await?;
-    let account =
-        accounts::bind_account(txn, keys, user_id, name, Some(member.id), Some(mobile)).await?;
+    let account = accounts::bind_account(txn, user_id, name, Some(member.id), Some(mobile)).await?;
     let villager = Access::new(Role::Villager, Scope::Village(member.village))
         .map_err(|_| AppError::Forbidden)?;
     accounts::ensure_grant(txn, account, villager, None).await?;
@@ -1029,7 +1023,7 @@ pub async fn fetch_contact_details(
 /// Storage errors.
 pub async fn apply_contact_details(
     app: &App,
-    txn: &DatabaseTransaction,
+    txn: &Transaction,
     details: &ContactDetails,
 ) -> Result<Vec<ContactOutcome>, AppError> {
     let actor = Actor::system(Channel::DingTalkEvent);
@@ -1046,7 +1040,6 @@ pub async fn apply_contact_details(
                     continue;
                 };
                 match bind_by_mobile(
-                    app,
                     txn,
                     &actor,
                     user_id,
@@ -1074,7 +1067,7 @@ pub async fn apply_contact_details(
                 match accounts::account_by_dingtalk_user_id(txn, user_id).await? {
                     Some(account) if account.active => {
                         let member_row = match account.member {
-                            Some(m) => households::member(txn, &app.config().pii, m).await?,
+                            Some(m) => households::member(txn, m).await?,
                             None => None,
                         };
                         accounts::deactivate_account(txn, account.id).await?;
@@ -1119,7 +1112,7 @@ pub async fn apply_contact_details(
 /// As the two steps.
 pub async fn apply_contact_event(
     app: &App,
-    txn: &DatabaseTransaction,
+    txn: &Transaction,
     event: &ContactEvent,
 ) -> Result<Vec<ContactOutcome>, AppError> {
     let details = fetch_contact_details(app, event).await?;

@@ -1,7 +1,7 @@
 //! Per-replica caches of what changes rarely (issue 11): the actor behind a valid access token,
 //! and a village's summary with its points-year calendar.
 //!
-//! Both are keyed by the store's identity epoch ([`aidazu_store::Store::identity_epoch`]), which
+//! Both are keyed by the store's identity epoch ([`aidazu_ports::Database::identity_epoch`]), which
 //! moves whenever this process writes accounts, grants, sessions, members, households or the
 //! organisation tree: a logout, a revoked grant or a renamed village in this replica takes effect
 //! on the next request. Writes by another replica are not seen; there an entry lives at most
@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use aidazu_domain::VillageId;
 use aidazu_domain::calendar::PointsYearConfig;
-use aidazu_store::org::VillageSummary;
+use aidazu_ports::org::VillageSummary;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::auth::Actor;

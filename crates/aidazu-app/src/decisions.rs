@@ -16,11 +16,11 @@ use aidazu_domain::declaration::{
 use aidazu_domain::ledger::check_cap;
 use aidazu_domain::org::Role;
 use aidazu_domain::{DeclarationId, DomainError, ItemCode, LedgerEntryId, Points};
-use aidazu_store::catalogue::catalogue_version_by_id;
-use aidazu_store::declarations::{self as store_decl, DecisionWrite, DeclarationRecord};
-use aidazu_store::ledger::{self, NewLedgerEntry};
-use aidazu_store::outbox;
-use aidazu_store::{ConnectionTrait, audit};
+use aidazu_ports::catalogue::catalogue_version_by_id;
+use aidazu_ports::declarations::{self as store_decl, DecisionWrite, DeclarationRecord};
+use aidazu_ports::ledger::{self, NewLedgerEntry};
+use aidazu_ports::outbox;
+use aidazu_ports::{AsRepo, audit};
 use serde_json::json;
 
 use crate::auth::Actor;
@@ -68,12 +68,12 @@ pub struct DecisionResult {
 /// person is or was bound to in the points-year), [`AppError::Rule`]
 /// (`catalogue.points_not_allowed` for points outside the item's range,
 /// `declaration.reason_required`, `declaration.cap_exceeded`), [`AppError::AlreadyDecided`]
-/// (409, the attempt is audited), [`AppError::Store`].
+/// (409, the attempt is audited), [`AppError::Database`].
 #[tracing::instrument(skip(app, input), fields(declaration.id = input.declaration_id.get(), channel = %input.channel))]
 pub async fn decide(app: &App, input: DecisionInput) -> Result<DecisionResult, AppError> {
     // Load.
     let id = input.declaration_id;
-    let db = app.store().connection();
+    let db = app.store();
     let record = store_decl::declaration(db, id)
         .await?
         .ok_or(AppError::DeclarationNotFound(id.get()))?;
@@ -309,12 +309,12 @@ async fn refuse_second(
 /// The member's DingTalk work notification (with the reason on refusal). Sent to the member's
 /// own accounts, or to the household's when the member has none, and to the declarant when they
 /// declared for someone else.
-async fn notify_member<C: ConnectionTrait>(
+async fn notify_member<C: AsRepo + ?Sized>(
     db: &C,
     record: &DeclarationRecord,
     write: &DecisionWrite,
 ) -> Result<(), AppError> {
-    let mut user_ids: Vec<String> = aidazu_store::accounts::accounts_of_member(db, record.member)
+    let mut user_ids: Vec<String> = aidazu_ports::accounts::accounts_of_member(db, record.member)
         .await?
         .into_iter()
         .map(|(_, user)| user)
@@ -327,7 +327,7 @@ async fn notify_member<C: ConnectionTrait>(
             .collect();
     }
     // The declarant is told too when they declared for another member of the household.
-    if let Some(declarant) = aidazu_store::dingtalk::account_user_id(db, record.declarant).await?
+    if let Some(declarant) = aidazu_ports::dingtalk::account_user_id(db, record.declarant).await?
         && !user_ids.contains(&declarant)
     {
         user_ids.push(declarant);

@@ -10,9 +10,9 @@ use aidazu_domain::declaration::{DeclarationDraft, DeclarationState, validate_dr
 use aidazu_domain::ledger::{CapUsage, cap_usage, check_cap};
 use aidazu_domain::org::{Action, Role, require_household_participates};
 use aidazu_domain::{DeclarationId, ItemCode, MemberId, Points, VillageId};
-use aidazu_store::declarations::{self as store_decl, DeclarationRecord, NewDeclaration};
-use aidazu_store::outbox;
-use aidazu_store::{ConnectionTrait, audit, ledger, photos};
+use aidazu_ports::declarations::{self as store_decl, DeclarationRecord, NewDeclaration};
+use aidazu_ports::outbox;
+use aidazu_ports::{AsRepo, audit, ledger, photos};
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -54,7 +54,7 @@ impl App {
     /// [`AppError::NoHousehold`], [`AppError::Forbidden`], [`AppError::MemberNotInHousehold`],
     /// [`AppError::PhotoNotUsable`], [`AppError::DuplicatePhoto`], [`AppError::Rule`] (item not
     /// declarable, date, text, photo count, cap), [`AppError::CatalogueNotFound`],
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     #[tracing::instrument(skip(self, actor, input), fields(account.id = actor.account_id.get()))]
     pub async fn declare(
         &self,
@@ -67,7 +67,7 @@ impl App {
         };
         let location = self.village_location(village).await?;
         let role = actor.require(Action::Declare, &location, AppError::Forbidden)?;
-        let db = self.store().connection();
+        let db = self.store();
         let member = store_decl::member_ref(db, input.member_id).await?;
         if member.as_ref().is_none_or(|m| m.household != household) {
             return Err(AppError::MemberNotInHousehold(input.member_id.get()));
@@ -179,11 +179,10 @@ impl App {
     /// The caller's household's declarations, newest first.
     ///
     /// # Errors
-    /// [`AppError::NoHousehold`], [`AppError::Store`].
+    /// [`AppError::NoHousehold`], [`AppError::Database`].
     pub async fn my_declarations(&self, actor: &Actor) -> Result<Vec<DeclarationView>, AppError> {
         let household = actor.household_id.ok_or(AppError::NoHousehold)?;
-        let records =
-            store_decl::household_declarations(self.store().connection(), household).await?;
+        let records = store_decl::household_declarations(self.store(), household).await?;
         self.views(records).await
     }
 
@@ -191,7 +190,7 @@ impl App {
     /// the officers over it.
     ///
     /// # Errors
-    /// [`AppError::DeclarationNotFound`] (also outside the caller's reach), [`AppError::Store`].
+    /// [`AppError::DeclarationNotFound`] (also outside the caller's reach), [`AppError::Database`].
     pub async fn declaration(
         &self,
         actor: &Actor,
@@ -211,7 +210,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::DeclarationNotFound`], [`AppError::NotDeclarant`],
-    /// [`AppError::AlreadyDecided`], [`AppError::Store`].
+    /// [`AppError::AlreadyDecided`], [`AppError::Database`].
     pub async fn withdraw_declaration(
         &self,
         actor: &Actor,
@@ -254,7 +253,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::VillageNotFound`] (also outside the caller's scope), [`AppError::Forbidden`],
-    /// [`AppError::UnknownState`], [`AppError::Store`].
+    /// [`AppError::UnknownState`], [`AppError::Database`].
     pub async fn village_declarations(
         &self,
         actor: &Actor,
@@ -270,20 +269,19 @@ impl App {
         let state = state
             .map(|s| store_decl::state_from_str(s).ok_or_else(|| AppError::UnknownState(s.into())))
             .transpose()?;
-        let records =
-            store_decl::village_declarations(self.store().connection(), village, state).await?;
+        let records = store_decl::village_declarations(self.store(), village, state).await?;
         self.views(records).await
     }
 
     /// A declaration with its R11 flag, without access checks (internal and channel use).
     ///
     /// # Errors
-    /// [`AppError::DeclarationNotFound`], [`AppError::Store`].
+    /// [`AppError::DeclarationNotFound`], [`AppError::Database`].
     pub async fn declaration_view_by_id(
         &self,
         id: DeclarationId,
     ) -> Result<DeclarationView, AppError> {
-        let record = store_decl::declaration(self.store().connection(), id)
+        let record = store_decl::declaration(self.store(), id)
             .await?
             .ok_or(AppError::DeclarationNotFound(id.get()))?;
         let mut views = self.views(vec![record]).await?;
@@ -301,15 +299,11 @@ impl App {
         ),
         AppError,
     > {
-        let members = aidazu_store::households::household_members(
-            self.store().connection(),
-            &self.config().pii,
-            household,
-        )
-        .await?
-        .iter()
-        .map(aidazu_store::households::MemberRow::to_domain)
-        .collect();
+        let members = aidazu_ports::households::household_members(self.store(), household)
+            .await?
+            .iter()
+            .map(aidazu_ports::households::MemberRow::to_domain)
+            .collect();
         let history = self.store().participation_history(household).await?;
         Ok((members, history))
     }
@@ -318,7 +312,7 @@ impl App {
     /// self-declare).
     ///
     /// # Errors
-    /// [`AppError::Rule`] (`participation.household_not_participating`), [`AppError::Store`].
+    /// [`AppError::Rule`] (`participation.household_not_participating`), [`AppError::Database`].
     async fn require_may_declare(
         &self,
         household: aidazu_domain::HouseholdId,
@@ -333,7 +327,7 @@ impl App {
     /// R3: a household out of the scheme on `on` earns nothing (and is not scored).
     ///
     /// # Errors
-    /// [`AppError::Rule`] (`participation.household_not_participating`), [`AppError::Store`].
+    /// [`AppError::Rule`] (`participation.household_not_participating`), [`AppError::Database`].
     pub(crate) async fn require_participation(
         &self,
         household: aidazu_domain::HouseholdId,
@@ -348,7 +342,7 @@ impl App {
         &self,
         records: Vec<DeclarationRecord>,
     ) -> Result<Vec<DeclarationView>, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let mut out = Vec::with_capacity(records.len());
         for record in records {
             let reused_with =
@@ -364,7 +358,7 @@ impl App {
 }
 
 /// Every photo exists, was recorded in the village by the household, and appears once.
-pub(crate) async fn check_photos<C: ConnectionTrait>(
+pub(crate) async fn check_photos<C: AsRepo + ?Sized>(
     db: &C,
     ids: &[i64],
     village: VillageId,
@@ -396,7 +390,7 @@ pub(crate) fn points_bounds(rule: &aidazu_domain::catalogue::PointsRule) -> (Poi
 /// R8: cap usage of an item for a household around `on`: booked entries plus the household's
 /// other declarations of the item still in review (counted at their suggested points), except
 /// `except`.
-pub(crate) async fn household_cap_usage<C: ConnectionTrait>(
+pub(crate) async fn household_cap_usage<C: AsRepo + ?Sized>(
     db: &C,
     household: aidazu_domain::HouseholdId,
     cap: Cap,
@@ -431,7 +425,7 @@ pub(crate) async fn household_cap_usage<C: ConnectionTrait>(
 
 /// Closes the channels other than `deciding`: terminate the approval instance (unless the
 /// approval decided) and update the card (R9).
-pub(crate) async fn enqueue_closing<C: ConnectionTrait>(
+pub(crate) async fn enqueue_closing<C: AsRepo + ?Sized>(
     db: &C,
     record: &DeclarationRecord,
     deciding: Option<aidazu_domain::channel::Channel>,

@@ -37,7 +37,7 @@ pub enum AppError {
     CatalogueNotFound(i64),
     /// The storage layer failed.
     #[error("storage: {0}")]
-    Store(#[from] aidazu_store::StoreError),
+    Database(#[from] aidazu_ports::StoreError),
     /// A DingTalk callback failed verification (signature, freshness, owner key, encryption).
     #[error("DingTalk callback rejected: {0}")]
     CallbackRejected(#[source] dingtalk::callback::CryptoError),
@@ -235,7 +235,7 @@ impl AppError {
             Self::VillageKeepsOwnCatalogue(_) => "catalogue_change.village_has_own_catalogue",
             Self::VillageNotFound(_) => "village.not_found",
             Self::CatalogueNotFound(_) => "catalogue.not_found",
-            Self::Store(_) => "internal.storage",
+            Self::Database(_) => "internal.storage",
             Self::CallbackRejected(e) => match e {
                 dingtalk::callback::CryptoError::SignatureMismatch => "dingtalk.callback_signature",
                 dingtalk::callback::CryptoError::StaleTimestamp
@@ -314,7 +314,7 @@ impl AppError {
             }
             Self::VillageNotFound(_) => "村社不存在".into(),
             Self::CatalogueNotFound(_) => "该村社暂无生效的积分项目清单".into(),
-            Self::Store(_) => "服务暂时不可用，请稍后再试".into(),
+            Self::Database(_) => "服务暂时不可用，请稍后再试".into(),
             Self::CallbackRejected(e) => match e {
                 dingtalk::callback::CryptoError::SignatureMismatch => "钉钉回调签名无效".into(),
                 dingtalk::callback::CryptoError::StaleTimestamp
@@ -402,7 +402,7 @@ impl AppError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::VillageNotFound(_) | Self::CatalogueNotFound(_) => ErrorKind::NotFound,
-            Self::Store(_) => ErrorKind::Internal,
+            Self::Database(_) => ErrorKind::Internal,
             Self::CallbackRejected(e) => match e {
                 dingtalk::callback::CryptoError::SignatureMismatch
                 | dingtalk::callback::CryptoError::StaleTimestamp
@@ -512,11 +512,5 @@ fn change_state_zh(state: &str) -> &'static str {
         "rejected" => "已退回",
         "withdrawn" => "已撤回",
         _ => "其他",
-    }
-}
-
-impl From<aidazu_store::DbErr> for AppError {
-    fn from(err: aidazu_store::DbErr) -> Self {
-        Self::Store(aidazu_store::StoreError::from(err))
     }
 }

@@ -16,7 +16,7 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use aidazu_store::inbox::{self, InboundEvent, NewInboundEvent};
+use aidazu_ports::inbox::{self, InboundEvent, NewInboundEvent};
 use dingtalk::callback::{CallbackQuery, SealedMessage};
 use dingtalk::event::{CardAction, Event};
 use serde_json::{Value, json};
@@ -105,7 +105,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::CallbackRejected`] (nothing stored), [`AppError::DingTalkNotConfigured`],
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn receive_callback(
         &self,
         query: &CallbackQuery,
@@ -134,14 +134,14 @@ impl App {
     /// Stores a verified event (HTTP or Stream). Returns `true` when it was new.
     ///
     /// # Errors
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn receive_event(&self, event: &Event, source: &str) -> Result<bool, AppError> {
         if event.is_url_check() {
             return Ok(false);
         }
         let key = event_key(event);
         let inserted = inbox::insert(
-            self.store().connection(),
+            self.store(),
             NewInboundEvent {
                 event_key: key.clone(),
                 event_type: event.event_type.clone(),
@@ -162,7 +162,7 @@ impl App {
     /// it was new.
     ///
     /// # Errors
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn receive_card_action(
         &self,
         action: &CardAction,
@@ -170,7 +170,7 @@ impl App {
     ) -> Result<bool, AppError> {
         let key = card_action_key(action);
         let inserted = inbox::insert(
-            self.store().connection(),
+            self.store(),
             NewInboundEvent {
                 event_key: key.clone(),
                 event_type: CARD_ACTION.to_owned(),
@@ -192,7 +192,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::CallbackRejected`] (nothing stored), [`AppError::EventMalformed`],
-    /// [`AppError::DingTalkNotConfigured`], [`AppError::Store`].
+    /// [`AppError::DingTalkNotConfigured`], [`AppError::Database`].
     pub async fn receive_card_callback(
         &self,
         timestamp: &str,
@@ -226,9 +226,9 @@ impl App {
     /// Every stored event in receipt order (diagnostics and tests).
     ///
     /// # Errors
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn inbound_events(&self) -> Result<Vec<InboundEvent>, AppError> {
-        Ok(inbox::list(self.store().connection()).await?)
+        Ok(inbox::list(self.store()).await?)
     }
 }
 
@@ -251,14 +251,14 @@ pub struct Applied {
 /// are applied in receipt order even with several replicas; the others return at once.
 ///
 /// # Errors
-/// [`AppError::Store`], [`AppError::DingTalk`] and other internal failures of an effect.
+/// [`AppError::Database`], [`AppError::DingTalk`] and other internal failures of an effect.
 pub async fn apply_pending(app: &App) -> Result<Vec<Applied>, AppError> {
-    let guard = if app.store().backend() == aidazu_store::Backend::Postgres {
+    let guard = if app.store().backend() == aidazu_ports::Backend::Postgres {
         let txn = app.store().begin().await?;
         if !inbox::try_lock_applier(&txn).await? {
             txn.rollback()
                 .await
-                .map_err(aidazu_store::StoreError::from)?;
+                .map_err(aidazu_ports::StoreError::from)?;
             return Ok(Vec::new());
         }
         Some(txn)
@@ -274,14 +274,14 @@ pub async fn apply_pending(app: &App) -> Result<Vec<Applied>, AppError> {
         }
     };
     if let Some(txn) = guard {
-        txn.commit().await.map_err(aidazu_store::StoreError::from)?;
+        txn.commit().await.map_err(aidazu_ports::StoreError::from)?;
     }
     result
 }
 
 /// Applies the oldest unapplied event, if any.
 async fn apply_next(app: &App) -> Result<Option<Applied>, AppError> {
-    let db = app.store().connection();
+    let db = app.store();
     let Some(event) = inbox::next_unapplied(db).await? else {
         return Ok(None);
     };
@@ -335,7 +335,7 @@ async fn apply_one(app: &App, event: &InboundEvent) -> Result<String, AppError> 
                 serde_json::to_string(&outcomes).unwrap_or_default()
             );
             inbox::mark_applied(&txn, event.id, &outcome, app.clock().now()).await?;
-            txn.commit().await.map_err(aidazu_store::StoreError::from)?;
+            txn.commit().await.map_err(aidazu_ports::StoreError::from)?;
             Ok(outcome)
         }
     }

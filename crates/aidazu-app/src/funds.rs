@@ -8,8 +8,8 @@ use aidazu_domain::ledger::EntryKind;
 use aidazu_domain::org::{Action, Role, Scope};
 use aidazu_domain::shop::funds::{FundEntryDraft, FundEntryKind, FundFigures, FundReport};
 use aidazu_domain::{Points, VillageId};
-use aidazu_store::shop::{self as store_shop, StoredFundEntry};
-use aidazu_store::{audit, ledger, outbox};
+use aidazu_ports::shop::{self as store_shop, StoredFundEntry};
+use aidazu_ports::{audit, ledger, outbox};
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -59,8 +59,7 @@ impl App {
             });
         }
         if let Some(photo) = entry.receipt_photo {
-            let found =
-                aidazu_store::photos::photos_by_ids(self.store().connection(), &[photo]).await?;
+            let found = aidazu_ports::photos::photos_by_ids(self.store(), &[photo]).await?;
             if !found.iter().any(|p| p.id == photo && p.village == village) {
                 return Err(AppError::PhotoNotUsable(photo));
             }
@@ -94,7 +93,7 @@ impl App {
             .into_iter()
             .find(|e| e.id == id)
             .ok_or_else(|| {
-                AppError::Store(aidazu_store::StoreError::Corrupt(format!(
+                AppError::Database(aidazu_ports::StoreError::Corrupt(format!(
                     "fund entry {id} vanished"
                 )))
             })?;
@@ -119,7 +118,7 @@ impl App {
             &location,
             AppError::VillageNotFound(village.get()),
         )?;
-        Ok(store_shop::fund_entries(self.store().connection(), village, from, to).await?)
+        Ok(store_shop::fund_entries(self.store(), village, from, to).await?)
     }
 
     /// R20: the fund report of a village for `from..=to` (default: the current points-year up to
@@ -160,7 +159,7 @@ impl App {
                 message: "开始日期不能晚于结束日期",
             });
         }
-        let db = self.store().connection();
+        let db = self.store();
         let mut issued = 0i64;
         let mut redeemed = 0i64;
         for (kind, total) in store_shop::village_points_by_kind(db, village, from, to).await? {
@@ -215,7 +214,7 @@ impl App {
 pub async fn send_fund_alerts(app: &App) -> Result<usize, AppError> {
     let today = business_date(app.clock().now());
     let month = today.format("%Y-%m").to_string();
-    let db = app.store().connection();
+    let db = app.store();
     let mut sent = 0;
     for village in app.store().list_villages().await? {
         let key = messages::key::fund_alert(village.id, &month);
@@ -233,7 +232,7 @@ pub async fn send_fund_alerts(app: &App) -> Result<usize, AppError> {
             (Scope::Town(location.town), Role::TownOfficer),
         ] {
             users.extend(
-                aidazu_store::declarations::scope_role_holders(db, scope, role)
+                aidazu_ports::declarations::scope_role_holders(db, scope, role)
                     .await?
                     .into_iter()
                     .map(|r| r.dingtalk_user_id),

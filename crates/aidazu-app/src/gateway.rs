@@ -1,7 +1,7 @@
 //! The DingTalk gateway: turns one outbox message into DingTalk calls.
 //!
 //! Messages are [`OutboxCommand`]s (written by the use cases through
-//! `aidazu_store::outbox::enqueue`, read back here through the same type):
+//! `aidazu_ports::outbox::enqueue`, read back here through the same type):
 //!
 //! | command (kind) | DingTalk call |
 //! |---|---|
@@ -21,8 +21,8 @@
 //! [`SendError::Permanent`] (a row that does not read as a command, unknown declaration,
 //! DingTalk refusing for good).
 
-use aidazu_store::dingtalk as dt_store;
-use aidazu_store::outbox::{
+use aidazu_ports::dingtalk as dt_store;
+use aidazu_ports::outbox::{
     ApprovalTerminate, GroupNotice, OutboxCommand, OutboxMessage, WorkNotice,
 };
 use dingtalk::DingTalkError;
@@ -36,7 +36,7 @@ use crate::App;
 use crate::integration::{CardCallback, DingTalkSetup};
 
 /// Outbox kinds (the stored names of the [`OutboxCommand`] variants).
-pub use aidazu_store::outbox::kind;
+pub use aidazu_ports::outbox::kind;
 
 /// Labels of the approval form (the order of the form).
 pub mod form {
@@ -102,8 +102,8 @@ impl From<DingTalkError> for SendError {
     }
 }
 
-impl From<aidazu_store::StoreError> for SendError {
-    fn from(error: aidazu_store::StoreError) -> Self {
+impl From<aidazu_ports::StoreError> for SendError {
+    fn from(error: aidazu_ports::StoreError) -> Self {
         Self::retry(format!("storage: {error}"))
     }
 }
@@ -273,8 +273,8 @@ pub(crate) async fn instance_or_wait(
     if recorded.is_some() {
         return Ok(recorded);
     }
-    let create = aidazu_store::outbox::get_by_key(app.store().connection(), create_key).await?;
-    if create.is_some_and(|m| m.status == aidazu_store::outbox::STATUS_PENDING) {
+    let create = aidazu_ports::outbox::get_by_key(app.store(), create_key).await?;
+    if create.is_some_and(|m| m.status == aidazu_ports::outbox::STATUS_PENDING) {
         return Err(SendError::retry("the approval is not created yet"));
     }
     Ok(None)
@@ -286,15 +286,15 @@ async fn instance_of_declaration(
     app: &App,
     id: aidazu_domain::DeclarationId,
 ) -> Result<Option<String>, SendError> {
-    let db = app.store().connection();
-    let record = aidazu_store::declarations::declaration(db, id).await?;
+    let db = app.store();
+    let record = aidazu_ports::declarations::declaration(db, id).await?;
     if let Some(instance) = record.and_then(|r| r.process_instance_id) {
         return Ok(Some(instance));
     }
     let create =
-        aidazu_store::outbox::get_by_key(db, &crate::messages::key::approval_create(id)).await?;
+        aidazu_ports::outbox::get_by_key(db, &crate::messages::key::approval_create(id)).await?;
     match create {
-        Some(m) if m.status == aidazu_store::outbox::STATUS_PENDING => {
+        Some(m) if m.status == aidazu_ports::outbox::STATUS_PENDING => {
             Err(SendError::retry("the approval is not created yet"))
         }
         _ => Ok(None),
@@ -306,7 +306,7 @@ async fn instance_of_declaration(
 /// # Errors
 /// [`SendError`].
 pub async fn ensure_form_template(app: &App) -> Result<ProcessCode, SendError> {
-    let db = app.store().connection();
+    let db = app.store();
     if let Some(code) = dt_store::state_get(db, dt_store::STATE_PROCESS_CODE).await? {
         return Ok(ProcessCode::from(code));
     }
@@ -331,7 +331,7 @@ pub async fn renew_form_template(app: &App) -> Result<ProcessCode, SendError> {
 }
 
 async fn create_form_template(app: &App) -> Result<ProcessCode, SendError> {
-    let db = app.store().connection();
+    let db = app.store();
     let setup = setup(app)?;
     let components = vec![
         FormComponent::new("TextField", "TextField-household", form::HOUSEHOLD, true),
@@ -369,7 +369,7 @@ pub async fn ensure_card_route(app: &App) -> Result<(), SendError> {
     else {
         return Ok(());
     };
-    let db = app.store().connection();
+    let db = app.store();
     let marker = format!("{route_key} {url}");
     if dt_store::state_get(db, dt_store::STATE_CARD_ROUTE)
         .await?

@@ -24,10 +24,10 @@ use aidazu_domain::catalogue::{
 use aidazu_domain::org::{Action, Role, Scope, VillageLocation};
 use aidazu_domain::shop::funds::FundEntryKind;
 use aidazu_domain::{DistrictId, HouseholdId, VillageId};
-use aidazu_store::governance::{
+use aidazu_ports::governance::{
     self as gov, ChangeDecision, ChangeStatus, NewCatalogueChange, StoredCatalogueChange,
 };
-use aidazu_store::outbox;
+use aidazu_ports::outbox;
 use serde::Serialize;
 use serde_json::json;
 
@@ -35,7 +35,7 @@ use crate::auth::Actor;
 use crate::messages::{self, About};
 use crate::{App, AppError};
 
-pub use aidazu_store::governance::{
+pub use aidazu_ports::governance::{
     ChangeStatus as CatalogueChangeStatus, DistrictNoticeGroup, GroupRow, OrgNode, OrgTree,
     StoredCatalogueChange as CatalogueChange,
 };
@@ -116,7 +116,7 @@ impl App {
     ) -> Result<(StoredCatalogueChange, VillageLocation, Role), AppError> {
         let location = self.village_location(village).await?;
         let role = actor.require(action, &location, AppError::CatalogueChangeNotFound(id))?;
-        let change = gov::change(self.store().connection(), id)
+        let change = gov::change(self.store(), id)
             .await?
             .filter(|c| c.village == Some(village))
             .ok_or(AppError::CatalogueChangeNotFound(id))?;
@@ -129,7 +129,7 @@ impl App {
     /// # Errors
     /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
     /// [`AppError::InvalidField`] (reason), [`AppError::Rule`] (`catalogue_change.*`, R6 item
-    /// rules), [`AppError::Store`].
+    /// rules), [`AppError::Database`].
     pub async fn draft_catalogue_change(
         &self,
         actor: &Actor,
@@ -177,7 +177,7 @@ impl App {
                 message: "请填写调整理由（不超过 500 字）",
             });
         }
-        let db = self.store().connection();
+        let db = self.store();
         let template =
             gov::latest_version(db, district, None)
                 .await?
@@ -213,7 +213,7 @@ impl App {
             },
         )
         .await?;
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 Some(role),
@@ -237,7 +237,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::CatalogueChangeNotFound`] (also out of scope), [`AppError::Forbidden`],
-    /// [`AppError::CatalogueChangeState`] (not a draft), [`AppError::Store`].
+    /// [`AppError::CatalogueChangeState`] (not a draft), [`AppError::Database`].
     pub async fn submit_catalogue_change(
         &self,
         actor: &Actor,
@@ -262,7 +262,7 @@ impl App {
     ) -> Result<StoredCatalogueChange, AppError> {
         let role = require_district_officer(actor, district)
             .map_err(|_| AppError::CatalogueChangeNotFound(id))?;
-        let change = gov::change(self.store().connection(), id)
+        let change = gov::change(self.store(), id)
             .await?
             .filter(|c| c.district == district && c.village.is_none())
             .ok_or(AppError::CatalogueChangeNotFound(id))?;
@@ -284,7 +284,7 @@ impl App {
         if !gov::mark_submitted(&txn, id, self.clock().now()).await? {
             return Err(AppError::CatalogueChangeState(change.status.as_str()));
         }
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 Some(role),
@@ -302,7 +302,7 @@ impl App {
             messages::catalogue_approval_create(id, change.village),
         )
         .await?;
-        let officers: Vec<String> = aidazu_store::declarations::scope_role_holders(
+        let officers: Vec<String> = aidazu_ports::declarations::scope_role_holders(
             &txn,
             Scope::District(change.district),
             Role::DistrictOfficer,
@@ -332,7 +332,7 @@ impl App {
         }
         txn.commit().await?;
         self.wake_workers();
-        gov::change(self.store().connection(), id)
+        gov::change(self.store(), id)
             .await?
             .ok_or(AppError::CatalogueChangeNotFound(id))
     }
@@ -352,7 +352,7 @@ impl App {
             &location,
             AppError::VillageNotFound(village.get()),
         )?;
-        Ok(gov::changes(self.store().connection(), location.district, Some(village)).await?)
+        Ok(gov::changes(self.store(), location.district, Some(village)).await?)
     }
 
     /// One change request of a village.
@@ -381,7 +381,7 @@ impl App {
         district: DistrictId,
     ) -> Result<Vec<StoredCatalogueChange>, AppError> {
         require_district_officer(actor, district)?;
-        Ok(gov::changes(self.store().connection(), district, None).await?)
+        Ok(gov::changes(self.store(), district, None).await?)
     }
 
     /// R7: the district office decides a submitted request, once (console or DingTalk, whichever
@@ -391,7 +391,7 @@ impl App {
     /// # Errors
     /// [`AppError::CatalogueChangeNotFound`] (also out of scope), [`AppError::Forbidden`],
     /// [`AppError::CatalogueChangeState`] (not submitted: decided already),
-    /// [`AppError::InvalidField`] (a refusal without reason), [`AppError::Store`].
+    /// [`AppError::InvalidField`] (a refusal without reason), [`AppError::Database`].
     pub async fn decide_catalogue_change(
         &self,
         actor: &Actor,
@@ -399,7 +399,7 @@ impl App {
         approve: bool,
         reason: Option<String>,
     ) -> Result<StoredCatalogueChange, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let change = gov::change(db, id)
             .await?
             .ok_or(AppError::CatalogueChangeNotFound(id))?;
@@ -495,7 +495,7 @@ impl App {
             txn.rollback().await?;
             return Err(AppError::CatalogueChangeState("decided"));
         }
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 Some(role),
@@ -525,7 +525,7 @@ impl App {
         }
         if let Some(village) = change.village
             && let Some(requester) =
-                aidazu_store::accounts::account_by_id(&txn, change.created_by).await?
+                aidazu_ports::accounts::account_by_id(&txn, change.created_by).await?
             && !requester.dingtalk_user_id.is_empty()
         {
             let text = match effective_from {
@@ -559,7 +559,7 @@ impl App {
 
     /// R7: the change was drafted on the version its catalogue has now
     /// ([`aidazu_domain::catalogue::check_current`]).
-    async fn check_drafted_on_current<C: aidazu_store::ConnectionTrait>(
+    async fn check_drafted_on_current<C: aidazu_ports::AsRepo>(
         db: &C,
         change: &StoredCatalogueChange,
     ) -> Result<(), AppError> {
@@ -580,7 +580,7 @@ impl App {
     /// [`AppError::CatalogueChangeNotFound`] (also out of scope for a village change),
     /// [`AppError::Forbidden`], [`AppError::VillageNotFound`] (not a village of the district),
     /// [`AppError::VillageKeepsOwnCatalogue`] (the template does not apply there),
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn catalogue_change_replay(
         &self,
         actor: &Actor,
@@ -596,7 +596,7 @@ impl App {
             }
             ReplayTarget::Template { district, village } => {
                 require_district_officer(actor, district)?;
-                let db = self.store().connection();
+                let db = self.store();
                 let change = gov::change(db, id)
                     .await?
                     .filter(|c| c.district == district && c.village.is_none())
@@ -631,7 +631,7 @@ impl App {
             &location,
             AppError::VillageNotFound(village.get()),
         )?;
-        Ok(gov::village_groups(self.store().connection(), village).await?)
+        Ok(gov::village_groups(self.store(), village).await?)
     }
 
     /// The replay of `change` in `village` (no access check).
@@ -666,13 +666,8 @@ impl App {
                     .collect(),
             })
             .collect();
-        let funds = aidazu_store::shop::fund_entries(
-            self.store().connection(),
-            village,
-            None,
-            Some(last_day),
-        )
-        .await?;
+        let funds =
+            aidazu_ports::shop::fund_entries(self.store(), village, None, Some(last_day)).await?;
         let fund_balance_fen = funds
             .iter()
             .fold(0i64, |sum, e| sum.saturating_add(e.amount_fen));
@@ -725,13 +720,9 @@ impl App {
                 let mut following = None;
                 for v in self.store().list_villages().await? {
                     if v.district.id == change.district
-                        && gov::latest_version(
-                            self.store().connection(),
-                            change.district,
-                            Some(v.id),
-                        )
-                        .await?
-                        .is_none()
+                        && gov::latest_version(self.store(), change.district, Some(v.id))
+                            .await?
+                            .is_none()
                     {
                         following = Some(v.id);
                         break;

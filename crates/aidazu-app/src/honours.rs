@@ -14,12 +14,12 @@ use aidazu_domain::ledger::{HouseholdYearLedger, LedgerEntry};
 use aidazu_domain::objection::ObjectionState;
 use aidazu_domain::org::{Action, household_participates};
 use aidazu_domain::{HouseholdId, MemberId, VillageId};
-use aidazu_store::honours as store_honours;
+use aidazu_ports::honours as store_honours;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-pub use aidazu_store::honours::Nomination;
+pub use aidazu_ports::honours::Nomination;
 
 use crate::auth::Actor;
 use crate::publication::board_name_of;
@@ -103,7 +103,7 @@ pub(crate) struct HonoursStanding {
     pub calendar: aidazu_domain::calendar::PointsYearConfig,
     pub members: std::collections::HashMap<HouseholdId, Vec<aidazu_domain::org::Member>>,
     pub display: aidazu_domain::org::NameDisplay,
-    pub heads: std::collections::HashMap<HouseholdId, aidazu_store::publications::BoardHousehold>,
+    pub heads: std::collections::HashMap<HouseholdId, aidazu_ports::publications::BoardHousehold>,
     /// Household, exclusion (D5, D7), its entries of the year in booking order.
     pub rows: Vec<(HouseholdId, Option<Exclusion>, Vec<LedgerEntry>)>,
 }
@@ -118,13 +118,13 @@ impl App {
         year: PointsYear,
         as_of: NaiveDate,
     ) -> Result<HonoursStanding, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let calendar = self.store().village_calendar(village).await?;
         let (members, history) =
-            aidazu_store::households::village_participation(db, village).await?;
-        let entries = aidazu_store::ledger::village_entries(db, village, year).await?;
-        let objections = aidazu_store::objections::by_village(db, village, None).await?;
-        let (display, heads) = aidazu_store::publications::board_households(db, village).await?;
+            aidazu_ports::households::village_participation(db, village).await?;
+        let entries = aidazu_ports::ledger::village_entries(db, village, year).await?;
+        let objections = aidazu_ports::objections::by_village(db, village, None).await?;
+        let (display, heads) = aidazu_ports::publications::board_households(db, village).await?;
         let veto = default_veto_items();
         let mut households: Vec<HouseholdId> = heads.keys().copied().collect();
         households.sort();
@@ -190,7 +190,7 @@ impl App {
         for (h, exclusion, own) in rows {
             let ledger =
                 HouseholdYearLedger::from_entries(h, year, calendar, own).map_err(|e| {
-                    AppError::Store(aidazu_store::StoreError::Corrupt(format!(
+                    AppError::Database(aidazu_ports::StoreError::Corrupt(format!(
                         "ledger of household {h}: {e}"
                     )))
                 })?;
@@ -253,11 +253,9 @@ impl App {
         village: VillageId,
         year: PointsYear,
     ) -> Result<HonoursList, AppError> {
-        if let Some(record) =
-            store_honours::frozen(self.store().connection(), village, year).await?
-        {
+        if let Some(record) = store_honours::frozen(self.store(), village, year).await? {
             let mut list: HonoursList = serde_json::from_str(&record.content).map_err(|_| {
-                AppError::Store(aidazu_store::StoreError::Corrupt(format!(
+                AppError::Database(aidazu_ports::StoreError::Corrupt(format!(
                     "honours list {}",
                     record.id
                 )))
@@ -284,7 +282,7 @@ impl App {
         let content =
             serde_json::to_string(&list).map_err(|_| AppError::InvalidInput("honours list"))?;
         store_honours::freeze(
-            self.store().connection(),
+            self.store(),
             store_honours::NewHonoursList {
                 village,
                 year,
@@ -303,7 +301,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn village_honours(
         &self,
         actor: &Actor,
@@ -317,15 +315,14 @@ impl App {
             AppError::VillageNotFound(village.get()),
         )?;
         let list = self.honours_list(village, year).await?;
-        let nominations =
-            store_honours::nominations(self.store().connection(), village, year).await?;
+        let nominations = store_honours::nominations(self.store(), village, year).await?;
         Ok((list, nominations))
     }
 
     /// D5: the caller's household's line, with the mean and n, so the household sees why.
     ///
     /// # Errors
-    /// [`AppError::NoHousehold`], [`AppError::Store`].
+    /// [`AppError::NoHousehold`], [`AppError::Database`].
     pub async fn my_honours(
         &self,
         actor: &Actor,
@@ -358,7 +355,7 @@ impl App {
     /// # Errors
     /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
     /// [`AppError::NotEligible`] (with the reason), [`AppError::InvalidField`] (member),
-    /// [`AppError::Store`]. Nothing is written when refused.
+    /// [`AppError::Database`]. Nothing is written when refused.
     pub async fn nominate(
         &self,
         actor: &Actor,
@@ -417,7 +414,7 @@ impl App {
             actor.account_id,
         )
         .await?;
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 Some(role),

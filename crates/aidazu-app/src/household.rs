@@ -10,19 +10,19 @@ use aidazu_domain::ids::Points;
 use aidazu_domain::ledger::{CapRemaining, CapUsage, LedgerEntry, cap_usage};
 use aidazu_domain::org::{Action, ResidentKind, household_participates, member_participates};
 use aidazu_domain::{GroupId, HouseholdId, MemberId, VillageId};
-use aidazu_store::StoreError;
-use aidazu_store::audit;
-use aidazu_store::households::{
+use aidazu_ports::StoreError;
+use aidazu_ports::audit;
+use aidazu_ports::households::{
     self, HouseholdListRow, NewHousehold, NewMember, NewParticipationChange,
 };
-use aidazu_store::ledger::household_entries;
-use aidazu_store::org::VillageSummary;
+use aidazu_ports::ledger::household_entries;
+use aidazu_ports::org::VillageSummary;
 use chrono::NaiveDate;
 use serde_json::json;
 
 /// The read models of households, members, participation and ledger lines the use cases return
 /// (plain view types, not database rows); adapters name them from here, never from the store.
-pub use aidazu_store::households::{
+pub use aidazu_ports::households::{
     HouseholdRow, LedgerLine, MemberPatch, MemberRow, ParticipationRow,
 };
 
@@ -130,7 +130,7 @@ fn check_text(
 }
 
 fn check_mobile(mobile: &str) -> Result<(), AppError> {
-    let digits = aidazu_store::pii::normalise_mobile(mobile);
+    let digits = aidazu_ports::pii::normalise_mobile(mobile);
     if digits.len() == 11 && digits.starts_with('1') {
         Ok(())
     } else {
@@ -148,7 +148,7 @@ fn map_conflict(err: StoreError, conflict: AppError) -> AppError {
             field: "groupId",
             message: "村民小组不属于该村社",
         },
-        other => AppError::Store(other),
+        other => AppError::Database(other),
     }
 }
 
@@ -166,7 +166,7 @@ impl App {
         household: HouseholdId,
         action: Action,
     ) -> Result<(HouseholdRow, VillageSummary, aidazu_domain::org::Role), AppError> {
-        let row = households::household(self.store().connection(), household)
+        let row = households::household(self.store(), household)
             .await?
             .ok_or(AppError::HouseholdNotFound(household.get()))?;
         let village = self.village_summary(row.village).await?;
@@ -184,7 +184,7 @@ impl App {
         member: MemberId,
         action: Action,
     ) -> Result<(MemberRow, aidazu_domain::org::Role), AppError> {
-        let row = households::member(self.store().connection(), &self.config().pii, member)
+        let row = households::member(self.store(), member)
             .await?
             .ok_or(AppError::MemberNotFound(member.get()))?;
         let location = self.village_location(row.village).await?;
@@ -197,10 +197,8 @@ impl App {
         household: HouseholdRow,
         village: VillageSummary,
     ) -> Result<HouseholdDetail, AppError> {
-        let db = self.store().connection();
-        let members =
-            households::household_members_with_accounts(db, &self.config().pii, household.id)
-                .await?;
+        let db = self.store();
+        let members = households::household_members_with_accounts(db, household.id).await?;
         let history = households::participation_history(db, household.id).await?;
         Ok(Self::assemble_detail(
             household,
@@ -264,7 +262,7 @@ impl App {
             &summary.location(),
             AppError::Forbidden,
         )?;
-        let db = self.store().connection();
+        let db = self.store();
         let (rows, total) = households::list_households(db, village, page, per_page).await?;
         let (members, changes) = households::village_participation(db, village).await?;
         let on = today(self);
@@ -378,7 +376,6 @@ impl App {
         let txn = self.store().begin().await?;
         let id = households::insert_member(
             &txn,
-            &self.config().pii,
             &NewMember {
                 household,
                 code: input.code.clone(),
@@ -466,7 +463,7 @@ impl App {
             });
         }
         let txn = self.store().begin().await?;
-        households::update_member(&txn, &self.config().pii, member, &patch).await?;
+        households::update_member(&txn, member, &patch).await?;
         audit::record(
             &txn,
             &actor.audit(
@@ -540,7 +537,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
-        households::participation_history(self.store().connection(), row.household)
+        households::participation_history(self.store(), row.household)
             .await?
             .into_iter()
             .find(|r| r.id == id)
@@ -558,14 +555,14 @@ impl App {
     ) -> Result<Vec<ParticipationRow>, AppError> {
         self.household_in_scope(actor, household, Action::ViewRecords)
             .await?;
-        Ok(households::participation_history(self.store().connection(), household).await?)
+        Ok(households::participation_history(self.store(), household).await?)
     }
 
     pub(crate) async fn member_view(&self, member: MemberId) -> Result<MemberView, AppError> {
-        let row = households::member(self.store().connection(), &self.config().pii, member)
+        let row = households::member(self.store(), member)
             .await?
             .ok_or(AppError::MemberNotFound(member.get()))?;
-        let household = households::household(self.store().connection(), row.household)
+        let household = households::household(self.store(), row.household)
             .await?
             .ok_or(AppError::HouseholdNotFound(row.household.get()))?;
         let village = self.village_summary(row.village).await?;
@@ -593,7 +590,7 @@ impl App {
         year: Option<aidazu_domain::calendar::PointsYear>,
     ) -> Result<MyHousehold, AppError> {
         let household = Self::my_household_id(actor)?;
-        let db = self.store().connection();
+        let db = self.store();
         // The village (summary and calendar) comes from the replica's cache; the rest is three
         // statements (issue 11): the household with its maintained figures and rank, its
         // members with their bound accounts, their participation history.
@@ -612,12 +609,11 @@ impl App {
         let points_year = year.unwrap_or_else(|| calendar.points_year_of(now));
         let on = now.min(calendar.year_last_day(points_year));
         let quarter = calendar.quarter_of(on);
-        let standing = aidazu_store::read_models::standing(db, household, points_year, on)
+        let standing = aidazu_ports::read_models::standing(db, household, points_year, on)
             .await?
             .filter(|s| s.village == village_id)
             .ok_or(AppError::NoHousehold)?;
-        let members =
-            households::household_members_with_accounts(db, &self.config().pii, household).await?;
+        let members = households::household_members_with_accounts(db, household).await?;
         let history = households::participation_history(db, household).await?;
         let row = HouseholdRow {
             id: standing.household,
@@ -662,7 +658,7 @@ impl App {
     ) -> Result<LedgerPage, AppError> {
         let household = Self::my_household_id(actor)?;
         let (entries, total) =
-            households::ledger_page(self.store().connection(), household, page, per_page).await?;
+            households::ledger_page(self.store(), household, page, per_page).await?;
         Ok(LedgerPage {
             entries,
             total,
@@ -687,12 +683,11 @@ impl App {
         let calendar = self.store().village_calendar(village).await?;
         let on = found.as_of;
         let points_year = calendar.points_year_of(on);
-        let entries: Vec<LedgerEntry> =
-            household_entries(self.store().connection(), household, points_year)
-                .await?
-                .into_iter()
-                .map(|e| e.entry)
-                .collect();
+        let entries: Vec<LedgerEntry> = household_entries(self.store(), household, points_year)
+            .await?
+            .into_iter()
+            .map(|e| e.entry)
+            .collect();
         let mut items = Vec::new();
         let mut seen: HashMap<String, ()> = HashMap::new();
         for item in found.version.items() {

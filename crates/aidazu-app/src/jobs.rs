@@ -1,12 +1,12 @@
 //! Clock-driven jobs: the scheduler inside `serve` and the runs people start by hand
-//! (`aidazu jobs run …`). Every run is claimed under its unique key (`aidazu_store::jobs`), so
+//! (`aidazu jobs run …`). Every run is claimed under its unique key (`aidazu_ports::jobs`), so
 //! replicas and reruns never repeat work. Times are Asia/Shanghai on the injected clock.
 
 use aidazu_domain::VillageId;
 use aidazu_domain::calendar::{Quarter, WorkingDays, business_date, shanghai_instant};
 use aidazu_domain::org::Action;
-pub use aidazu_store::jobs::JobRun;
-use aidazu_store::jobs::{self as store_jobs};
+pub use aidazu_ports::jobs::JobRun;
+use aidazu_ports::jobs::{self as store_jobs};
 use chrono::NaiveTime;
 
 use crate::auth::Actor;
@@ -29,13 +29,12 @@ impl App {
     /// over it (issue 12: each district its own calendar).
     ///
     /// # Errors
-    /// [`AppError::VillageNotFound`], [`AppError::Store`].
+    /// [`AppError::VillageNotFound`], [`AppError::Database`].
     pub async fn working_days_of(&self, village: VillageId) -> Result<WorkingDays, AppError> {
         let location = self.village_location(village).await?;
-        let overrides =
-            aidazu_store::org::district_calendar(self.store().connection(), location.district)
-                .await?
-                .unwrap_or_default();
+        let overrides = aidazu_ports::org::district_calendar(self.store(), location.district)
+            .await?
+            .unwrap_or_default();
         Ok(self.config().working_days.with_overrides(&overrides))
     }
 
@@ -43,7 +42,7 @@ impl App {
     /// has ended, once its publication instant (first working day after it, 09:00) has passed.
     ///
     /// # Errors
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn due_publication(&self, village: VillageId) -> Result<Option<Quarter>, AppError> {
         let now = self.clock().now();
         let calendar = self.store().village_calendar(village).await?;
@@ -64,7 +63,7 @@ impl App {
     /// completed. Outcomes come back in the order of the village list.
     ///
     /// # Errors
-    /// [`AppError::Store`] when the villages cannot be listed.
+    /// [`AppError::Database`] when the villages cannot be listed.
     pub async fn publish_all(
         &self,
         quarter: Quarter,
@@ -121,7 +120,7 @@ impl App {
     /// The job runs the caller may see (villages in their scope), newest first.
     ///
     /// # Errors
-    /// [`AppError::Forbidden`] for villagers, [`AppError::Store`].
+    /// [`AppError::Forbidden`] for villagers, [`AppError::Database`].
     pub async fn job_runs(&self, actor: &Actor, limit: u64) -> Result<Vec<JobRun>, AppError> {
         let mut visible = Vec::new();
         for v in self.store().list_villages().await? {
@@ -135,18 +134,13 @@ impl App {
         if visible.is_empty() {
             return Err(AppError::Forbidden);
         }
-        Ok(store_jobs::list(
-            self.store().connection(),
-            Some(&visible),
-            limit.clamp(1, 500),
-        )
-        .await?)
+        Ok(store_jobs::list(self.store(), Some(&visible), limit.clamp(1, 500)).await?)
     }
 
     /// D4 for one village: the reminders of the month before the close, then the close itself
     /// on the close date (each once).
     async fn year_close_due(&self, village: VillageId, code: &str) -> Result<(), AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let calendar = self.store().village_calendar(village).await?;
         let today = business_date(self.clock().now());
         let year = calendar.points_year_of(today).prev();
@@ -183,7 +177,7 @@ impl App {
         }
         // A year in which the village booked nothing (before it joined the scheme) has nothing
         // to close: recorded once as a finished run with nothing done, so later passes skip it.
-        let totals = aidazu_store::ledger::village_totals(db, village, year).await?;
+        let totals = aidazu_ports::ledger::village_totals(db, village, year).await?;
         if totals
             .iter()
             .all(|t| t.totals.score.is_zero() && t.totals.balance.is_zero())
@@ -219,7 +213,7 @@ impl App {
     /// Returns how many publications this pass made.
     ///
     /// # Errors
-    /// [`AppError::Store`] when the villages cannot be listed; a village's own failure is
+    /// [`AppError::Database`] when the villages cannot be listed; a village's own failure is
     /// recorded on its run and logged.
     pub async fn run_due_jobs(&self) -> Result<usize, AppError> {
         let mut published = 0;
@@ -227,14 +221,9 @@ impl App {
             let Some(quarter) = self.due_publication(v.id).await? else {
                 continue;
             };
-            let done = store_jobs::find(
-                self.store().connection(),
-                JOB_PUBLISH,
-                v.id,
-                &quarter.to_string(),
-            )
-            .await?
-            .is_some_and(|r| r.status == store_jobs::DONE);
+            let done = store_jobs::find(self.store(), JOB_PUBLISH, v.id, &quarter.to_string())
+                .await?
+                .is_some_and(|r| r.status == store_jobs::DONE);
             if done {
                 continue;
             }

@@ -35,7 +35,7 @@ pub mod year_close;
 use std::sync::Arc;
 
 use aidazu_domain::declaration::DeclarationPolicy;
-use aidazu_store::{PiiKeys, Store};
+use aidazu_ports::Database;
 
 pub use auth::{Actor, AuthConfig, Grant};
 
@@ -55,8 +55,6 @@ pub struct AppConfig {
     pub fen_per_point: i64,
     /// Our own tokens: JWT secret and lifetimes (F1).
     pub auth: AuthConfig,
-    /// Keys for personal data at rest and mobile lookups (R4).
-    pub pii: PiiKeys,
     /// Signed, expiring photo links for reviewers in DingTalk (F2): key and lifetime.
     pub photo_links: aidazu_photos::PhotoLinks,
     /// The working-day calendar (holidays, make-up days; D3).
@@ -72,7 +70,7 @@ pub struct App {
 }
 
 struct Inner {
-    store: Store,
+    store: Database,
     clock: Arc<dyn Clock>,
     config: AppConfig,
     photos: Option<aidazu_photos::PhotoIntake>,
@@ -85,7 +83,7 @@ struct Inner {
 /// Builds the one [`App`] of a process, in the composition root (`aidazu-server`): the required
 /// parts first, then the optional DingTalk integration and photo pipeline, then [`Self::build`].
 pub struct AppBuilder {
-    store: Store,
+    store: Database,
     clock: Arc<dyn Clock>,
     config: AppConfig,
     dingtalk: dingtalk::Client,
@@ -135,7 +133,7 @@ impl App {
     /// use-case settings and the DingTalk client (held once, here).
     #[must_use]
     pub fn builder(
-        store: Store,
+        store: Database,
         clock: Arc<dyn Clock>,
         config: AppConfig,
         dingtalk: dingtalk::Client,
@@ -156,7 +154,7 @@ impl App {
     }
 
     /// The storage handle.
-    pub fn store(&self) -> &Store {
+    pub fn store(&self) -> &Database {
         &self.inner.store
     }
 

@@ -5,8 +5,8 @@
 //! same key and the store writes nothing the second time.
 
 use aidazu_domain::{DeclarationId, LedgerEntryId, OrderId, VillageId};
-use aidazu_store::declarations::DeclarationRecord;
-use aidazu_store::outbox::{
+use aidazu_ports::declarations::DeclarationRecord;
+use aidazu_ports::outbox::{
     ApprovalCreate, ApprovalTerminate, CardSend, CardUpdate, Markdown, NewOutboxMessage,
     ObjectionApprovalCreate, ObjectionApprovalTerminate, OutboxCommand, WorkNotice,
 };
@@ -167,7 +167,7 @@ pub mod key {
 pub fn group_notice(
     dedupe_key: String,
     village: VillageId,
-    group: &aidazu_store::publications::NoticeGroup,
+    group: &aidazu_ports::publications::NoticeGroup,
     title: impl Into<String>,
     text: impl Into<String>,
 ) -> NewOutboxMessage {
@@ -193,7 +193,7 @@ pub fn group_post(
     text: impl Into<String>,
 ) -> NewOutboxMessage {
     NewOutboxMessage::new(
-        OutboxCommand::NotifyGroup(aidazu_store::outbox::GroupNotice {
+        OutboxCommand::NotifyGroup(aidazu_ports::outbox::GroupNotice {
             open_conversation_id: open_conversation_id.to_owned(),
             markdown: Markdown {
                 title: title.into(),
@@ -233,7 +233,7 @@ pub fn objection_approval_create(
 #[must_use]
 pub fn catalogue_approval_create(change: i64, village: Option<VillageId>) -> NewOutboxMessage {
     NewOutboxMessage::new(
-        OutboxCommand::CatalogueApprovalCreate(aidazu_store::outbox::CatalogueApprovalCreate {
+        OutboxCommand::CatalogueApprovalCreate(aidazu_ports::outbox::CatalogueApprovalCreate {
             change_id: change,
         }),
         key::catalogue_approval_create(change),
@@ -250,7 +250,7 @@ pub fn catalogue_approval_terminate(
 ) -> NewOutboxMessage {
     NewOutboxMessage::new(
         OutboxCommand::CatalogueApprovalTerminate(
-            aidazu_store::outbox::CatalogueApprovalTerminate {
+            aidazu_ports::outbox::CatalogueApprovalTerminate {
                 change_id: change,
                 process_instance_id: instance,
             },

@@ -11,10 +11,10 @@ use aidazu_domain::declaration::{DecisionOutcome, Reviewer};
 use aidazu_domain::objection::{Objection, ObjectionDraft, ObjectionState};
 use aidazu_domain::org::{Action, Role, Scope};
 use aidazu_domain::{HouseholdId, LedgerEntryId, ObjectionId, Points, VillageId};
-use aidazu_store::ledger::{self, NewLedgerEntry};
-use aidazu_store::objections::{self as store_obj, StoredObjection};
-use aidazu_store::outbox;
-use aidazu_store::publications as store_pub;
+use aidazu_ports::ledger::{self, NewLedgerEntry};
+use aidazu_ports::objections::{self as store_obj, StoredObjection};
+use aidazu_ports::outbox;
+use aidazu_ports::publications as store_pub;
 use serde_json::json;
 
 use crate::auth::Actor;
@@ -82,7 +82,7 @@ impl App {
     /// [`AppError::NotVillageMember`] (no member, or not allowed to object),
     /// [`AppError::ObjectionOtherVillage`] (another village, or a household / entry outside it),
     /// [`AppError::PublicationNotFound`], [`AppError::Rule`] (`objection.window_closed`, text),
-    /// [`AppError::Store`]. Nothing is written when refused.
+    /// [`AppError::Database`]. Nothing is written when refused.
     pub async fn file_objection(
         &self,
         actor: &Actor,
@@ -119,7 +119,7 @@ impl App {
         if self.store().household_village(about).await? != Some(village) {
             return Err(AppError::ObjectionOtherVillage);
         }
-        let db = self.store().connection();
+        let db = self.store();
         if let Some(entry) = input.entry {
             let found = ledger::household_entries(db, about, input.quarter.points_year())
                 .await?
@@ -167,7 +167,7 @@ impl App {
         )
         .await?;
         let id = ObjectionId(id);
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 Some(Role::Villager),
@@ -186,7 +186,7 @@ impl App {
             ),
         )
         .await?;
-        let committee: Vec<String> = aidazu_store::declarations::scope_role_holders(
+        let committee: Vec<String> = aidazu_ports::declarations::scope_role_holders(
             &txn,
             Scope::Village(village),
             Role::VillageCommittee,
@@ -230,27 +230,25 @@ impl App {
     /// The objections raised by the caller's household, newest first.
     ///
     /// # Errors
-    /// [`AppError::NoHousehold`], [`AppError::Store`].
+    /// [`AppError::NoHousehold`], [`AppError::Database`].
     pub async fn my_objections(&self, actor: &Actor) -> Result<Vec<ObjectionView>, AppError> {
         let household = actor.household_id.ok_or(AppError::NoHousehold)?;
         let Some(village) = self.store().household_village(household).await? else {
             return Ok(Vec::new());
         };
         let wd = self.working_days_of(village).await?;
-        Ok(
-            store_obj::by_household(self.store().connection(), household)
-                .await?
-                .into_iter()
-                .map(|o| self.objection_view(o, None, &wd))
-                .collect(),
-        )
+        Ok(store_obj::by_household(self.store(), household)
+            .await?
+            .into_iter()
+            .map(|o| self.objection_view(o, None, &wd))
+            .collect())
     }
 
     /// A village's objections (committee, town, district, admin), optionally of one state.
     ///
     /// # Errors
     /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn village_objections(
         &self,
         actor: &Actor,
@@ -264,13 +262,11 @@ impl App {
             AppError::VillageNotFound(village.get()),
         )?;
         let wd = self.working_days_of(village).await?;
-        Ok(
-            store_obj::by_village(self.store().connection(), village, state)
-                .await?
-                .into_iter()
-                .map(|o| self.objection_view(o, None, &wd))
-                .collect(),
-        )
+        Ok(store_obj::by_village(self.store(), village, state)
+            .await?
+            .into_iter()
+            .map(|o| self.objection_view(o, None, &wd))
+            .collect())
     }
 
     /// R17/D6: the committee upholds (`correction`) or rejects an open objection.
@@ -278,7 +274,7 @@ impl App {
     /// # Errors
     /// [`AppError::ObjectionNotFound`] (also out of scope), [`AppError::Forbidden`],
     /// [`AppError::Recusal`], [`AppError::Rule`] (`objection.already_decided`, reason, correction),
-    /// [`AppError::ObjectionDecidedConcurrently`], [`AppError::Store`].
+    /// [`AppError::ObjectionDecidedConcurrently`], [`AppError::Database`].
     pub async fn decide_objection(
         &self,
         actor: &Actor,
@@ -308,7 +304,7 @@ impl App {
         input: ObjectionDecisionInput,
         stage: Stage,
     ) -> Result<ObjectionView, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let mut stored = store_obj::get(db, id)
             .await?
             .ok_or(AppError::ObjectionNotFound(id.get()))?;
@@ -362,14 +358,10 @@ impl App {
             };
             let member = match member {
                 Some(m) => Some(m),
-                None => aidazu_store::households::household_members(
-                    &txn,
-                    &self.config().pii,
-                    objection.about,
-                )
-                .await?
-                .first()
-                .map(|m| m.id),
+                None => aidazu_ports::households::household_members(&txn, objection.about)
+                    .await?
+                    .first()
+                    .map(|m| m.id),
             };
             if let Some(entry) = objection.correction_entry(member) {
                 ledger::lock_household(&txn, objection.about).await?;
@@ -412,7 +404,7 @@ impl App {
             (Stage::Town, true) => "objection.town_upheld",
             (Stage::Town, false) => "objection.town_rejected",
         };
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 Some(role),
@@ -430,7 +422,7 @@ impl App {
         )
         .await?;
         let objector: Vec<String> =
-            aidazu_store::declarations::household_recipients(&txn, objection.raised_by_household)
+            aidazu_ports::declarations::household_recipients(&txn, objection.raised_by_household)
                 .await?
                 .into_iter()
                 .map(|r| r.dingtalk_user_id)
@@ -495,13 +487,13 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::ObjectionNotFound`] (also another household's), [`AppError::Rule`]
-    /// (`objection.not_escalable`, `objection.escalation_closed`), [`AppError::Store`].
+    /// (`objection.not_escalable`, `objection.escalation_closed`), [`AppError::Database`].
     pub async fn escalate_objection(
         &self,
         actor: &Actor,
         id: ObjectionId,
     ) -> Result<ObjectionView, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let mut stored = store_obj::get(db, id)
             .await?
             .ok_or(AppError::ObjectionNotFound(id.get()))?;
@@ -525,7 +517,7 @@ impl App {
         if !store_obj::save_decision(&txn, &stored.objection, before, None).await? {
             return Err(AppError::ObjectionDecidedConcurrently);
         }
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 Some(Role::Villager),
@@ -538,7 +530,7 @@ impl App {
             ),
         )
         .await?;
-        let town: Vec<String> = aidazu_store::declarations::scope_role_holders(
+        let town: Vec<String> = aidazu_ports::declarations::scope_role_holders(
             &txn,
             Scope::Town(location.town),
             Role::TownOfficer,
@@ -575,9 +567,9 @@ impl App {
     /// filing (the 5th is the deadline), once each. Returns how many reminders were enqueued.
     ///
     /// # Errors
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn objection_reminders(&self) -> Result<usize, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let today = business_date(self.clock().now());
         let mut sent = 0;
         for v in self.store().list_villages().await? {
@@ -586,7 +578,7 @@ impl App {
                 continue;
             }
             let wd = &self.working_days_of(v.id).await?;
-            let holders = aidazu_store::declarations::scope_role_holders(
+            let holders = aidazu_ports::declarations::scope_role_holders(
                 db,
                 Scope::Village(v.id),
                 Role::VillageCommittee,
@@ -649,11 +641,11 @@ impl App {
     /// Called by the scheduler on each pass; returns how many amendments it published.
     ///
     /// # Errors
-    /// [`AppError::Store`] when the objections or runs cannot be read; one objection's failure
+    /// [`AppError::Database`] when the objections or runs cannot be read; one objection's failure
     /// is recorded on its run, logged and retried next pass.
     pub async fn retry_amendments(&self) -> Result<usize, AppError> {
-        let db = self.store().connection();
-        let done = aidazu_store::jobs::done_keys(db, JOB_AMEND).await?;
+        let db = self.store();
+        let done = aidazu_ports::jobs::done_keys(db, JOB_AMEND).await?;
         let mut published = 0;
         for o in store_obj::upheld(db).await? {
             let period = amendment_period(o.objection.quarter, o.objection.id);
@@ -682,11 +674,11 @@ impl App {
         quarter: Quarter,
         objection: ObjectionId,
     ) -> Result<Option<u32>, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let period = amendment_period(quarter, objection);
         let run =
-            match aidazu_store::jobs::claim(db, JOB_AMEND, village, &period, "objection").await? {
-                aidazu_store::jobs::Claim::Claimed(run) => run,
+            match aidazu_ports::jobs::claim(db, JOB_AMEND, village, &period, "objection").await? {
+                aidazu_ports::jobs::Claim::Claimed(run) => run,
                 _ => return Ok(None),
             };
         let result = self.amend(village, quarter, objection, run.id).await;
@@ -695,12 +687,12 @@ impl App {
             Ok(None) => {
                 // Nothing to publish (no publication, or a later amendment already carries this
                 // correction): the run is finished so the scheduler stops asking.
-                aidazu_store::jobs::finish(db, run.id, &serde_json::json!({ "published": false }))
+                aidazu_ports::jobs::finish(db, run.id, &serde_json::json!({ "published": false }))
                     .await?;
                 Ok(None)
             }
             Err(error) => {
-                let _ = aidazu_store::jobs::fail(db, run.id, &error.to_string()).await;
+                let _ = aidazu_ports::jobs::fail(db, run.id, &error.to_string()).await;
                 Err(error)
             }
         }
@@ -713,7 +705,7 @@ impl App {
         objection: ObjectionId,
         run: i64,
     ) -> Result<Option<u32>, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let summary = self
             .store()
             .village(village)

@@ -12,8 +12,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use aidazu_store::outbox::OutboxMessage;
-use aidazu_store::outbox_lease;
+use aidazu_ports::outbox::OutboxMessage;
+use aidazu_ports::outbox_lease;
 use rand::Rng;
 
 use crate::gateway::{self, SendError};
@@ -59,7 +59,7 @@ pub fn backoff(policy: &OutboxPolicy, attempts: u32, jitter: f64) -> Duration {
 /// lease (`locked_by`).
 ///
 /// # Errors
-/// [`AppError::Store`] when claiming or recording fails.
+/// [`AppError::Database`] when claiming or recording fails.
 pub async fn dispatch_due(app: &App, worker: &str) -> Result<DispatchReport, AppError> {
     let policy = app.dingtalk_setup().map(|s| s.outbox).unwrap_or_default();
     let lease = chrono::Duration::from_std(policy.lease).unwrap_or(chrono::Duration::seconds(60));
@@ -74,9 +74,7 @@ pub async fn dispatch_due(app: &App, worker: &str) -> Result<DispatchReport, App
             reason = "outbox leases are cross-process: real time"
         )]
         let now = chrono::Utc::now();
-        let claimed =
-            outbox_lease::claim_due(app.store().connection(), worker, now, lease, CLAIM_BATCH)
-                .await?;
+        let claimed = outbox_lease::claim_due(app.store(), worker, now, lease, CLAIM_BATCH).await?;
         if claimed.is_empty() {
             return Ok(report);
         }
@@ -102,7 +100,7 @@ async fn record(
     outcome: Result<serde_json::Value, SendError>,
     report: &mut DispatchReport,
 ) -> Result<(), AppError> {
-    let db = app.store().connection();
+    let db = app.store();
     #[expect(
         clippy::disallowed_methods,
         reason = "outbox leases are cross-process: real time"
@@ -124,9 +122,9 @@ async fn record(
             let txn = app.store().begin().await?;
             if outbox_lease::mark_failed(&txn, message.id, worker, error.reason()).await? {
                 // R22: a DingTalk call given up on is visible in the audit trail.
-                aidazu_store::audit::record(
+                aidazu_ports::audit::record(
                     &txn,
-                    &aidazu_store::audit::AuditRecord {
+                    &aidazu_ports::audit::AuditRecord {
                         actor: None,
                         role: None,
                         channel: aidazu_domain::channel::Channel::Job,
@@ -147,7 +145,7 @@ async fn record(
                 )
                 .await?;
             }
-            txn.commit().await.map_err(aidazu_store::StoreError::from)?;
+            txn.commit().await.map_err(aidazu_ports::StoreError::from)?;
             report.failed += 1;
             tracing::error!(
                 outbox.id = message.id,

@@ -6,8 +6,8 @@ use aidazu_domain::{AccountId, HouseholdId, VillageId};
 use aidazu_photos::{
     Blob, BoxError, LinkViewer, PhotoLinkError, PhotoVariant, SignedPhotoLink, VerifiedPhotoLink,
 };
-use aidazu_store::audit;
-use aidazu_store::photos::{self, NewPhoto, PhotoRecord};
+use aidazu_ports::audit;
+use aidazu_ports::photos::{self, NewPhoto, PhotoRecord};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::Stream;
@@ -78,7 +78,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::Photo`] (`photo.not_an_image` 422, `photo.too_large` 413, …),
-    /// [`AppError::NoHousehold`] when the caller has no village, [`AppError::Store`].
+    /// [`AppError::NoHousehold`] when the caller has no village, [`AppError::Database`].
     #[tracing::instrument(skip(self, actor, body), fields(account.id = actor.account_id.get()))]
     pub async fn upload_photo<S, E>(&self, actor: &Actor, body: S) -> Result<PhotoView, AppError>
     where
@@ -124,13 +124,13 @@ impl App {
     /// A photo's metadata, if the caller may see it.
     ///
     /// # Errors
-    /// [`AppError::PhotoNotFound`] (also for photos of other villages), [`AppError::Store`].
+    /// [`AppError::PhotoNotFound`] (also for photos of other villages), [`AppError::Database`].
     pub async fn photo(&self, actor: &Actor, id: i64) -> Result<PhotoView, AppError> {
-        let record = photos::photo(self.store().connection(), id)
+        let record = photos::photo(self.store(), id)
             .await?
             .ok_or(AppError::PhotoNotFound(id))?;
         let location = self.village_location(record.village).await?;
-        let uploaders = photos::uploaders(self.store().connection(), id).await?;
+        let uploaders = photos::uploaders(self.store(), id).await?;
         if !may_view_photo(actor, &uploaders, &location) {
             return Err(AppError::PhotoNotFound(id));
         }
@@ -186,13 +186,13 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::PhotoNotFound`], [`AppError::Photo`] when the blob cannot be read,
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn open_linked_photo(
         &self,
         link: &VerifiedPhotoLink,
     ) -> Result<PhotoContent, AppError> {
         let id = link.photo_id();
-        let record = photos::photo(self.store().connection(), id)
+        let record = photos::photo(self.store(), id)
             .await?
             .ok_or(AppError::PhotoNotFound(id))?;
         tracing::info!(photo.id = id, viewer = %link.viewer(), "photo opened by signed link");

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-pub use aidazu_store::org::VillageSummary;
+pub use aidazu_ports::org::VillageSummary;
 
 use crate::{App, AppError};
 

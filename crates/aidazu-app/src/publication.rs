@@ -16,14 +16,14 @@ use aidazu_domain::ledger::BoardFigures;
 use aidazu_domain::objection::ObjectionPolicy;
 use aidazu_domain::org::{Action, Role};
 use aidazu_domain::{HouseholdId, VillageId};
-use aidazu_store::jobs::{self, Claim};
-use aidazu_store::outbox;
-use aidazu_store::publications::{self as store_pub, NewPublication, PublicationRecord};
+use aidazu_ports::jobs::{self, Claim};
+use aidazu_ports::outbox;
+use aidazu_ports::publications::{self as store_pub, NewPublication, PublicationRecord};
 use chrono::NaiveDate;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-pub use aidazu_store::publications::NoticeGroup;
+pub use aidazu_ports::publications::NoticeGroup;
 pub(crate) use board::board_name as board_name_of;
 pub use board::{BoardContent, BoardCorrection, BoardRow, BoardVillage};
 
@@ -87,7 +87,7 @@ pub struct Publication {
 impl Publication {
     fn from_record(record: PublicationRecord) -> Result<Self, AppError> {
         let content: BoardContent = serde_json::from_str(&record.content).map_err(|_| {
-            AppError::Store(aidazu_store::StoreError::Corrupt(format!(
+            AppError::Database(aidazu_ports::StoreError::Corrupt(format!(
                 "publication {}: content",
                 record.id
             )))
@@ -138,7 +138,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::VillageNotFound`], [`AppError::QuarterNotEnded`] (nothing is written),
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     #[tracing::instrument(skip(self), fields(village = village.get(), %quarter))]
     pub async fn publish_quarter(
         &self,
@@ -156,7 +156,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
-    /// [`AppError::QuarterNotEnded`], [`AppError::Store`].
+    /// [`AppError::QuarterNotEnded`], [`AppError::Database`].
     pub async fn publish_quarter_now(
         &self,
         actor: &Actor,
@@ -179,7 +179,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
-    /// [`AppError::QuarterNotEnded`], [`AppError::Store`].
+    /// [`AppError::QuarterNotEnded`], [`AppError::Database`].
     pub async fn preview_publication(
         &self,
         actor: &Actor,
@@ -222,7 +222,7 @@ impl App {
                 Vec::new(),
             )
             .await?;
-        let published = store_pub::get(self.store().connection(), village, quarter, Some(1))
+        let published = store_pub::get(self.store(), village, quarter, Some(1))
             .await?
             .is_some();
         Ok(PublicationPreview {
@@ -258,7 +258,7 @@ impl App {
                 last_day,
             });
         }
-        let db = self.store().connection();
+        let db = self.store();
         let run = match jobs::claim(db, JOB_PUBLISH, village, &quarter.to_string(), trigger).await?
         {
             Claim::Claimed(run) => run,
@@ -297,7 +297,7 @@ impl App {
 
     async fn publish_claimed(
         &self,
-        village: &aidazu_store::org::VillageSummary,
+        village: &aidazu_ports::org::VillageSummary,
         quarter: Quarter,
         run: i64,
         today: NaiveDate,
@@ -310,7 +310,7 @@ impl App {
             .await?;
         let households = u32::try_from(content.rows.len()).unwrap_or(u32::MAX);
         jobs::progress(
-            self.store().connection(),
+            self.store(),
             run,
             0,
             i32::try_from(households).unwrap_or(i32::MAX),
@@ -343,14 +343,9 @@ impl App {
         else {
             // Stored meanwhile by another writer: theirs stands.
             txn.commit().await?;
-            let existing = store_pub::get(
-                self.store().connection(),
-                village,
-                quarter,
-                Some(content.version),
-            )
-            .await?
-            .ok_or(AppError::PublicationNotFound)?;
+            let existing = store_pub::get(self.store(), village, quarter, Some(content.version))
+                .await?
+                .ok_or(AppError::PublicationNotFound)?;
             return Ok(PublishOutcome::AlreadyPublished(Publication::from_record(
                 existing,
             )?));
@@ -358,7 +353,7 @@ impl App {
         let notice = self.enqueue_group_notice(&txn, &publication).await?;
         let system = Actor::system(aidazu_domain::channel::Channel::Job);
         let (actor, role) = by.map_or((&system, None), |(a, r)| (a, Some(r)));
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 role,
@@ -399,7 +394,7 @@ impl App {
     }
 
     /// Stores a board as the publication it is; `None` when that version exists already.
-    async fn store_publication<C: aidazu_store::ConnectionTrait>(
+    async fn store_publication<C: aidazu_ports::AsRepo>(
         &self,
         db: &C,
         village: VillageId,
@@ -430,7 +425,7 @@ impl App {
 
     /// The group notice of a publication (F5), if the village has a notice group; returns the
     /// outbox key, or `None` when no group is set (the run records that).
-    async fn enqueue_group_notice<C: aidazu_store::ConnectionTrait>(
+    async fn enqueue_group_notice<C: aidazu_ports::AsRepo>(
         &self,
         db: &C,
         publication: &Publication,
@@ -511,10 +506,10 @@ impl App {
     /// key makes it once).
     pub(crate) async fn district_summary_if_complete(
         &self,
-        village: &aidazu_store::org::VillageSummary,
+        village: &aidazu_ports::org::VillageSummary,
         quarter: Quarter,
     ) -> Result<(), AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let villages: Vec<_> = self
             .store()
             .list_villages()
@@ -565,20 +560,20 @@ impl App {
     /// equal to the ledger.
     pub(crate) async fn board_snapshot(
         &self,
-        village: &aidazu_store::org::VillageSummary,
+        village: &aidazu_ports::org::VillageSummary,
         quarter: Quarter,
         version: u32,
         published_on: NaiveDate,
         objection_last_day: NaiveDate,
         corrections: Vec<BoardCorrection>,
     ) -> Result<BoardContent, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let calendar = self.store().village_calendar(village.id).await?;
         let cut_off = calendar.quarter_last_day(quarter);
         let participating =
-            aidazu_store::read_models::participating_households(db, village.id, cut_off).await?;
+            aidazu_ports::read_models::participating_households(db, village.id, cut_off).await?;
         let totals =
-            aidazu_store::read_models::village_year_totals(db, village.id, quarter.points_year())
+            aidazu_ports::read_models::village_year_totals(db, village.id, quarter.points_year())
                 .await?;
         let (display, heads) = store_pub::board_households(db, village.id).await?;
         let figures: Vec<(HouseholdId, BoardFigures)> = participating
@@ -590,7 +585,7 @@ impl App {
                 )
             })
             .collect();
-        let chain = aidazu_store::chain::head(db, village.id).await?;
+        let chain = aidazu_ports::chain::head(db, village.id).await?;
         let rows = aidazu_domain::board::board_rows(&figures);
         BoardContent::build(board::BoardInput {
             village,
@@ -611,28 +606,28 @@ impl App {
     /// link.
     ///
     /// # Errors
-    /// [`AppError::VillageNotFound`], [`AppError::Store`].
+    /// [`AppError::VillageNotFound`], [`AppError::Database`].
     pub async fn verify_chain(
         &self,
         village: VillageId,
-    ) -> Result<aidazu_store::chain::Verification, AppError> {
+    ) -> Result<aidazu_ports::chain::Verification, AppError> {
         self.store()
             .village(village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))?;
-        Ok(aidazu_store::chain::verify(self.store().connection(), village).await?)
+        Ok(aidazu_ports::chain::verify(self.store(), village).await?)
     }
 
     /// A village's publications, newest first (public).
     ///
     /// # Errors
-    /// [`AppError::VillageNotFound`], [`AppError::Store`].
+    /// [`AppError::VillageNotFound`], [`AppError::Database`].
     pub async fn publications(&self, village: VillageId) -> Result<Vec<Publication>, AppError> {
         self.store()
             .village(village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))?;
-        store_pub::list(self.store().connection(), village)
+        store_pub::list(self.store(), village)
             .await?
             .into_iter()
             .map(Publication::from_record)
@@ -642,7 +637,7 @@ impl App {
     /// One publication of a village's quarter: `version`, or the latest (public).
     ///
     /// # Errors
-    /// [`AppError::VillageNotFound`], [`AppError::PublicationNotFound`], [`AppError::Store`].
+    /// [`AppError::VillageNotFound`], [`AppError::PublicationNotFound`], [`AppError::Database`].
     pub async fn publication(
         &self,
         village: VillageId,
@@ -653,7 +648,7 @@ impl App {
             .village(village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))?;
-        let record = store_pub::get(self.store().connection(), village, quarter, version)
+        let record = store_pub::get(self.store(), village, quarter, version)
             .await?
             .ok_or(AppError::PublicationNotFound)?;
         Publication::from_record(record)
@@ -662,7 +657,7 @@ impl App {
     /// The caller's village's publications with the household's own line in each.
     ///
     /// # Errors
-    /// [`AppError::NoHousehold`], [`AppError::Store`].
+    /// [`AppError::NoHousehold`], [`AppError::Database`].
     pub async fn my_publications(
         &self,
         actor: &Actor,
@@ -670,9 +665,7 @@ impl App {
         let (Some(household), Some(village)) = (actor.household_id, actor.village_id) else {
             return Err(AppError::NoHousehold);
         };
-        let heads = store_pub::board_households(self.store().connection(), village)
-            .await?
-            .1;
+        let heads = store_pub::board_households(self.store(), village).await?.1;
         let own_code = heads.get(&household).map(|h| h.code.clone());
         Ok(self
             .publications(village)
@@ -694,25 +687,25 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
-    /// [`AppError::InvalidField`], [`AppError::Store`].
+    /// [`AppError::InvalidField`], [`AppError::Database`].
     /// The DingTalk group a village's notices go to, if one is set (staff who can see the
     /// village's records: admin, committee, town, district).
     ///
     /// # Errors
     /// [`AppError::VillageNotFound`] (also out of scope), [`AppError::Forbidden`],
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn notice_group(
         &self,
         actor: &Actor,
         village: VillageId,
-    ) -> Result<Option<aidazu_store::publications::NoticeGroup>, AppError> {
+    ) -> Result<Option<aidazu_ports::publications::NoticeGroup>, AppError> {
         let location = self.village_location(village).await?;
         actor.require(
             Action::ViewRecords,
             &location,
             AppError::VillageNotFound(village.get()),
         )?;
-        Ok(store_pub::notice_group(self.store().connection(), village).await?)
+        Ok(store_pub::notice_group(self.store(), village).await?)
     }
 
     pub async fn set_notice_group(
@@ -721,7 +714,7 @@ impl App {
         village: VillageId,
         open_conversation_id: &str,
         robot_code: Option<&str>,
-    ) -> Result<aidazu_store::publications::NoticeGroup, AppError> {
+    ) -> Result<aidazu_ports::publications::NoticeGroup, AppError> {
         let location = self.village_location(village).await?;
         let role = actor
             .require(
@@ -757,7 +750,7 @@ impl App {
         let group =
             store_pub::set_notice_group(&txn, village, conversation, &robot, actor.account_id)
                 .await?;
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 Some(role),

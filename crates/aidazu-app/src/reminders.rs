@@ -6,8 +6,8 @@
 use aidazu_domain::calendar::business_date;
 use aidazu_domain::declaration::ReviewReminder;
 use aidazu_domain::org::{Role, Scope};
-use aidazu_store::declarations::{in_review_submitted_before, scope_role_holders};
-use aidazu_store::outbox;
+use aidazu_ports::declarations::{in_review_submitted_before, scope_role_holders};
+use aidazu_ports::outbox;
 use chrono::Duration;
 
 use crate::messages::{self, About};
@@ -34,7 +34,7 @@ pub async fn send_review_reminders(app: &App) -> Result<ReminderReport, AppError
     let now = app.clock().now();
     let today = business_date(now);
     let policy = app.declaration_policy();
-    let db = app.store().connection();
+    let db = app.store();
     let cutoff = now - Duration::days(i64::from(policy.remind_days.saturating_sub(1)));
     let mut report = ReminderReport::default();
     for record in in_review_submitted_before(db, cutoff).await? {

@@ -7,8 +7,8 @@ use aidazu_domain::calendar::{PointsYearConfig, shanghai_instant};
 use aidazu_domain::declaration::{ReviewCandidate, ReviewRoute, ReviewTier, review_route};
 use aidazu_domain::org::{Role, Scope, VillageLocation};
 use aidazu_domain::{AccountId, DomainError, HouseholdId};
-use aidazu_store::ConnectionTrait;
-use aidazu_store::declarations::scope_role_holders;
+use aidazu_ports::AsRepo;
+use aidazu_ports::declarations::scope_role_holders;
 use chrono::{NaiveDate, NaiveTime};
 
 use crate::AppError;
@@ -62,7 +62,7 @@ impl Routing {
 ///
 /// # Errors
 /// Storage errors.
-pub(crate) async fn route_declaration<C: ConnectionTrait>(
+pub(crate) async fn route_declaration<C: AsRepo + ?Sized>(
     db: &C,
     location: &VillageLocation,
     household: HouseholdId,
@@ -93,7 +93,7 @@ pub(crate) async fn route_declaration<C: ConnectionTrait>(
         NaiveTime::MIN,
     );
     let recused =
-        aidazu_store::accounts::accounts_tied_to_household(db, household, year_start).await?;
+        aidazu_ports::accounts::accounts_tied_to_household(db, household, year_start).await?;
     let plain: Vec<ReviewCandidate> = candidates.iter().map(|(c, _)| *c).collect();
     Ok(Routing {
         route: review_route(&plain, &recused),

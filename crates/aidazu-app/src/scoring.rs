@@ -8,10 +8,10 @@ use aidazu_domain::org::Action;
 use aidazu_domain::{
     DomainError, HouseholdId, ItemCode, LedgerEntryId, MemberId, Points, VillageId,
 };
-use aidazu_store::declarations as store_decl;
-use aidazu_store::ledger::{self, NewLedgerEntry};
-use aidazu_store::outbox;
-use aidazu_store::{audit, photos};
+use aidazu_ports::declarations as store_decl;
+use aidazu_ports::ledger::{self, NewLedgerEntry};
+use aidazu_ports::outbox;
+use aidazu_ports::{audit, photos};
 use chrono::{NaiveDate, NaiveTime};
 use serde_json::json;
 
@@ -53,14 +53,14 @@ impl App {
     /// # Errors
     /// [`AppError::MemberNotFound`] (also outside the admin's scope), [`AppError::Forbidden`],
     /// [`AppError::Rule`] (`review.recusal_required`→`declaration.recusal`, points, reason,
-    /// evidence, cap, date), [`AppError::PhotoNotUsable`], [`AppError::Store`].
+    /// evidence, cap, date), [`AppError::PhotoNotUsable`], [`AppError::Database`].
     #[tracing::instrument(skip(self, actor, input), fields(account.id = actor.account_id.get()))]
     pub async fn score_directly(
         &self,
         actor: &Actor,
         input: ScoreInput,
     ) -> Result<ScoreResult, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let member = store_decl::member_ref(db, input.member_id)
             .await?
             .ok_or(AppError::MemberNotFound(input.member_id.get()))?;

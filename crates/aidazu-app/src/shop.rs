@@ -14,12 +14,12 @@ use aidazu_domain::shop::{
     LimitPeriod, Order, OrderRequest, OrderStatus, OverdueStage, ShopItem, ShopItemKind,
 };
 use aidazu_domain::{DomainError, HouseholdId, MemberId, OrderId, Points, ShopItemId, VillageId};
-use aidazu_store::declarations::scope_role_holders;
-use aidazu_store::ledger::{self, NewLedgerEntry};
-use aidazu_store::shop::{self as store_shop, NewShopItem};
+use aidazu_ports::declarations::scope_role_holders;
+use aidazu_ports::ledger::{self, NewLedgerEntry};
+use aidazu_ports::shop::{self as store_shop, NewShopItem};
 /// The shop's view types, as the store returns them (the API renders these).
-pub use aidazu_store::shop::{ShopItemPatch, StoredFundEntry, StoredOrder, StoredShopItem};
-use aidazu_store::{ConnectionTrait, audit, outbox, photos};
+pub use aidazu_ports::shop::{ShopItemPatch, StoredFundEntry, StoredOrder, StoredShopItem};
+use aidazu_ports::{AsRepo, audit, outbox, photos};
 use rand::Rng;
 use serde_json::json;
 
@@ -80,7 +80,7 @@ fn pickup_code() -> String {
 
 impl App {
     async fn require_village_photo(&self, village: VillageId, id: i64) -> Result<(), AppError> {
-        let found = photos::photos_by_ids(self.store().connection(), &[id]).await?;
+        let found = photos::photos_by_ids(self.store(), &[id]).await?;
         if found.iter().any(|p| p.id == id && p.village == village) {
             Ok(())
         } else {
@@ -94,7 +94,7 @@ impl App {
         id: ShopItemId,
         action: Action,
     ) -> Result<(StoredShopItem, Role), AppError> {
-        let stored = store_shop::item(self.store().connection(), id, false)
+        let stored = store_shop::item(self.store(), id, false)
             .await?
             .ok_or(AppError::ShopItemNotFound(id.get()))?;
         let location = self.village_location(stored.item.village).await?;
@@ -256,7 +256,7 @@ impl App {
             &location,
             AppError::VillageNotFound(village.get()),
         )?;
-        Ok(store_shop::village_items(self.store().connection(), village, true).await?)
+        Ok(store_shop::village_items(self.store(), village, true).await?)
     }
 
     /// The villager's shop: items not paused and in stock, with the household's balance.
@@ -269,7 +269,7 @@ impl App {
         actor.require(Action::Redeem, &location, AppError::NoHousehold)?;
         let today = business_date(self.clock().now());
         let calendar = self.store().village_calendar(village).await?;
-        let db = self.store().connection();
+        let db = self.store();
         let totals =
             ledger::household_totals(db, household, calendar.points_year_of(today)).await?;
         let items = store_shop::village_items(db, village, false)
@@ -356,7 +356,7 @@ impl App {
             }
         }
         let Some(code) = code else {
-            return Err(AppError::Store(aidazu_store::StoreError::Conflict(
+            return Err(AppError::Database(aidazu_ports::StoreError::Conflict(
                 "no free pick-up code".into(),
             )));
         };
@@ -420,7 +420,7 @@ impl App {
     }
 
     /// Appends a redeem or refund entry the domain produced, idempotently by `key`.
-    async fn book<C: ConnectionTrait>(
+    async fn book<C: AsRepo + ?Sized>(
         &self,
         db: &C,
         actor: &Actor,
@@ -447,7 +447,7 @@ impl App {
     /// [`AppError::NoHousehold`].
     pub async fn my_orders(&self, actor: &Actor) -> Result<Vec<StoredOrder>, AppError> {
         let (household, _) = actor_household(actor)?;
-        Ok(store_shop::household_orders(self.store().connection(), household).await?)
+        Ok(store_shop::household_orders(self.store(), household).await?)
     }
 
     /// A village's orders for the admin, newest first, optionally in one state.
@@ -480,7 +480,7 @@ impl App {
                 message: "订单状态只能是 placed、delivered 或 cancelled",
             });
         }
-        Ok(store_shop::village_orders(self.store().connection(), village, state).await?)
+        Ok(store_shop::village_orders(self.store(), village, state).await?)
     }
 
     /// One of the household's orders.
@@ -489,7 +489,7 @@ impl App {
     /// [`AppError::NoHousehold`], [`AppError::OrderNotFound`] (also another household's).
     pub async fn my_order(&self, actor: &Actor, id: OrderId) -> Result<StoredOrder, AppError> {
         let (household, _) = actor_household(actor)?;
-        store_shop::order(self.store().connection(), id, false)
+        store_shop::order(self.store(), id, false)
             .await?
             .filter(|o| o.order.household == household)
             .ok_or(AppError::OrderNotFound(id.get()))
@@ -500,7 +500,7 @@ impl App {
         actor: &Actor,
         id: OrderId,
     ) -> Result<(StoredOrder, Role), AppError> {
-        let stored = store_shop::order(self.store().connection(), id, false)
+        let stored = store_shop::order(self.store(), id, false)
             .await?
             .ok_or(AppError::OrderNotFound(id.get()))?;
         let location = self.village_location(stored.village).await?;
@@ -689,10 +689,9 @@ impl App {
             &location,
             AppError::VillageNotFound(village.get()),
         )?;
-        let stored =
-            store_shop::order_by_pickup_code(self.store().connection(), village, code.trim())
-                .await?
-                .ok_or(AppError::OrderNotFound(0))?;
+        let stored = store_shop::order_by_pickup_code(self.store(), village, code.trim())
+            .await?
+            .ok_or(AppError::OrderNotFound(0))?;
         self.deliver_order(actor, stored.order.id, photo_id).await
     }
 
@@ -798,10 +797,10 @@ impl App {
         state: Option<&str>,
     ) -> Result<Vec<u8>, AppError> {
         let orders = self.village_orders(actor, village, state).await?;
-        let db = self.store().connection();
+        let db = self.store();
         let mut rows = Vec::with_capacity(orders.len());
         for o in &orders {
-            let household = aidazu_store::households::household(db, o.order.household)
+            let household = aidazu_ports::households::household(db, o.order.household)
                 .await?
                 .map(|h| h.code)
                 .unwrap_or_default();
@@ -865,7 +864,7 @@ fn actor_household(actor: &Actor) -> Result<(HouseholdId, VillageId), AppError> 
     }
 }
 
-async fn role_user_ids<C: ConnectionTrait>(
+async fn role_user_ids<C: AsRepo + ?Sized>(
     db: &C,
     scope: Scope,
     role: Role,
@@ -878,12 +877,12 @@ async fn role_user_ids<C: ConnectionTrait>(
 }
 
 /// The member's own DingTalk users, or the household's when the member has none.
-async fn member_user_ids<C: ConnectionTrait>(
+async fn member_user_ids<C: AsRepo + ?Sized>(
     db: &C,
     member: MemberId,
     household: HouseholdId,
 ) -> Result<Vec<String>, AppError> {
-    let own: Vec<String> = aidazu_store::accounts::accounts_of_member(db, member)
+    let own: Vec<String> = aidazu_ports::accounts::accounts_of_member(db, member)
         .await?
         .into_iter()
         .map(|(_, user)| user)
@@ -892,7 +891,7 @@ async fn member_user_ids<C: ConnectionTrait>(
         return Ok(own);
     }
     Ok(
-        aidazu_store::declarations::household_recipients(db, household)
+        aidazu_ports::declarations::household_recipients(db, household)
             .await?
             .into_iter()
             .map(|r| r.dingtalk_user_id)
@@ -919,7 +918,7 @@ pub struct OrderReminderReport {
 #[tracing::instrument(skip(app))]
 pub async fn send_order_reminders(app: &App) -> Result<OrderReminderReport, AppError> {
     let today = business_date(app.clock().now());
-    let db = app.store().connection();
+    let db = app.store();
     let mut report = OrderReminderReport::default();
     for stored in store_shop::overdue_orders(db, today).await? {
         report.checked += 1;

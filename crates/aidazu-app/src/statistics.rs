@@ -186,8 +186,7 @@ impl App {
             let calendar = self.store().village_calendar(v.id).await?;
             let year = calendar.points_year_of(period.to);
             let facts =
-                aidazu_store::stats::village_facts(self.store().connection(), v.id, &period, year)
-                    .await?;
+                aidazu_ports::stats::village_facts(self.store(), v.id, &period, year).await?;
             per_village.push((v, facts, calendar.year_first_day(year)));
         }
         let sections = match kind {

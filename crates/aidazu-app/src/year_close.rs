@@ -7,9 +7,9 @@
 use aidazu_domain::calendar::{PointsYear, business_date, shanghai_instant};
 use aidazu_domain::ledger::HouseholdYearLedger;
 use aidazu_domain::{HouseholdId, VillageId};
-use aidazu_store::jobs::{self, Claim};
-use aidazu_store::ledger::{self, NewLedgerEntry};
-use aidazu_store::outbox;
+use aidazu_ports::jobs::{self, Claim};
+use aidazu_ports::ledger::{self, NewLedgerEntry};
+use aidazu_ports::outbox;
 use chrono::{Months, NaiveTime};
 use serde_json::json;
 
@@ -36,7 +36,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::VillageNotFound`], [`AppError::YearNotClosable`] before the close date (nothing
-    /// written), [`AppError::Store`].
+    /// written), [`AppError::Database`].
     pub async fn close_year(
         &self,
         village: VillageId,
@@ -56,7 +56,7 @@ impl App {
                 close_date,
             });
         }
-        let db = self.store().connection();
+        let db = self.store();
         let run = match jobs::claim(db, JOB_YEAR_CLOSE, village, &year.to_string(), trigger).await?
         {
             Claim::Claimed(run) => run,
@@ -79,7 +79,7 @@ impl App {
         run: i64,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<YearCloseOutcome, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let calendar = self.store().village_calendar(village).await?;
         // D4: the honours snapshot is taken first.
         let honours = self.freeze_honours(village, year).await?;
@@ -91,7 +91,7 @@ impl App {
         );
         let at = now.min(last);
         let entries = ledger::village_entries(db, village, year).await?;
-        let (_, heads) = aidazu_store::publications::board_households(db, village).await?;
+        let (_, heads) = aidazu_ports::publications::board_households(db, village).await?;
         let mut households: Vec<HouseholdId> = heads.keys().copied().collect();
         households.sort();
         let total = i32::try_from(households.len()).unwrap_or(i32::MAX);
@@ -109,7 +109,7 @@ impl App {
             let own = by_household.remove(h).unwrap_or_default();
             let mut ledger =
                 HouseholdYearLedger::from_entries(*h, year, calendar, own).map_err(|e| {
-                    AppError::Store(aidazu_store::StoreError::Corrupt(format!(
+                    AppError::Database(aidazu_ports::StoreError::Corrupt(format!(
                         "ledger of household {h}: {e}"
                     )))
                 })?;
@@ -140,7 +140,7 @@ impl App {
                 jobs::progress(&txn, run, i32::try_from(i + 1).unwrap_or(i32::MAX), total).await?;
             }
         }
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &Actor::system(aidazu_domain::channel::Channel::Job).audit(
                 None,
@@ -175,7 +175,7 @@ impl App {
     /// balance (once per household and year). Returns how many households were reminded now.
     ///
     /// # Errors
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn year_close_reminders(
         &self,
         village: VillageId,
@@ -188,7 +188,7 @@ impl App {
         if today < from || today > close {
             return Ok(0);
         }
-        let db = self.store().connection();
+        let db = self.store();
         let mut reminded = 0;
         for t in ledger::village_totals(db, village, year).await? {
             if !t.totals.balance.is_positive() {
@@ -203,7 +203,7 @@ impl App {
                 continue;
             }
             let users: Vec<String> =
-                aidazu_store::declarations::household_recipients(db, t.household)
+                aidazu_ports::declarations::household_recipients(db, t.household)
                     .await?
                     .into_iter()
                     .map(|r| r.dingtalk_user_id)

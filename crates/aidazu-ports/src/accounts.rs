@@ -6,9 +6,9 @@ use aidazu_domain::{AccountId, HouseholdId, MemberId, VillageId};
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// The DingTalk user id of the built-in system account: the actor of jobs and of the demo seed.
 /// It is inactive, so nobody can log in as it.
@@ -55,7 +55,10 @@ pub trait AccountsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn account_by_dingtalk_user_id(&self, dingtalk_user_id: &str) -> Result<Option<AccountView>, StoreError>;
+    async fn account_by_dingtalk_user_id(
+        &self,
+        dingtalk_user_id: &str,
+    ) -> Result<Option<AccountView>, StoreError>;
     /// The account with this id and its grants.
     ///
     /// # Errors
@@ -65,13 +68,22 @@ pub trait AccountsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn accounts_of_member(&self, member: MemberId) -> Result<Vec<(AccountId, String)>, StoreError>;
+    async fn accounts_of_member(
+        &self,
+        member: MemberId,
+    ) -> Result<Vec<(AccountId, String)>, StoreError>;
     /// Creates the account of a DingTalk user or updates it: binds it to `member`, sets the name and
     /// (when given) the mobile (encrypted + lookup hash, R4), and makes it active. Returns its id.
     ///
     /// # Errors
     /// [`StoreError::Crypto`], [`StoreError::Conflict`], [`StoreError::Query`].
-    async fn bind_account(&self, dingtalk_user_id: &str, name: &str, member: Option<MemberId>, mobile: Option<&str>) -> Result<AccountId, StoreError>;
+    async fn bind_account(
+        &self,
+        dingtalk_user_id: &str,
+        name: &str,
+        member: Option<MemberId>,
+        mobile: Option<&str>,
+    ) -> Result<AccountId, StoreError>;
     /// Unbinds an account from its member and deactivates it (the person left the organisation).
     ///
     /// # Errors
@@ -81,25 +93,40 @@ pub trait AccountsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn ensure_grant(&self, account: AccountId, access: Access, granted_by: Option<AccountId>) -> Result<bool, StoreError>;
+    async fn ensure_grant(
+        &self,
+        account: AccountId,
+        access: Access,
+        granted_by: Option<AccountId>,
+    ) -> Result<bool, StoreError>;
     /// What binding needs to know about the account of a DingTalk user; `None` when it has none.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Invalid`] for a malformed stored grant.
-    async fn binding_facts(&self, dingtalk_user_id: &str) -> Result<Option<BindingFacts>, StoreError>;
+    async fn binding_facts(
+        &self,
+        dingtalk_user_id: &str,
+    ) -> Result<Option<BindingFacts>, StoreError>;
     /// The accounts that are bound, or since `since` were bound, to a member of `household`
     /// (D6: recusal by person across the points-year).
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn accounts_tied_to_household(&self, household: HouseholdId, since: chrono::DateTime<Utc>) -> Result<Vec<AccountId>, StoreError>;
+    async fn accounts_tied_to_household(
+        &self,
+        household: HouseholdId,
+        since: chrono::DateTime<Utc>,
+    ) -> Result<Vec<AccountId>, StoreError>;
 }
 
 /// The account with this DingTalk user id and its grants, on `db` (use inside a transaction).
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn account_by_dingtalk_user_id(db: &(impl AsRepo + ?Sized), dingtalk_user_id: &str) -> Result<Option<AccountView>, StoreError> {
+pub async fn account_by_dingtalk_user_id(
+    db: &(impl AsRepo + ?Sized),
+    dingtalk_user_id: &str,
+) -> Result<Option<AccountView>, StoreError> {
     AccountsRepo::account_by_dingtalk_user_id(db.repo(), dingtalk_user_id).await
 }
 
@@ -107,7 +134,10 @@ pub async fn account_by_dingtalk_user_id(db: &(impl AsRepo + ?Sized), dingtalk_u
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn account_by_id(db: &(impl AsRepo + ?Sized), id: AccountId) -> Result<Option<AccountView>, StoreError> {
+pub async fn account_by_id(
+    db: &(impl AsRepo + ?Sized),
+    id: AccountId,
+) -> Result<Option<AccountView>, StoreError> {
     AccountsRepo::account_by_id(db.repo(), id).await
 }
 
@@ -115,7 +145,10 @@ pub async fn account_by_id(db: &(impl AsRepo + ?Sized), id: AccountId) -> Result
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn accounts_of_member(db: &(impl AsRepo + ?Sized), member: MemberId) -> Result<Vec<(AccountId, String)>, StoreError> {
+pub async fn accounts_of_member(
+    db: &(impl AsRepo + ?Sized),
+    member: MemberId,
+) -> Result<Vec<(AccountId, String)>, StoreError> {
     AccountsRepo::accounts_of_member(db.repo(), member).await
 }
 
@@ -124,7 +157,13 @@ pub async fn accounts_of_member(db: &(impl AsRepo + ?Sized), member: MemberId) -
 ///
 /// # Errors
 /// [`StoreError::Crypto`], [`StoreError::Conflict`], [`StoreError::Query`].
-pub async fn bind_account(db: &(impl AsRepo + ?Sized), dingtalk_user_id: &str, name: &str, member: Option<MemberId>, mobile: Option<&str>) -> Result<AccountId, StoreError> {
+pub async fn bind_account(
+    db: &(impl AsRepo + ?Sized),
+    dingtalk_user_id: &str,
+    name: &str,
+    member: Option<MemberId>,
+    mobile: Option<&str>,
+) -> Result<AccountId, StoreError> {
     AccountsRepo::bind_account(db.repo(), dingtalk_user_id, name, member, mobile).await
 }
 
@@ -132,7 +171,10 @@ pub async fn bind_account(db: &(impl AsRepo + ?Sized), dingtalk_user_id: &str, n
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn deactivate_account(db: &(impl AsRepo + ?Sized), account: AccountId) -> Result<(), StoreError> {
+pub async fn deactivate_account(
+    db: &(impl AsRepo + ?Sized),
+    account: AccountId,
+) -> Result<(), StoreError> {
     AccountsRepo::deactivate_account(db.repo(), account).await
 }
 
@@ -140,7 +182,12 @@ pub async fn deactivate_account(db: &(impl AsRepo + ?Sized), account: AccountId)
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn ensure_grant(db: &(impl AsRepo + ?Sized), account: AccountId, access: Access, granted_by: Option<AccountId>) -> Result<bool, StoreError> {
+pub async fn ensure_grant(
+    db: &(impl AsRepo + ?Sized),
+    account: AccountId,
+    access: Access,
+    granted_by: Option<AccountId>,
+) -> Result<bool, StoreError> {
     AccountsRepo::ensure_grant(db.repo(), account, access, granted_by).await
 }
 
@@ -148,7 +195,10 @@ pub async fn ensure_grant(db: &(impl AsRepo + ?Sized), account: AccountId, acces
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Invalid`] for a malformed stored grant.
-pub async fn binding_facts(db: &(impl AsRepo + ?Sized), dingtalk_user_id: &str) -> Result<Option<BindingFacts>, StoreError> {
+pub async fn binding_facts(
+    db: &(impl AsRepo + ?Sized),
+    dingtalk_user_id: &str,
+) -> Result<Option<BindingFacts>, StoreError> {
     AccountsRepo::binding_facts(db.repo(), dingtalk_user_id).await
 }
 
@@ -157,6 +207,10 @@ pub async fn binding_facts(db: &(impl AsRepo + ?Sized), dingtalk_user_id: &str) 
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn accounts_tied_to_household(db: &(impl AsRepo + ?Sized), household: HouseholdId, since: chrono::DateTime<Utc>) -> Result<Vec<AccountId>, StoreError> {
+pub async fn accounts_tied_to_household(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+    since: chrono::DateTime<Utc>,
+) -> Result<Vec<AccountId>, StoreError> {
     AccountsRepo::accounts_tied_to_household(db.repo(), household, since).await
 }

@@ -1,16 +1,16 @@
 //! Sharing activities (R21): the activity, its attendance (one row per household, the unique key
 //! credits a household once however often it scans) and its stories.
 
-use std::collections::HashMap;
 use aidazu_domain::activity::AttendanceVia;
 use aidazu_domain::{
     AccountId, ActivityId, GroupId, HouseholdId, ItemCode, LedgerEntryId, MemberId, VillageId,
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// A new activity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,10 @@ pub trait ActivitiesRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn village_activities(&self, village: VillageId) -> Result<Vec<StoredActivity>, StoreError>;
+    async fn village_activities(
+        &self,
+        village: VillageId,
+    ) -> Result<Vec<StoredActivity>, StoreError>;
     /// Opens or closes check-in.
     ///
     /// # Errors
@@ -93,12 +96,25 @@ pub trait ActivitiesRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn record_attendance(&self, activity: ActivityId, household: HouseholdId, member: MemberId, via: AttendanceVia, recorded_by: AccountId, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn record_attendance(
+        &self,
+        activity: ActivityId,
+        household: HouseholdId,
+        member: MemberId,
+        via: AttendanceVia,
+        recorded_by: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Links the attendance to the award it booked.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn set_attendance_entry(&self, activity: ActivityId, household: HouseholdId, entry: LedgerEntryId) -> Result<(), StoreError>;
+    async fn set_attendance_entry(
+        &self,
+        activity: ActivityId,
+        household: HouseholdId,
+        entry: LedgerEntryId,
+    ) -> Result<(), StoreError>;
     /// The attendance of an activity, in the order recorded.
     ///
     /// # Errors
@@ -108,12 +124,22 @@ pub trait ActivitiesRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn attendance_counts(&self, ids: &[ActivityId]) -> Result<HashMap<ActivityId, u32>, StoreError>;
+    async fn attendance_counts(
+        &self,
+        ids: &[ActivityId],
+    ) -> Result<HashMap<ActivityId, u32>, StoreError>;
     /// Adds a story.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn add_story(&self, activity: ActivityId, member: Option<MemberId>, text: &str, photo_ids: &[i64], created_by: AccountId) -> Result<i64, StoreError>;
+    async fn add_story(
+        &self,
+        activity: ActivityId,
+        member: Option<MemberId>,
+        text: &str,
+        photo_ids: &[i64],
+        created_by: AccountId,
+    ) -> Result<i64, StoreError>;
     /// The stories of an activity, oldest first.
     ///
     /// # Errors
@@ -130,7 +156,10 @@ pub trait ActivitiesRepo: Send + Sync {
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn insert_activity(db: &(impl AsRepo + ?Sized), new: &NewActivity) -> Result<ActivityId, StoreError> {
+pub async fn insert_activity(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewActivity,
+) -> Result<ActivityId, StoreError> {
     ActivitiesRepo::insert_activity(db.repo(), new).await
 }
 
@@ -138,7 +167,10 @@ pub async fn insert_activity(db: &(impl AsRepo + ?Sized), new: &NewActivity) -> 
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn activity(db: &(impl AsRepo + ?Sized), id: ActivityId) -> Result<Option<StoredActivity>, StoreError> {
+pub async fn activity(
+    db: &(impl AsRepo + ?Sized),
+    id: ActivityId,
+) -> Result<Option<StoredActivity>, StoreError> {
     ActivitiesRepo::activity(db.repo(), id).await
 }
 
@@ -146,7 +178,10 @@ pub async fn activity(db: &(impl AsRepo + ?Sized), id: ActivityId) -> Result<Opt
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn village_activities(db: &(impl AsRepo + ?Sized), village: VillageId) -> Result<Vec<StoredActivity>, StoreError> {
+pub async fn village_activities(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+) -> Result<Vec<StoredActivity>, StoreError> {
     ActivitiesRepo::village_activities(db.repo(), village).await
 }
 
@@ -154,7 +189,11 @@ pub async fn village_activities(db: &(impl AsRepo + ?Sized), village: VillageId)
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn set_checkin_open(db: &(impl AsRepo + ?Sized), id: ActivityId, open: bool) -> Result<(), StoreError> {
+pub async fn set_checkin_open(
+    db: &(impl AsRepo + ?Sized),
+    id: ActivityId,
+    open: bool,
+) -> Result<(), StoreError> {
     ActivitiesRepo::set_checkin_open(db.repo(), id, open).await
 }
 
@@ -162,15 +201,29 @@ pub async fn set_checkin_open(db: &(impl AsRepo + ?Sized), id: ActivityId, open:
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn record_attendance(db: &(impl AsRepo + ?Sized), activity: ActivityId, household: HouseholdId, member: MemberId, via: AttendanceVia, recorded_by: AccountId, at: DateTime<Utc>) -> Result<bool, StoreError> {
-    ActivitiesRepo::record_attendance(db.repo(), activity, household, member, via, recorded_by, at).await
+pub async fn record_attendance(
+    db: &(impl AsRepo + ?Sized),
+    activity: ActivityId,
+    household: HouseholdId,
+    member: MemberId,
+    via: AttendanceVia,
+    recorded_by: AccountId,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    ActivitiesRepo::record_attendance(db.repo(), activity, household, member, via, recorded_by, at)
+        .await
 }
 
 /// Links the attendance to the award it booked.
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn set_attendance_entry(db: &(impl AsRepo + ?Sized), activity: ActivityId, household: HouseholdId, entry: LedgerEntryId) -> Result<(), StoreError> {
+pub async fn set_attendance_entry(
+    db: &(impl AsRepo + ?Sized),
+    activity: ActivityId,
+    household: HouseholdId,
+    entry: LedgerEntryId,
+) -> Result<(), StoreError> {
     ActivitiesRepo::set_attendance_entry(db.repo(), activity, household, entry).await
 }
 
@@ -178,7 +231,10 @@ pub async fn set_attendance_entry(db: &(impl AsRepo + ?Sized), activity: Activit
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn attendance(db: &(impl AsRepo + ?Sized), activity: ActivityId) -> Result<Vec<Attendance>, StoreError> {
+pub async fn attendance(
+    db: &(impl AsRepo + ?Sized),
+    activity: ActivityId,
+) -> Result<Vec<Attendance>, StoreError> {
     ActivitiesRepo::attendance(db.repo(), activity).await
 }
 
@@ -186,7 +242,10 @@ pub async fn attendance(db: &(impl AsRepo + ?Sized), activity: ActivityId) -> Re
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn attendance_counts(db: &(impl AsRepo + ?Sized), ids: &[ActivityId]) -> Result<HashMap<ActivityId, u32>, StoreError> {
+pub async fn attendance_counts(
+    db: &(impl AsRepo + ?Sized),
+    ids: &[ActivityId],
+) -> Result<HashMap<ActivityId, u32>, StoreError> {
     ActivitiesRepo::attendance_counts(db.repo(), ids).await
 }
 
@@ -194,7 +253,14 @@ pub async fn attendance_counts(db: &(impl AsRepo + ?Sized), ids: &[ActivityId]) 
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn add_story(db: &(impl AsRepo + ?Sized), activity: ActivityId, member: Option<MemberId>, text: &str, photo_ids: &[i64], created_by: AccountId) -> Result<i64, StoreError> {
+pub async fn add_story(
+    db: &(impl AsRepo + ?Sized),
+    activity: ActivityId,
+    member: Option<MemberId>,
+    text: &str,
+    photo_ids: &[i64],
+    created_by: AccountId,
+) -> Result<i64, StoreError> {
     ActivitiesRepo::add_story(db.repo(), activity, member, text, photo_ids, created_by).await
 }
 
@@ -202,7 +268,10 @@ pub async fn add_story(db: &(impl AsRepo + ?Sized), activity: ActivityId, member
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn stories(db: &(impl AsRepo + ?Sized), activity: ActivityId) -> Result<Vec<Story>, StoreError> {
+pub async fn stories(
+    db: &(impl AsRepo + ?Sized),
+    activity: ActivityId,
+) -> Result<Vec<Story>, StoreError> {
     ActivitiesRepo::stories(db.repo(), activity).await
 }
 
@@ -210,6 +279,9 @@ pub async fn stories(db: &(impl AsRepo + ?Sized), activity: ActivityId) -> Resul
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn group_village(db: &(impl AsRepo + ?Sized), group: GroupId) -> Result<Option<VillageId>, StoreError> {
+pub async fn group_village(
+    db: &(impl AsRepo + ?Sized),
+    group: GroupId,
+) -> Result<Option<VillageId>, StoreError> {
     ActivitiesRepo::group_village(db.repo(), group).await
 }

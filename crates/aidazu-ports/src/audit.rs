@@ -7,9 +7,9 @@ use aidazu_domain::{AccountId, HouseholdId, VillageId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// One audit record to write.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -87,7 +87,10 @@ pub trait AuditRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn list_page(&self, filter: AuditPageFilter) -> Result<(Vec<AuditListEntry>, u64), StoreError>;
+    async fn list_page(
+        &self,
+        filter: AuditPageFilter,
+    ) -> Result<(Vec<AuditListEntry>, u64), StoreError>;
 }
 
 /// Appends an audit record on `db` (use the transaction of the change it describes).
@@ -102,6 +105,9 @@ pub async fn record(db: &(impl AsRepo + ?Sized), record: &AuditRecord) -> Result
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn list_page(db: &(impl AsRepo + ?Sized), filter: AuditPageFilter) -> Result<(Vec<AuditListEntry>, u64), StoreError> {
+pub async fn list_page(
+    db: &(impl AsRepo + ?Sized),
+    filter: AuditPageFilter,
+) -> Result<(Vec<AuditListEntry>, u64), StoreError> {
     AuditRepo::list_page(db.repo(), filter).await
 }

@@ -6,9 +6,9 @@ use aidazu_domain::{CatalogueVersionId, DistrictId, VillageId};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// Who a catalogue version belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,13 +78,19 @@ pub trait CatalogueRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::NotFound`], [`StoreError::Corrupt`], [`StoreError::Query`].
-    async fn catalogue_version_by_id(&self, id: CatalogueVersionId) -> Result<StoredCatalogueVersion, StoreError>;
+    async fn catalogue_version_by_id(
+        &self,
+        id: CatalogueVersionId,
+    ) -> Result<StoredCatalogueVersion, StoreError>;
 }
 
 /// A stored version by its row id (e.g. the version a declaration was made under).
 ///
 /// # Errors
 /// [`StoreError::NotFound`], [`StoreError::Corrupt`], [`StoreError::Query`].
-pub async fn catalogue_version_by_id(db: &(impl AsRepo + ?Sized), id: CatalogueVersionId) -> Result<StoredCatalogueVersion, StoreError> {
+pub async fn catalogue_version_by_id(
+    db: &(impl AsRepo + ?Sized),
+    id: CatalogueVersionId,
+) -> Result<StoredCatalogueVersion, StoreError> {
     CatalogueRepo::catalogue_version_by_id(db.repo(), id).await
 }

@@ -15,9 +15,9 @@
 
 use aidazu_domain::VillageId;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// The `prev_hash` of a village's first link.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -54,7 +54,10 @@ pub trait ChainRepo: Send + Sync {
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn head(db: &(impl AsRepo + ?Sized), village: VillageId) -> Result<(i64, String), StoreError> {
+pub async fn head(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+) -> Result<(i64, String), StoreError> {
     ChainRepo::head(db.repo(), village).await
 }
 
@@ -62,6 +65,9 @@ pub async fn head(db: &(impl AsRepo + ?Sized), village: VillageId) -> Result<(i6
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn verify(db: &(impl AsRepo + ?Sized), village: VillageId) -> Result<Verification, StoreError> {
+pub async fn verify(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+) -> Result<Verification, StoreError> {
     ChainRepo::verify(db.repo(), village).await
 }

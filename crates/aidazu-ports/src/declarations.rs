@@ -3,6 +3,7 @@
 //! State changes are conditional updates (`… WHERE state = 'in_review'`), so of two concurrent
 //! decisions exactly one changes a row; the caller learns which from the returned flag.
 
+use crate::accounts::MemberRef;
 use aidazu_domain::channel::Channel;
 use aidazu_domain::declaration::DeclarationState;
 use aidazu_domain::org::Role;
@@ -11,11 +12,10 @@ use aidazu_domain::{
     Points, VillageId,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use crate::accounts::MemberRef;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// A declaration to insert (state `in_review`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,65 +122,106 @@ pub trait DeclarationsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Invalid`] (missing rows), [`StoreError::Query`].
-    async fn insert_declaration(&self, new: &NewDeclaration, out_track_nonce: &str) -> Result<DeclarationId, StoreError>;
+    async fn insert_declaration(
+        &self,
+        new: &NewDeclaration,
+        out_track_nonce: &str,
+    ) -> Result<DeclarationId, StoreError>;
     /// One declaration with its photo ids.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn declaration(&self, id: DeclarationId) -> Result<Option<DeclarationRecord>, StoreError>;
+    async fn declaration(&self, id: DeclarationId)
+    -> Result<Option<DeclarationRecord>, StoreError>;
     /// The declaration whose approval instance is `process_instance_id`.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn declaration_by_process_instance(&self, process_instance_id: &str) -> Result<Option<DeclarationRecord>, StoreError>;
+    async fn declaration_by_process_instance(
+        &self,
+        process_instance_id: &str,
+    ) -> Result<Option<DeclarationRecord>, StoreError>;
     /// The declaration whose card is `out_track_id`.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn declaration_by_out_track_id(&self, out_track_id: &str) -> Result<Option<DeclarationRecord>, StoreError>;
+    async fn declaration_by_out_track_id(
+        &self,
+        out_track_id: &str,
+    ) -> Result<Option<DeclarationRecord>, StoreError>;
     /// A household's declarations, newest first.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn household_declarations(&self, household: HouseholdId) -> Result<Vec<DeclarationRecord>, StoreError>;
+    async fn household_declarations(
+        &self,
+        household: HouseholdId,
+    ) -> Result<Vec<DeclarationRecord>, StoreError>;
     /// A village's declarations, optionally in one state, newest first.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn village_declarations(&self, village: VillageId, state: Option<DeclarationState>) -> Result<Vec<DeclarationRecord>, StoreError>;
+    async fn village_declarations(
+        &self,
+        village: VillageId,
+        state: Option<DeclarationState>,
+    ) -> Result<Vec<DeclarationRecord>, StoreError>;
     /// Every declaration still `in_review` submitted before `before`, oldest first (D2 reminders).
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn in_review_submitted_before(&self, before: DateTime<Utc>) -> Result<Vec<DeclarationRecord>, StoreError>;
+    async fn in_review_submitted_before(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<DeclarationRecord>, StoreError>;
     /// A household's declarations still `in_review` of one item (pending cap usage).
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn pending_of_item(&self, household: HouseholdId, item_code: &ItemCode) -> Result<Vec<DeclarationRecord>, StoreError>;
+    async fn pending_of_item(
+        &self,
+        household: HouseholdId,
+        item_code: &ItemCode,
+    ) -> Result<Vec<DeclarationRecord>, StoreError>;
     /// Moves the declaration from `in_review` to approved/rejected. Returns `false` (and writes
     /// nothing) when it was no longer `in_review`.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn decide_in_review(&self, id: DeclarationId, write: &DecisionWrite) -> Result<bool, StoreError>;
+    async fn decide_in_review(
+        &self,
+        id: DeclarationId,
+        write: &DecisionWrite,
+    ) -> Result<bool, StoreError>;
     /// Moves the declaration from `in_review` to withdrawn. Returns `false` when it was no longer
     /// `in_review`.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn withdraw_in_review(&self, id: DeclarationId, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn withdraw_in_review(
+        &self,
+        id: DeclarationId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Links the ledger entry an approval booked.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn set_ledger_entry(&self, id: DeclarationId, entry: LedgerEntryId) -> Result<(), StoreError>;
+    async fn set_ledger_entry(
+        &self,
+        id: DeclarationId,
+        entry: LedgerEntryId,
+    ) -> Result<(), StoreError>;
     /// Records the DingTalk approval instance opened for a declaration (set by the gateway once
     /// `approval.create` was sent). Idempotent for the same value.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn set_process_instance_id(&self, id: DeclarationId, process_instance_id: &str) -> Result<(), StoreError>;
+    async fn set_process_instance_id(
+        &self,
+        id: DeclarationId,
+        process_instance_id: &str,
+    ) -> Result<(), StoreError>;
     /// A member with household and village.
     ///
     /// # Errors
@@ -190,20 +231,31 @@ pub trait DeclarationsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn household_recipients(&self, household: HouseholdId) -> Result<Vec<Recipient>, StoreError>;
+    async fn household_recipients(
+        &self,
+        household: HouseholdId,
+    ) -> Result<Vec<Recipient>, StoreError>;
     /// The active accounts holding `role` over exactly `scope` (a village's committee, a town's
     /// officers), with their own household.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn scope_role_holders(&self, scope: aidazu_domain::org::Scope, role: Role) -> Result<Vec<Recipient>, StoreError>;
+    async fn scope_role_holders(
+        &self,
+        scope: aidazu_domain::org::Scope,
+        role: Role,
+    ) -> Result<Vec<Recipient>, StoreError>;
 }
 
 /// Inserts a declaration with its photos. `card_out_track_id` is derived from the new id.
 ///
 /// # Errors
 /// [`StoreError::Invalid`] (missing rows), [`StoreError::Query`].
-pub async fn insert_declaration(db: &(impl AsRepo + ?Sized), new: &NewDeclaration, out_track_nonce: &str) -> Result<DeclarationId, StoreError> {
+pub async fn insert_declaration(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewDeclaration,
+    out_track_nonce: &str,
+) -> Result<DeclarationId, StoreError> {
     DeclarationsRepo::insert_declaration(db.repo(), new, out_track_nonce).await
 }
 
@@ -211,7 +263,10 @@ pub async fn insert_declaration(db: &(impl AsRepo + ?Sized), new: &NewDeclaratio
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn declaration(db: &(impl AsRepo + ?Sized), id: DeclarationId) -> Result<Option<DeclarationRecord>, StoreError> {
+pub async fn declaration(
+    db: &(impl AsRepo + ?Sized),
+    id: DeclarationId,
+) -> Result<Option<DeclarationRecord>, StoreError> {
     DeclarationsRepo::declaration(db.repo(), id).await
 }
 
@@ -219,7 +274,10 @@ pub async fn declaration(db: &(impl AsRepo + ?Sized), id: DeclarationId) -> Resu
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn declaration_by_process_instance(db: &(impl AsRepo + ?Sized), process_instance_id: &str) -> Result<Option<DeclarationRecord>, StoreError> {
+pub async fn declaration_by_process_instance(
+    db: &(impl AsRepo + ?Sized),
+    process_instance_id: &str,
+) -> Result<Option<DeclarationRecord>, StoreError> {
     DeclarationsRepo::declaration_by_process_instance(db.repo(), process_instance_id).await
 }
 
@@ -227,7 +285,10 @@ pub async fn declaration_by_process_instance(db: &(impl AsRepo + ?Sized), proces
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn declaration_by_out_track_id(db: &(impl AsRepo + ?Sized), out_track_id: &str) -> Result<Option<DeclarationRecord>, StoreError> {
+pub async fn declaration_by_out_track_id(
+    db: &(impl AsRepo + ?Sized),
+    out_track_id: &str,
+) -> Result<Option<DeclarationRecord>, StoreError> {
     DeclarationsRepo::declaration_by_out_track_id(db.repo(), out_track_id).await
 }
 
@@ -235,7 +296,10 @@ pub async fn declaration_by_out_track_id(db: &(impl AsRepo + ?Sized), out_track_
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn household_declarations(db: &(impl AsRepo + ?Sized), household: HouseholdId) -> Result<Vec<DeclarationRecord>, StoreError> {
+pub async fn household_declarations(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+) -> Result<Vec<DeclarationRecord>, StoreError> {
     DeclarationsRepo::household_declarations(db.repo(), household).await
 }
 
@@ -243,7 +307,11 @@ pub async fn household_declarations(db: &(impl AsRepo + ?Sized), household: Hous
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn village_declarations(db: &(impl AsRepo + ?Sized), village: VillageId, state: Option<DeclarationState>) -> Result<Vec<DeclarationRecord>, StoreError> {
+pub async fn village_declarations(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    state: Option<DeclarationState>,
+) -> Result<Vec<DeclarationRecord>, StoreError> {
     DeclarationsRepo::village_declarations(db.repo(), village, state).await
 }
 
@@ -251,7 +319,10 @@ pub async fn village_declarations(db: &(impl AsRepo + ?Sized), village: VillageI
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn in_review_submitted_before(db: &(impl AsRepo + ?Sized), before: DateTime<Utc>) -> Result<Vec<DeclarationRecord>, StoreError> {
+pub async fn in_review_submitted_before(
+    db: &(impl AsRepo + ?Sized),
+    before: DateTime<Utc>,
+) -> Result<Vec<DeclarationRecord>, StoreError> {
     DeclarationsRepo::in_review_submitted_before(db.repo(), before).await
 }
 
@@ -259,7 +330,11 @@ pub async fn in_review_submitted_before(db: &(impl AsRepo + ?Sized), before: Dat
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn pending_of_item(db: &(impl AsRepo + ?Sized), household: HouseholdId, item_code: &ItemCode) -> Result<Vec<DeclarationRecord>, StoreError> {
+pub async fn pending_of_item(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+    item_code: &ItemCode,
+) -> Result<Vec<DeclarationRecord>, StoreError> {
     DeclarationsRepo::pending_of_item(db.repo(), household, item_code).await
 }
 
@@ -268,7 +343,11 @@ pub async fn pending_of_item(db: &(impl AsRepo + ?Sized), household: HouseholdId
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn decide_in_review(db: &(impl AsRepo + ?Sized), id: DeclarationId, write: &DecisionWrite) -> Result<bool, StoreError> {
+pub async fn decide_in_review(
+    db: &(impl AsRepo + ?Sized),
+    id: DeclarationId,
+    write: &DecisionWrite,
+) -> Result<bool, StoreError> {
     DeclarationsRepo::decide_in_review(db.repo(), id, write).await
 }
 
@@ -277,7 +356,11 @@ pub async fn decide_in_review(db: &(impl AsRepo + ?Sized), id: DeclarationId, wr
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn withdraw_in_review(db: &(impl AsRepo + ?Sized), id: DeclarationId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn withdraw_in_review(
+    db: &(impl AsRepo + ?Sized),
+    id: DeclarationId,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     DeclarationsRepo::withdraw_in_review(db.repo(), id, at).await
 }
 
@@ -285,7 +368,11 @@ pub async fn withdraw_in_review(db: &(impl AsRepo + ?Sized), id: DeclarationId, 
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn set_ledger_entry(db: &(impl AsRepo + ?Sized), id: DeclarationId, entry: LedgerEntryId) -> Result<(), StoreError> {
+pub async fn set_ledger_entry(
+    db: &(impl AsRepo + ?Sized),
+    id: DeclarationId,
+    entry: LedgerEntryId,
+) -> Result<(), StoreError> {
     DeclarationsRepo::set_ledger_entry(db.repo(), id, entry).await
 }
 
@@ -294,7 +381,11 @@ pub async fn set_ledger_entry(db: &(impl AsRepo + ?Sized), id: DeclarationId, en
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn set_process_instance_id(db: &(impl AsRepo + ?Sized), id: DeclarationId, process_instance_id: &str) -> Result<(), StoreError> {
+pub async fn set_process_instance_id(
+    db: &(impl AsRepo + ?Sized),
+    id: DeclarationId,
+    process_instance_id: &str,
+) -> Result<(), StoreError> {
     DeclarationsRepo::set_process_instance_id(db.repo(), id, process_instance_id).await
 }
 
@@ -302,7 +393,10 @@ pub async fn set_process_instance_id(db: &(impl AsRepo + ?Sized), id: Declaratio
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn member_ref(db: &(impl AsRepo + ?Sized), member: MemberId) -> Result<Option<MemberRef>, StoreError> {
+pub async fn member_ref(
+    db: &(impl AsRepo + ?Sized),
+    member: MemberId,
+) -> Result<Option<MemberRef>, StoreError> {
     DeclarationsRepo::member_ref(db.repo(), member).await
 }
 
@@ -310,7 +404,10 @@ pub async fn member_ref(db: &(impl AsRepo + ?Sized), member: MemberId) -> Result
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn household_recipients(db: &(impl AsRepo + ?Sized), household: HouseholdId) -> Result<Vec<Recipient>, StoreError> {
+pub async fn household_recipients(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+) -> Result<Vec<Recipient>, StoreError> {
     DeclarationsRepo::household_recipients(db.repo(), household).await
 }
 
@@ -319,6 +416,10 @@ pub async fn household_recipients(db: &(impl AsRepo + ?Sized), household: Househ
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn scope_role_holders(db: &(impl AsRepo + ?Sized), scope: aidazu_domain::org::Scope, role: Role) -> Result<Vec<Recipient>, StoreError> {
+pub async fn scope_role_holders(
+    db: &(impl AsRepo + ?Sized),
+    scope: aidazu_domain::org::Scope,
+    role: Role,
+) -> Result<Vec<Recipient>, StoreError> {
     DeclarationsRepo::scope_role_holders(db.repo(), scope, role).await
 }

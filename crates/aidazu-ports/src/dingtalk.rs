@@ -3,9 +3,9 @@
 
 use aidazu_domain::AccountId;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// `dingtalk_state` key of the approval form template's `processCode`.
 pub const STATE_PROCESS_CODE: &str = "approval.process_code";
@@ -43,7 +43,10 @@ pub trait DingtalkRepo: Send + Sync {
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn state_get(db: &(impl AsRepo + ?Sized), key: &str) -> Result<Option<String>, StoreError> {
+pub async fn state_get(
+    db: &(impl AsRepo + ?Sized),
+    key: &str,
+) -> Result<Option<String>, StoreError> {
     DingtalkRepo::state_get(db.repo(), key).await
 }
 
@@ -51,7 +54,11 @@ pub async fn state_get(db: &(impl AsRepo + ?Sized), key: &str) -> Result<Option<
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn state_put(db: &(impl AsRepo + ?Sized), key: &str, value: &str) -> Result<(), StoreError> {
+pub async fn state_put(
+    db: &(impl AsRepo + ?Sized),
+    key: &str,
+    value: &str,
+) -> Result<(), StoreError> {
     DingtalkRepo::state_put(db.repo(), key, value).await
 }
 
@@ -59,6 +66,9 @@ pub async fn state_put(db: &(impl AsRepo + ?Sized), key: &str, value: &str) -> R
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn account_user_id(db: &(impl AsRepo + ?Sized), account: AccountId) -> Result<Option<String>, StoreError> {
+pub async fn account_user_id(
+    db: &(impl AsRepo + ?Sized),
+    account: AccountId,
+) -> Result<Option<String>, StoreError> {
     DingtalkRepo::account_user_id(db.repo(), account).await
 }

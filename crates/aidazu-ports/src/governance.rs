@@ -2,17 +2,15 @@
 //! latest catalogue of an owner, group inspections, and adding districts, towns, villages and
 //! groups.
 
+use crate::catalogue::StoredCatalogueVersion;
 use aidazu_domain::catalogue::{CatalogueBounds, CatalogueItem, CatalogueVersion, ItemChange};
-use aidazu_domain::{
-    AccountId, CatalogueVersionId, DistrictId, GroupId, TownId, VillageId,
-};
+use aidazu_domain::{AccountId, CatalogueVersionId, DistrictId, GroupId, TownId, VillageId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use crate::catalogue::StoredCatalogueVersion;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// Where a change request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -191,7 +189,11 @@ pub trait GovernanceRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn current_base_version(&self, district: DistrictId, village: Option<VillageId>) -> Result<Option<u32>, StoreError>;
+    async fn current_base_version(
+        &self,
+        district: DistrictId,
+        village: Option<VillageId>,
+    ) -> Result<Option<u32>, StoreError>;
     /// One change request.
     ///
     /// # Errors
@@ -201,19 +203,29 @@ pub trait GovernanceRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn change_by_process_instance(&self, instance: &str) -> Result<Option<StoredCatalogueChange>, StoreError>;
+    async fn change_by_process_instance(
+        &self,
+        instance: &str,
+    ) -> Result<Option<StoredCatalogueChange>, StoreError>;
     /// Submitted change requests with a DingTalk approval, submitted at or before `by` (the
     /// reconciler re-checks their instances), oldest first.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn submitted_with_approval_by(&self, by: DateTime<Utc>) -> Result<Vec<StoredCatalogueChange>, StoreError>;
+    async fn submitted_with_approval_by(
+        &self,
+        by: DateTime<Utc>,
+    ) -> Result<Vec<StoredCatalogueChange>, StoreError>;
     /// Change requests of a village (`Some`) or of a district's template and all its villages
     /// (`None`), newest first.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn changes(&self, district: DistrictId, village: Option<VillageId>) -> Result<Vec<StoredCatalogueChange>, StoreError>;
+    async fn changes(
+        &self,
+        district: DistrictId,
+        village: Option<VillageId>,
+    ) -> Result<Vec<StoredCatalogueChange>, StoreError>;
     /// Moves a draft to `submitted`. Returns false when it was not a draft any more.
     ///
     /// # Errors
@@ -240,7 +252,11 @@ pub trait GovernanceRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn latest_version(&self, district: DistrictId, village: Option<VillageId>) -> Result<Option<StoredCatalogueVersion>, StoreError>;
+    async fn latest_version(
+        &self,
+        district: DistrictId,
+        village: Option<VillageId>,
+    ) -> Result<Option<StoredCatalogueVersion>, StoreError>;
     /// The number the district's next version must carry (see
     /// [`crate::Store::next_catalogue_version_number`]), on `db` (a transaction).
     ///
@@ -252,7 +268,13 @@ pub trait GovernanceRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Conflict`] (version number taken), [`StoreError::Query`].
-    async fn insert_approved_version(&self, district: DistrictId, village: Option<VillageId>, version: &CatalogueVersion, created_by: AccountId) -> Result<CatalogueVersionId, StoreError>;
+    async fn insert_approved_version(
+        &self,
+        district: DistrictId,
+        village: Option<VillageId>,
+        version: &CatalogueVersion,
+        created_by: AccountId,
+    ) -> Result<CatalogueVersionId, StoreError>;
     /// Records an inspection. [`StoreError::Conflict`] when the group was inspected that quarter.
     ///
     /// # Errors
@@ -287,17 +309,35 @@ pub trait GovernanceRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::NotFound`] (district), [`StoreError::Conflict`] (code), [`StoreError::Query`].
-    async fn insert_town(&self, district: DistrictId, code: &str, name: &str, dept_id: Option<&str>) -> Result<TownId, StoreError>;
+    async fn insert_town(
+        &self,
+        district: DistrictId,
+        code: &str,
+        name: &str,
+        dept_id: Option<&str>,
+    ) -> Result<TownId, StoreError>;
     /// Adds a village to a town.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] (town), [`StoreError::Conflict`] (code), [`StoreError::Query`].
-    async fn insert_village(&self, town: TownId, code: &str, name: &str, dept_id: Option<&str>) -> Result<VillageId, StoreError>;
+    async fn insert_village(
+        &self,
+        town: TownId,
+        code: &str,
+        name: &str,
+        dept_id: Option<&str>,
+    ) -> Result<VillageId, StoreError>;
     /// Adds a group to a village.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] (village), [`StoreError::Conflict`] (code), [`StoreError::Query`].
-    async fn insert_group(&self, village: VillageId, code: &str, name: &str, dept_id: Option<&str>) -> Result<GroupId, StoreError>;
+    async fn insert_group(
+        &self,
+        village: VillageId,
+        code: &str,
+        name: &str,
+        dept_id: Option<&str>,
+    ) -> Result<GroupId, StoreError>;
     /// A district by code.
     ///
     /// # Errors
@@ -312,24 +352,41 @@ pub trait GovernanceRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn rename_by_dept(&self, level: &str, dept_id: &str, name: &str) -> Result<(), StoreError>;
+    async fn rename_by_dept(
+        &self,
+        level: &str,
+        dept_id: &str,
+        name: &str,
+    ) -> Result<(), StoreError>;
     /// Sets (or replaces) the district's notice group.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn set_district_notice_group(&self, district: DistrictId, open_conversation_id: &str, robot_code: &str, by: AccountId) -> Result<DistrictNoticeGroup, StoreError>;
+    async fn set_district_notice_group(
+        &self,
+        district: DistrictId,
+        open_conversation_id: &str,
+        robot_code: &str,
+        by: AccountId,
+    ) -> Result<DistrictNoticeGroup, StoreError>;
     /// The district's notice group, if one is set.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn district_notice_group(&self, district: DistrictId) -> Result<Option<DistrictNoticeGroup>, StoreError>;
+    async fn district_notice_group(
+        &self,
+        district: DistrictId,
+    ) -> Result<Option<DistrictNoticeGroup>, StoreError>;
 }
 
 /// Writes a draft change request.
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn insert_change(db: &(impl AsRepo + ?Sized), new: &NewCatalogueChange) -> Result<i64, StoreError> {
+pub async fn insert_change(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewCatalogueChange,
+) -> Result<i64, StoreError> {
     GovernanceRepo::insert_change(db.repo(), new).await
 }
 
@@ -339,7 +396,11 @@ pub async fn insert_change(db: &(impl AsRepo + ?Sized), new: &NewCatalogueChange
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn current_base_version(db: &(impl AsRepo + ?Sized), district: DistrictId, village: Option<VillageId>) -> Result<Option<u32>, StoreError> {
+pub async fn current_base_version(
+    db: &(impl AsRepo + ?Sized),
+    district: DistrictId,
+    village: Option<VillageId>,
+) -> Result<Option<u32>, StoreError> {
     GovernanceRepo::current_base_version(db.repo(), district, village).await
 }
 
@@ -347,7 +408,10 @@ pub async fn current_base_version(db: &(impl AsRepo + ?Sized), district: Distric
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn change(db: &(impl AsRepo + ?Sized), id: i64) -> Result<Option<StoredCatalogueChange>, StoreError> {
+pub async fn change(
+    db: &(impl AsRepo + ?Sized),
+    id: i64,
+) -> Result<Option<StoredCatalogueChange>, StoreError> {
     GovernanceRepo::change(db.repo(), id).await
 }
 
@@ -355,7 +419,10 @@ pub async fn change(db: &(impl AsRepo + ?Sized), id: i64) -> Result<Option<Store
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn change_by_process_instance(db: &(impl AsRepo + ?Sized), instance: &str) -> Result<Option<StoredCatalogueChange>, StoreError> {
+pub async fn change_by_process_instance(
+    db: &(impl AsRepo + ?Sized),
+    instance: &str,
+) -> Result<Option<StoredCatalogueChange>, StoreError> {
     GovernanceRepo::change_by_process_instance(db.repo(), instance).await
 }
 
@@ -364,7 +431,10 @@ pub async fn change_by_process_instance(db: &(impl AsRepo + ?Sized), instance: &
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn submitted_with_approval_by(db: &(impl AsRepo + ?Sized), by: DateTime<Utc>) -> Result<Vec<StoredCatalogueChange>, StoreError> {
+pub async fn submitted_with_approval_by(
+    db: &(impl AsRepo + ?Sized),
+    by: DateTime<Utc>,
+) -> Result<Vec<StoredCatalogueChange>, StoreError> {
     GovernanceRepo::submitted_with_approval_by(db.repo(), by).await
 }
 
@@ -373,7 +443,11 @@ pub async fn submitted_with_approval_by(db: &(impl AsRepo + ?Sized), by: DateTim
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn changes(db: &(impl AsRepo + ?Sized), district: DistrictId, village: Option<VillageId>) -> Result<Vec<StoredCatalogueChange>, StoreError> {
+pub async fn changes(
+    db: &(impl AsRepo + ?Sized),
+    district: DistrictId,
+    village: Option<VillageId>,
+) -> Result<Vec<StoredCatalogueChange>, StoreError> {
     GovernanceRepo::changes(db.repo(), district, village).await
 }
 
@@ -381,7 +455,11 @@ pub async fn changes(db: &(impl AsRepo + ?Sized), district: DistrictId, village:
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn mark_submitted(db: &(impl AsRepo + ?Sized), id: i64, at: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn mark_submitted(
+    db: &(impl AsRepo + ?Sized),
+    id: i64,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     GovernanceRepo::mark_submitted(db.repo(), id, at).await
 }
 
@@ -389,7 +467,11 @@ pub async fn mark_submitted(db: &(impl AsRepo + ?Sized), id: i64, at: DateTime<U
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn set_process_instance_id(db: &(impl AsRepo + ?Sized), id: i64, instance: &str) -> Result<(), StoreError> {
+pub async fn set_process_instance_id(
+    db: &(impl AsRepo + ?Sized),
+    id: i64,
+    instance: &str,
+) -> Result<(), StoreError> {
     GovernanceRepo::set_process_instance_id(db.repo(), id, instance).await
 }
 
@@ -398,7 +480,11 @@ pub async fn set_process_instance_id(db: &(impl AsRepo + ?Sized), id: i64, insta
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn mark_decided(db: &(impl AsRepo + ?Sized), id: i64, decision: &ChangeDecision) -> Result<bool, StoreError> {
+pub async fn mark_decided(
+    db: &(impl AsRepo + ?Sized),
+    id: i64,
+    decision: &ChangeDecision,
+) -> Result<bool, StoreError> {
     GovernanceRepo::mark_decided(db.repo(), id, decision).await
 }
 
@@ -406,7 +492,10 @@ pub async fn mark_decided(db: &(impl AsRepo + ?Sized), id: i64, decision: &Chang
 ///
 /// # Errors
 /// [`StoreError::NotFound`], [`StoreError::Query`].
-pub async fn district_bounds(db: &(impl AsRepo + ?Sized), district: DistrictId) -> Result<CatalogueBounds, StoreError> {
+pub async fn district_bounds(
+    db: &(impl AsRepo + ?Sized),
+    district: DistrictId,
+) -> Result<CatalogueBounds, StoreError> {
     GovernanceRepo::district_bounds(db.repo(), district).await
 }
 
@@ -415,7 +504,11 @@ pub async fn district_bounds(db: &(impl AsRepo + ?Sized), district: DistrictId) 
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn latest_version(db: &(impl AsRepo + ?Sized), district: DistrictId, village: Option<VillageId>) -> Result<Option<StoredCatalogueVersion>, StoreError> {
+pub async fn latest_version(
+    db: &(impl AsRepo + ?Sized),
+    district: DistrictId,
+    village: Option<VillageId>,
+) -> Result<Option<StoredCatalogueVersion>, StoreError> {
     GovernanceRepo::latest_version(db.repo(), district, village).await
 }
 
@@ -424,7 +517,10 @@ pub async fn latest_version(db: &(impl AsRepo + ?Sized), district: DistrictId, v
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn next_version_number(db: &(impl AsRepo + ?Sized), district: DistrictId) -> Result<u32, StoreError> {
+pub async fn next_version_number(
+    db: &(impl AsRepo + ?Sized),
+    district: DistrictId,
+) -> Result<u32, StoreError> {
     GovernanceRepo::next_version_number(db.repo(), district).await
 }
 
@@ -433,7 +529,13 @@ pub async fn next_version_number(db: &(impl AsRepo + ?Sized), district: District
 ///
 /// # Errors
 /// [`StoreError::Conflict`] (version number taken), [`StoreError::Query`].
-pub async fn insert_approved_version(db: &(impl AsRepo + ?Sized), district: DistrictId, village: Option<VillageId>, version: &CatalogueVersion, created_by: AccountId) -> Result<CatalogueVersionId, StoreError> {
+pub async fn insert_approved_version(
+    db: &(impl AsRepo + ?Sized),
+    district: DistrictId,
+    village: Option<VillageId>,
+    version: &CatalogueVersion,
+    created_by: AccountId,
+) -> Result<CatalogueVersionId, StoreError> {
     GovernanceRepo::insert_approved_version(db.repo(), district, village, version, created_by).await
 }
 
@@ -441,7 +543,10 @@ pub async fn insert_approved_version(db: &(impl AsRepo + ?Sized), district: Dist
 ///
 /// # Errors
 /// [`StoreError::Conflict`], [`StoreError::Query`].
-pub async fn insert_inspection(db: &(impl AsRepo + ?Sized), new: &NewInspection) -> Result<i64, StoreError> {
+pub async fn insert_inspection(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewInspection,
+) -> Result<i64, StoreError> {
     GovernanceRepo::insert_inspection(db.repo(), new).await
 }
 
@@ -449,7 +554,11 @@ pub async fn insert_inspection(db: &(impl AsRepo + ?Sized), new: &NewInspection)
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn inspected(db: &(impl AsRepo + ?Sized), group: GroupId, quarter: &str) -> Result<bool, StoreError> {
+pub async fn inspected(
+    db: &(impl AsRepo + ?Sized),
+    group: GroupId,
+    quarter: &str,
+) -> Result<bool, StoreError> {
     GovernanceRepo::inspected(db.repo(), group, quarter).await
 }
 
@@ -457,7 +566,10 @@ pub async fn inspected(db: &(impl AsRepo + ?Sized), group: GroupId, quarter: &st
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn group(db: &(impl AsRepo + ?Sized), id: GroupId) -> Result<Option<GroupRow>, StoreError> {
+pub async fn group(
+    db: &(impl AsRepo + ?Sized),
+    id: GroupId,
+) -> Result<Option<GroupRow>, StoreError> {
     GovernanceRepo::group(db.repo(), id).await
 }
 
@@ -465,7 +577,10 @@ pub async fn group(db: &(impl AsRepo + ?Sized), id: GroupId) -> Result<Option<Gr
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn village_groups(db: &(impl AsRepo + ?Sized), village: VillageId) -> Result<Vec<GroupRow>, StoreError> {
+pub async fn village_groups(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+) -> Result<Vec<GroupRow>, StoreError> {
     GovernanceRepo::village_groups(db.repo(), village).await
 }
 
@@ -481,7 +596,10 @@ pub async fn org_tree(db: &(impl AsRepo + ?Sized)) -> Result<OrgTree, StoreError
 ///
 /// # Errors
 /// [`StoreError::Conflict`], [`StoreError::Query`].
-pub async fn insert_district(db: &(impl AsRepo + ?Sized), new: &NewDistrict) -> Result<DistrictId, StoreError> {
+pub async fn insert_district(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewDistrict,
+) -> Result<DistrictId, StoreError> {
     GovernanceRepo::insert_district(db.repo(), new).await
 }
 
@@ -489,7 +607,13 @@ pub async fn insert_district(db: &(impl AsRepo + ?Sized), new: &NewDistrict) -> 
 ///
 /// # Errors
 /// [`StoreError::NotFound`] (district), [`StoreError::Conflict`] (code), [`StoreError::Query`].
-pub async fn insert_town(db: &(impl AsRepo + ?Sized), district: DistrictId, code: &str, name: &str, dept_id: Option<&str>) -> Result<TownId, StoreError> {
+pub async fn insert_town(
+    db: &(impl AsRepo + ?Sized),
+    district: DistrictId,
+    code: &str,
+    name: &str,
+    dept_id: Option<&str>,
+) -> Result<TownId, StoreError> {
     GovernanceRepo::insert_town(db.repo(), district, code, name, dept_id).await
 }
 
@@ -497,7 +621,13 @@ pub async fn insert_town(db: &(impl AsRepo + ?Sized), district: DistrictId, code
 ///
 /// # Errors
 /// [`StoreError::NotFound`] (town), [`StoreError::Conflict`] (code), [`StoreError::Query`].
-pub async fn insert_village(db: &(impl AsRepo + ?Sized), town: TownId, code: &str, name: &str, dept_id: Option<&str>) -> Result<VillageId, StoreError> {
+pub async fn insert_village(
+    db: &(impl AsRepo + ?Sized),
+    town: TownId,
+    code: &str,
+    name: &str,
+    dept_id: Option<&str>,
+) -> Result<VillageId, StoreError> {
     GovernanceRepo::insert_village(db.repo(), town, code, name, dept_id).await
 }
 
@@ -505,7 +635,13 @@ pub async fn insert_village(db: &(impl AsRepo + ?Sized), town: TownId, code: &st
 ///
 /// # Errors
 /// [`StoreError::NotFound`] (village), [`StoreError::Conflict`] (code), [`StoreError::Query`].
-pub async fn insert_group(db: &(impl AsRepo + ?Sized), village: VillageId, code: &str, name: &str, dept_id: Option<&str>) -> Result<GroupId, StoreError> {
+pub async fn insert_group(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    code: &str,
+    name: &str,
+    dept_id: Option<&str>,
+) -> Result<GroupId, StoreError> {
     GovernanceRepo::insert_group(db.repo(), village, code, name, dept_id).await
 }
 
@@ -513,7 +649,10 @@ pub async fn insert_group(db: &(impl AsRepo + ?Sized), village: VillageId, code:
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn district_by_code(db: &(impl AsRepo + ?Sized), code: &str) -> Result<Option<OrgNode>, StoreError> {
+pub async fn district_by_code(
+    db: &(impl AsRepo + ?Sized),
+    code: &str,
+) -> Result<Option<OrgNode>, StoreError> {
     GovernanceRepo::district_by_code(db.repo(), code).await
 }
 
@@ -521,7 +660,10 @@ pub async fn district_by_code(db: &(impl AsRepo + ?Sized), code: &str) -> Result
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn household_codes(db: &(impl AsRepo + ?Sized), village: VillageId) -> Result<Vec<String>, StoreError> {
+pub async fn household_codes(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+) -> Result<Vec<String>, StoreError> {
     GovernanceRepo::household_codes(db.repo(), village).await
 }
 
@@ -529,7 +671,12 @@ pub async fn household_codes(db: &(impl AsRepo + ?Sized), village: VillageId) ->
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn rename_by_dept(db: &(impl AsRepo + ?Sized), level: &str, dept_id: &str, name: &str) -> Result<(), StoreError> {
+pub async fn rename_by_dept(
+    db: &(impl AsRepo + ?Sized),
+    level: &str,
+    dept_id: &str,
+    name: &str,
+) -> Result<(), StoreError> {
     GovernanceRepo::rename_by_dept(db.repo(), level, dept_id, name).await
 }
 
@@ -537,14 +684,30 @@ pub async fn rename_by_dept(db: &(impl AsRepo + ?Sized), level: &str, dept_id: &
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn set_district_notice_group(db: &(impl AsRepo + ?Sized), district: DistrictId, open_conversation_id: &str, robot_code: &str, by: AccountId) -> Result<DistrictNoticeGroup, StoreError> {
-    GovernanceRepo::set_district_notice_group(db.repo(), district, open_conversation_id, robot_code, by).await
+pub async fn set_district_notice_group(
+    db: &(impl AsRepo + ?Sized),
+    district: DistrictId,
+    open_conversation_id: &str,
+    robot_code: &str,
+    by: AccountId,
+) -> Result<DistrictNoticeGroup, StoreError> {
+    GovernanceRepo::set_district_notice_group(
+        db.repo(),
+        district,
+        open_conversation_id,
+        robot_code,
+        by,
+    )
+    .await
 }
 
 /// The district's notice group, if one is set.
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn district_notice_group(db: &(impl AsRepo + ?Sized), district: DistrictId) -> Result<Option<DistrictNoticeGroup>, StoreError> {
+pub async fn district_notice_group(
+    db: &(impl AsRepo + ?Sized),
+    district: DistrictId,
+) -> Result<Option<DistrictNoticeGroup>, StoreError> {
     GovernanceRepo::district_notice_group(db.repo(), district).await
 }

@@ -5,9 +5,9 @@ use aidazu_domain::calendar::PointsYear;
 use aidazu_domain::{AccountId, HouseholdId, MemberId, VillageId};
 use chrono::{DateTime, Utc};
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// A stored assessment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,24 +61,43 @@ pub trait HonoursRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn frozen(&self, village: VillageId, year: PointsYear) -> Result<Option<HonoursListRecord>, StoreError>;
+    async fn frozen(
+        &self,
+        village: VillageId,
+        year: PointsYear,
+    ) -> Result<Option<HonoursListRecord>, StoreError>;
     /// Records a nomination (once: the same nomination again returns the first).
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn nominate(&self, village: VillageId, year: PointsYear, honour: &str, household: HouseholdId, member: Option<MemberId>, by: AccountId) -> Result<Nomination, StoreError>;
+    async fn nominate(
+        &self,
+        village: VillageId,
+        year: PointsYear,
+        honour: &str,
+        household: HouseholdId,
+        member: Option<MemberId>,
+        by: AccountId,
+    ) -> Result<Nomination, StoreError>;
     /// The nominations of (village, year), oldest first.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn nominations(&self, village: VillageId, year: PointsYear) -> Result<Vec<Nomination>, StoreError>;
+    async fn nominations(
+        &self,
+        village: VillageId,
+        year: PointsYear,
+    ) -> Result<Vec<Nomination>, StoreError>;
 }
 
 /// Stores the assessment unless one exists for (village, year); returns the one that stands.
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn freeze(db: &(impl AsRepo + ?Sized), new: NewHonoursList) -> Result<HonoursListRecord, StoreError> {
+pub async fn freeze(
+    db: &(impl AsRepo + ?Sized),
+    new: NewHonoursList,
+) -> Result<HonoursListRecord, StoreError> {
     HonoursRepo::freeze(db.repo(), new).await
 }
 
@@ -86,7 +105,11 @@ pub async fn freeze(db: &(impl AsRepo + ?Sized), new: NewHonoursList) -> Result<
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn frozen(db: &(impl AsRepo + ?Sized), village: VillageId, year: PointsYear) -> Result<Option<HonoursListRecord>, StoreError> {
+pub async fn frozen(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    year: PointsYear,
+) -> Result<Option<HonoursListRecord>, StoreError> {
     HonoursRepo::frozen(db.repo(), village, year).await
 }
 
@@ -94,7 +117,15 @@ pub async fn frozen(db: &(impl AsRepo + ?Sized), village: VillageId, year: Point
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn nominate(db: &(impl AsRepo + ?Sized), village: VillageId, year: PointsYear, honour: &str, household: HouseholdId, member: Option<MemberId>, by: AccountId) -> Result<Nomination, StoreError> {
+pub async fn nominate(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    year: PointsYear,
+    honour: &str,
+    household: HouseholdId,
+    member: Option<MemberId>,
+    by: AccountId,
+) -> Result<Nomination, StoreError> {
     HonoursRepo::nominate(db.repo(), village, year, honour, household, member, by).await
 }
 
@@ -102,6 +133,10 @@ pub async fn nominate(db: &(impl AsRepo + ?Sized), village: VillageId, year: Poi
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn nominations(db: &(impl AsRepo + ?Sized), village: VillageId, year: PointsYear) -> Result<Vec<Nomination>, StoreError> {
+pub async fn nominations(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    year: PointsYear,
+) -> Result<Vec<Nomination>, StoreError> {
     HonoursRepo::nominations(db.repo(), village, year).await
 }

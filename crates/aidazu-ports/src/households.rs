@@ -4,16 +4,16 @@
 //! Functions take `&impl ConnectionTrait`, so a use case can write in the same transaction as its
 //! audit record.
 
-use std::collections::HashMap;
 use aidazu_domain::channel::Channel;
 use aidazu_domain::org::{Member, ParticipationChange, ResidentKind};
 use aidazu_domain::{AccountId, GroupId, HouseholdId, MemberId, Points, VillageId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// A household row with its group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -169,18 +169,27 @@ pub trait HouseholdsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn list_households(&self, village: VillageId, page: u64, per_page: u64) -> Result<(Vec<HouseholdListRow>, u64), StoreError>;
+    async fn list_households(
+        &self,
+        village: VillageId,
+        page: u64,
+        per_page: u64,
+    ) -> Result<(Vec<HouseholdListRow>, u64), StoreError>;
     /// The members of a household in id order (the head first by convention).
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Crypto`], [`StoreError::Corrupt`].
-    async fn household_members(&self, household: HouseholdId) -> Result<Vec<MemberRow>, StoreError>;
+    async fn household_members(&self, household: HouseholdId)
+    -> Result<Vec<MemberRow>, StoreError>;
     /// The members of a household in id order with the DingTalk user ids of the active accounts
     /// bound to each, in one statement.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Crypto`], [`StoreError::Corrupt`].
-    async fn household_members_with_accounts(&self, household: HouseholdId) -> Result<Vec<(MemberRow, Vec<String>)>, StoreError>;
+    async fn household_members_with_accounts(
+        &self,
+        household: HouseholdId,
+    ) -> Result<Vec<(MemberRow, Vec<String>)>, StoreError>;
     /// One member, or `None`.
     ///
     /// # Errors
@@ -212,31 +221,48 @@ pub trait HouseholdsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::NotFound`] (member), [`StoreError::Query`].
-    async fn insert_participation_change(&self, new: &NewParticipationChange) -> Result<i64, StoreError>;
+    async fn insert_participation_change(
+        &self,
+        new: &NewParticipationChange,
+    ) -> Result<i64, StoreError>;
     /// The participation changes of a household's members, in recording order (oldest first).
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn participation_history(&self, household: HouseholdId) -> Result<Vec<ParticipationRow>, StoreError>;
+    async fn participation_history(
+        &self,
+        household: HouseholdId,
+    ) -> Result<Vec<ParticipationRow>, StoreError>;
     /// The domain view of participation for every member of a village: members (by household) and
     /// their recorded changes, oldest first (what `aidazu_domain::org::household_participates` takes).
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn village_participation(&self, village: VillageId) -> Result<(HashMap<HouseholdId, Vec<Member>>, Vec<ParticipationChange>), StoreError>;
+    async fn village_participation(
+        &self,
+        village: VillageId,
+    ) -> Result<(HashMap<HouseholdId, Vec<Member>>, Vec<ParticipationChange>), StoreError>;
     /// A page of a household's ledger, newest first, with item titles and member and actor names,
     /// and the total count.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn ledger_page(&self, household: HouseholdId, page: u64, per_page: u64) -> Result<(Vec<LedgerLine>, u64), StoreError>;
+    async fn ledger_page(
+        &self,
+        household: HouseholdId,
+        page: u64,
+        per_page: u64,
+    ) -> Result<(Vec<LedgerLine>, u64), StoreError>;
 }
 
 /// One household, or `None`.
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn household(db: &(impl AsRepo + ?Sized), id: HouseholdId) -> Result<Option<HouseholdRow>, StoreError> {
+pub async fn household(
+    db: &(impl AsRepo + ?Sized),
+    id: HouseholdId,
+) -> Result<Option<HouseholdRow>, StoreError> {
     HouseholdsRepo::household(db.repo(), id).await
 }
 
@@ -244,7 +270,12 @@ pub async fn household(db: &(impl AsRepo + ?Sized), id: HouseholdId) -> Result<O
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn list_households(db: &(impl AsRepo + ?Sized), village: VillageId, page: u64, per_page: u64) -> Result<(Vec<HouseholdListRow>, u64), StoreError> {
+pub async fn list_households(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<HouseholdListRow>, u64), StoreError> {
     HouseholdsRepo::list_households(db.repo(), village, page, per_page).await
 }
 
@@ -252,7 +283,10 @@ pub async fn list_households(db: &(impl AsRepo + ?Sized), village: VillageId, pa
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Crypto`], [`StoreError::Corrupt`].
-pub async fn household_members(db: &(impl AsRepo + ?Sized), household: HouseholdId) -> Result<Vec<MemberRow>, StoreError> {
+pub async fn household_members(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+) -> Result<Vec<MemberRow>, StoreError> {
     HouseholdsRepo::household_members(db.repo(), household).await
 }
 
@@ -261,7 +295,10 @@ pub async fn household_members(db: &(impl AsRepo + ?Sized), household: Household
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Crypto`], [`StoreError::Corrupt`].
-pub async fn household_members_with_accounts(db: &(impl AsRepo + ?Sized), household: HouseholdId) -> Result<Vec<(MemberRow, Vec<String>)>, StoreError> {
+pub async fn household_members_with_accounts(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+) -> Result<Vec<(MemberRow, Vec<String>)>, StoreError> {
     HouseholdsRepo::household_members_with_accounts(db.repo(), household).await
 }
 
@@ -269,7 +306,10 @@ pub async fn household_members_with_accounts(db: &(impl AsRepo + ?Sized), househ
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Crypto`], [`StoreError::Corrupt`].
-pub async fn member(db: &(impl AsRepo + ?Sized), id: MemberId) -> Result<Option<MemberRow>, StoreError> {
+pub async fn member(
+    db: &(impl AsRepo + ?Sized),
+    id: MemberId,
+) -> Result<Option<MemberRow>, StoreError> {
     HouseholdsRepo::member(db.repo(), id).await
 }
 
@@ -277,7 +317,10 @@ pub async fn member(db: &(impl AsRepo + ?Sized), id: MemberId) -> Result<Option<
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Crypto`], [`StoreError::Corrupt`].
-pub async fn members_by_mobile(db: &(impl AsRepo + ?Sized), mobile: &str) -> Result<Vec<MemberRow>, StoreError> {
+pub async fn members_by_mobile(
+    db: &(impl AsRepo + ?Sized),
+    mobile: &str,
+) -> Result<Vec<MemberRow>, StoreError> {
     HouseholdsRepo::members_by_mobile(db.repo(), mobile).await
 }
 
@@ -286,7 +329,10 @@ pub async fn members_by_mobile(db: &(impl AsRepo + ?Sized), mobile: &str) -> Res
 /// # Errors
 /// [`StoreError::Conflict`] for a code already used in the village, [`StoreError::Invalid`] for
 /// a group of another village, [`StoreError::Query`].
-pub async fn insert_household(db: &(impl AsRepo + ?Sized), new: &NewHousehold) -> Result<HouseholdId, StoreError> {
+pub async fn insert_household(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewHousehold,
+) -> Result<HouseholdId, StoreError> {
     HouseholdsRepo::insert_household(db.repo(), new).await
 }
 
@@ -295,7 +341,10 @@ pub async fn insert_household(db: &(impl AsRepo + ?Sized), new: &NewHousehold) -
 /// # Errors
 /// [`StoreError::NotFound`] (household), [`StoreError::Conflict`] (member code),
 /// [`StoreError::Query`].
-pub async fn insert_member(db: &(impl AsRepo + ?Sized), new: &NewMember) -> Result<MemberId, StoreError> {
+pub async fn insert_member(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewMember,
+) -> Result<MemberId, StoreError> {
     HouseholdsRepo::insert_member(db.repo(), new).await
 }
 
@@ -303,7 +352,11 @@ pub async fn insert_member(db: &(impl AsRepo + ?Sized), new: &NewMember) -> Resu
 ///
 /// # Errors
 /// [`StoreError::NotFound`], [`StoreError::Query`].
-pub async fn update_member(db: &(impl AsRepo + ?Sized), id: MemberId, patch: &MemberPatch) -> Result<(), StoreError> {
+pub async fn update_member(
+    db: &(impl AsRepo + ?Sized),
+    id: MemberId,
+    patch: &MemberPatch,
+) -> Result<(), StoreError> {
     HouseholdsRepo::update_member(db.repo(), id, patch).await
 }
 
@@ -311,7 +364,10 @@ pub async fn update_member(db: &(impl AsRepo + ?Sized), id: MemberId, patch: &Me
 ///
 /// # Errors
 /// [`StoreError::NotFound`] (member), [`StoreError::Query`].
-pub async fn insert_participation_change(db: &(impl AsRepo + ?Sized), new: &NewParticipationChange) -> Result<i64, StoreError> {
+pub async fn insert_participation_change(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewParticipationChange,
+) -> Result<i64, StoreError> {
     HouseholdsRepo::insert_participation_change(db.repo(), new).await
 }
 
@@ -319,7 +375,10 @@ pub async fn insert_participation_change(db: &(impl AsRepo + ?Sized), new: &NewP
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn participation_history(db: &(impl AsRepo + ?Sized), household: HouseholdId) -> Result<Vec<ParticipationRow>, StoreError> {
+pub async fn participation_history(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+) -> Result<Vec<ParticipationRow>, StoreError> {
     HouseholdsRepo::participation_history(db.repo(), household).await
 }
 
@@ -328,7 +387,10 @@ pub async fn participation_history(db: &(impl AsRepo + ?Sized), household: House
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn village_participation(db: &(impl AsRepo + ?Sized), village: VillageId) -> Result<(HashMap<HouseholdId, Vec<Member>>, Vec<ParticipationChange>), StoreError> {
+pub async fn village_participation(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+) -> Result<(HashMap<HouseholdId, Vec<Member>>, Vec<ParticipationChange>), StoreError> {
     HouseholdsRepo::village_participation(db.repo(), village).await
 }
 
@@ -337,6 +399,11 @@ pub async fn village_participation(db: &(impl AsRepo + ?Sized), village: Village
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn ledger_page(db: &(impl AsRepo + ?Sized), household: HouseholdId, page: u64, per_page: u64) -> Result<(Vec<LedgerLine>, u64), StoreError> {
+pub async fn ledger_page(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<LedgerLine>, u64), StoreError> {
     HouseholdsRepo::ledger_page(db.repo(), household, page, per_page).await
 }

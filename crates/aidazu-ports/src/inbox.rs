@@ -9,9 +9,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// Where an event came from.
 pub const SOURCE_HTTP: &str = "http";
@@ -70,7 +70,10 @@ pub trait InboxRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn task_changes_of(&self, process_instance_id: &str) -> Result<Vec<InboundEvent>, StoreError>;
+    async fn task_changes_of(
+        &self,
+        process_instance_id: &str,
+    ) -> Result<Vec<InboundEvent>, StoreError>;
     /// PostgreSQL: takes the transaction-scoped advisory lock of the event applier; `false` when
     /// another replica holds it. Other databases: always `true`.
     ///
@@ -82,7 +85,12 @@ pub trait InboxRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn mark_applied(&self, id: i64, outcome: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn mark_applied(
+        &self,
+        id: i64,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Counts a failed application attempt (in its own transaction, after the rollback).
     ///
     /// # Errors
@@ -99,7 +107,11 @@ pub trait InboxRepo: Send + Sync {
 ///
 /// # Errors
 /// [`StoreError::Invalid`] for an empty key, [`StoreError::Query`].
-pub async fn insert(db: &(impl AsRepo + ?Sized), event: NewInboundEvent, now: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn insert(
+    db: &(impl AsRepo + ?Sized),
+    event: NewInboundEvent,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     InboxRepo::insert(db.repo(), event, now).await
 }
 
@@ -107,7 +119,9 @@ pub async fn insert(db: &(impl AsRepo + ?Sized), event: NewInboundEvent, now: Da
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn next_unapplied(db: &(impl AsRepo + ?Sized)) -> Result<Option<InboundEvent>, StoreError> {
+pub async fn next_unapplied(
+    db: &(impl AsRepo + ?Sized),
+) -> Result<Option<InboundEvent>, StoreError> {
     InboxRepo::next_unapplied(db.repo()).await
 }
 
@@ -116,7 +130,10 @@ pub async fn next_unapplied(db: &(impl AsRepo + ?Sized)) -> Result<Option<Inboun
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn task_changes_of(db: &(impl AsRepo + ?Sized), process_instance_id: &str) -> Result<Vec<InboundEvent>, StoreError> {
+pub async fn task_changes_of(
+    db: &(impl AsRepo + ?Sized),
+    process_instance_id: &str,
+) -> Result<Vec<InboundEvent>, StoreError> {
     InboxRepo::task_changes_of(db.repo(), process_instance_id).await
 }
 
@@ -134,7 +151,12 @@ pub async fn try_lock_applier(db: &(impl AsRepo + ?Sized)) -> Result<bool, Store
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn mark_applied(db: &(impl AsRepo + ?Sized), id: i64, outcome: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn mark_applied(
+    db: &(impl AsRepo + ?Sized),
+    id: i64,
+    outcome: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     InboxRepo::mark_applied(db.repo(), id, outcome, now).await
 }
 
@@ -142,7 +164,11 @@ pub async fn mark_applied(db: &(impl AsRepo + ?Sized), id: i64, outcome: &str, n
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn record_failure(db: &(impl AsRepo + ?Sized), id: i64, error: &str) -> Result<(), StoreError> {
+pub async fn record_failure(
+    db: &(impl AsRepo + ?Sized),
+    id: i64,
+    error: &str,
+) -> Result<(), StoreError> {
     InboxRepo::record_failure(db.repo(), id, error).await
 }
 

@@ -7,9 +7,9 @@ use aidazu_domain::VillageId;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// A run in progress.
 pub const RUNNING: &str = "running";
@@ -64,7 +64,13 @@ pub trait JobsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn claim(&self, job: &str, village: VillageId, period: &str, trigger: &str) -> Result<Claim, StoreError>;
+    async fn claim(
+        &self,
+        job: &str,
+        village: VillageId,
+        period: &str,
+        trigger: &str,
+    ) -> Result<Claim, StoreError>;
     /// Records progress (`done` of `total` steps).
     ///
     /// # Errors
@@ -85,17 +91,29 @@ pub trait JobsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn find(&self, job: &str, village: VillageId, period: &str) -> Result<Option<JobRun>, StoreError>;
+    async fn find(
+        &self,
+        job: &str,
+        village: VillageId,
+        period: &str,
+    ) -> Result<Option<JobRun>, StoreError>;
     /// The (village, period) keys of a job's finished runs.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn done_keys(&self, job: &str) -> Result<std::collections::HashSet<(i64, String)>, StoreError>;
+    async fn done_keys(
+        &self,
+        job: &str,
+    ) -> Result<std::collections::HashSet<(i64, String)>, StoreError>;
     /// The latest runs, newest first, of the given villages (all when `None`).
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn list(&self, villages: Option<&[VillageId]>, limit: u64) -> Result<Vec<JobRun>, StoreError>;
+    async fn list(
+        &self,
+        villages: Option<&[VillageId]>,
+        limit: u64,
+    ) -> Result<Vec<JobRun>, StoreError>;
 }
 
 /// Claims the run (job, village, period) for `trigger`: new, a failed run, or one abandoned for
@@ -103,7 +121,13 @@ pub trait JobsRepo: Send + Sync {
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn claim(db: &(impl AsRepo + ?Sized), job: &str, village: VillageId, period: &str, trigger: &str) -> Result<Claim, StoreError> {
+pub async fn claim(
+    db: &(impl AsRepo + ?Sized),
+    job: &str,
+    village: VillageId,
+    period: &str,
+    trigger: &str,
+) -> Result<Claim, StoreError> {
     JobsRepo::claim(db.repo(), job, village, period, trigger).await
 }
 
@@ -111,7 +135,12 @@ pub async fn claim(db: &(impl AsRepo + ?Sized), job: &str, village: VillageId, p
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn progress(db: &(impl AsRepo + ?Sized), id: i64, done: i32, total: i32) -> Result<(), StoreError> {
+pub async fn progress(
+    db: &(impl AsRepo + ?Sized),
+    id: i64,
+    done: i32,
+    total: i32,
+) -> Result<(), StoreError> {
     JobsRepo::progress(db.repo(), id, done, total).await
 }
 
@@ -120,7 +149,11 @@ pub async fn progress(db: &(impl AsRepo + ?Sized), id: i64, done: i32, total: i3
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn finish(db: &(impl AsRepo + ?Sized), id: i64, detail: &serde_json::Value) -> Result<(), StoreError> {
+pub async fn finish(
+    db: &(impl AsRepo + ?Sized),
+    id: i64,
+    detail: &serde_json::Value,
+) -> Result<(), StoreError> {
     JobsRepo::finish(db.repo(), id, detail).await
 }
 
@@ -136,7 +169,12 @@ pub async fn fail(db: &(impl AsRepo + ?Sized), id: i64, error: &str) -> Result<(
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn find(db: &(impl AsRepo + ?Sized), job: &str, village: VillageId, period: &str) -> Result<Option<JobRun>, StoreError> {
+pub async fn find(
+    db: &(impl AsRepo + ?Sized),
+    job: &str,
+    village: VillageId,
+    period: &str,
+) -> Result<Option<JobRun>, StoreError> {
     JobsRepo::find(db.repo(), job, village, period).await
 }
 
@@ -144,7 +182,10 @@ pub async fn find(db: &(impl AsRepo + ?Sized), job: &str, village: VillageId, pe
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn done_keys(db: &(impl AsRepo + ?Sized), job: &str) -> Result<std::collections::HashSet<(i64, String)>, StoreError> {
+pub async fn done_keys(
+    db: &(impl AsRepo + ?Sized),
+    job: &str,
+) -> Result<std::collections::HashSet<(i64, String)>, StoreError> {
     JobsRepo::done_keys(db.repo(), job).await
 }
 
@@ -152,6 +193,10 @@ pub async fn done_keys(db: &(impl AsRepo + ?Sized), job: &str) -> Result<std::co
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn list(db: &(impl AsRepo + ?Sized), villages: Option<&[VillageId]>, limit: u64) -> Result<Vec<JobRun>, StoreError> {
+pub async fn list(
+    db: &(impl AsRepo + ?Sized),
+    villages: Option<&[VillageId]>,
+    limit: u64,
+) -> Result<Vec<JobRun>, StoreError> {
     JobsRepo::list(db.repo(), villages, limit).await
 }

@@ -7,15 +7,13 @@
 use aidazu_domain::calendar::PointsYear;
 use aidazu_domain::channel::Channel;
 use aidazu_domain::ledger::LedgerEntry;
-use aidazu_domain::{
-    CatalogueVersionId, HouseholdId, LedgerEntryId, Points, VillageId,
-};
+use aidazu_domain::{CatalogueVersionId, HouseholdId, LedgerEntryId, Points, VillageId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// An entry to append, with what the domain entry does not carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,25 +87,41 @@ pub trait LedgerRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn household_totals(&self, household: HouseholdId, points_year: PointsYear) -> Result<HouseholdTotals, StoreError>;
+    async fn household_totals(
+        &self,
+        household: HouseholdId,
+        points_year: PointsYear,
+    ) -> Result<HouseholdTotals, StoreError>;
     /// Score and balance of every household of a village for a points-year, households without
     /// entries included (zero), ordered by household id, from the maintained read model.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn village_totals(&self, village: VillageId, points_year: PointsYear) -> Result<Vec<HouseholdYearTotals>, StoreError>;
+    async fn village_totals(
+        &self,
+        village: VillageId,
+        points_year: PointsYear,
+    ) -> Result<Vec<HouseholdYearTotals>, StoreError>;
     /// The entries of a household for a points-year, in booking order — what
     /// `HouseholdYearLedger::from_entries` takes.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn household_entries(&self, household: HouseholdId, points_year: PointsYear) -> Result<Vec<StoredLedgerEntry>, StoreError>;
+    async fn household_entries(
+        &self,
+        household: HouseholdId,
+        points_year: PointsYear,
+    ) -> Result<Vec<StoredLedgerEntry>, StoreError>;
     /// Every entry of a village's households for a points-year, in booking order (one query; what the
     /// quarterly publication rebuilds each household's `HouseholdYearLedger` from).
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn village_entries(&self, village: VillageId, points_year: PointsYear) -> Result<Vec<StoredLedgerEntry>, StoreError>;
+    async fn village_entries(
+        &self,
+        village: VillageId,
+        points_year: PointsYear,
+    ) -> Result<Vec<StoredLedgerEntry>, StoreError>;
 }
 
 /// Appends one entry on `db` (use a transaction to book it together with its cause).
@@ -120,7 +134,10 @@ pub trait LedgerRepo: Send + Sync {
 /// # Errors
 /// [`StoreError::Invalid`], [`StoreError::NotFound`] (household), [`StoreError::Conflict`] when a
 /// concurrent append won the idempotency key, [`StoreError::Query`].
-pub async fn append_entry(db: &(impl AsRepo + ?Sized), new: &NewLedgerEntry) -> Result<LedgerEntryId, StoreError> {
+pub async fn append_entry(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewLedgerEntry,
+) -> Result<LedgerEntryId, StoreError> {
     LedgerRepo::append_entry(db.repo(), new).await
 }
 
@@ -130,7 +147,10 @@ pub async fn append_entry(db: &(impl AsRepo + ?Sized), new: &NewLedgerEntry) -> 
 ///
 /// # Errors
 /// [`StoreError::NotFound`], [`StoreError::Query`].
-pub async fn lock_household(db: &(impl AsRepo + ?Sized), household: HouseholdId) -> Result<(), StoreError> {
+pub async fn lock_household(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+) -> Result<(), StoreError> {
     LedgerRepo::lock_household(db.repo(), household).await
 }
 
@@ -139,7 +159,11 @@ pub async fn lock_household(db: &(impl AsRepo + ?Sized), household: HouseholdId)
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn household_totals(db: &(impl AsRepo + ?Sized), household: HouseholdId, points_year: PointsYear) -> Result<HouseholdTotals, StoreError> {
+pub async fn household_totals(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+    points_year: PointsYear,
+) -> Result<HouseholdTotals, StoreError> {
     LedgerRepo::household_totals(db.repo(), household, points_year).await
 }
 
@@ -148,7 +172,11 @@ pub async fn household_totals(db: &(impl AsRepo + ?Sized), household: HouseholdI
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn village_totals(db: &(impl AsRepo + ?Sized), village: VillageId, points_year: PointsYear) -> Result<Vec<HouseholdYearTotals>, StoreError> {
+pub async fn village_totals(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    points_year: PointsYear,
+) -> Result<Vec<HouseholdYearTotals>, StoreError> {
     LedgerRepo::village_totals(db.repo(), village, points_year).await
 }
 
@@ -157,7 +185,11 @@ pub async fn village_totals(db: &(impl AsRepo + ?Sized), village: VillageId, poi
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn household_entries(db: &(impl AsRepo + ?Sized), household: HouseholdId, points_year: PointsYear) -> Result<Vec<StoredLedgerEntry>, StoreError> {
+pub async fn household_entries(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+    points_year: PointsYear,
+) -> Result<Vec<StoredLedgerEntry>, StoreError> {
     LedgerRepo::household_entries(db.repo(), household, points_year).await
 }
 
@@ -166,6 +198,10 @@ pub async fn household_entries(db: &(impl AsRepo + ?Sized), household: Household
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn village_entries(db: &(impl AsRepo + ?Sized), village: VillageId, points_year: PointsYear) -> Result<Vec<StoredLedgerEntry>, StoreError> {
+pub async fn village_entries(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    points_year: PointsYear,
+) -> Result<Vec<StoredLedgerEntry>, StoreError> {
     LedgerRepo::village_entries(db.repo(), village, points_year).await
 }

@@ -5,9 +5,9 @@ use aidazu_domain::org::VillageLocation;
 use aidazu_domain::{DistrictId, GroupId, HouseholdId, TownId, VillageId};
 use serde::Serialize;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// A town as shown beside a village.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,12 +67,19 @@ pub trait OrgRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`] for an unreadable stored value.
-    async fn district_calendar(&self, district: DistrictId) -> Result<Option<CalendarOverrides>, StoreError>;
+    async fn district_calendar(
+        &self,
+        district: DistrictId,
+    ) -> Result<Option<CalendarOverrides>, StoreError>;
     /// Stores a district's own days (`NULL` when it has none left).
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn set_district_calendar(&self, district: DistrictId, overrides: &CalendarOverrides) -> Result<(), StoreError>;
+    async fn set_district_calendar(
+        &self,
+        district: DistrictId,
+        overrides: &CalendarOverrides,
+    ) -> Result<(), StoreError>;
 }
 
 /// A district's own days over the national working-day calendar (issue 12); `None` when the
@@ -80,7 +87,10 @@ pub trait OrgRepo: Send + Sync {
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`] for an unreadable stored value.
-pub async fn district_calendar(db: &(impl AsRepo + ?Sized), district: DistrictId) -> Result<Option<CalendarOverrides>, StoreError> {
+pub async fn district_calendar(
+    db: &(impl AsRepo + ?Sized),
+    district: DistrictId,
+) -> Result<Option<CalendarOverrides>, StoreError> {
     OrgRepo::district_calendar(db.repo(), district).await
 }
 
@@ -88,6 +98,10 @@ pub async fn district_calendar(db: &(impl AsRepo + ?Sized), district: DistrictId
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn set_district_calendar(db: &(impl AsRepo + ?Sized), district: DistrictId, overrides: &CalendarOverrides) -> Result<(), StoreError> {
+pub async fn set_district_calendar(
+    db: &(impl AsRepo + ?Sized),
+    district: DistrictId,
+    overrides: &CalendarOverrides,
+) -> Result<(), StoreError> {
     OrgRepo::set_district_calendar(db.repo(), district, overrides).await
 }

@@ -7,9 +7,9 @@
 use aidazu_domain::VillageId;
 use chrono::{DateTime, Utc};
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 mod command;
 
@@ -106,7 +106,10 @@ pub trait OutboxRepo: Send + Sync {
 ///
 /// # Errors
 /// [`StoreError::Invalid`] (empty kind or key), [`StoreError::Query`].
-pub async fn enqueue(db: &(impl AsRepo + ?Sized), message: NewOutboxMessage) -> Result<i64, StoreError> {
+pub async fn enqueue(
+    db: &(impl AsRepo + ?Sized),
+    message: NewOutboxMessage,
+) -> Result<i64, StoreError> {
     OutboxRepo::enqueue(db.repo(), message).await
 }
 
@@ -114,6 +117,9 @@ pub async fn enqueue(db: &(impl AsRepo + ?Sized), message: NewOutboxMessage) -> 
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn get_by_key(db: &(impl AsRepo + ?Sized), dedupe_key: &str) -> Result<Option<OutboxMessage>, StoreError> {
+pub async fn get_by_key(
+    db: &(impl AsRepo + ?Sized),
+    dedupe_key: &str,
+) -> Result<Option<OutboxMessage>, StoreError> {
     OutboxRepo::get_by_key(db.repo(), dedupe_key).await
 }

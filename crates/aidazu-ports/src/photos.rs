@@ -4,9 +4,9 @@
 use aidazu_domain::{AccountId, DeclarationId, HouseholdId, VillageId};
 use chrono::{DateTime, Utc};
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// A photo to record after its bytes were stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,12 +52,19 @@ pub trait PhotosRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn uploaders(&self, photo_id: i64) -> Result<Vec<(AccountId, Option<HouseholdId>)>, StoreError>;
+    async fn uploaders(
+        &self,
+        photo_id: i64,
+    ) -> Result<Vec<(AccountId, Option<HouseholdId>)>, StoreError>;
     /// Whether `household` uploaded the photo (itself or with the same content).
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn uploaded_by_household(&self, photo_id: i64, household: HouseholdId) -> Result<bool, StoreError>;
+    async fn uploaded_by_household(
+        &self,
+        photo_id: i64,
+        household: HouseholdId,
+    ) -> Result<bool, StoreError>;
     /// One photo by id.
     ///
     /// # Errors
@@ -73,7 +80,11 @@ pub trait PhotosRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn other_declarations_with_same_photos(&self, photo_ids: &[i64], except: Option<DeclarationId>) -> Result<Vec<DeclarationId>, StoreError>;
+    async fn other_declarations_with_same_photos(
+        &self,
+        photo_ids: &[i64],
+        except: Option<DeclarationId>,
+    ) -> Result<Vec<DeclarationId>, StoreError>;
 }
 
 /// Records a photo and who uploaded it; the same content uploaded again in the same village
@@ -81,7 +92,10 @@ pub trait PhotosRepo: Send + Sync {
 ///
 /// # Errors
 /// [`StoreError::Invalid`] (missing village/household/account), [`StoreError::Query`].
-pub async fn insert_photo(db: &(impl AsRepo + ?Sized), new: &NewPhoto) -> Result<(PhotoRecord, bool), StoreError> {
+pub async fn insert_photo(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewPhoto,
+) -> Result<(PhotoRecord, bool), StoreError> {
     PhotosRepo::insert_photo(db.repo(), new).await
 }
 
@@ -89,7 +103,10 @@ pub async fn insert_photo(db: &(impl AsRepo + ?Sized), new: &NewPhoto) -> Result
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn uploaders(db: &(impl AsRepo + ?Sized), photo_id: i64) -> Result<Vec<(AccountId, Option<HouseholdId>)>, StoreError> {
+pub async fn uploaders(
+    db: &(impl AsRepo + ?Sized),
+    photo_id: i64,
+) -> Result<Vec<(AccountId, Option<HouseholdId>)>, StoreError> {
     PhotosRepo::uploaders(db.repo(), photo_id).await
 }
 
@@ -97,7 +114,11 @@ pub async fn uploaders(db: &(impl AsRepo + ?Sized), photo_id: i64) -> Result<Vec
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn uploaded_by_household(db: &(impl AsRepo + ?Sized), photo_id: i64, household: HouseholdId) -> Result<bool, StoreError> {
+pub async fn uploaded_by_household(
+    db: &(impl AsRepo + ?Sized),
+    photo_id: i64,
+    household: HouseholdId,
+) -> Result<bool, StoreError> {
     PhotosRepo::uploaded_by_household(db.repo(), photo_id, household).await
 }
 
@@ -105,7 +126,10 @@ pub async fn uploaded_by_household(db: &(impl AsRepo + ?Sized), photo_id: i64, h
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn photo(db: &(impl AsRepo + ?Sized), id: i64) -> Result<Option<PhotoRecord>, StoreError> {
+pub async fn photo(
+    db: &(impl AsRepo + ?Sized),
+    id: i64,
+) -> Result<Option<PhotoRecord>, StoreError> {
     PhotosRepo::photo(db.repo(), id).await
 }
 
@@ -113,7 +137,10 @@ pub async fn photo(db: &(impl AsRepo + ?Sized), id: i64) -> Result<Option<PhotoR
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn photos_by_ids(db: &(impl AsRepo + ?Sized), ids: &[i64]) -> Result<Vec<PhotoRecord>, StoreError> {
+pub async fn photos_by_ids(
+    db: &(impl AsRepo + ?Sized),
+    ids: &[i64],
+) -> Result<Vec<PhotoRecord>, StoreError> {
     PhotosRepo::photos_by_ids(db.repo(), ids).await
 }
 
@@ -122,6 +149,10 @@ pub async fn photos_by_ids(db: &(impl AsRepo + ?Sized), ids: &[i64]) -> Result<V
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn other_declarations_with_same_photos(db: &(impl AsRepo + ?Sized), photo_ids: &[i64], except: Option<DeclarationId>) -> Result<Vec<DeclarationId>, StoreError> {
+pub async fn other_declarations_with_same_photos(
+    db: &(impl AsRepo + ?Sized),
+    photo_ids: &[i64],
+    except: Option<DeclarationId>,
+) -> Result<Vec<DeclarationId>, StoreError> {
     PhotosRepo::other_declarations_with_same_photos(db.repo(), photo_ids, except).await
 }

@@ -1,15 +1,15 @@
 //! Quarterly publications (R16): frozen, versioned snapshots stored with their canonical content
 //! and its digest; the village's notice group (F5); the board's household names.
 
-use std::collections::HashMap;
 use aidazu_domain::calendar::Quarter;
 use aidazu_domain::org::NameDisplay;
 use aidazu_domain::{AccountId, HouseholdId, VillageId};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// A publication to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +72,12 @@ pub trait PublicationsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn get(&self, village: VillageId, quarter: Quarter, version: Option<u32>) -> Result<Option<PublicationRecord>, StoreError>;
+    async fn get(
+        &self,
+        village: VillageId,
+        quarter: Quarter,
+        version: Option<u32>,
+    ) -> Result<Option<PublicationRecord>, StoreError>;
     /// A village's publications, newest quarter first, latest version first within a quarter.
     ///
     /// # Errors
@@ -82,12 +87,22 @@ pub trait PublicationsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn published_villages(&self, candidates: &[VillageId], quarter: Quarter) -> Result<Vec<VillageId>, StoreError>;
+    async fn published_villages(
+        &self,
+        candidates: &[VillageId],
+        quarter: Quarter,
+    ) -> Result<Vec<VillageId>, StoreError>;
     /// Sets (or replaces) the village's notice group.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn set_notice_group(&self, village: VillageId, open_conversation_id: &str, robot_code: &str, by: AccountId) -> Result<NoticeGroup, StoreError>;
+    async fn set_notice_group(
+        &self,
+        village: VillageId,
+        open_conversation_id: &str,
+        robot_code: &str,
+        by: AccountId,
+    ) -> Result<NoticeGroup, StoreError>;
     /// The village's notice group, if one is set.
     ///
     /// # Errors
@@ -97,7 +112,10 @@ pub trait PublicationsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::NotFound`].
-    async fn board_households(&self, village: VillageId) -> Result<(NameDisplay, HashMap<HouseholdId, BoardHousehold>), StoreError>;
+    async fn board_households(
+        &self,
+        village: VillageId,
+    ) -> Result<(NameDisplay, HashMap<HouseholdId, BoardHousehold>), StoreError>;
 }
 
 /// Stores a publication unless that (village, quarter, version) exists; `None` when it did (the
@@ -105,7 +123,10 @@ pub trait PublicationsRepo: Send + Sync {
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn insert(db: &(impl AsRepo + ?Sized), new: &NewPublication) -> Result<Option<PublicationRecord>, StoreError> {
+pub async fn insert(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewPublication,
+) -> Result<Option<PublicationRecord>, StoreError> {
     PublicationsRepo::insert(db.repo(), new).await
 }
 
@@ -113,7 +134,12 @@ pub async fn insert(db: &(impl AsRepo + ?Sized), new: &NewPublication) -> Result
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn get(db: &(impl AsRepo + ?Sized), village: VillageId, quarter: Quarter, version: Option<u32>) -> Result<Option<PublicationRecord>, StoreError> {
+pub async fn get(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    quarter: Quarter,
+    version: Option<u32>,
+) -> Result<Option<PublicationRecord>, StoreError> {
     PublicationsRepo::get(db.repo(), village, quarter, version).await
 }
 
@@ -121,7 +147,10 @@ pub async fn get(db: &(impl AsRepo + ?Sized), village: VillageId, quarter: Quart
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn list(db: &(impl AsRepo + ?Sized), village: VillageId) -> Result<Vec<PublicationRecord>, StoreError> {
+pub async fn list(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+) -> Result<Vec<PublicationRecord>, StoreError> {
     PublicationsRepo::list(db.repo(), village).await
 }
 
@@ -129,7 +158,11 @@ pub async fn list(db: &(impl AsRepo + ?Sized), village: VillageId) -> Result<Vec
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn published_villages(db: &(impl AsRepo + ?Sized), candidates: &[VillageId], quarter: Quarter) -> Result<Vec<VillageId>, StoreError> {
+pub async fn published_villages(
+    db: &(impl AsRepo + ?Sized),
+    candidates: &[VillageId],
+    quarter: Quarter,
+) -> Result<Vec<VillageId>, StoreError> {
     PublicationsRepo::published_villages(db.repo(), candidates, quarter).await
 }
 
@@ -137,15 +170,25 @@ pub async fn published_villages(db: &(impl AsRepo + ?Sized), candidates: &[Villa
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn set_notice_group(db: &(impl AsRepo + ?Sized), village: VillageId, open_conversation_id: &str, robot_code: &str, by: AccountId) -> Result<NoticeGroup, StoreError> {
-    PublicationsRepo::set_notice_group(db.repo(), village, open_conversation_id, robot_code, by).await
+pub async fn set_notice_group(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    open_conversation_id: &str,
+    robot_code: &str,
+    by: AccountId,
+) -> Result<NoticeGroup, StoreError> {
+    PublicationsRepo::set_notice_group(db.repo(), village, open_conversation_id, robot_code, by)
+        .await
 }
 
 /// The village's notice group, if one is set.
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn notice_group(db: &(impl AsRepo + ?Sized), village: VillageId) -> Result<Option<NoticeGroup>, StoreError> {
+pub async fn notice_group(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+) -> Result<Option<NoticeGroup>, StoreError> {
     PublicationsRepo::notice_group(db.repo(), village).await
 }
 
@@ -153,6 +196,9 @@ pub async fn notice_group(db: &(impl AsRepo + ?Sized), village: VillageId) -> Re
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::NotFound`].
-pub async fn board_households(db: &(impl AsRepo + ?Sized), village: VillageId) -> Result<(NameDisplay, HashMap<HouseholdId, BoardHousehold>), StoreError> {
+pub async fn board_households(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+) -> Result<(NameDisplay, HashMap<HouseholdId, BoardHousehold>), StoreError> {
     PublicationsRepo::board_households(db.repo(), village).await
 }

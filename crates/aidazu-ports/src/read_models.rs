@@ -14,15 +14,15 @@
 //! (`aidazu verify`); [`rebuild_missing`] fills the tables of a database written before they
 //! existed.
 
-use std::collections::HashMap;
 use aidazu_domain::calendar::PointsYear;
 use aidazu_domain::ledger::YearTotals;
 use aidazu_domain::{HouseholdId, VillageId};
 use chrono::NaiveDate;
+use std::collections::HashMap;
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// A household-year whose maintained figures differ from the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,13 +72,21 @@ pub trait ReadModelsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn village_year_totals(&self, village: VillageId, points_year: PointsYear) -> Result<HashMap<HouseholdId, YearTotals>, StoreError>;
+    async fn village_year_totals(
+        &self,
+        village: VillageId,
+        points_year: PointsYear,
+    ) -> Result<HashMap<HouseholdId, YearTotals>, StoreError>;
     /// The households of a village that take part on `on` (R3), by their participation periods
     /// (one indexed query, no history fold), ordered by id.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn participating_households(&self, village: VillageId, on: NaiveDate) -> Result<Vec<HouseholdId>, StoreError>;
+    async fn participating_households(
+        &self,
+        village: VillageId,
+        on: NaiveDate,
+    ) -> Result<Vec<HouseholdId>, StoreError>;
     /// A household's [`Standing`] on `on` for `points_year`, in one statement (the rank is counted
     /// over the village's participation periods and maintained scores, never by loading the
     /// village's ledger). Periods of one household never overlap, so each participating household
@@ -86,14 +94,23 @@ pub trait ReadModelsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn standing(&self, household: HouseholdId, points_year: PointsYear, on: NaiveDate) -> Result<Option<Standing>, StoreError>;
+    async fn standing(
+        &self,
+        household: HouseholdId,
+        points_year: PointsYear,
+        on: NaiveDate,
+    ) -> Result<Option<Standing>, StoreError>;
 }
 
 /// The maintained figures of every household of a village with entries in the points-year.
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn village_year_totals(db: &(impl AsRepo + ?Sized), village: VillageId, points_year: PointsYear) -> Result<HashMap<HouseholdId, YearTotals>, StoreError> {
+pub async fn village_year_totals(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    points_year: PointsYear,
+) -> Result<HashMap<HouseholdId, YearTotals>, StoreError> {
     ReadModelsRepo::village_year_totals(db.repo(), village, points_year).await
 }
 
@@ -102,7 +119,11 @@ pub async fn village_year_totals(db: &(impl AsRepo + ?Sized), village: VillageId
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn participating_households(db: &(impl AsRepo + ?Sized), village: VillageId, on: NaiveDate) -> Result<Vec<HouseholdId>, StoreError> {
+pub async fn participating_households(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    on: NaiveDate,
+) -> Result<Vec<HouseholdId>, StoreError> {
     ReadModelsRepo::participating_households(db.repo(), village, on).await
 }
 
@@ -113,6 +134,11 @@ pub async fn participating_households(db: &(impl AsRepo + ?Sized), village: Vill
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn standing(db: &(impl AsRepo + ?Sized), household: HouseholdId, points_year: PointsYear, on: NaiveDate) -> Result<Option<Standing>, StoreError> {
+pub async fn standing(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+    points_year: PointsYear,
+    on: NaiveDate,
+) -> Result<Option<Standing>, StoreError> {
     ReadModelsRepo::standing(db.repo(), household, points_year, on).await
 }

@@ -7,34 +7,61 @@ use crate::{Backend, StoreError};
 /// Every repository, on one connection or inside one transaction.
 pub trait Repo:
     crate::accounts::AccountsRepo
-    +     crate::activities::ActivitiesRepo
-    +     crate::audit::AuditRepo
-    +     crate::catalogue::CatalogueRepo
-    +     crate::chain::ChainRepo
-    +     crate::declarations::DeclarationsRepo
-    +     crate::dingtalk::DingtalkRepo
-    +     crate::governance::GovernanceRepo
-    +     crate::honours::HonoursRepo
-    +     crate::households::HouseholdsRepo
-    +     crate::inbox::InboxRepo
-    +     crate::jobs::JobsRepo
-    +     crate::ledger::LedgerRepo
-    +     crate::objections::ObjectionsRepo
-    +     crate::org::OrgRepo
-    +     crate::outbox::OutboxRepo
-    +     crate::outbox_lease::OutboxLeaseRepo
-    +     crate::photos::PhotosRepo
-    +     crate::publications::PublicationsRepo
-    +     crate::read_models::ReadModelsRepo
-    +     crate::sessions::SessionsRepo
-    +     crate::shop::ShopRepo
-    +     crate::stats::StatsRepo
+    + crate::activities::ActivitiesRepo
+    + crate::audit::AuditRepo
+    + crate::catalogue::CatalogueRepo
+    + crate::chain::ChainRepo
+    + crate::declarations::DeclarationsRepo
+    + crate::dingtalk::DingtalkRepo
+    + crate::governance::GovernanceRepo
+    + crate::honours::HonoursRepo
+    + crate::households::HouseholdsRepo
+    + crate::inbox::InboxRepo
+    + crate::jobs::JobsRepo
+    + crate::ledger::LedgerRepo
+    + crate::objections::ObjectionsRepo
+    + crate::org::OrgRepo
+    + crate::outbox::OutboxRepo
+    + crate::outbox_lease::OutboxLeaseRepo
+    + crate::photos::PhotosRepo
+    + crate::publications::PublicationsRepo
+    + crate::read_models::ReadModelsRepo
+    + crate::sessions::SessionsRepo
+    + crate::shop::ShopRepo
+    + crate::stats::StatsRepo
     + Send
     + Sync
 {
 }
 
-impl<T> Repo for T where T: crate::accounts::AccountsRepo + crate::activities::ActivitiesRepo + crate::audit::AuditRepo + crate::catalogue::CatalogueRepo + crate::chain::ChainRepo + crate::declarations::DeclarationsRepo + crate::dingtalk::DingtalkRepo + crate::governance::GovernanceRepo + crate::honours::HonoursRepo + crate::households::HouseholdsRepo + crate::inbox::InboxRepo + crate::jobs::JobsRepo + crate::ledger::LedgerRepo + crate::objections::ObjectionsRepo + crate::org::OrgRepo + crate::outbox::OutboxRepo + crate::outbox_lease::OutboxLeaseRepo + crate::photos::PhotosRepo + crate::publications::PublicationsRepo + crate::read_models::ReadModelsRepo + crate::sessions::SessionsRepo + crate::shop::ShopRepo + crate::stats::StatsRepo + Send + Sync {}
+impl<T> Repo for T where
+    T: crate::accounts::AccountsRepo
+        + crate::activities::ActivitiesRepo
+        + crate::audit::AuditRepo
+        + crate::catalogue::CatalogueRepo
+        + crate::chain::ChainRepo
+        + crate::declarations::DeclarationsRepo
+        + crate::dingtalk::DingtalkRepo
+        + crate::governance::GovernanceRepo
+        + crate::honours::HonoursRepo
+        + crate::households::HouseholdsRepo
+        + crate::inbox::InboxRepo
+        + crate::jobs::JobsRepo
+        + crate::ledger::LedgerRepo
+        + crate::objections::ObjectionsRepo
+        + crate::org::OrgRepo
+        + crate::outbox::OutboxRepo
+        + crate::outbox_lease::OutboxLeaseRepo
+        + crate::photos::PhotosRepo
+        + crate::publications::PublicationsRepo
+        + crate::read_models::ReadModelsRepo
+        + crate::sessions::SessionsRepo
+        + crate::shop::ShopRepo
+        + crate::stats::StatsRepo
+        + Send
+        + Sync
+{
+}
 
 /// The whole store: autocommit repositories, transactions and handle-level reads.
 #[async_trait::async_trait]
@@ -53,39 +80,67 @@ pub trait StoragePort: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Crypto`], [`StoreError::Query`].
-    async fn ensure_account(&self, dingtalk_user_id: &str, name: &str, mobile: Option<&str>) -> Result<aidazu_domain::AccountId, crate::StoreError>;
+    async fn ensure_account(
+        &self,
+        dingtalk_user_id: &str,
+        name: &str,
+        mobile: Option<&str>,
+    ) -> Result<aidazu_domain::AccountId, crate::StoreError>;
     /// Grants a role over a scope (idempotent: an existing identical grant is kept).
     ///
     /// # Errors
     /// [`StoreError::Invalid`] for an unknown account, [`StoreError::Query`].
-    async fn grant_access(&self, account: aidazu_domain::AccountId, access: aidazu_domain::org::Access, granted_by: Option<aidazu_domain::AccountId>) -> Result<(), crate::StoreError>;
+    async fn grant_access(
+        &self,
+        account: aidazu_domain::AccountId,
+        access: aidazu_domain::org::Access,
+        granted_by: Option<aidazu_domain::AccountId>,
+    ) -> Result<(), crate::StoreError>;
     /// The version in force for `village` on `on`: the village's own approved version with the
     /// latest effective date on or before `on`, else the district's; never a future one (R7).
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown village, [`StoreError::Corrupt`] for rows that no
     /// longer validate, [`StoreError::Query`].
-    async fn catalogue_in_force(&self, village: aidazu_domain::VillageId, on: chrono::NaiveDate) -> Result<Option<aidazu_domain::catalogue::CatalogueVersion>, crate::StoreError>;
+    async fn catalogue_in_force(
+        &self,
+        village: aidazu_domain::VillageId,
+        on: chrono::NaiveDate,
+    ) -> Result<Option<aidazu_domain::catalogue::CatalogueVersion>, crate::StoreError>;
     /// [`Store::catalogue_in_force`] with the row id and owner, which ledger entries refer to.
     ///
     /// # Errors
     /// As [`Store::catalogue_in_force`].
-    async fn catalogue_in_force_stored(&self, village: aidazu_domain::VillageId, on: chrono::NaiveDate) -> Result<Option<crate::catalogue::StoredCatalogueVersion>, crate::StoreError>;
+    async fn catalogue_in_force_stored(
+        &self,
+        village: aidazu_domain::VillageId,
+        on: chrono::NaiveDate,
+    ) -> Result<Option<crate::catalogue::StoredCatalogueVersion>, crate::StoreError>;
     /// The households of a village, ordered by code, with the head's name.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn households(&self, village: aidazu_domain::VillageId) -> Result<Vec<crate::org::HouseholdSummary>, crate::StoreError>;
+    async fn households(
+        &self,
+        village: aidazu_domain::VillageId,
+    ) -> Result<Vec<crate::org::HouseholdSummary>, crate::StoreError>;
     /// One household by village and code (`heping-01-001`), or `None`.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn household_by_code(&self, village: aidazu_domain::VillageId, code: &str) -> Result<Option<crate::org::HouseholdSummary>, crate::StoreError>;
+    async fn household_by_code(
+        &self,
+        village: aidazu_domain::VillageId,
+        code: &str,
+    ) -> Result<Option<crate::org::HouseholdSummary>, crate::StoreError>;
     /// The members of a household as domain values (no personal data), in insertion order.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn household_members(&self, household: aidazu_domain::HouseholdId) -> Result<Vec<aidazu_domain::org::Member>, crate::StoreError>;
+    async fn household_members(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<Vec<aidazu_domain::org::Member>, crate::StoreError>;
     /// Every village, ordered by district, town and village code.
     ///
     /// # Errors
@@ -95,23 +150,35 @@ pub trait StoragePort: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn village(&self, id: aidazu_domain::VillageId) -> Result<Option<crate::org::VillageSummary>, crate::StoreError>;
+    async fn village(
+        &self,
+        id: aidazu_domain::VillageId,
+    ) -> Result<Option<crate::org::VillageSummary>, crate::StoreError>;
     /// The village a household belongs to, or `None` for an unknown household.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn household_village(&self, household: aidazu_domain::HouseholdId) -> Result<Option<aidazu_domain::VillageId>, crate::StoreError>;
+    async fn household_village(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<Option<aidazu_domain::VillageId>, crate::StoreError>;
     /// The points-year calendar of the district a village belongs to (R14).
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown village, [`StoreError::Query`].
-    async fn village_calendar(&self, village: aidazu_domain::VillageId) -> Result<aidazu_domain::calendar::PointsYearConfig, crate::StoreError>;
+    async fn village_calendar(
+        &self,
+        village: aidazu_domain::VillageId,
+    ) -> Result<aidazu_domain::calendar::PointsYearConfig, crate::StoreError>;
     /// Every participation change of a household's members, in the order recorded — the
     /// `history` argument of `aidazu_domain::org::household_participates`.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn participation_history(&self, household: aidazu_domain::HouseholdId) -> Result<Vec<aidazu_domain::org::ParticipationChange>, crate::StoreError>;
+    async fn participation_history(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<Vec<aidazu_domain::org::ParticipationChange>, crate::StoreError>;
     /// Names of migrations not yet applied, oldest first.
     ///
     /// # Errors
@@ -192,7 +259,12 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::Crypto`], [`StoreError::Query`].
-    pub async fn ensure_account(&self, dingtalk_user_id: &str, name: &str, mobile: Option<&str>) -> Result<aidazu_domain::AccountId, crate::StoreError> {
+    pub async fn ensure_account(
+        &self,
+        dingtalk_user_id: &str,
+        name: &str,
+        mobile: Option<&str>,
+    ) -> Result<aidazu_domain::AccountId, crate::StoreError> {
         self.0.ensure_account(dingtalk_user_id, name, mobile).await
     }
 
@@ -200,7 +272,12 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::Invalid`] for an unknown account, [`StoreError::Query`].
-    pub async fn grant_access(&self, account: aidazu_domain::AccountId, access: aidazu_domain::org::Access, granted_by: Option<aidazu_domain::AccountId>) -> Result<(), crate::StoreError> {
+    pub async fn grant_access(
+        &self,
+        account: aidazu_domain::AccountId,
+        access: aidazu_domain::org::Access,
+        granted_by: Option<aidazu_domain::AccountId>,
+    ) -> Result<(), crate::StoreError> {
         self.0.grant_access(account, access, granted_by).await
     }
 
@@ -210,7 +287,11 @@ impl Database {
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown village, [`StoreError::Corrupt`] for rows that no
     /// longer validate, [`StoreError::Query`].
-    pub async fn catalogue_in_force(&self, village: aidazu_domain::VillageId, on: chrono::NaiveDate) -> Result<Option<aidazu_domain::catalogue::CatalogueVersion>, crate::StoreError> {
+    pub async fn catalogue_in_force(
+        &self,
+        village: aidazu_domain::VillageId,
+        on: chrono::NaiveDate,
+    ) -> Result<Option<aidazu_domain::catalogue::CatalogueVersion>, crate::StoreError> {
         self.0.catalogue_in_force(village, on).await
     }
 
@@ -218,7 +299,11 @@ impl Database {
     ///
     /// # Errors
     /// As [`Store::catalogue_in_force`].
-    pub async fn catalogue_in_force_stored(&self, village: aidazu_domain::VillageId, on: chrono::NaiveDate) -> Result<Option<crate::catalogue::StoredCatalogueVersion>, crate::StoreError> {
+    pub async fn catalogue_in_force_stored(
+        &self,
+        village: aidazu_domain::VillageId,
+        on: chrono::NaiveDate,
+    ) -> Result<Option<crate::catalogue::StoredCatalogueVersion>, crate::StoreError> {
         self.0.catalogue_in_force_stored(village, on).await
     }
 
@@ -226,7 +311,10 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    pub async fn households(&self, village: aidazu_domain::VillageId) -> Result<Vec<crate::org::HouseholdSummary>, crate::StoreError> {
+    pub async fn households(
+        &self,
+        village: aidazu_domain::VillageId,
+    ) -> Result<Vec<crate::org::HouseholdSummary>, crate::StoreError> {
         self.0.households(village).await
     }
 
@@ -234,7 +322,11 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    pub async fn household_by_code(&self, village: aidazu_domain::VillageId, code: &str) -> Result<Option<crate::org::HouseholdSummary>, crate::StoreError> {
+    pub async fn household_by_code(
+        &self,
+        village: aidazu_domain::VillageId,
+        code: &str,
+    ) -> Result<Option<crate::org::HouseholdSummary>, crate::StoreError> {
         self.0.household_by_code(village, code).await
     }
 
@@ -242,7 +334,10 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    pub async fn household_members(&self, household: aidazu_domain::HouseholdId) -> Result<Vec<aidazu_domain::org::Member>, crate::StoreError> {
+    pub async fn household_members(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<Vec<aidazu_domain::org::Member>, crate::StoreError> {
         self.0.household_members(household).await
     }
 
@@ -250,7 +345,9 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    pub async fn list_villages(&self) -> Result<Vec<crate::org::VillageSummary>, crate::StoreError> {
+    pub async fn list_villages(
+        &self,
+    ) -> Result<Vec<crate::org::VillageSummary>, crate::StoreError> {
         self.0.list_villages().await
     }
 
@@ -258,7 +355,10 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    pub async fn village(&self, id: aidazu_domain::VillageId) -> Result<Option<crate::org::VillageSummary>, crate::StoreError> {
+    pub async fn village(
+        &self,
+        id: aidazu_domain::VillageId,
+    ) -> Result<Option<crate::org::VillageSummary>, crate::StoreError> {
         self.0.village(id).await
     }
 
@@ -266,7 +366,10 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    pub async fn household_village(&self, household: aidazu_domain::HouseholdId) -> Result<Option<aidazu_domain::VillageId>, crate::StoreError> {
+    pub async fn household_village(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<Option<aidazu_domain::VillageId>, crate::StoreError> {
         self.0.household_village(household).await
     }
 
@@ -274,7 +377,10 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown village, [`StoreError::Query`].
-    pub async fn village_calendar(&self, village: aidazu_domain::VillageId) -> Result<aidazu_domain::calendar::PointsYearConfig, crate::StoreError> {
+    pub async fn village_calendar(
+        &self,
+        village: aidazu_domain::VillageId,
+    ) -> Result<aidazu_domain::calendar::PointsYearConfig, crate::StoreError> {
         self.0.village_calendar(village).await
     }
 
@@ -283,7 +389,10 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    pub async fn participation_history(&self, household: aidazu_domain::HouseholdId) -> Result<Vec<aidazu_domain::org::ParticipationChange>, crate::StoreError> {
+    pub async fn participation_history(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<Vec<aidazu_domain::org::ParticipationChange>, crate::StoreError> {
         self.0.participation_history(household).await
     }
 

@@ -5,9 +5,9 @@
 use aidazu_domain::AccountId;
 use chrono::{DateTime, Utc};
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// A refresh token to store (only its hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,36 +48,58 @@ pub trait SessionsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn refresh_token_by_hash(&self, token_hash: &str) -> Result<Option<RefreshTokenRow>, StoreError>;
+    async fn refresh_token_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<RefreshTokenRow>, StoreError>;
     /// Marks `old` as rotated into `new`, only if it is still unrevoked (compare-and-set). Returns
     /// `false` when another request rotated or revoked it first.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn mark_rotated(&self, old: i64, new: i64, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn mark_rotated(
+        &self,
+        old: i64,
+        new: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Revokes every still-valid token of a family; returns how many.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn revoke_family(&self, family_id: &str, now: DateTime<Utc>, reason: &str) -> Result<u64, StoreError>;
+    async fn revoke_family(
+        &self,
+        family_id: &str,
+        now: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<u64, StoreError>;
     /// Revokes every still-valid token of an account (logout everywhere, left the organisation).
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn revoke_account(&self, account: AccountId, now: DateTime<Utc>, reason: &str) -> Result<u64, StoreError>;
+    async fn revoke_account(
+        &self,
+        account: AccountId,
+        now: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<u64, StoreError>;
     /// Whether the session (family) still has an unrevoked, unexpired token: access tokens of a
     /// logged-out or revoked session stop working at once.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn family_is_live(&self, family_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn family_is_live(&self, family_id: &str, now: DateTime<Utc>)
+    -> Result<bool, StoreError>;
 }
 
 /// Stores a new refresh token; returns its row id.
 ///
 /// # Errors
 /// [`StoreError::Conflict`] on a duplicate hash, [`StoreError::Query`].
-pub async fn insert_refresh_token(db: &(impl AsRepo + ?Sized), new: &NewRefreshToken) -> Result<i64, StoreError> {
+pub async fn insert_refresh_token(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewRefreshToken,
+) -> Result<i64, StoreError> {
     SessionsRepo::insert_refresh_token(db.repo(), new).await
 }
 
@@ -85,7 +107,10 @@ pub async fn insert_refresh_token(db: &(impl AsRepo + ?Sized), new: &NewRefreshT
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn refresh_token_by_hash(db: &(impl AsRepo + ?Sized), token_hash: &str) -> Result<Option<RefreshTokenRow>, StoreError> {
+pub async fn refresh_token_by_hash(
+    db: &(impl AsRepo + ?Sized),
+    token_hash: &str,
+) -> Result<Option<RefreshTokenRow>, StoreError> {
     SessionsRepo::refresh_token_by_hash(db.repo(), token_hash).await
 }
 
@@ -94,7 +119,12 @@ pub async fn refresh_token_by_hash(db: &(impl AsRepo + ?Sized), token_hash: &str
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn mark_rotated(db: &(impl AsRepo + ?Sized), old: i64, new: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn mark_rotated(
+    db: &(impl AsRepo + ?Sized),
+    old: i64,
+    new: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     SessionsRepo::mark_rotated(db.repo(), old, new, now).await
 }
 
@@ -102,7 +132,12 @@ pub async fn mark_rotated(db: &(impl AsRepo + ?Sized), old: i64, new: i64, now: 
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn revoke_family(db: &(impl AsRepo + ?Sized), family_id: &str, now: DateTime<Utc>, reason: &str) -> Result<u64, StoreError> {
+pub async fn revoke_family(
+    db: &(impl AsRepo + ?Sized),
+    family_id: &str,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> Result<u64, StoreError> {
     SessionsRepo::revoke_family(db.repo(), family_id, now, reason).await
 }
 
@@ -110,7 +145,12 @@ pub async fn revoke_family(db: &(impl AsRepo + ?Sized), family_id: &str, now: Da
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn revoke_account(db: &(impl AsRepo + ?Sized), account: AccountId, now: DateTime<Utc>, reason: &str) -> Result<u64, StoreError> {
+pub async fn revoke_account(
+    db: &(impl AsRepo + ?Sized),
+    account: AccountId,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> Result<u64, StoreError> {
     SessionsRepo::revoke_account(db.repo(), account, now, reason).await
 }
 
@@ -119,6 +159,10 @@ pub async fn revoke_account(db: &(impl AsRepo + ?Sized), account: AccountId, now
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn family_is_live(db: &(impl AsRepo + ?Sized), family_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn family_is_live(
+    db: &(impl AsRepo + ?Sized),
+    family_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     SessionsRepo::family_is_live(db.repo(), family_id, now).await
 }

@@ -10,9 +10,9 @@ use aidazu_domain::shop::{LimitPeriod, Order, ShopItem, ShopItemKind};
 use aidazu_domain::{AccountId, HouseholdId, OrderId, Points, ShopItemId, VillageId};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// Order states as stored.
 pub mod status {
@@ -94,17 +94,29 @@ pub trait ShopRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn item(&self, id: ShopItemId, for_update: bool) -> Result<Option<StoredShopItem>, StoreError>;
+    async fn item(
+        &self,
+        id: ShopItemId,
+        for_update: bool,
+    ) -> Result<Option<StoredShopItem>, StoreError>;
     /// A village's items, by name; paused ones only when `include_paused`.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn village_items(&self, village: VillageId, include_paused: bool) -> Result<Vec<StoredShopItem>, StoreError>;
+    async fn village_items(
+        &self,
+        village: VillageId,
+        include_paused: bool,
+    ) -> Result<Vec<StoredShopItem>, StoreError>;
     /// Applies `patch` to an item; returns the item as stored after it.
     ///
     /// # Errors
     /// [`StoreError::NotFound`], [`StoreError::Invalid`], [`StoreError::Query`].
-    async fn update_item(&self, id: ShopItemId, patch: &ShopItemPatch) -> Result<StoredShopItem, StoreError>;
+    async fn update_item(
+        &self,
+        id: ShopItemId,
+        patch: &ShopItemPatch,
+    ) -> Result<StoredShopItem, StoreError>;
     /// Takes `quantity` from the item's stock in one conditional statement. `false` when the stock is
     /// smaller (nothing changed).
     ///
@@ -128,32 +140,54 @@ pub trait ShopRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn insert_order(&self, order: &Order, village: VillageId, item_name: &str, pickup_code: &str) -> Result<bool, StoreError>;
+    async fn insert_order(
+        &self,
+        order: &Order,
+        village: VillageId,
+        item_name: &str,
+        pickup_code: &str,
+    ) -> Result<bool, StoreError>;
     /// Writes the order's state (delivered, confirmed, cancelled) as the domain left it.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn save_order_state(&self, order: &Order, delivery_photo_id: Option<i64>) -> Result<(), StoreError>;
+    async fn save_order_state(
+        &self,
+        order: &Order,
+        delivery_photo_id: Option<i64>,
+    ) -> Result<(), StoreError>;
     /// One order (`for_update`: locked until the transaction ends, on PostgreSQL).
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn order(&self, id: OrderId, for_update: bool) -> Result<Option<StoredOrder>, StoreError>;
+    async fn order(&self, id: OrderId, for_update: bool)
+    -> Result<Option<StoredOrder>, StoreError>;
     /// The order with this pick-up code in the village.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn order_by_pickup_code(&self, village: VillageId, code: &str) -> Result<Option<StoredOrder>, StoreError>;
+    async fn order_by_pickup_code(
+        &self,
+        village: VillageId,
+        code: &str,
+    ) -> Result<Option<StoredOrder>, StoreError>;
     /// A household's orders, newest first.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn household_orders(&self, household: HouseholdId) -> Result<Vec<StoredOrder>, StoreError>;
+    async fn household_orders(
+        &self,
+        household: HouseholdId,
+    ) -> Result<Vec<StoredOrder>, StoreError>;
     /// A village's orders, newest first, optionally in one state (`status::…`).
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn village_orders(&self, village: VillageId, state: Option<&str>) -> Result<Vec<StoredOrder>, StoreError>;
+    async fn village_orders(
+        &self,
+        village: VillageId,
+        state: Option<&str>,
+    ) -> Result<Vec<StoredOrder>, StoreError>;
     /// Undelivered orders due before `today` (overdue), every village, oldest first.
     ///
     /// # Errors
@@ -164,30 +198,55 @@ pub trait ShopRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn ordered_in_window(&self, household: HouseholdId, item: ShopItemId, first: NaiveDate, last: NaiveDate) -> Result<u32, StoreError>;
+    async fn ordered_in_window(
+        &self,
+        household: HouseholdId,
+        item: ShopItemId,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<u32, StoreError>;
     /// Appends a validated fund entry.
     ///
     /// # Errors
     /// [`StoreError::Query`].
-    async fn append_fund_entry(&self, village: VillageId, entry: &FundEntryDraft, occurred_on: NaiveDate, actor: AccountId) -> Result<i64, StoreError>;
+    async fn append_fund_entry(
+        &self,
+        village: VillageId,
+        entry: &FundEntryDraft,
+        occurred_on: NaiveDate,
+        actor: AccountId,
+    ) -> Result<i64, StoreError>;
     /// A village's fund entries with dates in `first..=last` (all when `None`), in booking order.
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn fund_entries(&self, village: VillageId, first: Option<NaiveDate>, last: Option<NaiveDate>) -> Result<Vec<StoredFundEntry>, StoreError>;
+    async fn fund_entries(
+        &self,
+        village: VillageId,
+        first: Option<NaiveDate>,
+        last: Option<NaiveDate>,
+    ) -> Result<Vec<StoredFundEntry>, StoreError>;
     /// Net points per ledger kind of a village with dates in `first..=last` (the fund report's
     /// points issued and redeemed; the caller classifies kinds through the domain).
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn village_points_by_kind(&self, village: VillageId, first: NaiveDate, last: NaiveDate) -> Result<Vec<(aidazu_domain::ledger::EntryKind, i64)>, StoreError>;
+    async fn village_points_by_kind(
+        &self,
+        village: VillageId,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<(aidazu_domain::ledger::EntryKind, i64)>, StoreError>;
 }
 
 /// Adds an item.
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn insert_item(db: &(impl AsRepo + ?Sized), new: &NewShopItem) -> Result<ShopItemId, StoreError> {
+pub async fn insert_item(
+    db: &(impl AsRepo + ?Sized),
+    new: &NewShopItem,
+) -> Result<ShopItemId, StoreError> {
     ShopRepo::insert_item(db.repo(), new).await
 }
 
@@ -195,7 +254,11 @@ pub async fn insert_item(db: &(impl AsRepo + ?Sized), new: &NewShopItem) -> Resu
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn item(db: &(impl AsRepo + ?Sized), id: ShopItemId, for_update: bool) -> Result<Option<StoredShopItem>, StoreError> {
+pub async fn item(
+    db: &(impl AsRepo + ?Sized),
+    id: ShopItemId,
+    for_update: bool,
+) -> Result<Option<StoredShopItem>, StoreError> {
     ShopRepo::item(db.repo(), id, for_update).await
 }
 
@@ -203,7 +266,11 @@ pub async fn item(db: &(impl AsRepo + ?Sized), id: ShopItemId, for_update: bool)
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn village_items(db: &(impl AsRepo + ?Sized), village: VillageId, include_paused: bool) -> Result<Vec<StoredShopItem>, StoreError> {
+pub async fn village_items(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    include_paused: bool,
+) -> Result<Vec<StoredShopItem>, StoreError> {
     ShopRepo::village_items(db.repo(), village, include_paused).await
 }
 
@@ -211,7 +278,11 @@ pub async fn village_items(db: &(impl AsRepo + ?Sized), village: VillageId, incl
 ///
 /// # Errors
 /// [`StoreError::NotFound`], [`StoreError::Invalid`], [`StoreError::Query`].
-pub async fn update_item(db: &(impl AsRepo + ?Sized), id: ShopItemId, patch: &ShopItemPatch) -> Result<StoredShopItem, StoreError> {
+pub async fn update_item(
+    db: &(impl AsRepo + ?Sized),
+    id: ShopItemId,
+    patch: &ShopItemPatch,
+) -> Result<StoredShopItem, StoreError> {
     ShopRepo::update_item(db.repo(), id, patch).await
 }
 
@@ -220,7 +291,11 @@ pub async fn update_item(db: &(impl AsRepo + ?Sized), id: ShopItemId, patch: &Sh
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn take_stock(db: &(impl AsRepo + ?Sized), id: ShopItemId, quantity: u32) -> Result<bool, StoreError> {
+pub async fn take_stock(
+    db: &(impl AsRepo + ?Sized),
+    id: ShopItemId,
+    quantity: u32,
+) -> Result<bool, StoreError> {
     ShopRepo::take_stock(db.repo(), id, quantity).await
 }
 
@@ -228,7 +303,11 @@ pub async fn take_stock(db: &(impl AsRepo + ?Sized), id: ShopItemId, quantity: u
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn return_stock(db: &(impl AsRepo + ?Sized), id: ShopItemId, quantity: u32) -> Result<(), StoreError> {
+pub async fn return_stock(
+    db: &(impl AsRepo + ?Sized),
+    id: ShopItemId,
+    quantity: u32,
+) -> Result<(), StoreError> {
     ShopRepo::return_stock(db.repo(), id, quantity).await
 }
 
@@ -247,7 +326,13 @@ pub async fn reserve_order_id(db: &(impl AsRepo + ?Sized)) -> Result<OrderId, St
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn insert_order(db: &(impl AsRepo + ?Sized), order: &Order, village: VillageId, item_name: &str, pickup_code: &str) -> Result<bool, StoreError> {
+pub async fn insert_order(
+    db: &(impl AsRepo + ?Sized),
+    order: &Order,
+    village: VillageId,
+    item_name: &str,
+    pickup_code: &str,
+) -> Result<bool, StoreError> {
     ShopRepo::insert_order(db.repo(), order, village, item_name, pickup_code).await
 }
 
@@ -255,7 +340,11 @@ pub async fn insert_order(db: &(impl AsRepo + ?Sized), order: &Order, village: V
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn save_order_state(db: &(impl AsRepo + ?Sized), order: &Order, delivery_photo_id: Option<i64>) -> Result<(), StoreError> {
+pub async fn save_order_state(
+    db: &(impl AsRepo + ?Sized),
+    order: &Order,
+    delivery_photo_id: Option<i64>,
+) -> Result<(), StoreError> {
     ShopRepo::save_order_state(db.repo(), order, delivery_photo_id).await
 }
 
@@ -263,7 +352,11 @@ pub async fn save_order_state(db: &(impl AsRepo + ?Sized), order: &Order, delive
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn order(db: &(impl AsRepo + ?Sized), id: OrderId, for_update: bool) -> Result<Option<StoredOrder>, StoreError> {
+pub async fn order(
+    db: &(impl AsRepo + ?Sized),
+    id: OrderId,
+    for_update: bool,
+) -> Result<Option<StoredOrder>, StoreError> {
     ShopRepo::order(db.repo(), id, for_update).await
 }
 
@@ -271,7 +364,11 @@ pub async fn order(db: &(impl AsRepo + ?Sized), id: OrderId, for_update: bool) -
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn order_by_pickup_code(db: &(impl AsRepo + ?Sized), village: VillageId, code: &str) -> Result<Option<StoredOrder>, StoreError> {
+pub async fn order_by_pickup_code(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    code: &str,
+) -> Result<Option<StoredOrder>, StoreError> {
     ShopRepo::order_by_pickup_code(db.repo(), village, code).await
 }
 
@@ -279,7 +376,10 @@ pub async fn order_by_pickup_code(db: &(impl AsRepo + ?Sized), village: VillageI
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn household_orders(db: &(impl AsRepo + ?Sized), household: HouseholdId) -> Result<Vec<StoredOrder>, StoreError> {
+pub async fn household_orders(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+) -> Result<Vec<StoredOrder>, StoreError> {
     ShopRepo::household_orders(db.repo(), household).await
 }
 
@@ -287,7 +387,11 @@ pub async fn household_orders(db: &(impl AsRepo + ?Sized), household: HouseholdI
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn village_orders(db: &(impl AsRepo + ?Sized), village: VillageId, state: Option<&str>) -> Result<Vec<StoredOrder>, StoreError> {
+pub async fn village_orders(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    state: Option<&str>,
+) -> Result<Vec<StoredOrder>, StoreError> {
     ShopRepo::village_orders(db.repo(), village, state).await
 }
 
@@ -295,7 +399,10 @@ pub async fn village_orders(db: &(impl AsRepo + ?Sized), village: VillageId, sta
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn overdue_orders(db: &(impl AsRepo + ?Sized), today: NaiveDate) -> Result<Vec<StoredOrder>, StoreError> {
+pub async fn overdue_orders(
+    db: &(impl AsRepo + ?Sized),
+    today: NaiveDate,
+) -> Result<Vec<StoredOrder>, StoreError> {
     ShopRepo::overdue_orders(db.repo(), today).await
 }
 
@@ -304,7 +411,13 @@ pub async fn overdue_orders(db: &(impl AsRepo + ?Sized), today: NaiveDate) -> Re
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn ordered_in_window(db: &(impl AsRepo + ?Sized), household: HouseholdId, item: ShopItemId, first: NaiveDate, last: NaiveDate) -> Result<u32, StoreError> {
+pub async fn ordered_in_window(
+    db: &(impl AsRepo + ?Sized),
+    household: HouseholdId,
+    item: ShopItemId,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<u32, StoreError> {
     ShopRepo::ordered_in_window(db.repo(), household, item, first, last).await
 }
 
@@ -312,7 +425,13 @@ pub async fn ordered_in_window(db: &(impl AsRepo + ?Sized), household: Household
 ///
 /// # Errors
 /// [`StoreError::Query`].
-pub async fn append_fund_entry(db: &(impl AsRepo + ?Sized), village: VillageId, entry: &FundEntryDraft, occurred_on: NaiveDate, actor: AccountId) -> Result<i64, StoreError> {
+pub async fn append_fund_entry(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    entry: &FundEntryDraft,
+    occurred_on: NaiveDate,
+    actor: AccountId,
+) -> Result<i64, StoreError> {
     ShopRepo::append_fund_entry(db.repo(), village, entry, occurred_on, actor).await
 }
 
@@ -320,7 +439,12 @@ pub async fn append_fund_entry(db: &(impl AsRepo + ?Sized), village: VillageId, 
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn fund_entries(db: &(impl AsRepo + ?Sized), village: VillageId, first: Option<NaiveDate>, last: Option<NaiveDate>) -> Result<Vec<StoredFundEntry>, StoreError> {
+pub async fn fund_entries(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+) -> Result<Vec<StoredFundEntry>, StoreError> {
     ShopRepo::fund_entries(db.repo(), village, first, last).await
 }
 
@@ -329,6 +453,11 @@ pub async fn fund_entries(db: &(impl AsRepo + ?Sized), village: VillageId, first
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].
-pub async fn village_points_by_kind(db: &(impl AsRepo + ?Sized), village: VillageId, first: NaiveDate, last: NaiveDate) -> Result<Vec<(aidazu_domain::ledger::EntryKind, i64)>, StoreError> {
+pub async fn village_points_by_kind(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<(aidazu_domain::ledger::EntryKind, i64)>, StoreError> {
     ShopRepo::village_points_by_kind(db.repo(), village, first, last).await
 }

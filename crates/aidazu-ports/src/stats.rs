@@ -2,15 +2,13 @@
 //! and 4): plain reads, one query per table, turned into `aidazu_domain::stats::VillageFacts`.
 //! The domain does every count and figure.
 
-use aidazu_domain::calendar::PointsYear;
-use aidazu_domain::stats::{
-    Period, VillageFacts,
-};
 use aidazu_domain::VillageId;
+use aidazu_domain::calendar::PointsYear;
+use aidazu_domain::stats::{Period, VillageFacts};
 
-use crate::{AsRepo, StoreError};
 #[allow(unused_imports)]
 use crate::Repo;
+use crate::{AsRepo, StoreError};
 
 /// The stats repository: implemented by the storage adapter (`aidazu-store`).
 #[async_trait::async_trait]
@@ -21,7 +19,12 @@ pub trait StatsRepo: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`] for a stored value the domain does not know.
-    async fn village_facts(&self, village: VillageId, period: &Period, year: PointsYear) -> Result<VillageFacts, StoreError>;
+    async fn village_facts(
+        &self,
+        village: VillageId,
+        period: &Period,
+        year: PointsYear,
+    ) -> Result<VillageFacts, StoreError>;
 }
 
 /// The facts of `village` for `period`, whose points-year is `year`: members' participation on the
@@ -30,6 +33,11 @@ pub trait StatsRepo: Send + Sync {
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`] for a stored value the domain does not know.
-pub async fn village_facts(db: &(impl AsRepo + ?Sized), village: VillageId, period: &Period, year: PointsYear) -> Result<VillageFacts, StoreError> {
+pub async fn village_facts(
+    db: &(impl AsRepo + ?Sized),
+    village: VillageId,
+    period: &Period,
+    year: PointsYear,
+) -> Result<VillageFacts, StoreError> {
     StatsRepo::village_facts(db.repo(), village, period, year).await
 }

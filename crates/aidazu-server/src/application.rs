@@ -44,6 +44,8 @@ pub struct Application {
     router: axum::Router,
     sim: Option<dingtalk_sim::SimHandle>,
     app: App,
+    store: Store,
+    pii: PiiKeys,
     workers: WorkerSettings,
     events: EventsMode,
     jobs: JobSettings,
@@ -86,7 +88,7 @@ impl Application {
         let sim_base = sim.as_ref().map(dingtalk_sim::SimHandle::base_url);
         let dingtalk = dingtalk_client(&settings, sim_base.as_deref())?;
         let app = App::builder(
-            store,
+            storage(store.clone(), &secrets),
             options.clock.clone(),
             app_config(&settings, &secrets)?,
             dingtalk,
@@ -133,6 +135,8 @@ impl Application {
             router,
             sim,
             app,
+            store,
+            pii: pii_keys(&secrets),
             workers: settings.dingtalk.workers.clone(),
             events: settings.dingtalk.events,
             jobs: settings.jobs.clone(),
@@ -152,6 +156,16 @@ impl Application {
     /// The application handle (tests use it to inspect state).
     pub fn app(&self) -> &App {
         &self.app
+    }
+
+    /// The store under the storage port (operator tools and tests read it directly).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The keys for personal data (tests decrypt with them).
+    pub fn pii_keys(&self) -> &PiiKeys {
+        &self.pii
     }
 
     /// Serves until `shutdown` resolves, then drains in-flight requests and stops the simulator.
@@ -281,6 +295,23 @@ pub fn dingtalk_client(
         .context("invalid DingTalk client configuration (keys `dingtalk.*`)")
 }
 
+/// The keys for personal data at rest and mobile lookups (R4), held by the storage adapter.
+pub fn pii_keys(secrets: &Secrets) -> PiiKeys {
+    PiiKeys::new(
+        secrets.data_key_id.clone(),
+        secrets.data_key,
+        secrets.lookup_key,
+    )
+}
+
+/// The storage port the use cases hold: the sea-orm adapter over `store`, with the PII keys.
+pub fn storage(store: aidazu_store::Store, secrets: &Secrets) -> aidazu_ports::Database {
+    aidazu_ports::Database::new(Arc::new(aidazu_store::SeaStorage::new(
+        store,
+        pii_keys(secrets),
+    )))
+}
+
 /// The use-case settings from the configuration and the resolved secrets.
 fn app_config(settings: &Settings, secrets: &Secrets) -> anyhow::Result<AppConfig> {
     Ok(AppConfig {
@@ -289,11 +320,6 @@ fn app_config(settings: &Settings, secrets: &Secrets) -> anyhow::Result<AppConfi
         fen_per_point: settings.points.fen_per_point,
         auth: auth_config(settings, secrets)?,
         photo_links: photo_links(settings, secrets)?,
-        pii: PiiKeys::new(
-            secrets.data_key_id.clone(),
-            secrets.data_key,
-            secrets.lookup_key,
-        ),
         working_days: aidazu_domain::calendar::WorkingDays::china(),
         poster: aidazu_app::publication::documents::PosterConfig {
             chromium: settings.jobs.chromium.clone(),
@@ -306,16 +332,29 @@ fn app_config(settings: &Settings, secrets: &Secrets) -> anyhow::Result<AppConfi
 /// run …`): the database, the DingTalk client and gateway settings (messages are only enqueued;
 /// the outbox workers of `serve` send them), no listener, no simulator.
 pub async fn command_app(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+    Ok(command_parts(settings, clock).await?.0)
+}
+
+/// [`command_app`] and the raw store beside it, for operator commands that read the database
+/// directly (verification, benchmarks).
+pub async fn command_parts(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<(App, Store)> {
     let secrets = Secrets::resolve(settings)?;
     let store = connect_store(settings).await?;
     let public_url = settings.public_url(settings.server.bind);
     let sim_base = format!("http://{}", settings.dingtalk.sim.bind);
     let dingtalk = dingtalk_client(settings, Some(&sim_base))?;
-    Ok(
-        App::builder(store, clock, app_config(settings, &secrets)?, dingtalk)
-            .dingtalk_setup(dingtalk_setup(settings, &public_url)?)
-            .build(),
+    let app = App::builder(
+        storage(store.clone(), &secrets),
+        clock,
+        app_config(settings, &secrets)?,
+        dingtalk,
     )
+    .dingtalk_setup(dingtalk_setup(settings, &public_url)?)
+    .build();
+    Ok((app, store))
 }
 
 /// Token settings from `security.*`.

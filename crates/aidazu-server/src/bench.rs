@@ -38,8 +38,9 @@ fn started() -> std::time::Instant {
 
 /// `aidazu bench decisions`.
 pub async fn decisions(settings: Settings, clients: usize, limit: u64) -> anyhow::Result<()> {
-    let app = crate::application::command_app(&settings, Arc::new(aidazu_app::SystemClock)).await?;
-    let db = app.store().connection();
+    let (app, store) =
+        crate::application::command_parts(&settings, Arc::new(aidazu_app::SystemClock)).await?;
+    let db = store.connection();
     let rows = db
         .query_all(Statement::from_string(
             db.get_database_backend(),

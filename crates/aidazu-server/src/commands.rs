@@ -158,8 +158,8 @@ pub async fn jobs_run_publish(
     let quarter: aidazu_domain::calendar::Quarter = quarter
         .parse()
         .map_err(|_| anyhow::anyhow!("invalid quarter {quarter:?}: use a label like 2026-Q3"))?;
-    let app =
-        crate::application::command_app(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
+    let (app, store) =
+        crate::application::command_parts(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
             .await?;
     let outcomes = if all {
         app.publish_all(quarter, "cli", |done, total| {
@@ -180,8 +180,7 @@ pub async fn jobs_run_publish(
         .await?
     } else {
         let code = village.context("give --village <code> or --all")?;
-        let v = app
-            .store()
+        let v = store
             .village_by_code(&code)
             .await?
             .with_context(|| format!("no village with code {code:?}"))?;
@@ -230,11 +229,10 @@ pub async fn jobs_run_year_close(
     village: &str,
     year: i32,
 ) -> anyhow::Result<()> {
-    let app =
-        crate::application::command_app(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
+    let (app, store) =
+        crate::application::command_parts(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
             .await?;
-    let v = app
-        .store()
+    let v = store
         .village_by_code(village)
         .await?
         .with_context(|| format!("no village with code {village:?}"))?;
@@ -258,12 +256,12 @@ pub async fn jobs_run_year_close(
 /// its ledger against the maintained totals (issue 11); an error (exit code 1) names the first
 /// broken link and counts the totals that differ.
 pub async fn verify(settings: Settings, village: Option<&str>) -> anyhow::Result<()> {
-    let app =
-        crate::application::command_app(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
+    let (app, store) =
+        crate::application::command_parts(&settings, std::sync::Arc::new(aidazu_app::SystemClock))
             .await?;
     let villages = match village {
         Some(code) => vec![
-            app.store()
+            store
                 .village_by_code(code)
                 .await?
                 .with_context(|| format!("no village with code {code:?}"))?,
@@ -300,7 +298,7 @@ pub async fn verify(settings: Settings, village: Option<&str>) -> anyhow::Result
                 );
             }
         }
-        let check = aidazu_store::read_models::check_totals(app.store().connection(), v.id).await?;
+        let check = aidazu_store::read_models::check_totals(store.connection(), v.id).await?;
         household_years += check.household_years;
         entries += check.entries;
         score += check.score;

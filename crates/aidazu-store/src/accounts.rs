@@ -8,7 +8,6 @@ use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
-use serde::Serialize;
 
 use crate::entities::{accounts, members, past_bindings, role_grants};
 use crate::error::StoreError;
@@ -16,12 +15,6 @@ use crate::pii::PiiKeys;
 use crate::store::Store;
 
 pub use aidazu_ports::accounts::{AccountView, BindingFacts, MemberRef, SYSTEM_DINGTALK_USER_ID};
-
-
-
-
-
-
 
 impl Store {
     /// The system account (created on first use).
@@ -538,8 +531,6 @@ async fn record_ended_binding<C: ConnectionTrait>(
     .map_err(|err| StoreError::from_write(err, "past binding"))?;
     Ok(())
 }
-
-
 
 /// What binding needs to know about the account of a DingTalk user; `None` when it has none.
 ///

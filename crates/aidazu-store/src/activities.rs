@@ -19,14 +19,6 @@ use crate::error::StoreError;
 
 pub use aidazu_ports::activities::{Attendance, NewActivity, StoredActivity, Story};
 
-
-
-
-
-
-
-
-
 fn from_row(row: activities::Model) -> Result<StoredActivity, StoreError> {
     let item_code = row
         .item_code

@@ -7,20 +7,15 @@ use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use serde::Serialize;
 
 use crate::accounts::{parse_role, role_str};
 use crate::entities::audit_log;
 use crate::error::StoreError;
 use crate::store::Store;
 
-pub use aidazu_ports::audit::{AuditEntry, AuditFilter, AuditListEntry, AuditPageFilter, AuditRecord};
-
-
-
-
-
-
+pub use aidazu_ports::audit::{
+    AuditEntry, AuditFilter, AuditListEntry, AuditPageFilter, AuditRecord,
+};
 
 /// Appends an audit record on `db` (use the transaction of the change it describes).
 ///
@@ -114,10 +109,6 @@ pub(crate) fn parse_channel(text: &str) -> Result<Channel, StoreError> {
         other => return Err(StoreError::Corrupt(format!("channel {other:?}"))),
     })
 }
-
-
-
-
 
 /// A page of a village's audit records, newest first, with actor names, and the total count.
 ///

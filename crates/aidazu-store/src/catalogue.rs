@@ -12,7 +12,6 @@ use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
-use serde::Serialize;
 
 use crate::entities::{catalogue_items, catalogue_versions, districts};
 use crate::error::StoreError;
@@ -20,14 +19,6 @@ use crate::org::{calendar_of, village_district};
 use crate::store::Store;
 
 pub use aidazu_ports::catalogue::{CatalogueOwner, CatalogueStatus, StoredCatalogueVersion};
-
-
-
-
-
-
-
-
 
 impl Store {
     /// Writes a new version with its items in one transaction. Version numbers are unique per

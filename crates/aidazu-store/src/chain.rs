@@ -26,8 +26,6 @@ use crate::error::StoreError;
 
 pub use aidazu_ports::chain::{GENESIS, Verification};
 
-
-
 /// The canonical fields of a stored entry.
 fn canonical(row: &ledger_entries::Model) -> String {
     serde_json::json!([
@@ -164,8 +162,6 @@ pub async fn head<C: ConnectionTrait>(
         .await?
         .map_or((0, GENESIS.to_owned()), |h| (h.seq, h.hash)))
 }
-
-
 
 /// Recomputes a village's chain from its entries and reports the first broken link.
 ///

@@ -20,15 +20,9 @@ use crate::accounts::{MemberRef, role_str};
 use crate::entities::{accounts, declaration_photos, declarations, members, role_grants};
 use crate::error::StoreError;
 
-pub use aidazu_ports::declarations::{DecisionWrite, DeclarationRecord, NewDeclaration, Recipient, out_track_id, state_from_str};
-
-
-
-
-
-
-
-
+pub use aidazu_ports::declarations::{
+    DecisionWrite, DeclarationRecord, NewDeclaration, Recipient, out_track_id, state_from_str,
+};
 
 /// Inserts a declaration with its photos. `card_out_track_id` is derived from the new id.
 ///
@@ -97,8 +91,6 @@ pub async fn insert_declaration<C: ConnectionTrait>(
     }
     Ok(DeclarationId(id))
 }
-
-
 
 /// One declaration with its photo ids.
 ///
@@ -471,9 +463,6 @@ async fn with_photos<C: ConnectionTrait>(
         })
         .collect()
 }
-
-
-
 
 fn read_model(
     row: declarations::Model,

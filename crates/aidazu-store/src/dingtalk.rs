@@ -10,12 +10,10 @@ use sea_orm::{
 use crate::entities::{accounts, dingtalk_state, role_grants};
 use crate::error::StoreError;
 
-pub use aidazu_ports::dingtalk::{STATE_CARD_ROUTE, STATE_CATALOGUE_PROCESS_CODE, STATE_OBJECTION_PROCESS_CODE, STATE_PROCESS_CODE};
-
-
-
-
-
+pub use aidazu_ports::dingtalk::{
+    STATE_CARD_ROUTE, STATE_CATALOGUE_PROCESS_CODE, STATE_OBJECTION_PROCESS_CODE,
+    STATE_PROCESS_CODE,
+};
 
 /// A value the gateway stored under `key`.
 ///

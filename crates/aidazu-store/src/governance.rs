@@ -24,17 +24,10 @@ use crate::entities::{
 use crate::error::StoreError;
 use crate::org::calendar_of;
 
-pub use aidazu_ports::governance::{ChangeDecision, ChangeStatus, DistrictNoticeGroup, GroupRow, NewCatalogueChange, NewDistrict, NewInspection, OrgNode, OrgTree, StoredCatalogueChange};
-
-
-
-
-
-
-
-
-
-
+pub use aidazu_ports::governance::{
+    ChangeDecision, ChangeStatus, DistrictNoticeGroup, GroupRow, NewCatalogueChange, NewDistrict,
+    NewInspection, OrgNode, OrgTree, StoredCatalogueChange,
+};
 
 fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("json: {e}")))
@@ -294,8 +287,6 @@ pub async fn set_process_instance_id<C: ConnectionTrait>(
     Ok(())
 }
 
-
-
 /// Records the decision of a submitted request, once: returns false when it was not
 /// `submitted` any more (decided elsewhere first).
 ///
@@ -435,8 +426,6 @@ pub async fn insert_approved_version<C: ConnectionTrait>(
     .await
 }
 
-
-
 /// Records an inspection. [`StoreError::Conflict`] when the group was inspected that quarter.
 ///
 /// # Errors
@@ -474,8 +463,6 @@ pub async fn inspected<C: ConnectionTrait>(
         .await?
         .is_some())
 }
-
-
 
 /// One group.
 ///
@@ -518,10 +505,6 @@ fn group_row(g: village_groups::Model) -> GroupRow {
         dept_id: g.dept_id,
     }
 }
-
-
-
-
 
 fn district_node(d: districts::Model) -> OrgNode {
     OrgNode {
@@ -587,8 +570,6 @@ pub async fn org_tree<C: ConnectionTrait>(db: &C) -> Result<OrgTree, StoreError>
             .collect(),
     })
 }
-
-
 
 /// Adds a district. [`StoreError::Conflict`] for a code already used.
 ///
@@ -783,8 +764,6 @@ pub async fn rename_by_dept<C: ConnectionTrait>(
     }
     Ok(())
 }
-
-
 
 /// Sets (or replaces) the district's notice group.
 ///

@@ -14,10 +14,6 @@ use crate::error::StoreError;
 
 pub use aidazu_ports::honours::{HonoursListRecord, NewHonoursList, Nomination};
 
-
-
-
-
 /// Stores the assessment unless one exists for (village, year); returns the one that stands.
 ///
 /// # Errors
@@ -91,8 +87,6 @@ pub async fn frozen<C: ConnectionTrait>(
         })
         .transpose()
 }
-
-
 
 /// Records a nomination (once: the same nomination again returns the first).
 ///

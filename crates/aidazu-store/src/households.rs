@@ -16,7 +16,6 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use serde::Serialize;
 
 use crate::entities::{
     accounts, households, ledger_entries, members, participation_changes, village_groups,
@@ -24,29 +23,10 @@ use crate::entities::{
 use crate::error::StoreError;
 use crate::pii::PiiKeys;
 
-pub use aidazu_ports::households::{GroupRef, HouseholdListRow, HouseholdRow, LedgerLine, MemberPatch, MemberRow, NewHousehold, NewMember, NewParticipationChange, ParticipationRow};
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+pub use aidazu_ports::households::{
+    GroupRef, HouseholdListRow, HouseholdRow, LedgerLine, MemberPatch, MemberRow, NewHousehold,
+    NewMember, NewParticipationChange, ParticipationRow,
+};
 
 fn kind_str(kind: ResidentKind) -> &'static str {
     match kind {

@@ -16,15 +16,9 @@ use sea_orm::{
 use crate::entities::dingtalk_events;
 use crate::error::StoreError;
 
-pub use aidazu_ports::inbox::{InboundEvent, NewInboundEvent, SOURCE_CARD_HTTP, SOURCE_HTTP, SOURCE_STREAM};
-
-
-
-
-
-
-
-
+pub use aidazu_ports::inbox::{
+    InboundEvent, NewInboundEvent, SOURCE_CARD_HTTP, SOURCE_HTTP, SOURCE_STREAM,
+};
 
 /// Stores an event unless one with the same key exists. Returns `true` when it was new.
 ///

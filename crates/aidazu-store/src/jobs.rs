@@ -9,22 +9,11 @@ use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use serde::Serialize;
 
 use crate::entities::job_runs;
 use crate::error::StoreError;
 
 pub use aidazu_ports::jobs::{Claim, DONE, FAILED, JobRun, RUNNING, STALE_AFTER};
-
-
-
-
-
-
-
-
-
-
 
 /// Claims the run (job, village, period) for `trigger`: new, a failed run, or one abandoned for
 /// longer than [`STALE_AFTER`].

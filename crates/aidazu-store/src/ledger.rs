@@ -18,7 +18,6 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use serde::Serialize;
 
 use crate::entities::{
     catalogue_items, catalogue_versions, households, ledger_entries, members, objections,
@@ -27,15 +26,9 @@ use crate::error::StoreError;
 use crate::org::village_district;
 use crate::store::Store;
 
-pub use aidazu_ports::ledger::{HouseholdTotals, HouseholdYearTotals, NewLedgerEntry, StoredLedgerEntry};
-
-
-
-
-
-
-
-
+pub use aidazu_ports::ledger::{
+    HouseholdTotals, HouseholdYearTotals, NewLedgerEntry, StoredLedgerEntry,
+};
 
 /// Appends one entry on `db` (use a transaction to book it together with its cause).
 ///

@@ -14,9 +14,7 @@ use sea_orm::{
 use crate::entities::objections;
 use crate::error::StoreError;
 
-pub use aidazu_ports::objections::{StoredObjection};
-
-
+pub use aidazu_ports::objections::StoredObjection;
 
 /// Files an objection; the domain has checked it (window, text). Returns it with its id.
 ///

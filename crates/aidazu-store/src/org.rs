@@ -4,23 +4,12 @@ use aidazu_domain::calendar::{CalendarOverrides, PointsYearConfig};
 use aidazu_domain::org::{Member, ResidentKind};
 use aidazu_domain::{DistrictId, GroupId, HouseholdId, MemberId, TownId, VillageId};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::Serialize;
 
 use crate::entities::{districts, households, members, towns, villages};
 use crate::error::StoreError;
 use crate::store::Store;
 
 pub use aidazu_ports::org::{DistrictRef, HouseholdSummary, TownRef, VillageSummary};
-
-
-
-
-
-
-
-
-
-
 
 impl Store {
     /// The households of a village, ordered by code, with the head's name.

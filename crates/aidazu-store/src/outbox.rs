@@ -14,23 +14,15 @@ use sea_orm::{
 use crate::entities::outbox;
 use crate::error::StoreError;
 
-pub use aidazu_ports::outbox::{NewOutboxMessage, OutboxMessage, STATUS_FAILED, STATUS_PENDING, STATUS_SENT};
+pub use aidazu_ports::outbox::{
+    NewOutboxMessage, OutboxMessage, STATUS_FAILED, STATUS_PENDING, STATUS_SENT,
+};
 
 pub use aidazu_ports::outbox::{
     ApprovalCreate, ApprovalTerminate, CardSend, CardUpdate, CatalogueApprovalCreate,
     CatalogueApprovalTerminate, GroupNotice, Markdown, ObjectionApprovalCreate,
     ObjectionApprovalTerminate, OutboxCommand, WorkNotice, kind,
 };
-
-
-
-
-
-
-
-
-
-
 
 /// Enqueues `message` on `db` (a transaction, normally). Returns the id of the new row, or of the
 /// existing row with the same dedupe key (then nothing is written).
@@ -132,8 +124,6 @@ async fn find_by_key<C: ConnectionTrait>(
         .await?
         .map(|row| row.id))
 }
-
-
 
 fn read_model(row: outbox::Model) -> Result<OutboxMessage, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("outbox message {}: {what}", row.id));

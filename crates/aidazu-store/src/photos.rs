@@ -15,10 +15,6 @@ use crate::error::StoreError;
 
 pub use aidazu_ports::photos::{NewPhoto, PhotoRecord};
 
-
-
-
-
 /// Records a photo and who uploaded it; the same content uploaded again in the same village
 /// returns the first row (`created == false`) and links the new uploader to it.
 ///

@@ -43,8 +43,6 @@ impl fmt::Debug for PiiKeys {
     }
 }
 
-
-
 impl PiiKeys {
     /// Keys with no older ones.
     pub fn new(key_id: impl Into<String>, key: [u8; 32], lookup_key: [u8; 32]) -> Self {
@@ -128,8 +126,6 @@ impl PiiKeys {
         hex::encode(mac.finalize().into_bytes())
     }
 }
-
-
 
 #[cfg(test)]
 mod tests {

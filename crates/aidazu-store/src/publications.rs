@@ -15,11 +15,9 @@ use sea_orm::{
 use crate::entities::{households, members, publications, village_notice_groups, villages};
 use crate::error::StoreError;
 
-pub use aidazu_ports::publications::{BoardHousehold, NewPublication, NoticeGroup, PublicationRecord};
-
-
-
-
+pub use aidazu_ports::publications::{
+    BoardHousehold, NewPublication, NoticeGroup, PublicationRecord,
+};
 
 /// Stores a publication unless that (village, quarter, version) exists; `None` when it did (the
 /// earlier one stands, nothing is written).
@@ -144,8 +142,6 @@ fn read(row: publications::Model) -> Result<PublicationRecord, StoreError> {
     })
 }
 
-
-
 /// Sets (or replaces) the village's notice group.
 ///
 /// # Errors
@@ -205,8 +201,6 @@ pub async fn notice_group<C: ConnectionTrait>(
             updated_at: r.updated_at,
         }))
 }
-
-
 
 /// Every household of a village with its head, by household id; and how the village shows names.
 ///

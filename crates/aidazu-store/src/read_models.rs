@@ -228,10 +228,6 @@ async fn fold_village<C: ConnectionTrait>(
     Ok(out)
 }
 
-
-
-
-
 /// Refolds a village's ledger and compares it with the maintained figures, both ways (a row
 /// without entries is a mismatch too).
 ///
@@ -553,8 +549,6 @@ pub async fn participating_households<C: ConnectionTrait>(
     ids.dedup();
     Ok(ids.into_iter().map(HouseholdId).collect())
 }
-
-
 
 /// Binds `$n` placeholders for the backend (`?n` on SQLite).
 pub(crate) fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {

@@ -15,10 +15,6 @@ use crate::error::StoreError;
 
 pub use aidazu_ports::sessions::{NewRefreshToken, RefreshTokenRow};
 
-
-
-
-
 impl From<refresh_tokens::Model> for RefreshTokenRow {
     fn from(m: refresh_tokens::Model) -> Self {
         Self {

@@ -19,19 +19,9 @@ use sea_orm::{
 use crate::entities::{fund_entries, shop_items, shop_orders};
 use crate::error::StoreError;
 
-pub use aidazu_ports::shop::{NewShopItem, ShopItemPatch, StoredFundEntry, StoredOrder, StoredShopItem, status};
-
-
-
-
-
-
-
-
-
-
-
-
+pub use aidazu_ports::shop::{
+    NewShopItem, ShopItemPatch, StoredFundEntry, StoredOrder, StoredShopItem, status,
+};
 
 fn corrupt(what: &str, id: i64) -> StoreError {
     StoreError::Corrupt(format!("{what} {id}"))

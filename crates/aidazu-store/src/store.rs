@@ -10,7 +10,6 @@ use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynch
 use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, TransactionTrait,
 };
-use serde::Serialize;
 
 use crate::error::{StoreError, redact_url};
 

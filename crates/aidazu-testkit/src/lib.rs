@@ -47,6 +47,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The running application's use cases (to inspect state directly).
     pub app: aidazu_app::App,
+    store: aidazu_store::Store,
+    pii: aidazu_store::PiiKeys,
     db: Option<TestDb>,
     database_url: String,
     dir: Option<tempfile::TempDir>,
@@ -112,6 +114,8 @@ impl TestApp {
         let base_url = format!("http://{}", application.addr());
         let sim_url = application.sim_base_url();
         let app = application.app().clone();
+        let store = application.store().clone();
+        let pii = application.pii_keys().clone();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(application.run_until(async move {
             let _ = rx.await;
@@ -125,6 +129,8 @@ impl TestApp {
             sim_url,
             http,
             app,
+            store,
+            pii,
             database_url: db.url().to_owned(),
             db: Some(db),
             dir: Some(dir),
@@ -137,6 +143,16 @@ impl TestApp {
     /// The full URL of a path on the service.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
+    }
+
+    /// The store under the application's storage port, to inspect and arrange state directly.
+    pub fn store(&self) -> &aidazu_store::Store {
+        &self.store
+    }
+
+    /// The keys for personal data at rest.
+    pub fn pii(&self) -> &aidazu_store::PiiKeys {
+        &self.pii
     }
 
     /// Which database this instance runs on.
@@ -194,6 +210,8 @@ impl TestApp {
         let base_url = format!("http://{}", application.addr());
         let sim_url = application.sim_base_url();
         let app = application.app().clone();
+        let store = application.store().clone();
+        let pii = application.pii_keys().clone();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(application.run_until(async move {
             let _ = rx.await;
@@ -203,6 +221,8 @@ impl TestApp {
             sim_url,
             http: self.http.clone(),
             app,
+            store,
+            pii,
             database_url: self.database_url.clone(),
             db: None,
             dir: Some(dir),

@@ -19,8 +19,8 @@ use aidazu_domain::DeclarationId;
 use aidazu_domain::Points;
 use aidazu_domain::channel::Channel;
 use aidazu_domain::declaration::DeclarationState;
-use aidazu_store::declarations as store_decl;
-use aidazu_store::inbox::InboundEvent;
+use aidazu_ports::declarations as store_decl;
+use aidazu_ports::inbox::InboundEvent;
 use dingtalk::event::{Event, TypedEvent};
 use serde_json::Value;
 
@@ -53,7 +53,7 @@ fn text<'a>(payload: &'a Value, name: &str) -> Option<&'a str> {
 /// Works out the effect of an event (reads only; may call DingTalk for the approval details).
 ///
 /// # Errors
-/// [`AppError::Store`], [`AppError::DingTalk`] (retry later).
+/// [`AppError::Database`], [`AppError::DingTalk`] (retry later).
 pub(crate) async fn plan(app: &App, event: &InboundEvent) -> Result<Effect, AppError> {
     let payload = &event.payload;
     if event.event_type == super::CARD_ACTION {
@@ -165,8 +165,7 @@ async fn card_action(app: &App, payload: &Value) -> Result<Effect, AppError> {
             "ignored: card action without card or user".into(),
         ));
     };
-    let Some(record) =
-        store_decl::declaration_by_out_track_id(app.store().connection(), out_track_id).await?
+    let Some(record) = store_decl::declaration_by_out_track_id(app.store(), out_track_id).await?
     else {
         return Ok(Effect::Record(format!(
             "ignored: no declaration for card {out_track_id}"

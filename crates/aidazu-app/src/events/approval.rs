@@ -16,10 +16,10 @@ use aidazu_domain::channel::Channel;
 use aidazu_domain::declaration::DeclarationState;
 use aidazu_domain::objection::ObjectionState;
 use aidazu_domain::{DeclarationId, ObjectionId, Points};
-use aidazu_store::declarations::{self as store_decl, DeclarationRecord};
-use aidazu_store::governance::{self as gov, ChangeStatus, StoredCatalogueChange};
-use aidazu_store::inbox;
-use aidazu_store::objections::{self as store_obj, StoredObjection};
+use aidazu_ports::declarations::{self as store_decl, DeclarationRecord};
+use aidazu_ports::governance::{self as gov, ChangeStatus, StoredCatalogueChange};
+use aidazu_ports::inbox;
+use aidazu_ports::objections::{self as store_obj, StoredObjection};
 use chrono::{DateTime, Utc};
 use dingtalk::api::workflow::ProcessInstance;
 use dingtalk::ids::ProcessInstanceId;
@@ -42,12 +42,12 @@ impl ApprovalSubject {
     /// The declaration, objection or catalogue change whose approval is `instance_id`.
     ///
     /// # Errors
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub(crate) async fn of_instance(
         app: &App,
         instance_id: &str,
     ) -> Result<Option<Self>, AppError> {
-        let db = app.store().connection();
+        let db = app.store();
         if let Some(record) = store_decl::declaration_by_process_instance(db, instance_id).await? {
             return Ok(Some(Self::Declaration(Box::new(record))));
         }
@@ -84,12 +84,12 @@ impl ApprovalSubject {
 /// before `cutoff` (R7, F6).
 ///
 /// # Errors
-/// [`AppError::Store`].
+/// [`AppError::Database`].
 pub(crate) async fn awaiting_results(
     app: &App,
     cutoff: DateTime<Utc>,
 ) -> Result<Vec<(String, String)>, AppError> {
-    let db = app.store().connection();
+    let db = app.store();
     let mut out = Vec::new();
     for record in store_decl::in_review_submitted_before(db, cutoff).await? {
         if let Some(instance) = record.process_instance_id {
@@ -187,7 +187,7 @@ async fn approver_of(
 ) -> Result<(Option<String>, Option<String>, Option<ProcessInstance>), AppError> {
     let mut approver = None;
     let mut remark = None;
-    for task in inbox::task_changes_of(app.store().connection(), instance_id).await? {
+    for task in inbox::task_changes_of(app.store(), instance_id).await? {
         let p = &task.payload;
         let finished = text(p, "type") == Some("finish")
             && matches!(text(p, "result"), Some("agree" | "refuse"));
@@ -229,7 +229,7 @@ async fn approver_of(
 /// approver, an approver without an account, a result other than agree or refuse).
 ///
 /// # Errors
-/// [`AppError::Store`], [`AppError::DingTalk`] (retry later).
+/// [`AppError::Database`], [`AppError::DingTalk`] (retry later).
 pub(crate) async fn finished_result(
     app: &App,
     payload: &Value,
@@ -288,7 +288,7 @@ fn form_value<'a>(instance: Option<&'a ProcessInstance>, name: &str) -> Option<&
 /// (an objection agreed without a correction amount: its approver is told to use the console).
 ///
 /// # Errors
-/// [`AppError::Store`].
+/// [`AppError::Database`].
 pub(crate) async fn plan_decision(
     app: &App,
     subject: ApprovalSubject,
@@ -344,8 +344,8 @@ pub(crate) async fn plan_decision(
                     crate::gateway::objection::correction_from(field, remark.as_deref())
                 else {
                     if stored.objection.state() == ObjectionState::Open {
-                        aidazu_store::outbox::enqueue(
-                            app.store().connection(),
+                        aidazu_ports::outbox::enqueue(
+                            app.store(),
                             crate::messages::work_notice(
                                 crate::messages::key::objection("approval_incomplete", id),
                                 stored.village,
@@ -419,9 +419,9 @@ pub(crate) fn refused(about: &str, error: AppError) -> Result<String, AppError> 
 /// as refused, never decided twice.
 ///
 /// # Errors
-/// Internal failures of the use case ([`AppError::Store`], …): the event is retried.
+/// Internal failures of the use case ([`AppError::Database`], …): the event is retried.
 pub(crate) async fn decide_once(app: &App, decision: Decision) -> Result<String, AppError> {
-    let db = app.store().connection();
+    let db = app.store();
     match decision {
         Decision::Declaration(input) => {
             let id: DeclarationId = input.declaration_id;

@@ -8,9 +8,9 @@
 //! approver's remark as the reason.
 
 use aidazu_domain::org::{Role, Scope};
-use aidazu_store::dingtalk as dt_store;
-use aidazu_store::governance::{self as gov, ChangeStatus, StoredCatalogueChange};
-use aidazu_store::outbox::{CatalogueApprovalCreate, CatalogueApprovalTerminate};
+use aidazu_ports::dingtalk as dt_store;
+use aidazu_ports::governance::{self as gov, ChangeStatus, StoredCatalogueChange};
+use aidazu_ports::outbox::{CatalogueApprovalCreate, CatalogueApprovalTerminate};
 use dingtalk::api::workflow::{
     Approver, CreateProcessInstance, FormComponent, FormComponentValue, SaveFormTemplate,
 };
@@ -40,7 +40,7 @@ const EFFECTIVE_TEXT: &str =
     "同意后自下一季度第一天起生效，本季度不变（R7）；拒绝请在审批意见中写明理由。";
 
 async fn load(app: &App, id: i64) -> Result<StoredCatalogueChange, SendError> {
-    gov::change(app.store().connection(), id)
+    gov::change(app.store(), id)
         .await?
         .ok_or_else(|| SendError::Permanent(format!("catalogue change {id} not found")))
 }
@@ -56,8 +56,8 @@ pub(crate) async fn create_approval(
     if change.status != ChangeStatus::Submitted {
         return Ok(json!({ "skipped": format!("catalogue change is {}", change.status.as_str()) }));
     }
-    let db = app.store().connection();
-    let approvers: Vec<UserId> = aidazu_store::declarations::scope_role_holders(
+    let db = app.store();
+    let approvers: Vec<UserId> = aidazu_ports::declarations::scope_role_holders(
         db,
         Scope::District(change.district),
         Role::DistrictOfficer,
@@ -70,7 +70,7 @@ pub(crate) async fn create_approval(
     if approvers.is_empty() {
         return Ok(json!({ "skipped": "no district officer may decide this change" }));
     }
-    let originator = aidazu_store::accounts::account_by_id(db, change.created_by)
+    let originator = aidazu_ports::accounts::account_by_id(db, change.created_by)
         .await?
         .map(|a| a.dingtalk_user_id)
         .filter(|u| !u.is_empty())
@@ -121,7 +121,7 @@ pub(crate) async fn create_approval(
     if let Some(now) = gov::change(db, change.id).await?
         && now.status != ChangeStatus::Submitted
     {
-        aidazu_store::outbox::enqueue(
+        aidazu_ports::outbox::enqueue(
             db,
             crate::messages::catalogue_approval_terminate(
                 change.id,
@@ -160,7 +160,7 @@ pub(crate) async fn terminate_approval(
 }
 
 async fn ensure_form_template(app: &App) -> Result<ProcessCode, SendError> {
-    let db = app.store().connection();
+    let db = app.store();
     if let Some(code) = dt_store::state_get(db, dt_store::STATE_CATALOGUE_PROCESS_CODE).await? {
         return Ok(ProcessCode::from(code));
     }
@@ -196,7 +196,7 @@ async fn create_form_template(app: &App) -> Result<ProcessCode, SendError> {
         })
         .await?;
     dt_store::state_put(
-        app.store().connection(),
+        app.store(),
         dt_store::STATE_CATALOGUE_PROCESS_CODE,
         code.as_str(),
     )

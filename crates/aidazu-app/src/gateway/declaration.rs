@@ -9,10 +9,10 @@
 use aidazu_domain::DeclarationId;
 use aidazu_domain::declaration::DeclarationState;
 use aidazu_photos::LinkViewer;
-use aidazu_store::declarations::{self, DeclarationRecord};
-use aidazu_store::outbox::{ApprovalCreate, CardSend, CardUpdate};
-use aidazu_store::photos as photo_store;
-use aidazu_store::{dingtalk as dt_store, households};
+use aidazu_ports::declarations::{self, DeclarationRecord};
+use aidazu_ports::outbox::{ApprovalCreate, CardSend, CardUpdate};
+use aidazu_ports::photos as photo_store;
+use aidazu_ports::{dingtalk as dt_store, households};
 use dingtalk::api::card::CardParams;
 use dingtalk::api::workflow::{Approver, CreateProcessInstance, FormComponentValue};
 use dingtalk::ids::{OutTrackId, UserId};
@@ -22,7 +22,7 @@ use super::{SendError, card_request, card_update, ensure_card_route, ensure_form
 use crate::App;
 
 async fn load(app: &App, id: DeclarationId) -> Result<DeclarationRecord, SendError> {
-    declarations::declaration(app.store().connection(), id)
+    declarations::declaration(app.store(), id)
         .await?
         .ok_or_else(|| SendError::Permanent(format!("declaration {id} not found")))
 }
@@ -63,7 +63,7 @@ pub(crate) fn reuse_warning(others: &[DeclarationId]) -> Option<String> {
 }
 
 async fn summary(app: &App, record: &DeclarationRecord) -> Result<Summary, SendError> {
-    let db = app.store().connection();
+    let db = app.store();
     let household = households::household(db, record.household)
         .await?
         .map(|h| format!("{}（{}）", h.address, h.code))
@@ -112,7 +112,7 @@ async fn summary(app: &App, record: &DeclarationRecord) -> Result<Summary, SendE
 /// Who may decide (R9, D6): the routing's reviewers — the village admins not tied to the
 /// declaring household, else the committee, else the town.
 async fn deciders(app: &App, record: &DeclarationRecord) -> Result<Vec<UserId>, SendError> {
-    let db = app.store().connection();
+    let db = app.store();
     let location = app
         .village_location(record.village)
         .await
@@ -152,7 +152,7 @@ pub(crate) async fn create_approval(
             record.village, record.id
         )));
     }
-    let originator = dt_store::account_user_id(app.store().connection(), record.declarant)
+    let originator = dt_store::account_user_id(app.store(), record.declarant)
         .await?
         .ok_or_else(|| SendError::Permanent("the declarant has no DingTalk user".into()))?;
     let process_code = ensure_form_template(app).await?;
@@ -197,15 +197,14 @@ pub(crate) async fn create_approval(
         }
         other => other?,
     };
-    declarations::set_process_instance_id(app.store().connection(), record.id, instance.as_str())
-        .await?;
+    declarations::set_process_instance_id(app.store(), record.id, instance.as_str()).await?;
     tracing::info!(declaration.id = %record.id, process_instance_id = %instance, "approval created");
     // A decision may have been taken while the instance was being created: close it too.
-    if let Some(now) = declarations::declaration(app.store().connection(), record.id).await?
+    if let Some(now) = declarations::declaration(app.store(), record.id).await?
         && now.state != DeclarationState::InReview
     {
-        aidazu_store::outbox::enqueue(
-            app.store().connection(),
+        aidazu_ports::outbox::enqueue(
+            app.store(),
             crate::messages::approval_terminate_late(&now, instance.as_str()),
         )
         .await?;

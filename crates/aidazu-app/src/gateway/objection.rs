@@ -22,9 +22,9 @@
 use aidazu_domain::ObjectionId;
 use aidazu_domain::objection::ObjectionState;
 use aidazu_domain::org::{Role, Scope};
-use aidazu_store::objections::{self as store_obj, StoredObjection};
-use aidazu_store::outbox::{ObjectionApprovalCreate, ObjectionApprovalTerminate};
-use aidazu_store::{dingtalk as dt_store, households};
+use aidazu_ports::objections::{self as store_obj, StoredObjection};
+use aidazu_ports::outbox::{ObjectionApprovalCreate, ObjectionApprovalTerminate};
+use aidazu_ports::{dingtalk as dt_store, households};
 use dingtalk::api::workflow::{
     Approver, CreateProcessInstance, FormComponent, FormComponentValue, SaveFormTemplate,
 };
@@ -92,7 +92,7 @@ pub fn correction_from(field: Option<&str>, remark: Option<&str>) -> Option<i64>
 }
 
 async fn load(app: &App, id: ObjectionId) -> Result<StoredObjection, SendError> {
-    store_obj::get(app.store().connection(), id)
+    store_obj::get(app.store(), id)
         .await?
         .ok_or_else(|| SendError::Permanent(format!("objection {id} not found")))
 }
@@ -101,8 +101,8 @@ async fn load(app: &App, id: ObjectionId) -> Result<StoredObjection, SendError> 
 /// of the objector's household.
 async fn deciders(app: &App, stored: &StoredObjection) -> Result<Vec<UserId>, SendError> {
     let o = &stored.objection;
-    Ok(aidazu_store::declarations::scope_role_holders(
-        app.store().connection(),
+    Ok(aidazu_ports::declarations::scope_role_holders(
+        app.store(),
         Scope::Village(stored.village),
         Role::VillageCommittee,
     )
@@ -116,9 +116,9 @@ async fn deciders(app: &App, stored: &StoredObjection) -> Result<Vec<UserId>, Se
 /// The objector's DingTalk user (the approval's originator): their own account, else one of
 /// their household's.
 async fn originator(app: &App, stored: &StoredObjection) -> Result<Option<String>, SendError> {
-    let db = app.store().connection();
+    let db = app.store();
     let o = &stored.objection;
-    if let Some((_, user)) = aidazu_store::accounts::accounts_of_member(db, o.raised_by)
+    if let Some((_, user)) = aidazu_ports::accounts::accounts_of_member(db, o.raised_by)
         .await?
         .into_iter()
         .next()
@@ -126,7 +126,7 @@ async fn originator(app: &App, stored: &StoredObjection) -> Result<Option<String
         return Ok(Some(user));
     }
     Ok(
-        aidazu_store::declarations::household_recipients(db, o.raised_by_household)
+        aidazu_ports::declarations::household_recipients(db, o.raised_by_household)
             .await?
             .into_iter()
             .next()
@@ -155,7 +155,7 @@ pub(crate) async fn create_approval(
         .await?
         .ok_or_else(|| SendError::Permanent("the objector has no DingTalk user".into()))?;
     setup(app)?;
-    let db = app.store().connection();
+    let db = app.store();
     let household = |h: aidazu_domain::HouseholdId| async move {
         households::household(db, h).await.map(|found| {
             found.map_or_else(
@@ -165,7 +165,7 @@ pub(crate) async fn create_approval(
         })
     };
     let o = &stored.objection;
-    let objector = aidazu_store::declarations::member_ref(db, o.raised_by)
+    let objector = aidazu_ports::declarations::member_ref(db, o.raised_by)
         .await?
         .map_or_else(|| format!("成员 {}", o.raised_by), |m| m.name);
     let mut text = o.text.clone();
@@ -216,7 +216,7 @@ pub(crate) async fn create_approval(
     if let Some(now) = store_obj::get(db, id).await?
         && now.objection.state() != ObjectionState::Open
     {
-        aidazu_store::outbox::enqueue(
+        aidazu_ports::outbox::enqueue(
             db,
             crate::messages::objection_approval_terminate_late(id, now.village, instance.as_str()),
         )
@@ -252,7 +252,7 @@ pub(crate) async fn terminate_approval(
 }
 
 async fn ensure_form_template(app: &App) -> Result<ProcessCode, SendError> {
-    let db = app.store().connection();
+    let db = app.store();
     if let Some(code) = dt_store::state_get(db, dt_store::STATE_OBJECTION_PROCESS_CODE).await? {
         return Ok(ProcessCode::from(code));
     }
@@ -285,7 +285,7 @@ async fn create_form_template(app: &App) -> Result<ProcessCode, SendError> {
         })
         .await?;
     dt_store::state_put(
-        app.store().connection(),
+        app.store(),
         dt_store::STATE_OBJECTION_PROCESS_CODE,
         code.as_str(),
     )

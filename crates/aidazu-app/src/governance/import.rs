@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aidazu_domain::org::{Action, GroupMatch, ResidentKind, resolve_group};
 use aidazu_domain::{GroupId, VillageId};
-use aidazu_store::households::{self, NewHousehold, NewMember};
+use aidazu_ports::households::{self, NewHousehold, NewMember};
 use serde::Serialize;
 use serde_json::json;
 
@@ -60,7 +60,7 @@ pub struct ImportOutcome {
 /// # Errors
 /// [`AppError::Document`].
 pub fn import_template_xlsx(
-    groups: &[aidazu_store::governance::GroupRow],
+    groups: &[aidazu_ports::governance::GroupRow],
 ) -> Result<Vec<u8>, AppError> {
     let example_group = groups.first().map_or_else(
         || "01".to_owned(),
@@ -118,7 +118,7 @@ impl App {
     /// # Errors
     /// [`AppError::ImportRefused`] with every refused row (nothing written),
     /// [`AppError::ImportUnreadable`], [`AppError::VillageNotFound`] (also out of scope),
-    /// [`AppError::Forbidden`], [`AppError::Store`].
+    /// [`AppError::Forbidden`], [`AppError::Database`].
     pub async fn import_households(
         &self,
         actor: &Actor,
@@ -155,8 +155,8 @@ impl App {
                 data.len()
             )));
         }
-        let db = self.store().connection();
-        let groups = aidazu_store::governance::village_groups(db, village).await?;
+        let db = self.store();
+        let groups = aidazu_ports::governance::village_groups(db, village).await?;
         // R2: the full code, the group's name, or its number within the village (`5`, `05`,
         // `5组`, `第5组`).
         let group_of = |written: &str| -> Result<GroupId, &'static str> {
@@ -173,7 +173,7 @@ impl App {
                 GroupMatch::Ambiguous => Err("组编号对应本村多个小组，请填写完整编号"),
             }
         };
-        let existing: HashSet<String> = aidazu_store::governance::household_codes(db, village)
+        let existing: HashSet<String> = aidazu_ports::governance::household_codes(db, village)
             .await?
             .into_iter()
             .collect();
@@ -278,7 +278,7 @@ impl App {
             let mobile = match cell(10) {
                 "" => None,
                 text => {
-                    let digits = aidazu_store::pii::normalise_mobile(text);
+                    let digits = aidazu_ports::pii::normalise_mobile(text);
                     check(
                         &mut errors,
                         digits.len() == 11 && digits.starts_with('1'),
@@ -345,7 +345,7 @@ impl App {
             )
             .await
             .map_err(|e| match e {
-                aidazu_store::StoreError::Conflict(_) => AppError::ImportRefused {
+                aidazu_ports::StoreError::Conflict(_) => AppError::ImportRefused {
                     rows: vec![RowProblem {
                         row: first.number,
                         household_code: code.clone(),
@@ -357,7 +357,7 @@ impl App {
             for row in rows {
                 let mut member = row.member.clone();
                 member.household = household;
-                households::insert_member(&txn, &self.config().pii, &member).await?;
+                households::insert_member(&txn, &member).await?;
                 members += 1;
             }
         }
@@ -365,7 +365,7 @@ impl App {
             households: u32::try_from(by_household.len()).unwrap_or(u32::MAX),
             members,
         };
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 Some(role),

@@ -8,9 +8,9 @@ use aidazu_domain::calendar::{business_date, shanghai_instant};
 use aidazu_domain::ledger::{DirectScore, check_cap};
 use aidazu_domain::org::Action;
 use aidazu_domain::{DomainError, GroupId, HouseholdId, ItemCode, LedgerEntryId, MemberId, Points};
-use aidazu_store::governance::{self as gov, NewInspection};
-use aidazu_store::ledger::{self, NewLedgerEntry};
-use aidazu_store::{audit, photos};
+use aidazu_ports::governance::{self as gov, NewInspection};
+use aidazu_ports::ledger::{self, NewLedgerEntry};
+use aidazu_ports::{audit, photos};
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 use serde_json::json;
@@ -80,7 +80,7 @@ impl App {
     /// [`AppError::GroupNotFound`] (also out of scope), [`AppError::Forbidden`],
     /// [`AppError::InvalidField`] (`lines`: a household missing, repeated or of another group),
     /// [`AppError::AlreadyInspected`], [`AppError::Rule`] (item not an inspection item, points,
-    /// evidence, cap, date, recusal), [`AppError::PhotoNotUsable`], [`AppError::Store`].
+    /// evidence, cap, date, recusal), [`AppError::PhotoNotUsable`], [`AppError::Database`].
     /// Nothing is written when refused.
     #[allow(clippy::too_many_lines)] // one transaction, read top to bottom
     pub async fn inspect_group(
@@ -89,7 +89,7 @@ impl App {
         group: GroupId,
         input: InspectionInput,
     ) -> Result<InspectionResult, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let row = gov::group(db, group)
             .await?
             .ok_or(AppError::GroupNotFound(group.get()))?;
@@ -270,7 +270,7 @@ impl App {
         )
         .await
         .map_err(|e| match e {
-            aidazu_store::StoreError::Conflict(_) => AppError::AlreadyInspected,
+            aidazu_ports::StoreError::Conflict(_) => AppError::AlreadyInspected,
             other => other.into(),
         })?;
         audit::record(

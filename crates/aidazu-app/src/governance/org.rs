@@ -10,7 +10,7 @@ use aidazu_domain::calendar::{CalendarOverrides, LocalDay, PointsYearConfig, bus
 use aidazu_domain::catalogue::{CatalogueVersion, default_catalogue};
 use aidazu_domain::org::{Access, Role, Scope};
 use aidazu_domain::{DistrictId, GroupId, TownId, VillageId};
-use aidazu_store::governance::{self as gov, DistrictNoticeGroup, NewDistrict, OrgNode, OrgTree};
+use aidazu_ports::governance::{self as gov, DistrictNoticeGroup, NewDistrict, OrgNode, OrgTree};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
@@ -62,9 +62,9 @@ enum AddedBy<'a> {
     Officer(&'a Actor),
 }
 
-fn conflict(err: aidazu_store::StoreError) -> AppError {
+fn conflict(err: aidazu_ports::StoreError) -> AppError {
     match err {
-        aidazu_store::StoreError::Conflict(_) => AppError::OrgCodeTaken,
+        aidazu_ports::StoreError::Conflict(_) => AppError::OrgCodeTaken,
         other => other.into(),
     }
 }
@@ -102,7 +102,7 @@ impl App {
     /// and the default catalogue template as its version 1.
     ///
     /// # Errors
-    /// [`AppError::OrgCodeTaken`], [`AppError::InvalidField`], [`AppError::Store`].
+    /// [`AppError::OrgCodeTaken`], [`AppError::InvalidField`], [`AppError::Database`].
     pub async fn add_district(
         &self,
         code: &str,
@@ -143,7 +143,7 @@ impl App {
             "区级默认模板（三类25条），区农业农村委可编辑",
         )?;
         gov::insert_approved_version(&txn, id, None, &version, system).await?;
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &Actor::system(aidazu_domain::channel::Channel::Job).audit(
                 None,
@@ -163,14 +163,14 @@ impl App {
     /// Operator: a district officer account (DingTalk user) for a district.
     ///
     /// # Errors
-    /// [`AppError::InvalidField`] (unknown district), [`AppError::Store`].
+    /// [`AppError::InvalidField`] (unknown district), [`AppError::Database`].
     pub async fn add_district_officer(
         &self,
         district_code: &str,
         dingtalk_user_id: &str,
         name: &str,
     ) -> Result<(), AppError> {
-        let district = gov::district_by_code(self.store().connection(), district_code)
+        let district = gov::district_by_code(self.store(), district_code)
             .await?
             .ok_or(AppError::InvalidField {
                 field: "district",
@@ -178,7 +178,7 @@ impl App {
             })?;
         let account = self
             .store()
-            .ensure_account(&self.config().pii, dingtalk_user_id, name, None)
+            .ensure_account(dingtalk_user_id, name, None)
             .await?;
         self.store()
             .grant_access(
@@ -199,7 +199,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::InvalidField`] (unknown parent or level), [`AppError::OrgCodeTaken`],
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn operator_add(
         &self,
         level: &str,
@@ -210,7 +210,7 @@ impl App {
     ) -> Result<i64, AppError> {
         check_name("code", code)?;
         check_name("name", name)?;
-        let tree = gov::org_tree(self.store().connection()).await?;
+        let tree = gov::org_tree(self.store()).await?;
         let parent = |list: &[OrgNode]| {
             list.iter()
                 .find(|n| n.code == parent_code)
@@ -256,7 +256,7 @@ impl App {
             AddedBy::Officer(actor) => Some(match parent {
                 OrgParent::District(district) => require_district_officer(actor, district)?,
                 OrgParent::Town(town) => {
-                    let tree = gov::org_tree(self.store().connection()).await?;
+                    let tree = gov::org_tree(self.store()).await?;
                     let district = tree
                         .towns
                         .iter()
@@ -323,7 +323,7 @@ impl App {
                 json!({ parent_key: parent_id, "code": code, "name": name }),
             ),
         };
-        aidazu_store::audit::record(&txn, &record).await?;
+        aidazu_ports::audit::record(&txn, &record).await?;
         txn.commit().await?;
         Ok(id)
     }
@@ -332,9 +332,9 @@ impl App {
     /// town officer their town, village staff their village (R1).
     ///
     /// # Errors
-    /// [`AppError::Forbidden`] for a caller without a staff role, [`AppError::Store`].
+    /// [`AppError::Forbidden`] for a caller without a staff role, [`AppError::Database`].
     pub async fn visible_org(&self, actor: &Actor) -> Result<OrgTree, AppError> {
-        let tree = gov::org_tree(self.store().connection()).await?;
+        let tree = gov::org_tree(self.store()).await?;
         let villages = self.store().list_villages().await?;
         let visible_village = |v: &OrgNode| {
             villages.iter().any(|s| {
@@ -393,14 +393,14 @@ impl App {
     /// A district's own days over the national working-day calendar (issue 12), for its officers.
     ///
     /// # Errors
-    /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::Store`].
+    /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::Database`].
     pub async fn district_calendar(
         &self,
         actor: &Actor,
         district: DistrictId,
     ) -> Result<CalendarOverrides, AppError> {
         require_district_officer(actor, district)?;
-        aidazu_store::org::district_calendar(self.store().connection(), district)
+        aidazu_ports::org::district_calendar(self.store(), district)
             .await?
             .ok_or(AppError::Forbidden)
     }
@@ -411,7 +411,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::InvalidField`]
-    /// for a note over 200 characters, [`AppError::Store`].
+    /// for a note over 200 characters, [`AppError::Database`].
     pub async fn set_district_day(
         &self,
         actor: &Actor,
@@ -428,12 +428,12 @@ impl App {
             });
         }
         let txn = self.store().begin().await?;
-        let mut overrides = aidazu_store::org::district_calendar(&txn, district)
+        let mut overrides = aidazu_ports::org::district_calendar(&txn, district)
             .await?
             .ok_or(AppError::Forbidden)?;
         overrides.set(day, kind);
-        aidazu_store::org::set_district_calendar(&txn, district, &overrides).await?;
-        aidazu_store::audit::record(
+        aidazu_ports::org::set_district_calendar(&txn, district, &overrides).await?;
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 Some(role),
@@ -454,7 +454,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::OrgCodeTaken`],
-    /// [`AppError::InvalidField`], [`AppError::Store`].
+    /// [`AppError::InvalidField`], [`AppError::Database`].
     pub async fn add_town(
         &self,
         actor: &Actor,
@@ -524,13 +524,13 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::InvalidField`] (unknown district or no department id), [`AppError::DingTalk`],
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn sync_org(
         &self,
         district_code: &str,
         dry_run: bool,
     ) -> Result<OrgSyncPlan, AppError> {
-        let db = self.store().connection();
+        let db = self.store();
         let tree = gov::org_tree(db).await?;
         let district = tree
             .districts
@@ -671,7 +671,7 @@ impl App {
                 _ => {}
             }
         }
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &Actor::system(aidazu_domain::channel::Channel::Job).audit(
                 None,
@@ -722,14 +722,14 @@ impl App {
     /// the officers.
     ///
     /// # Errors
-    /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::Store`].
+    /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::Database`].
     pub async fn district_notice_group(
         &self,
         actor: &Actor,
         district: DistrictId,
     ) -> Result<Option<DistrictNoticeGroup>, AppError> {
         require_district_officer(actor, district)?;
-        Ok(gov::district_notice_group(self.store().connection(), district).await?)
+        Ok(gov::district_notice_group(self.store(), district).await?)
     }
 
     /// A district officer sets the DingTalk group (openConversationId) and robot of the district's
@@ -738,7 +738,7 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::Forbidden`] (not an officer of that district), [`AppError::InvalidField`],
-    /// [`AppError::Store`].
+    /// [`AppError::Database`].
     pub async fn set_district_notice_group(
         &self,
         actor: &Actor,
@@ -753,7 +753,7 @@ impl App {
         let group =
             gov::set_district_notice_group(&txn, district, &conversation, &robot, actor.account_id)
                 .await?;
-        aidazu_store::audit::record(
+        aidazu_ports::audit::record(
             &txn,
             &actor.audit(
                 Some(role),
@@ -773,14 +773,14 @@ impl App {
     /// The district's summary of a quarter's publications (F5): the robot's post in the
     /// district's own group when its officers set one, else the deployment's work notification to
     /// the district's officers; `None` when there is nobody to tell.
-    pub(crate) async fn district_summary_message<C: aidazu_store::ConnectionTrait>(
+    pub(crate) async fn district_summary_message<C: aidazu_ports::AsRepo>(
         &self,
         db: &C,
         district: DistrictId,
         village: VillageId,
         quarter: aidazu_domain::calendar::Quarter,
         text: String,
-    ) -> Result<Option<aidazu_store::outbox::NewOutboxMessage>, AppError> {
+    ) -> Result<Option<aidazu_ports::outbox::NewOutboxMessage>, AppError> {
         let title = format!("{quarter} 积分公示汇总");
         if let Some(group) = gov::district_notice_group(db, district).await? {
             return Ok(Some(crate::messages::group_post(
@@ -792,7 +792,7 @@ impl App {
                 text,
             )));
         }
-        let users: Vec<String> = aidazu_store::declarations::scope_role_holders(
+        let users: Vec<String> = aidazu_ports::declarations::scope_role_holders(
             db,
             Scope::District(district),
             Role::DistrictOfficer,

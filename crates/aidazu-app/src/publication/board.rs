@@ -9,7 +9,7 @@ use aidazu_domain::board::PublicationRow;
 use aidazu_domain::calendar::{PointsYearConfig, Quarter};
 use aidazu_domain::honours::{AverageAssessment, Candidate};
 use aidazu_domain::org::{NameDisplay, display_name};
-use aidazu_store::publications::BoardHousehold;
+use aidazu_ports::publications::BoardHousehold;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -94,7 +94,7 @@ impl BoardContent {
 }
 
 pub(crate) struct BoardInput<'a> {
-    pub village: &'a aidazu_store::org::VillageSummary,
+    pub village: &'a aidazu_ports::org::VillageSummary,
     pub calendar: PointsYearConfig,
     pub quarter: Quarter,
     pub version: u32,
