@@ -15,10 +15,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("aidazu-testdb", &[]),
     ("dingtalk", &[]),
     ("dingtalk-sim", &["dingtalk"]),
-    ("aidazu-store", &["aidazu-domain", "aidazu-migration"]),
+    ("aidazu-ports", &["aidazu-domain"]),
+    (
+        "aidazu-store",
+        &["aidazu-domain", "aidazu-migration", "aidazu-ports"],
+    ),
     (
         "aidazu-app",
-        &["aidazu-domain", "aidazu-photos", "aidazu-store", "dingtalk"],
+        &["aidazu-domain", "aidazu-photos", "aidazu-ports", "dingtalk"],
     ),
     (
         "aidazu-api",
@@ -32,6 +36,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "aidazu-domain",
             "aidazu-migration",
             "aidazu-photos",
+            "aidazu-ports",
             "aidazu-store",
             "dingtalk",
             "dingtalk-sim",
@@ -39,7 +44,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     (
         "aidazu-testkit",
-        &["aidazu-app", "aidazu-server", "aidazu-testdb"],
+        &[
+            "aidazu-app",
+            "aidazu-server",
+            "aidazu-store",
+            "aidazu-testdb",
+        ],
     ),
     ("aidazu-e2e", &[]),
 ];
@@ -52,7 +62,11 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
         &["sea-orm", "sqlx", "axum", "reqwest", "tokio", "hyper"],
     ),
     ("aidazu-api", &["sea-orm", "sea-orm-migration", "sqlx"]),
-    ("aidazu-app", &["axum", "hyper", "sqlx"]),
+    ("aidazu-app", &["axum", "hyper", "sea-orm", "sqlx"]),
+    (
+        "aidazu-ports",
+        &["sea-orm", "sqlx", "axum", "reqwest", "tokio", "hyper"],
+    ),
     ("aidazu-store", &["axum", "reqwest", "hyper"]),
 ];
 
@@ -141,4 +155,61 @@ fn a_forbidden_edge_is_caught() {
             "aidazu-api → sea-orm: forbidden for this layer".to_owned(),
         ]
     );
+}
+
+/// The workspace crates `root` reaches through normal dependencies (itself included).
+fn workspace_closure(metadata: &Value, root: &str) -> Vec<String> {
+    let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
+    let deps_of = |name: &str| -> Vec<String> {
+        packages
+            .iter()
+            .find(|p| p["name"] == name)
+            .and_then(|p| p["dependencies"].as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter(|d| d["kind"].is_null())
+            .filter_map(|d| d["name"].as_str().map(str::to_owned))
+            .filter(|d| packages.iter().any(|p| p["name"] == d.as_str()))
+            .collect()
+    };
+    let mut seen = vec![root.to_owned()];
+    let mut i = 0;
+    while i < seen.len() {
+        for d in deps_of(&seen[i]) {
+            if !seen.contains(&d) {
+                seen.push(d);
+            }
+        }
+        i += 1;
+    }
+    seen
+}
+
+/// Issue 7: the HTTP layer reaches storage only through the ports, even indirectly (what
+/// `cargo tree -p aidazu-api` shows): no `aidazu-store` in its closure, and no crate in it uses
+/// sea-orm or sqlx.
+#[test]
+fn the_http_layer_reaches_no_storage_crate_even_indirectly() {
+    let metadata = workspace_metadata();
+    let closure = workspace_closure(&metadata, "aidazu-api");
+    assert!(closure.contains(&"aidazu-app".to_owned()));
+    assert!(closure.contains(&"aidazu-ports".to_owned()));
+    assert!(
+        !closure.contains(&"aidazu-store".to_owned()),
+        "aidazu-api reaches aidazu-store through {closure:?}"
+    );
+    let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
+    for name in &closure {
+        let p = packages
+            .iter()
+            .find(|p| p["name"] == name.as_str())
+            .unwrap();
+        for dep in p["dependencies"].as_array().into_iter().flatten() {
+            let dep_name = dep["name"].as_str().unwrap_or_default();
+            assert!(
+                !(dep["kind"].is_null() && ["sea-orm", "sqlx"].contains(&dep_name)),
+                "{name} (reached from aidazu-api) depends on {dep_name}"
+            );
+        }
+    }
 }

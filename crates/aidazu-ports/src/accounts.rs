@@ -6,8 +6,6 @@ use aidazu_domain::{AccountId, HouseholdId, MemberId, VillageId};
 use chrono::Utc;
 use serde::Serialize;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// The DingTalk user id of the built-in system account: the actor of jobs and of the demo seed.

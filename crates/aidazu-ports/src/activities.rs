@@ -8,8 +8,6 @@ use aidazu_domain::{
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// A new activity.

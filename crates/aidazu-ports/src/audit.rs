@@ -7,8 +7,6 @@ use aidazu_domain::{AccountId, HouseholdId, VillageId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// One audit record to write.

@@ -6,8 +6,6 @@ use aidazu_domain::{CatalogueVersionId, DistrictId, VillageId};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// Who a catalogue version belongs to.

@@ -15,8 +15,6 @@
 
 use aidazu_domain::VillageId;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// The `prev_hash` of a village's first link.

@@ -13,8 +13,6 @@ use aidazu_domain::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// A declaration to insert (state `in_review`).

@@ -3,8 +3,6 @@
 
 use aidazu_domain::AccountId;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// `dingtalk_state` key of the approval form template's `processCode`.

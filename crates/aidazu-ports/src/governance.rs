@@ -8,8 +8,6 @@ use aidazu_domain::{AccountId, CatalogueVersionId, DistrictId, GroupId, TownId, 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// Where a change request is.
@@ -258,7 +256,7 @@ pub trait GovernanceRepo: Send + Sync {
         village: Option<VillageId>,
     ) -> Result<Option<StoredCatalogueVersion>, StoreError>;
     /// The number the district's next version must carry (see
-    /// [`crate::Store::next_catalogue_version_number`]), on `db` (a transaction).
+    /// the store's `next_catalogue_version_number`), on `db` (a transaction).
     ///
     /// # Errors
     /// [`StoreError::Query`], [`StoreError::Corrupt`].
@@ -513,7 +511,7 @@ pub async fn latest_version(
 }
 
 /// The number the district's next version must carry (see
-/// [`crate::Store::next_catalogue_version_number`]), on `db` (a transaction).
+/// the store's `next_catalogue_version_number`), on `db` (a transaction).
 ///
 /// # Errors
 /// [`StoreError::Query`], [`StoreError::Corrupt`].

@@ -5,8 +5,6 @@ use aidazu_domain::calendar::PointsYear;
 use aidazu_domain::{AccountId, HouseholdId, MemberId, VillageId};
 use chrono::{DateTime, Utc};
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// A stored assessment.

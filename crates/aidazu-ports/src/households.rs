@@ -1,7 +1,7 @@
 //! Households, members and participation (R2–R4) for the identity use cases: admin maintenance,
 //! participation history, and the read models behind `/me/*` (ledger page, village scores).
 //!
-//! Functions take `&impl ConnectionTrait`, so a use case can write in the same transaction as its
+//! Functions take `&impl AsRepo` (the `Database` or a `Transaction`), so a use case can write in the same transaction as its
 //! audit record.
 
 use aidazu_domain::channel::Channel;
@@ -11,8 +11,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// A household row with its group.

@@ -9,8 +9,6 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// Where an event came from.

@@ -7,8 +7,6 @@ use aidazu_domain::VillageId;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// A run in progress.

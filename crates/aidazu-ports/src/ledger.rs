@@ -1,7 +1,7 @@
 //! The points ledger (R12, R13): append-only. There is no update or delete here, and the
 //! database refuses them too (triggers from the migrations).
 //!
-//! Writes take a connection or a transaction (`&impl ConnectionTrait`), so a use case can append
+//! Writes take a connection or a transaction (`&impl AsRepo`: the `Database` or a `Transaction`), so a use case can append
 //! an entry in the same transaction as the change that causes it and its outbox row.
 
 use aidazu_domain::calendar::PointsYear;
@@ -11,8 +11,6 @@ use aidazu_domain::{CatalogueVersionId, HouseholdId, LedgerEntryId, Points, Vill
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// An entry to append, with what the domain entry does not carry.

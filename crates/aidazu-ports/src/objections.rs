@@ -6,8 +6,6 @@ use aidazu_domain::objection::{Objection, ObjectionDraft, ObjectionState};
 use aidazu_domain::{HouseholdId, LedgerEntryId, ObjectionId, VillageId};
 use chrono::NaiveDate;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// A stored objection.

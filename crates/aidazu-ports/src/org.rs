@@ -5,8 +5,6 @@ use aidazu_domain::org::VillageLocation;
 use aidazu_domain::{DistrictId, GroupId, HouseholdId, TownId, VillageId};
 use serde::Serialize;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// A town as shown beside a village.

@@ -7,8 +7,6 @@
 use aidazu_domain::VillageId;
 use chrono::{DateTime, Utc};
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 mod command;

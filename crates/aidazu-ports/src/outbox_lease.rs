@@ -11,8 +11,6 @@ use crate::outbox::OutboxMessage;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// The outbox_lease repository: implemented by the storage adapter (`aidazu-store`).

@@ -4,8 +4,6 @@
 use aidazu_domain::{AccountId, DeclarationId, HouseholdId, VillageId};
 use chrono::{DateTime, Utc};
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// A photo to record after its bytes were stored.

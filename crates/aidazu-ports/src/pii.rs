@@ -5,9 +5,6 @@
 //! column and is bound to the ciphertext as associated data, so a ciphertext cannot be relabelled
 //! with another key id.
 
-#[allow(unused_imports)]
-use crate::Repo;
-
 /// A value encrypted under one key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sealed {

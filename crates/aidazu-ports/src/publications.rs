@@ -7,8 +7,6 @@ use aidazu_domain::{AccountId, HouseholdId, VillageId};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// A publication to store.

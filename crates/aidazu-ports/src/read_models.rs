@@ -20,8 +20,6 @@ use aidazu_domain::{HouseholdId, VillageId};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// A household-year whose maintained figures differ from the ledger.

@@ -107,10 +107,10 @@ pub trait StoragePort: Send + Sync {
         village: aidazu_domain::VillageId,
         on: chrono::NaiveDate,
     ) -> Result<Option<aidazu_domain::catalogue::CatalogueVersion>, crate::StoreError>;
-    /// [`Store::catalogue_in_force`] with the row id and owner, which ledger entries refer to.
+    /// `catalogue_in_force` with the row id and owner, which ledger entries refer to.
     ///
     /// # Errors
-    /// As [`Store::catalogue_in_force`].
+    /// As `catalogue_in_force`.
     async fn catalogue_in_force_stored(
         &self,
         village: aidazu_domain::VillageId,
@@ -295,10 +295,10 @@ impl Database {
         self.0.catalogue_in_force(village, on).await
     }
 
-    /// [`Store::catalogue_in_force`] with the row id and owner, which ledger entries refer to.
+    /// `catalogue_in_force` with the row id and owner, which ledger entries refer to.
     ///
     /// # Errors
-    /// As [`Store::catalogue_in_force`].
+    /// As `catalogue_in_force`.
     pub async fn catalogue_in_force_stored(
         &self,
         village: aidazu_domain::VillageId,

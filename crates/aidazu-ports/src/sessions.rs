@@ -5,8 +5,6 @@
 use aidazu_domain::AccountId;
 use chrono::{DateTime, Utc};
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// A refresh token to store (only its hash).

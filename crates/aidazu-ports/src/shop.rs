@@ -10,8 +10,6 @@ use aidazu_domain::shop::{LimitPeriod, Order, ShopItem, ShopItemKind};
 use aidazu_domain::{AccountId, HouseholdId, OrderId, Points, ShopItemId, VillageId};
 use chrono::{DateTime, NaiveDate, Utc};
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// Order states as stored.

@@ -6,8 +6,6 @@ use aidazu_domain::VillageId;
 use aidazu_domain::calendar::PointsYear;
 use aidazu_domain::stats::{Period, VillageFacts};
 
-#[allow(unused_imports)]
-use crate::Repo;
 use crate::{AsRepo, StoreError};
 
 /// The stats repository: implemented by the storage adapter (`aidazu-store`).
