@@ -256,9 +256,7 @@ pub async fn apply_pending(app: &App) -> Result<Vec<Applied>, AppError> {
     let guard = if app.store().backend() == aidazu_ports::Backend::Postgres {
         let txn = app.store().begin().await?;
         if !inbox::try_lock_applier(&txn).await? {
-            txn.rollback()
-                .await
-                .map_err(aidazu_ports::StoreError::from)?;
+            txn.rollback().await?;
             return Ok(Vec::new());
         }
         Some(txn)
@@ -274,7 +272,7 @@ pub async fn apply_pending(app: &App) -> Result<Vec<Applied>, AppError> {
         }
     };
     if let Some(txn) = guard {
-        txn.commit().await.map_err(aidazu_ports::StoreError::from)?;
+        txn.commit().await?;
     }
     result
 }
@@ -335,7 +333,7 @@ async fn apply_one(app: &App, event: &InboundEvent) -> Result<String, AppError> 
                 serde_json::to_string(&outcomes).unwrap_or_default()
             );
             inbox::mark_applied(&txn, event.id, &outcome, app.clock().now()).await?;
-            txn.commit().await.map_err(aidazu_ports::StoreError::from)?;
+            txn.commit().await?;
             Ok(outcome)
         }
     }

@@ -145,7 +145,7 @@ async fn record(
                 )
                 .await?;
             }
-            txn.commit().await.map_err(aidazu_ports::StoreError::from)?;
+            txn.commit().await?;
             report.failed += 1;
             tracing::error!(
                 outbox.id = message.id,

@@ -101,28 +101,6 @@ pub fn redact_url(url: &str) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact_url;
-
-    #[test]
-    fn passwords_never_survive_redaction() {
-        assert_eq!(
-            redact_url("postgres://app:s3cr%40t@db.example:5432/aidazu?sslmode=require"),
-            "postgres://app:***@db.example:5432/aidazu?sslmode=require"
-        );
-        assert_eq!(
-            redact_url("postgres://postgres@127.0.0.1:5432/test"),
-            "postgres://postgres@127.0.0.1:5432/test"
-        );
-        assert_eq!(
-            redact_url("sqlite://data/aidazu.db?mode=rwc"),
-            "sqlite://data/aidazu.db?mode=rwc"
-        );
-        assert_eq!(redact_url("postgres://u:p@h"), "postgres://u:***@h");
-    }
-}
-
 impl From<StoreError> for aidazu_ports::StoreError {
     fn from(err: StoreError) -> Self {
         use aidazu_ports::StoreError as P;
@@ -148,5 +126,27 @@ impl From<aidazu_ports::StoreError> for StoreError {
             P::Crypto(m) => StoreError::Crypto(m),
             other => StoreError::Corrupt(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_survive_redaction() {
+        assert_eq!(
+            redact_url("postgres://app:s3cr%40t@db.example:5432/aidazu?sslmode=require"),
+            "postgres://app:***@db.example:5432/aidazu?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1:5432/test"),
+            "postgres://postgres@127.0.0.1:5432/test"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/aidazu.db?mode=rwc"),
+            "sqlite://data/aidazu.db?mode=rwc"
+        );
+        assert_eq!(redact_url("postgres://u:p@h"), "postgres://u:***@h");
     }
 }
