@@ -211,18 +211,20 @@ impl App {
             });
         }
         let today = business_date(self.clock().now());
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         if calendar.points_year_of(input.held_on) != calendar.points_year_of(today) {
             return Err(DomainError::OutsidePointsYear.into());
         }
         let item_code = match &input.item_code {
             Some(code) => {
                 let code = ItemCode::parse(code.trim())?;
-                let stored = self
-                    .store()
-                    .catalogue_in_force_stored(village, today)
-                    .await?
-                    .ok_or(AppError::CatalogueNotFound(village.get()))?;
+                let stored = aidazu_ports::catalogue::catalogue_in_force_stored(
+                    self.store(),
+                    village,
+                    today,
+                )
+                .await?
+                .ok_or(AppError::CatalogueNotFound(village.get()))?;
                 let item = stored.version.require_item(&code)?;
                 if !item.points().suggested().is_positive() {
                     return Err(AppError::InvalidField {
@@ -501,7 +503,7 @@ impl App {
         recusal_household: Option<HouseholdId>,
     ) -> Result<CheckinResult, AppError> {
         let now = self.clock().now();
-        let calendar = self.store().village_calendar(activity.village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), activity.village).await?;
         let year = calendar.points_year_of(activity.held_on);
         if year != calendar.points_year_of(business_date(now)) {
             return Err(DomainError::OutsidePointsYear.into());
@@ -510,11 +512,13 @@ impl App {
             .await?;
         let item = match &activity.item_code {
             Some(code) => {
-                let stored = self
-                    .store()
-                    .catalogue_in_force_stored(activity.village, activity.held_on)
-                    .await?
-                    .ok_or(AppError::CatalogueNotFound(activity.village.get()))?;
+                let stored = aidazu_ports::catalogue::catalogue_in_force_stored(
+                    self.store(),
+                    activity.village,
+                    activity.held_on,
+                )
+                .await?
+                .ok_or(AppError::CatalogueNotFound(activity.village.get()))?;
                 let item = stored.version.require_item(code)?.clone();
                 Some((item, stored.version.item_ref(code)))
             }

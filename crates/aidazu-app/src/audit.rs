@@ -38,8 +38,7 @@ impl App {
     pub async fn audit_log(&self, actor: &Actor, query: AuditQuery) -> Result<AuditPage, AppError> {
         let household_village = match query.household {
             Some(h) => Some(
-                self.store()
-                    .household_village(h)
+                aidazu_ports::org::household_village(self.store(), h)
                     .await?
                     .ok_or(AppError::HouseholdNotFound(h.get()))?,
             ),
@@ -140,9 +139,7 @@ impl App {
             page += 1;
         }
         let name = match village {
-            Some(v) => self
-                .store()
-                .village(v)
+            Some(v) => aidazu_ports::org::village(self.store(), v)
                 .await?
                 .map(|v| v.name)
                 .unwrap_or_default(),

@@ -772,9 +772,7 @@ impl App {
     /// # Errors
     /// [`AppError::VillageNotFound`], storage errors.
     pub async fn village_location(&self, village: VillageId) -> Result<VillageLocation, AppError> {
-        Ok(self
-            .store()
-            .village(village)
+        Ok(aidazu_ports::org::village(self.store(), village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))?
             .location())
@@ -896,7 +894,7 @@ impl App {
         let household = match &member {
             Some(m) => {
                 let h = households::household(db, m.household).await?;
-                let v = self.store().village(m.village).await?;
+                let v = aidazu_ports::org::village(self.store(), m.village).await?;
                 h.zip(v)
             }
             None => None,

@@ -85,7 +85,7 @@ pub async fn decide(app: &App, input: DecisionInput) -> Result<DecisionResult, A
     if !actor.grants.iter().any(|g| g.scope.covers(&location)) {
         return Err(AppError::DeclarationNotFound(id.get()));
     }
-    let calendar = app.store().village_calendar(record.village).await?;
+    let calendar = aidazu_ports::org::village_calendar(app.store(), record.village).await?;
     let routing = route_declaration(
         db,
         &location,

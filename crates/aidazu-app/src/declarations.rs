@@ -75,12 +75,11 @@ impl App {
         let code = ItemCode::parse(input.item_code.trim())?;
         let now = self.clock().now();
         let today = business_date(now);
-        let stored = self
-            .store()
-            .catalogue_in_force_stored(village, today)
-            .await?
-            .ok_or(AppError::CatalogueNotFound(village.get()))?;
-        let calendar = self.store().village_calendar(village).await?;
+        let stored =
+            aidazu_ports::catalogue::catalogue_in_force_stored(self.store(), village, today)
+                .await?
+                .ok_or(AppError::CatalogueNotFound(village.get()))?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let policy = self.declaration_policy();
         let draft = DeclarationDraft {
             household,
@@ -304,7 +303,8 @@ impl App {
             .iter()
             .map(aidazu_ports::households::MemberRow::to_domain)
             .collect();
-        let history = self.store().participation_history(household).await?;
+        let history =
+            aidazu_ports::participation::participation_history(self.store(), household).await?;
         Ok((members, history))
     }
 

@@ -150,7 +150,7 @@ impl App {
         to: Option<NaiveDate>,
     ) -> Result<VillageFundReport, AppError> {
         let today = business_date(self.clock().now());
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let to = to.unwrap_or(today);
         let from = from.unwrap_or_else(|| calendar.year_first_day(calendar.points_year_of(to)));
         if from > to {
@@ -216,7 +216,7 @@ pub async fn send_fund_alerts(app: &App) -> Result<usize, AppError> {
     let month = today.format("%Y-%m").to_string();
     let db = app.store();
     let mut sent = 0;
-    for village in app.store().list_villages().await? {
+    for village in aidazu_ports::org::list_villages(app.store()).await? {
         let key = messages::key::fund_alert(village.id, &month);
         if outbox::get_by_key(db, &key).await?.is_some() {
             continue;
@@ -303,7 +303,7 @@ impl App {
         to: Option<NaiveDate>,
     ) -> Result<FundRollup, AppError> {
         let mut villages = Vec::new();
-        for village in self.store().list_villages().await? {
+        for village in aidazu_ports::org::list_villages(self.store()).await? {
             let inside = match area {
                 Area::Town(t) => village.town.id == t,
                 Area::District(d) => village.district.id == d,
@@ -351,9 +351,7 @@ impl App {
         to: Option<NaiveDate>,
     ) -> Result<Vec<u8>, AppError> {
         let entries = self.fund_entries(actor, village, from, to).await?;
-        let name = self
-            .store()
-            .village(village)
+        let name = aidazu_ports::org::village(self.store(), village)
             .await?
             .map(|v| v.name)
             .unwrap_or_default();

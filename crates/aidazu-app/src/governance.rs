@@ -430,11 +430,11 @@ impl App {
         let now = self.clock().now();
         let today = business_date(now);
         let calendar = match change.village {
-            Some(v) => self.store().village_calendar(v).await?,
+            Some(v) => aidazu_ports::org::village_calendar(self.store(), v).await?,
             None => {
-                let villages = self.store().list_villages().await?;
+                let villages = aidazu_ports::org::list_villages(self.store()).await?;
                 match villages.iter().find(|s| s.district.id == change.district) {
-                    Some(s) => self.store().village_calendar(s.id).await?,
+                    Some(s) => aidazu_ports::org::village_calendar(self.store(), s.id).await?,
                     None => aidazu_domain::calendar::PointsYearConfig::default(),
                 }
             }
@@ -641,7 +641,7 @@ impl App {
         village: VillageId,
     ) -> Result<ReplayView, AppError> {
         let today = business_date(self.clock().now());
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let quarter: Quarter = calendar.quarter_of(today).prev();
         let year = quarter.points_year();
         let last_day = calendar.quarter_last_day(quarter);
@@ -718,7 +718,7 @@ impl App {
             Some(v) => v,
             None => {
                 let mut following = None;
-                for v in self.store().list_villages().await? {
+                for v in aidazu_ports::org::list_villages(self.store()).await? {
                     if v.district.id == change.district
                         && gov::latest_version(self.store(), change.district, Some(v.id))
                             .await?

@@ -119,7 +119,7 @@ impl App {
         as_of: NaiveDate,
     ) -> Result<HonoursStanding, AppError> {
         let db = self.store();
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let (members, history) =
             aidazu_ports::households::village_participation(db, village).await?;
         let entries = aidazu_ports::ledger::village_entries(db, village, year).await?;
@@ -201,11 +201,10 @@ impl App {
             });
         }
         let assessment = AverageAssessment::assess(&candidates)?;
-        let catalogue_version = self
-            .store()
-            .catalogue_in_force_stored(village, as_of)
-            .await?
-            .map(|c| c.version.version());
+        let catalogue_version =
+            aidazu_ports::catalogue::catalogue_in_force_stored(self.store(), village, as_of)
+                .await?
+                .map(|c| c.version.version());
         let lines = candidates
             .iter()
             .map(|c| {
@@ -263,7 +262,7 @@ impl App {
             list.frozen = true;
             return Ok(list);
         }
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let today = business_date(self.clock().now());
         let as_of = today.min(calendar.year_last_day(year));
         self.assess_honours(village, year, as_of).await
@@ -275,7 +274,7 @@ impl App {
         village: VillageId,
         year: PointsYear,
     ) -> Result<HonoursList, AppError> {
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let list = self
             .assess_honours(village, year, calendar.year_last_day(year))
             .await?;
@@ -334,7 +333,7 @@ impl App {
         let year = match year {
             Some(y) => y,
             None => {
-                let calendar = self.store().village_calendar(village).await?;
+                let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
                 calendar.points_year_of(business_date(self.clock().now()))
             }
         };

@@ -154,8 +154,7 @@ fn map_conflict(err: StoreError, conflict: AppError) -> AppError {
 
 impl App {
     async fn village_summary(&self, village: VillageId) -> Result<VillageSummary, AppError> {
-        self.store()
-            .village(village)
+        aidazu_ports::org::village(self.store(), village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))
     }
@@ -596,9 +595,7 @@ impl App {
         // members with their bound accounts, their participation history.
         let village_id = match actor.village_id {
             Some(v) => v,
-            None => self
-                .store()
-                .household_village(household)
+            None => aidazu_ports::org::household_village(self.store(), household)
                 .await?
                 .ok_or(AppError::NoHousehold)?,
         };
@@ -674,13 +671,11 @@ impl App {
     /// [`AppError::NoHousehold`], [`AppError::CatalogueNotFound`], storage errors.
     pub async fn my_catalogue(&self, actor: &Actor) -> Result<MyCatalogue, AppError> {
         let household = Self::my_household_id(actor)?;
-        let village = self
-            .store()
-            .household_village(household)
+        let village = aidazu_ports::org::household_village(self.store(), household)
             .await?
             .ok_or(AppError::NoHousehold)?;
         let found = self.catalogue_in_force(village).await?;
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let on = found.as_of;
         let points_year = calendar.points_year_of(on);
         let entries: Vec<LedgerEntry> = household_entries(self.store(), household, points_year)

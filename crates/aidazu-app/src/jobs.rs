@@ -45,7 +45,7 @@ impl App {
     /// [`AppError::Database`].
     pub async fn due_publication(&self, village: VillageId) -> Result<Option<Quarter>, AppError> {
         let now = self.clock().now();
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let quarter = calendar.quarter_of(business_date(now)).prev();
         let day = calendar.publication_date(quarter, &self.working_days_of(village).await?);
         let at = shanghai_instant(
@@ -71,7 +71,7 @@ impl App {
         mut progress: impl FnMut(usize, usize),
     ) -> Result<Vec<VillageOutcome>, AppError> {
         use futures::StreamExt as _;
-        let villages = self.store().list_villages().await?;
+        let villages = aidazu_ports::org::list_villages(self.store()).await?;
         let total = villages.len();
         let parallel = usize::try_from(self.store().pool_size())
             .unwrap_or(1)
@@ -123,7 +123,7 @@ impl App {
     /// [`AppError::Forbidden`] for villagers, [`AppError::Database`].
     pub async fn job_runs(&self, actor: &Actor, limit: u64) -> Result<Vec<JobRun>, AppError> {
         let mut visible = Vec::new();
-        for v in self.store().list_villages().await? {
+        for v in aidazu_ports::org::list_villages(self.store()).await? {
             if actor
                 .require(Action::ViewRecords, &v.location(), AppError::Forbidden)
                 .is_ok()
@@ -141,7 +141,7 @@ impl App {
     /// on the close date (each once).
     async fn year_close_due(&self, village: VillageId, code: &str) -> Result<(), AppError> {
         let db = self.store();
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let today = business_date(self.clock().now());
         let year = calendar.points_year_of(today).prev();
         let close = calendar.year_close_date(year);
@@ -217,7 +217,7 @@ impl App {
     /// recorded on its run and logged.
     pub async fn run_due_jobs(&self) -> Result<usize, AppError> {
         let mut published = 0;
-        for v in self.store().list_villages().await? {
+        for v in aidazu_ports::org::list_villages(self.store()).await? {
             let Some(quarter) = self.due_publication(v.id).await? else {
                 continue;
             };
@@ -236,7 +236,7 @@ impl App {
             }
         }
         published += self.retry_amendments().await?;
-        for v in self.store().list_villages().await? {
+        for v in aidazu_ports::org::list_villages(self.store()).await? {
             self.year_close_due(v.id, &v.code).await?;
         }
         self.objection_reminders().await?;

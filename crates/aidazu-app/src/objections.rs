@@ -108,15 +108,15 @@ impl App {
                 });
             }
             (Some(id), None) => id,
-            (None, Some(code)) => self
-                .store()
-                .household_by_code(village, code.trim())
-                .await?
-                .map(|h| h.id)
-                .ok_or(AppError::ObjectionOtherVillage)?,
+            (None, Some(code)) => {
+                aidazu_ports::org::household_by_code(self.store(), village, code.trim())
+                    .await?
+                    .map(|h| h.id)
+                    .ok_or(AppError::ObjectionOtherVillage)?
+            }
             (None, None) => own,
         };
-        if self.store().household_village(about).await? != Some(village) {
+        if aidazu_ports::org::household_village(self.store(), about).await? != Some(village) {
             return Err(AppError::ObjectionOtherVillage);
         }
         let db = self.store();
@@ -233,7 +233,8 @@ impl App {
     /// [`AppError::NoHousehold`], [`AppError::Database`].
     pub async fn my_objections(&self, actor: &Actor) -> Result<Vec<ObjectionView>, AppError> {
         let household = actor.household_id.ok_or(AppError::NoHousehold)?;
-        let Some(village) = self.store().household_village(household).await? else {
+        let Some(village) = aidazu_ports::org::household_village(self.store(), household).await?
+        else {
             return Ok(Vec::new());
         };
         let wd = self.working_days_of(village).await?;
@@ -572,7 +573,7 @@ impl App {
         let db = self.store();
         let today = business_date(self.clock().now());
         let mut sent = 0;
-        for v in self.store().list_villages().await? {
+        for v in aidazu_ports::org::list_villages(self.store()).await? {
             let open = store_obj::by_village(db, v.id, Some(ObjectionState::Open)).await?;
             if open.is_empty() {
                 continue;
@@ -706,9 +707,7 @@ impl App {
         run: i64,
     ) -> Result<Option<u32>, AppError> {
         let db = self.store();
-        let summary = self
-            .store()
-            .village(village)
+        let summary = aidazu_ports::org::village(self.store(), village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))?;
         let Some(latest) = store_pub::get(db, village, quarter, None).await? else {

@@ -67,7 +67,7 @@ impl App {
     /// All villages, ordered by district, town, name.
     #[tracing::instrument(skip(self))]
     pub async fn villages(&self) -> Result<Vec<VillageSummary>, AppError> {
-        Ok(self.store().list_villages().await?)
+        Ok(aidazu_ports::org::list_villages(self.store()).await?)
     }
 
     /// The catalogue in force today (business date in Asia/Shanghai, R15) for a village.
@@ -80,17 +80,13 @@ impl App {
         if let Some(hit) = self.inner.catalogues.get(village, today) {
             return Ok(hit);
         }
-        let summary = self
-            .store()
-            .village(village)
+        let summary = aidazu_ports::org::village(self.store(), village)
             .await?
             .ok_or(AppError::VillageNotFound(village.0))?;
-        let version = self
-            .store()
-            .catalogue_in_force(village, today)
+        let version = aidazu_ports::catalogue::catalogue_in_force(self.store(), village, today)
             .await?
             .ok_or(AppError::CatalogueNotFound(village.0))?;
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let effective_from = calendar.quarter_first_day(version.effective_from());
         let found = Arc::new(CatalogueInForce {
             village: summary,
@@ -116,12 +112,10 @@ impl App {
         if let Some(hit) = self.inner.caches.villages.get(&village, epoch, now) {
             return Ok(hit);
         }
-        let summary = self
-            .store()
-            .village(village)
+        let summary = aidazu_ports::org::village(self.store(), village)
             .await?
             .ok_or(AppError::VillageNotFound(village.0))?;
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let card = Arc::new(crate::caches::VillageCard { summary, calendar });
         self.inner
             .caches

@@ -192,12 +192,10 @@ impl App {
             &location,
             AppError::VillageNotFound(village.get()),
         )?;
-        let summary = self
-            .store()
-            .village(village)
+        let summary = aidazu_ports::org::village(self.store(), village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))?;
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let today = business_date(self.clock().now());
         // `None`: the last quarter that has ended (the one the scheduler publishes next).
         let quarter = quarter.unwrap_or_else(|| calendar.quarter_of(today).prev());
@@ -244,12 +242,10 @@ impl App {
         by: Option<(&Actor, Role)>,
         summarise: bool,
     ) -> Result<PublishOutcome, AppError> {
-        let summary = self
-            .store()
-            .village(village)
+        let summary = aidazu_ports::org::village(self.store(), village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))?;
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let today = business_date(self.clock().now());
         let last_day = calendar.quarter_last_day(quarter);
         if today <= last_day {
@@ -510,9 +506,7 @@ impl App {
         quarter: Quarter,
     ) -> Result<(), AppError> {
         let db = self.store();
-        let villages: Vec<_> = self
-            .store()
-            .list_villages()
+        let villages: Vec<_> = aidazu_ports::org::list_villages(self.store())
             .await?
             .into_iter()
             .filter(|v| v.district.id == village.district.id)
@@ -568,7 +562,7 @@ impl App {
         corrections: Vec<BoardCorrection>,
     ) -> Result<BoardContent, AppError> {
         let db = self.store();
-        let calendar = self.store().village_calendar(village.id).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village.id).await?;
         let cut_off = calendar.quarter_last_day(quarter);
         let participating =
             aidazu_ports::read_models::participating_households(db, village.id, cut_off).await?;
@@ -611,8 +605,7 @@ impl App {
         &self,
         village: VillageId,
     ) -> Result<aidazu_ports::chain::Verification, AppError> {
-        self.store()
-            .village(village)
+        aidazu_ports::org::village(self.store(), village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))?;
         Ok(aidazu_ports::chain::verify(self.store(), village).await?)
@@ -623,8 +616,7 @@ impl App {
     /// # Errors
     /// [`AppError::VillageNotFound`], [`AppError::Database`].
     pub async fn publications(&self, village: VillageId) -> Result<Vec<Publication>, AppError> {
-        self.store()
-            .village(village)
+        aidazu_ports::org::village(self.store(), village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))?;
         store_pub::list(self.store(), village)
@@ -644,8 +636,7 @@ impl App {
         quarter: Quarter,
         version: Option<u32>,
     ) -> Result<Publication, AppError> {
-        self.store()
-            .village(village)
+        aidazu_ports::org::village(self.store(), village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))?;
         let record = store_pub::get(self.store(), village, quarter, version)

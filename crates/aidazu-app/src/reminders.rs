@@ -44,7 +44,7 @@ pub async fn send_review_reminders(app: &App) -> Result<ReminderReport, AppError
         }
         report.checked += 1;
         let location = app.village_location(record.village).await?;
-        let calendar = app.store().village_calendar(record.village).await?;
+        let calendar = aidazu_ports::org::village_calendar(app.store(), record.village).await?;
         for stage in due {
             let (user_ids, title, text) = match stage {
                 ReviewReminder::RemindReviewers => {

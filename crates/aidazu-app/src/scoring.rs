@@ -76,15 +76,14 @@ impl App {
         if input.occurred_on > today {
             return Err(DomainError::OccurredInFuture.into());
         }
-        let calendar = self.store().village_calendar(member.village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), member.village).await?;
         if calendar.points_year_of(input.occurred_on) != calendar.points_year_of(today) {
             return Err(DomainError::OutsidePointsYear.into());
         }
-        let stored = self
-            .store()
-            .catalogue_in_force_stored(member.village, today)
-            .await?
-            .ok_or(AppError::CatalogueNotFound(member.village.get()))?;
+        let stored =
+            aidazu_ports::catalogue::catalogue_in_force_stored(self.store(), member.village, today)
+                .await?
+                .ok_or(AppError::CatalogueNotFound(member.village.get()))?;
         let item = stored.version.require_item(&code)?;
         self.require_participation(member.household, input.occurred_on)
             .await?;

@@ -268,7 +268,7 @@ impl App {
         let location = self.village_location(village).await?;
         actor.require(Action::Redeem, &location, AppError::NoHousehold)?;
         let today = business_date(self.clock().now());
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let db = self.store();
         let totals =
             ledger::household_totals(db, household, calendar.points_year_of(today)).await?;
@@ -306,7 +306,7 @@ impl App {
         }
         let now = self.clock().now();
         let today = business_date(now);
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let year = calendar.points_year_of(today);
 
         let txn = self.store().begin().await?;
@@ -560,7 +560,7 @@ impl App {
     ) -> Result<OrderChange, AppError> {
         let id = stored.order.id;
         let household = stored.order.household;
-        let calendar = self.store().village_calendar(stored.village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), stored.village).await?;
         let year = calendar.points_year_of(business_date(stored.order.placed_at));
         let txn = self.store().begin().await?;
         ledger::lock_household(&txn, household).await?;
@@ -824,9 +824,7 @@ impl App {
                 done.into(),
             ]);
         }
-        let name = self
-            .store()
-            .village(village)
+        let name = aidazu_ports::org::village(self.store(), village)
             .await?
             .map(|v| v.name)
             .unwrap_or_default();

@@ -136,9 +136,7 @@ impl App {
         actor: &Actor,
         area: Area,
     ) -> Result<Vec<VillageSummary>, AppError> {
-        let villages: Vec<VillageSummary> = self
-            .store()
-            .list_villages()
+        let villages: Vec<VillageSummary> = aidazu_ports::org::list_villages(self.store())
             .await?
             .into_iter()
             .filter(|v| match area {
@@ -174,7 +172,7 @@ impl App {
         let villages = self.statistics_villages(actor, area).await?;
         let today = business_date(self.clock().now());
         let calendar = match villages.first() {
-            Some(v) => self.store().village_calendar(v.id).await?,
+            Some(v) => aidazu_ports::org::village_calendar(self.store(), v.id).await?,
             None => PointsYearConfig::default(),
         };
         let period = match period {
@@ -183,7 +181,7 @@ impl App {
         };
         let mut per_village = Vec::new();
         for v in &villages {
-            let calendar = self.store().village_calendar(v.id).await?;
+            let calendar = aidazu_ports::org::village_calendar(self.store(), v.id).await?;
             let year = calendar.points_year_of(period.to);
             let facts =
                 aidazu_ports::stats::village_facts(self.store(), v.id, &period, year).await?;

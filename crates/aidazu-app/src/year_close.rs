@@ -43,11 +43,10 @@ impl App {
         year: PointsYear,
         trigger: &str,
     ) -> Result<YearCloseOutcome, AppError> {
-        self.store()
-            .village(village)
+        aidazu_ports::org::village(self.store(), village)
             .await?
             .ok_or(AppError::VillageNotFound(village.get()))?;
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let close_date = calendar.year_close_date(year);
         let now = self.clock().now();
         if business_date(now) < close_date {
@@ -80,10 +79,10 @@ impl App {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<YearCloseOutcome, AppError> {
         let db = self.store();
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         // D4: the honours snapshot is taken first.
         let honours = self.freeze_honours(village, year).await?;
-        let system = self.store().system_account().await?;
+        let system = aidazu_ports::accounts::system_account(self.store()).await?;
         // Booked at the latest on the close date (the last day the year takes entries).
         let last = shanghai_instant(
             calendar.year_close_date(year),
@@ -181,7 +180,7 @@ impl App {
         village: VillageId,
         year: PointsYear,
     ) -> Result<usize, AppError> {
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         let close = calendar.year_close_date(year);
         let today = business_date(self.clock().now());
         let from = close.checked_sub_months(Months::new(1)).unwrap_or(close);

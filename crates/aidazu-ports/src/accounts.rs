@@ -115,6 +115,32 @@ pub trait AccountsRepo: Send + Sync {
         household: HouseholdId,
         since: chrono::DateTime<Utc>,
     ) -> Result<Vec<AccountId>, StoreError>;
+    /// The system account (created on first use).
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    async fn system_account(&self) -> Result<aidazu_domain::AccountId, crate::StoreError>;
+    /// Creates the account of a DingTalk user on first login (F1), or refreshes its name and
+    /// mobile; returns its id. The mobile is stored encrypted with its lookup hash.
+    ///
+    /// # Errors
+    /// [`StoreError::Crypto`], [`StoreError::Query`].
+    async fn ensure_account(
+        &self,
+        dingtalk_user_id: &str,
+        name: &str,
+        mobile: Option<&str>,
+    ) -> Result<aidazu_domain::AccountId, crate::StoreError>;
+    /// Grants a role over a scope (idempotent: an existing identical grant is kept).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for an unknown account, [`StoreError::Query`].
+    async fn grant_access(
+        &self,
+        account: aidazu_domain::AccountId,
+        access: aidazu_domain::org::Access,
+        granted_by: Option<aidazu_domain::AccountId>,
+    ) -> Result<(), crate::StoreError>;
 }
 
 /// The account with this DingTalk user id and its grants, on `db` (use inside a transaction).
@@ -211,4 +237,41 @@ pub async fn accounts_tied_to_household(
     since: chrono::DateTime<Utc>,
 ) -> Result<Vec<AccountId>, StoreError> {
     AccountsRepo::accounts_tied_to_household(db.repo(), household, since).await
+}
+
+/// The system account (created on first use).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn system_account(
+    db: &(impl AsRepo + ?Sized),
+) -> Result<aidazu_domain::AccountId, crate::StoreError> {
+    AccountsRepo::system_account(db.repo()).await
+}
+
+/// Creates the account of a DingTalk user on first login (F1), or refreshes its name and
+/// mobile; returns its id. The mobile is stored encrypted with its lookup hash.
+///
+/// # Errors
+/// [`StoreError::Crypto`], [`StoreError::Query`].
+pub async fn ensure_account(
+    db: &(impl AsRepo + ?Sized),
+    dingtalk_user_id: &str,
+    name: &str,
+    mobile: Option<&str>,
+) -> Result<aidazu_domain::AccountId, crate::StoreError> {
+    AccountsRepo::ensure_account(db.repo(), dingtalk_user_id, name, mobile).await
+}
+
+/// Grants a role over a scope (idempotent: an existing identical grant is kept).
+///
+/// # Errors
+/// [`StoreError::Invalid`] for an unknown account, [`StoreError::Query`].
+pub async fn grant_access(
+    db: &(impl AsRepo + ?Sized),
+    account: aidazu_domain::AccountId,
+    access: aidazu_domain::org::Access,
+    granted_by: Option<aidazu_domain::AccountId>,
+) -> Result<(), crate::StoreError> {
+    AccountsRepo::grant_access(db.repo(), account, access, granted_by).await
 }

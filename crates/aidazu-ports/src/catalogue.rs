@@ -80,6 +80,26 @@ pub trait CatalogueRepo: Send + Sync {
         &self,
         id: CatalogueVersionId,
     ) -> Result<StoredCatalogueVersion, StoreError>;
+    /// The version in force for `village` on `on`: the village's own approved version with the
+    /// latest effective date on or before `on`, else the district's; never a future one (R7).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown village, [`StoreError::Corrupt`] for rows that no
+    /// longer validate, [`StoreError::Query`].
+    async fn catalogue_in_force(
+        &self,
+        village: aidazu_domain::VillageId,
+        on: chrono::NaiveDate,
+    ) -> Result<Option<aidazu_domain::catalogue::CatalogueVersion>, crate::StoreError>;
+    /// `catalogue_in_force` with the row id and owner, which ledger entries refer to.
+    ///
+    /// # Errors
+    /// As `catalogue_in_force`.
+    async fn catalogue_in_force_stored(
+        &self,
+        village: aidazu_domain::VillageId,
+        on: chrono::NaiveDate,
+    ) -> Result<Option<crate::catalogue::StoredCatalogueVersion>, crate::StoreError>;
 }
 
 /// A stored version by its row id (e.g. the version a declaration was made under).
@@ -91,4 +111,30 @@ pub async fn catalogue_version_by_id(
     id: CatalogueVersionId,
 ) -> Result<StoredCatalogueVersion, StoreError> {
     CatalogueRepo::catalogue_version_by_id(db.repo(), id).await
+}
+
+/// The version in force for `village` on `on`: the village's own approved version with the
+/// latest effective date on or before `on`, else the district's; never a future one (R7).
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown village, [`StoreError::Corrupt`] for rows that no
+/// longer validate, [`StoreError::Query`].
+pub async fn catalogue_in_force(
+    db: &(impl AsRepo + ?Sized),
+    village: aidazu_domain::VillageId,
+    on: chrono::NaiveDate,
+) -> Result<Option<aidazu_domain::catalogue::CatalogueVersion>, crate::StoreError> {
+    CatalogueRepo::catalogue_in_force(db.repo(), village, on).await
+}
+
+/// `catalogue_in_force` with the row id and owner, which ledger entries refer to.
+///
+/// # Errors
+/// As `catalogue_in_force`.
+pub async fn catalogue_in_force_stored(
+    db: &(impl AsRepo + ?Sized),
+    village: aidazu_domain::VillageId,
+    on: chrono::NaiveDate,
+) -> Result<Option<crate::catalogue::StoredCatalogueVersion>, crate::StoreError> {
+    CatalogueRepo::catalogue_in_force_stored(db.repo(), village, on).await
 }

@@ -18,6 +18,7 @@ pub mod objections;
 pub mod org;
 pub mod outbox;
 pub mod outbox_lease;
+pub mod participation;
 pub mod photos;
 pub mod pii;
 pub mod publications;

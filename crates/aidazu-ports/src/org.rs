@@ -78,6 +78,60 @@ pub trait OrgRepo: Send + Sync {
         district: DistrictId,
         overrides: &CalendarOverrides,
     ) -> Result<(), StoreError>;
+    /// The households of a village, ordered by code, with the head's name.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    async fn households(
+        &self,
+        village: aidazu_domain::VillageId,
+    ) -> Result<Vec<crate::org::HouseholdSummary>, crate::StoreError>;
+    /// One household by village and code (`heping-01-001`), or `None`.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    async fn household_by_code(
+        &self,
+        village: aidazu_domain::VillageId,
+        code: &str,
+    ) -> Result<Option<crate::org::HouseholdSummary>, crate::StoreError>;
+    /// The members of a household as domain values (no personal data), in insertion order.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`], [`StoreError::Corrupt`].
+    async fn household_members(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<Vec<aidazu_domain::org::Member>, crate::StoreError>;
+    /// Every village, ordered by district, town and village code.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    async fn list_villages(&self) -> Result<Vec<crate::org::VillageSummary>, crate::StoreError>;
+    /// One village, or `None`.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    async fn village(
+        &self,
+        id: aidazu_domain::VillageId,
+    ) -> Result<Option<crate::org::VillageSummary>, crate::StoreError>;
+    /// The village a household belongs to, or `None` for an unknown household.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`].
+    async fn household_village(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<Option<aidazu_domain::VillageId>, crate::StoreError>;
+    /// The points-year calendar of the district a village belongs to (R14).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown village, [`StoreError::Query`].
+    async fn village_calendar(
+        &self,
+        village: aidazu_domain::VillageId,
+    ) -> Result<aidazu_domain::calendar::PointsYearConfig, crate::StoreError>;
 }
 
 /// A district's own days over the national working-day calendar (issue 12); `None` when the
@@ -102,4 +156,81 @@ pub async fn set_district_calendar(
     overrides: &CalendarOverrides,
 ) -> Result<(), StoreError> {
     OrgRepo::set_district_calendar(db.repo(), district, overrides).await
+}
+
+/// The households of a village, ordered by code, with the head's name.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn households(
+    db: &(impl AsRepo + ?Sized),
+    village: aidazu_domain::VillageId,
+) -> Result<Vec<crate::org::HouseholdSummary>, crate::StoreError> {
+    OrgRepo::households(db.repo(), village).await
+}
+
+/// One household by village and code (`heping-01-001`), or `None`.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn household_by_code(
+    db: &(impl AsRepo + ?Sized),
+    village: aidazu_domain::VillageId,
+    code: &str,
+) -> Result<Option<crate::org::HouseholdSummary>, crate::StoreError> {
+    OrgRepo::household_by_code(db.repo(), village, code).await
+}
+
+/// The members of a household as domain values (no personal data), in insertion order.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn household_members(
+    db: &(impl AsRepo + ?Sized),
+    household: aidazu_domain::HouseholdId,
+) -> Result<Vec<aidazu_domain::org::Member>, crate::StoreError> {
+    OrgRepo::household_members(db.repo(), household).await
+}
+
+/// Every village, ordered by district, town and village code.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn list_villages(
+    db: &(impl AsRepo + ?Sized),
+) -> Result<Vec<crate::org::VillageSummary>, crate::StoreError> {
+    OrgRepo::list_villages(db.repo()).await
+}
+
+/// One village, or `None`.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn village(
+    db: &(impl AsRepo + ?Sized),
+    id: aidazu_domain::VillageId,
+) -> Result<Option<crate::org::VillageSummary>, crate::StoreError> {
+    OrgRepo::village(db.repo(), id).await
+}
+
+/// The village a household belongs to, or `None` for an unknown household.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn household_village(
+    db: &(impl AsRepo + ?Sized),
+    household: aidazu_domain::HouseholdId,
+) -> Result<Option<aidazu_domain::VillageId>, crate::StoreError> {
+    OrgRepo::household_village(db.repo(), household).await
+}
+
+/// The points-year calendar of the district a village belongs to (R14).
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown village, [`StoreError::Query`].
+pub async fn village_calendar(
+    db: &(impl AsRepo + ?Sized),
+    village: aidazu_domain::VillageId,
+) -> Result<aidazu_domain::calendar::PointsYearConfig, crate::StoreError> {
+    OrgRepo::village_calendar(db.repo(), village).await
 }

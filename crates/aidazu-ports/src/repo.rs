@@ -23,6 +23,7 @@ pub trait Repo:
     + crate::org::OrgRepo
     + crate::outbox::OutboxRepo
     + crate::outbox_lease::OutboxLeaseRepo
+    + crate::participation::ParticipationRepo
     + crate::photos::PhotosRepo
     + crate::publications::PublicationsRepo
     + crate::read_models::ReadModelsRepo
@@ -52,6 +53,7 @@ impl<T> Repo for T where
         + crate::org::OrgRepo
         + crate::outbox::OutboxRepo
         + crate::outbox_lease::OutboxLeaseRepo
+        + crate::participation::ParticipationRepo
         + crate::photos::PhotosRepo
         + crate::publications::PublicationsRepo
         + crate::read_models::ReadModelsRepo
@@ -70,115 +72,6 @@ pub trait StoragePort: Send + Sync {
     fn repo(&self) -> &dyn Repo;
     /// Starts a transaction.
     async fn begin(&self) -> Result<Box<dyn TransactionPort>, StoreError>;
-    /// The system account (created on first use).
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    async fn system_account(&self) -> Result<aidazu_domain::AccountId, crate::StoreError>;
-    /// Creates the account of a DingTalk user on first login (F1), or refreshes its name and
-    /// mobile; returns its id. The mobile is stored encrypted with its lookup hash.
-    ///
-    /// # Errors
-    /// [`StoreError::Crypto`], [`StoreError::Query`].
-    async fn ensure_account(
-        &self,
-        dingtalk_user_id: &str,
-        name: &str,
-        mobile: Option<&str>,
-    ) -> Result<aidazu_domain::AccountId, crate::StoreError>;
-    /// Grants a role over a scope (idempotent: an existing identical grant is kept).
-    ///
-    /// # Errors
-    /// [`StoreError::Invalid`] for an unknown account, [`StoreError::Query`].
-    async fn grant_access(
-        &self,
-        account: aidazu_domain::AccountId,
-        access: aidazu_domain::org::Access,
-        granted_by: Option<aidazu_domain::AccountId>,
-    ) -> Result<(), crate::StoreError>;
-    /// The version in force for `village` on `on`: the village's own approved version with the
-    /// latest effective date on or before `on`, else the district's; never a future one (R7).
-    ///
-    /// # Errors
-    /// [`StoreError::NotFound`] for an unknown village, [`StoreError::Corrupt`] for rows that no
-    /// longer validate, [`StoreError::Query`].
-    async fn catalogue_in_force(
-        &self,
-        village: aidazu_domain::VillageId,
-        on: chrono::NaiveDate,
-    ) -> Result<Option<aidazu_domain::catalogue::CatalogueVersion>, crate::StoreError>;
-    /// `catalogue_in_force` with the row id and owner, which ledger entries refer to.
-    ///
-    /// # Errors
-    /// As `catalogue_in_force`.
-    async fn catalogue_in_force_stored(
-        &self,
-        village: aidazu_domain::VillageId,
-        on: chrono::NaiveDate,
-    ) -> Result<Option<crate::catalogue::StoredCatalogueVersion>, crate::StoreError>;
-    /// The households of a village, ordered by code, with the head's name.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    async fn households(
-        &self,
-        village: aidazu_domain::VillageId,
-    ) -> Result<Vec<crate::org::HouseholdSummary>, crate::StoreError>;
-    /// One household by village and code (`heping-01-001`), or `None`.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    async fn household_by_code(
-        &self,
-        village: aidazu_domain::VillageId,
-        code: &str,
-    ) -> Result<Option<crate::org::HouseholdSummary>, crate::StoreError>;
-    /// The members of a household as domain values (no personal data), in insertion order.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn household_members(
-        &self,
-        household: aidazu_domain::HouseholdId,
-    ) -> Result<Vec<aidazu_domain::org::Member>, crate::StoreError>;
-    /// Every village, ordered by district, town and village code.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    async fn list_villages(&self) -> Result<Vec<crate::org::VillageSummary>, crate::StoreError>;
-    /// One village, or `None`.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    async fn village(
-        &self,
-        id: aidazu_domain::VillageId,
-    ) -> Result<Option<crate::org::VillageSummary>, crate::StoreError>;
-    /// The village a household belongs to, or `None` for an unknown household.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    async fn household_village(
-        &self,
-        household: aidazu_domain::HouseholdId,
-    ) -> Result<Option<aidazu_domain::VillageId>, crate::StoreError>;
-    /// The points-year calendar of the district a village belongs to (R14).
-    ///
-    /// # Errors
-    /// [`StoreError::NotFound`] for an unknown village, [`StoreError::Query`].
-    async fn village_calendar(
-        &self,
-        village: aidazu_domain::VillageId,
-    ) -> Result<aidazu_domain::calendar::PointsYearConfig, crate::StoreError>;
-    /// Every participation change of a household's members, in the order recorded — the
-    /// `history` argument of `aidazu_domain::org::household_participates`.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    async fn participation_history(
-        &self,
-        household: aidazu_domain::HouseholdId,
-    ) -> Result<Vec<aidazu_domain::org::ParticipationChange>, crate::StoreError>;
     /// Names of migrations not yet applied, oldest first.
     ///
     /// # Errors
@@ -244,156 +137,6 @@ impl Database {
     /// When the database cannot start one.
     pub async fn begin(&self) -> Result<Transaction, StoreError> {
         Ok(Transaction(self.0.begin().await?))
-    }
-
-    /// The system account (created on first use).
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    pub async fn system_account(&self) -> Result<aidazu_domain::AccountId, crate::StoreError> {
-        self.0.system_account().await
-    }
-
-    /// Creates the account of a DingTalk user on first login (F1), or refreshes its name and
-    /// mobile; returns its id. The mobile is stored encrypted with its lookup hash.
-    ///
-    /// # Errors
-    /// [`StoreError::Crypto`], [`StoreError::Query`].
-    pub async fn ensure_account(
-        &self,
-        dingtalk_user_id: &str,
-        name: &str,
-        mobile: Option<&str>,
-    ) -> Result<aidazu_domain::AccountId, crate::StoreError> {
-        self.0.ensure_account(dingtalk_user_id, name, mobile).await
-    }
-
-    /// Grants a role over a scope (idempotent: an existing identical grant is kept).
-    ///
-    /// # Errors
-    /// [`StoreError::Invalid`] for an unknown account, [`StoreError::Query`].
-    pub async fn grant_access(
-        &self,
-        account: aidazu_domain::AccountId,
-        access: aidazu_domain::org::Access,
-        granted_by: Option<aidazu_domain::AccountId>,
-    ) -> Result<(), crate::StoreError> {
-        self.0.grant_access(account, access, granted_by).await
-    }
-
-    /// The version in force for `village` on `on`: the village's own approved version with the
-    /// latest effective date on or before `on`, else the district's; never a future one (R7).
-    ///
-    /// # Errors
-    /// [`StoreError::NotFound`] for an unknown village, [`StoreError::Corrupt`] for rows that no
-    /// longer validate, [`StoreError::Query`].
-    pub async fn catalogue_in_force(
-        &self,
-        village: aidazu_domain::VillageId,
-        on: chrono::NaiveDate,
-    ) -> Result<Option<aidazu_domain::catalogue::CatalogueVersion>, crate::StoreError> {
-        self.0.catalogue_in_force(village, on).await
-    }
-
-    /// `catalogue_in_force` with the row id and owner, which ledger entries refer to.
-    ///
-    /// # Errors
-    /// As `catalogue_in_force`.
-    pub async fn catalogue_in_force_stored(
-        &self,
-        village: aidazu_domain::VillageId,
-        on: chrono::NaiveDate,
-    ) -> Result<Option<crate::catalogue::StoredCatalogueVersion>, crate::StoreError> {
-        self.0.catalogue_in_force_stored(village, on).await
-    }
-
-    /// The households of a village, ordered by code, with the head's name.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    pub async fn households(
-        &self,
-        village: aidazu_domain::VillageId,
-    ) -> Result<Vec<crate::org::HouseholdSummary>, crate::StoreError> {
-        self.0.households(village).await
-    }
-
-    /// One household by village and code (`heping-01-001`), or `None`.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    pub async fn household_by_code(
-        &self,
-        village: aidazu_domain::VillageId,
-        code: &str,
-    ) -> Result<Option<crate::org::HouseholdSummary>, crate::StoreError> {
-        self.0.household_by_code(village, code).await
-    }
-
-    /// The members of a household as domain values (no personal data), in insertion order.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    pub async fn household_members(
-        &self,
-        household: aidazu_domain::HouseholdId,
-    ) -> Result<Vec<aidazu_domain::org::Member>, crate::StoreError> {
-        self.0.household_members(household).await
-    }
-
-    /// Every village, ordered by district, town and village code.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    pub async fn list_villages(
-        &self,
-    ) -> Result<Vec<crate::org::VillageSummary>, crate::StoreError> {
-        self.0.list_villages().await
-    }
-
-    /// One village, or `None`.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    pub async fn village(
-        &self,
-        id: aidazu_domain::VillageId,
-    ) -> Result<Option<crate::org::VillageSummary>, crate::StoreError> {
-        self.0.village(id).await
-    }
-
-    /// The village a household belongs to, or `None` for an unknown household.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`].
-    pub async fn household_village(
-        &self,
-        household: aidazu_domain::HouseholdId,
-    ) -> Result<Option<aidazu_domain::VillageId>, crate::StoreError> {
-        self.0.household_village(household).await
-    }
-
-    /// The points-year calendar of the district a village belongs to (R14).
-    ///
-    /// # Errors
-    /// [`StoreError::NotFound`] for an unknown village, [`StoreError::Query`].
-    pub async fn village_calendar(
-        &self,
-        village: aidazu_domain::VillageId,
-    ) -> Result<aidazu_domain::calendar::PointsYearConfig, crate::StoreError> {
-        self.0.village_calendar(village).await
-    }
-
-    /// Every participation change of a household's members, in the order recorded — the
-    /// `history` argument of `aidazu_domain::org::household_participates`.
-    ///
-    /// # Errors
-    /// [`StoreError::Query`], [`StoreError::Corrupt`].
-    pub async fn participation_history(
-        &self,
-        household: aidazu_domain::HouseholdId,
-    ) -> Result<Vec<aidazu_domain::org::ParticipationChange>, crate::StoreError> {
-        self.0.participation_history(household).await
     }
 
     /// Names of migrations not yet applied, oldest first.

@@ -266,7 +266,7 @@ pub async fn verify(settings: Settings, village: Option<&str>) -> anyhow::Result
                 .await?
                 .with_context(|| format!("no village with code {code:?}"))?,
         ],
-        None => app.store().list_villages().await?,
+        None => store.list_villages().await?,
     };
     #[expect(
         clippy::disallowed_methods,

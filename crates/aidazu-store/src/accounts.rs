@@ -22,7 +22,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::Query`].
     pub async fn system_account(&self) -> Result<AccountId, StoreError> {
-        ensure_system_account(self.connection()).await
+        system_account(self.connection()).await
     }
 
     /// The account of a DingTalk user with its grants, or `None`.
@@ -71,56 +71,7 @@ impl Store {
         name: &str,
         mobile: Option<&str>,
     ) -> Result<AccountId, StoreError> {
-        let db = self.connection();
-        let lookup = mobile.map(|m| keys.lookup_hash(m));
-        let now = crate::stamp::now();
-        let existing = accounts::Entity::find()
-            .filter(accounts::Column::DingtalkUserId.eq(dingtalk_user_id))
-            .one(db)
-            .await?;
-        let sealed = |stale: bool| -> Result<_, StoreError> {
-            if stale {
-                mobile.map(|m| keys.encrypt(m)).transpose()
-            } else {
-                Ok(None)
-            }
-        };
-        match existing {
-            Some(row) if row.name == name && row.mobile_lookup == lookup => Ok(AccountId(row.id)),
-            Some(row) => {
-                let stale = row.mobile_lookup != lookup;
-                let mut active: accounts::ActiveModel = row.into();
-                active.name = Set(name.to_owned());
-                if stale {
-                    let sealed = sealed(true)?;
-                    active.mobile_key_id = Set(sealed.as_ref().map(|s| s.key_id.clone()));
-                    active.mobile_ciphertext = Set(sealed.map(|s| s.ciphertext));
-                    active.mobile_lookup = Set(lookup);
-                }
-                active.updated_at = Set(now);
-                let updated = accounts::Entity::update(active).exec(db).await?;
-                Ok(AccountId(updated.id))
-            }
-            None => {
-                let sealed = sealed(true)?;
-                let inserted = accounts::Entity::insert(accounts::ActiveModel {
-                    id: NotSet,
-                    dingtalk_user_id: Set(dingtalk_user_id.to_owned()),
-                    name: Set(name.to_owned()),
-                    member_id: Set(None),
-                    mobile_key_id: Set(sealed.as_ref().map(|s| s.key_id.clone())),
-                    mobile_ciphertext: Set(sealed.map(|s| s.ciphertext)),
-                    mobile_lookup: Set(lookup),
-                    active: Set(true),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                })
-                .exec(db)
-                .await
-                .map_err(|err| StoreError::from_write(err, "account"))?;
-                Ok(AccountId(inserted.last_insert_id))
-            }
-        }
+        ensure_account(self.connection(), keys, dingtalk_user_id, name, mobile).await
     }
 
     /// Binds an account to the member it is (F1: by mobile on first login, or by an admin).
@@ -172,39 +123,7 @@ impl Store {
         access: Access,
         granted_by: Option<AccountId>,
     ) -> Result<(), StoreError> {
-        let db = self.connection();
-        let (scope_kind, scope_id) = scope_parts(access.scope());
-        let role = role_str(access.role());
-        let exists = role_grants::Entity::find()
-            .filter(role_grants::Column::AccountId.eq(account.get()))
-            .filter(role_grants::Column::Role.eq(role))
-            .filter(role_grants::Column::ScopeKind.eq(scope_kind))
-            .filter(role_grants::Column::ScopeId.eq(scope_id))
-            .one(db)
-            .await?
-            .is_some();
-        if exists {
-            return Ok(());
-        }
-        let inserted = role_grants::Entity::insert(role_grants::ActiveModel {
-            id: NotSet,
-            account_id: Set(account.get()),
-            role: Set(role.to_owned()),
-            scope_kind: Set(scope_kind.to_owned()),
-            scope_id: Set(scope_id),
-            granted_by: Set(granted_by.map(AccountId::get)),
-            granted_at: Set(crate::stamp::now()),
-        })
-        .exec(db)
-        .await;
-        match inserted {
-            Ok(_) => Ok(()),
-            // A concurrent identical grant is the same outcome.
-            Err(err) => match StoreError::from_write(err, "role grant") {
-                StoreError::Conflict(_) => Ok(()),
-                other => Err(other),
-            },
-        }
+        grant_access(self.connection(), account, access, granted_by).await
     }
 
     /// Members whose mobile has this number, found by keyed hash (never by plaintext).
@@ -636,4 +555,119 @@ async fn view_of<C: ConnectionTrait>(
         active: account.active,
         grants,
     })
+}
+
+/// The system account (created on first use).
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn system_account<C: ConnectionTrait>(db: &C) -> Result<AccountId, StoreError> {
+    ensure_system_account(db).await
+}
+
+/// Creates the account of a DingTalk user on first login (F1), or refreshes its name and
+/// mobile; returns its id. The mobile is stored encrypted with its lookup hash.
+///
+/// # Errors
+/// [`StoreError::Crypto`], [`StoreError::Query`].
+pub async fn ensure_account<C: ConnectionTrait>(
+    db: &C,
+    keys: &PiiKeys,
+    dingtalk_user_id: &str,
+    name: &str,
+    mobile: Option<&str>,
+) -> Result<AccountId, StoreError> {
+    let lookup = mobile.map(|m| keys.lookup_hash(m));
+    let now = crate::stamp::now();
+    let existing = accounts::Entity::find()
+        .filter(accounts::Column::DingtalkUserId.eq(dingtalk_user_id))
+        .one(db)
+        .await?;
+    let sealed = |stale: bool| -> Result<_, StoreError> {
+        if stale {
+            mobile.map(|m| keys.encrypt(m)).transpose()
+        } else {
+            Ok(None)
+        }
+    };
+    match existing {
+        Some(row) if row.name == name && row.mobile_lookup == lookup => Ok(AccountId(row.id)),
+        Some(row) => {
+            let stale = row.mobile_lookup != lookup;
+            let mut active: accounts::ActiveModel = row.into();
+            active.name = Set(name.to_owned());
+            if stale {
+                let sealed = sealed(true)?;
+                active.mobile_key_id = Set(sealed.as_ref().map(|s| s.key_id.clone()));
+                active.mobile_ciphertext = Set(sealed.map(|s| s.ciphertext));
+                active.mobile_lookup = Set(lookup);
+            }
+            active.updated_at = Set(now);
+            let updated = accounts::Entity::update(active).exec(db).await?;
+            Ok(AccountId(updated.id))
+        }
+        None => {
+            let sealed = sealed(true)?;
+            let inserted = accounts::Entity::insert(accounts::ActiveModel {
+                id: NotSet,
+                dingtalk_user_id: Set(dingtalk_user_id.to_owned()),
+                name: Set(name.to_owned()),
+                member_id: Set(None),
+                mobile_key_id: Set(sealed.as_ref().map(|s| s.key_id.clone())),
+                mobile_ciphertext: Set(sealed.map(|s| s.ciphertext)),
+                mobile_lookup: Set(lookup),
+                active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec(db)
+            .await
+            .map_err(|err| StoreError::from_write(err, "account"))?;
+            Ok(AccountId(inserted.last_insert_id))
+        }
+    }
+}
+
+/// Grants a role over a scope (idempotent: an existing identical grant is kept).
+///
+/// # Errors
+/// [`StoreError::Invalid`] for an unknown account, [`StoreError::Query`].
+pub async fn grant_access<C: ConnectionTrait>(
+    db: &C,
+    account: AccountId,
+    access: Access,
+    granted_by: Option<AccountId>,
+) -> Result<(), StoreError> {
+    let (scope_kind, scope_id) = scope_parts(access.scope());
+    let role = role_str(access.role());
+    let exists = role_grants::Entity::find()
+        .filter(role_grants::Column::AccountId.eq(account.get()))
+        .filter(role_grants::Column::Role.eq(role))
+        .filter(role_grants::Column::ScopeKind.eq(scope_kind))
+        .filter(role_grants::Column::ScopeId.eq(scope_id))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(());
+    }
+    let inserted = role_grants::Entity::insert(role_grants::ActiveModel {
+        id: NotSet,
+        account_id: Set(account.get()),
+        role: Set(role.to_owned()),
+        scope_kind: Set(scope_kind.to_owned()),
+        scope_id: Set(scope_id),
+        granted_by: Set(granted_by.map(AccountId::get)),
+        granted_at: Set(crate::stamp::now()),
+    })
+    .exec(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        // A concurrent identical grant is the same outcome.
+        Err(err) => match StoreError::from_write(err, "role grant") {
+            StoreError::Conflict(_) => Ok(()),
+            other => Err(other),
+        },
+    }
 }

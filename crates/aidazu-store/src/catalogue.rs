@@ -70,10 +70,7 @@ impl Store {
         village: VillageId,
         on: NaiveDate,
     ) -> Result<Option<CatalogueVersion>, StoreError> {
-        Ok(self
-            .catalogue_in_force_stored(village, on)
-            .await?
-            .map(|stored| stored.version))
+        catalogue_in_force(self.connection(), village, on).await
     }
 
     /// [`Store::catalogue_in_force`] with the row id and owner, which ledger entries refer to.
@@ -85,38 +82,7 @@ impl Store {
         village: VillageId,
         on: NaiveDate,
     ) -> Result<Option<StoredCatalogueVersion>, StoreError> {
-        let db = self.connection();
-        let district = village_district(db, village).await?;
-        let approved = catalogue_versions::Column::Status.eq(CatalogueStatus::Approved.as_str());
-        let not_future = catalogue_versions::Column::EffectiveFrom.lte(on);
-        let own = catalogue_versions::Entity::find()
-            .filter(catalogue_versions::Column::OwnerKey.eq(owner_key_village(village)))
-            .filter(approved.clone())
-            .filter(not_future.clone())
-            .order_by_desc(catalogue_versions::Column::EffectiveFrom)
-            .order_by_desc(catalogue_versions::Column::Version)
-            .one(db)
-            .await?;
-        let row = match own {
-            Some(row) => Some(row),
-            None => {
-                catalogue_versions::Entity::find()
-                    .filter(
-                        catalogue_versions::Column::OwnerKey
-                            .eq(owner_key_district(DistrictId(district.id))),
-                    )
-                    .filter(approved)
-                    .filter(not_future)
-                    .order_by_desc(catalogue_versions::Column::EffectiveFrom)
-                    .order_by_desc(catalogue_versions::Column::Version)
-                    .one(db)
-                    .await?
-            }
-        };
-        match row {
-            Some(row) => Ok(Some(load_version(db, row, calendar_of(&district)?).await?)),
-            None => Ok(None),
-        }
+        catalogue_in_force_stored(self.connection(), village, on).await
     }
 
     /// The number the district's next version (its own or one of its villages') must carry:
@@ -385,4 +351,62 @@ pub async fn catalogue_version_by_id<C: ConnectionTrait>(
             StoreError::Corrupt(format!("catalogue version {} has no district", row.id))
         })?;
     load_version(db, row, calendar_of(&district)?).await
+}
+
+/// The version in force for `village` on `on`: the village's own approved version with the
+/// latest effective date on or before `on`, else the district's; never a future one (R7).
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown village, [`StoreError::Corrupt`] for rows that no
+/// longer validate, [`StoreError::Query`].
+pub async fn catalogue_in_force<C: ConnectionTrait>(
+    db: &C,
+    village: VillageId,
+    on: NaiveDate,
+) -> Result<Option<CatalogueVersion>, StoreError> {
+    Ok(catalogue_in_force_stored(db, village, on)
+        .await?
+        .map(|stored| stored.version))
+}
+
+/// [`Store::catalogue_in_force`] with the row id and owner, which ledger entries refer to.
+///
+/// # Errors
+/// As [`Store::catalogue_in_force`].
+pub async fn catalogue_in_force_stored<C: ConnectionTrait>(
+    db: &C,
+    village: VillageId,
+    on: NaiveDate,
+) -> Result<Option<StoredCatalogueVersion>, StoreError> {
+    let district = village_district(db, village).await?;
+    let approved = catalogue_versions::Column::Status.eq(CatalogueStatus::Approved.as_str());
+    let not_future = catalogue_versions::Column::EffectiveFrom.lte(on);
+    let own = catalogue_versions::Entity::find()
+        .filter(catalogue_versions::Column::OwnerKey.eq(owner_key_village(village)))
+        .filter(approved.clone())
+        .filter(not_future.clone())
+        .order_by_desc(catalogue_versions::Column::EffectiveFrom)
+        .order_by_desc(catalogue_versions::Column::Version)
+        .one(db)
+        .await?;
+    let row = match own {
+        Some(row) => Some(row),
+        None => {
+            catalogue_versions::Entity::find()
+                .filter(
+                    catalogue_versions::Column::OwnerKey
+                        .eq(owner_key_district(DistrictId(district.id))),
+                )
+                .filter(approved)
+                .filter(not_future)
+                .order_by_desc(catalogue_versions::Column::EffectiveFrom)
+                .order_by_desc(catalogue_versions::Column::Version)
+                .one(db)
+                .await?
+        }
+    };
+    match row {
+        Some(row) => Ok(Some(load_version(db, row, calendar_of(&district)?).await?)),
+        None => Ok(None),
+    }
 }

@@ -20,31 +20,7 @@ impl Store {
         &self,
         village: VillageId,
     ) -> Result<Vec<HouseholdSummary>, StoreError> {
-        let db = self.connection();
-        let rows = households::Entity::find()
-            .filter(households::Column::VillageId.eq(village.get()))
-            .order_by_asc(households::Column::Code)
-            .all(db)
-            .await?;
-        let heads = members::Entity::find()
-            .filter(members::Column::VillageId.eq(village.get()))
-            .order_by_asc(members::Column::Id)
-            .all(db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|h| HouseholdSummary {
-                head_name: heads
-                    .iter()
-                    .find(|m| m.household_id == h.id)
-                    .map(|m| m.name.clone()),
-                id: HouseholdId(h.id),
-                village: VillageId(h.village_id),
-                group: h.group_id.map(GroupId),
-                code: h.code,
-                address: h.address,
-            })
-            .collect())
+        households(self.connection(), village).await
     }
 
     /// One household by village and code (`heping-01-001`), or `None`.
@@ -56,28 +32,7 @@ impl Store {
         village: VillageId,
         code: &str,
     ) -> Result<Option<HouseholdSummary>, StoreError> {
-        let db = self.connection();
-        let Some(h) = households::Entity::find()
-            .filter(households::Column::VillageId.eq(village.get()))
-            .filter(households::Column::Code.eq(code))
-            .one(db)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let head = members::Entity::find()
-            .filter(members::Column::HouseholdId.eq(h.id))
-            .order_by_asc(members::Column::Id)
-            .one(db)
-            .await?;
-        Ok(Some(HouseholdSummary {
-            id: HouseholdId(h.id),
-            village: VillageId(h.village_id),
-            group: h.group_id.map(GroupId),
-            code: h.code,
-            address: h.address,
-            head_name: head.map(|m| m.name),
-        }))
+        household_by_code(self.connection(), village, code).await
     }
 
     /// The members of a household as domain values (no personal data), in insertion order.
@@ -88,33 +43,7 @@ impl Store {
         &self,
         household: HouseholdId,
     ) -> Result<Vec<Member>, StoreError> {
-        members::Entity::find()
-            .filter(members::Column::HouseholdId.eq(household.get()))
-            .order_by_asc(members::Column::Id)
-            .all(self.connection())
-            .await?
-            .into_iter()
-            .map(|m| {
-                let kind = match m.kind.as_str() {
-                    "villager" => ResidentKind::Villager,
-                    "non_villager" => ResidentKind::NonVillager,
-                    other => {
-                        return Err(StoreError::Corrupt(format!(
-                            "member {} kind {other:?}",
-                            m.id
-                        )));
-                    }
-                };
-                Ok(Member {
-                    id: MemberId(m.id),
-                    household: HouseholdId(m.household_id),
-                    name: m.name,
-                    kind,
-                    long_term_absent: m.long_term_absent,
-                    party_member: m.party_member,
-                })
-            })
-            .collect()
+        household_members(self.connection(), household).await
     }
 
     /// Every village, ordered by district, town and village code.
@@ -122,24 +51,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::Query`].
     pub async fn list_villages(&self) -> Result<Vec<VillageSummary>, StoreError> {
-        let districts = districts::Entity::find().all(self.connection()).await?;
-        let towns = towns::Entity::find().all(self.connection()).await?;
-        let villages = villages::Entity::find()
-            .order_by_asc(villages::Column::Code)
-            .all(self.connection())
-            .await?;
-        let mut out = Vec::with_capacity(villages.len());
-        for v in villages {
-            out.push(summarise(v, &towns, &districts)?);
-        }
-        out.sort_by(|a, b| {
-            (&a.district.code, &a.town.code, &a.code).cmp(&(
-                &b.district.code,
-                &b.town.code,
-                &b.code,
-            ))
-        });
-        Ok(out)
+        list_villages(self.connection()).await
     }
 
     /// One village, or `None`.
@@ -147,7 +59,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::Query`].
     pub async fn village(&self, id: VillageId) -> Result<Option<VillageSummary>, StoreError> {
-        village_summary(self.connection(), id).await
+        village(self.connection(), id).await
     }
 
     /// One village by its code (`heping`), or `None`.
@@ -173,10 +85,7 @@ impl Store {
         &self,
         household: HouseholdId,
     ) -> Result<Option<VillageId>, StoreError> {
-        Ok(households::Entity::find_by_id(household.get())
-            .one(self.connection())
-            .await?
-            .map(|h| VillageId(h.village_id)))
+        household_village(self.connection(), household).await
     }
 
     /// The points-year calendar of the district a village belongs to (R14).
@@ -243,7 +152,11 @@ pub(crate) fn calendar_of(district: &districts::Model) -> Result<PointsYearConfi
         })
 }
 
-pub(crate) async fn village_calendar<C: ConnectionTrait>(
+/// The points-year calendar of the district a village belongs to (R14).
+///
+/// # Errors
+/// [`StoreError::NotFound`] for an unknown village, [`StoreError::Query`].
+pub async fn village_calendar<C: ConnectionTrait>(
     db: &C,
     village: VillageId,
 ) -> Result<PointsYearConfig, StoreError> {
@@ -325,4 +238,153 @@ pub async fn set_district_calendar<C: ConnectionTrait>(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The households of a village, ordered by code, with the head's name.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn households<C: ConnectionTrait>(
+    db: &C,
+    village: VillageId,
+) -> Result<Vec<HouseholdSummary>, StoreError> {
+    let rows = households::Entity::find()
+        .filter(households::Column::VillageId.eq(village.get()))
+        .order_by_asc(households::Column::Code)
+        .all(db)
+        .await?;
+    let heads = members::Entity::find()
+        .filter(members::Column::VillageId.eq(village.get()))
+        .order_by_asc(members::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|h| HouseholdSummary {
+            head_name: heads
+                .iter()
+                .find(|m| m.household_id == h.id)
+                .map(|m| m.name.clone()),
+            id: HouseholdId(h.id),
+            village: VillageId(h.village_id),
+            group: h.group_id.map(GroupId),
+            code: h.code,
+            address: h.address,
+        })
+        .collect())
+}
+
+/// One household by village and code (`heping-01-001`), or `None`.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn household_by_code<C: ConnectionTrait>(
+    db: &C,
+    village: VillageId,
+    code: &str,
+) -> Result<Option<HouseholdSummary>, StoreError> {
+    let Some(h) = households::Entity::find()
+        .filter(households::Column::VillageId.eq(village.get()))
+        .filter(households::Column::Code.eq(code))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let head = members::Entity::find()
+        .filter(members::Column::HouseholdId.eq(h.id))
+        .order_by_asc(members::Column::Id)
+        .one(db)
+        .await?;
+    Ok(Some(HouseholdSummary {
+        id: HouseholdId(h.id),
+        village: VillageId(h.village_id),
+        group: h.group_id.map(GroupId),
+        code: h.code,
+        address: h.address,
+        head_name: head.map(|m| m.name),
+    }))
+}
+
+/// The members of a household as domain values (no personal data), in insertion order.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn household_members<C: ConnectionTrait>(
+    db: &C,
+    household: HouseholdId,
+) -> Result<Vec<Member>, StoreError> {
+    members::Entity::find()
+        .filter(members::Column::HouseholdId.eq(household.get()))
+        .order_by_asc(members::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let kind = match m.kind.as_str() {
+                "villager" => ResidentKind::Villager,
+                "non_villager" => ResidentKind::NonVillager,
+                other => {
+                    return Err(StoreError::Corrupt(format!(
+                        "member {} kind {other:?}",
+                        m.id
+                    )));
+                }
+            };
+            Ok(Member {
+                id: MemberId(m.id),
+                household: HouseholdId(m.household_id),
+                name: m.name,
+                kind,
+                long_term_absent: m.long_term_absent,
+                party_member: m.party_member,
+            })
+        })
+        .collect()
+}
+
+/// Every village, ordered by district, town and village code.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn list_villages<C: ConnectionTrait>(db: &C) -> Result<Vec<VillageSummary>, StoreError> {
+    let districts = districts::Entity::find().all(db).await?;
+    let towns = towns::Entity::find().all(db).await?;
+    let villages = villages::Entity::find()
+        .order_by_asc(villages::Column::Code)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(villages.len());
+    for v in villages {
+        out.push(summarise(v, &towns, &districts)?);
+    }
+    out.sort_by(|a, b| {
+        (&a.district.code, &a.town.code, &a.code).cmp(&(&b.district.code, &b.town.code, &b.code))
+    });
+    Ok(out)
+}
+
+/// One village, or `None`.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn village<C: ConnectionTrait>(
+    db: &C,
+    id: VillageId,
+) -> Result<Option<VillageSummary>, StoreError> {
+    village_summary(db, id).await
+}
+
+/// The village a household belongs to, or `None` for an unknown household.
+///
+/// # Errors
+/// [`StoreError::Query`].
+pub async fn household_village<C: ConnectionTrait>(
+    db: &C,
+    household: HouseholdId,
+) -> Result<Option<VillageId>, StoreError> {
+    Ok(households::Entity::find_by_id(household.get())
+        .one(db)
+        .await?
+        .map(|h| VillageId(h.village_id)))
 }

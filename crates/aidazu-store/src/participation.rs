@@ -71,26 +71,35 @@ impl Store {
         &self,
         household: HouseholdId,
     ) -> Result<Vec<ParticipationChange>, StoreError> {
-        participation_changes::Entity::find()
-            .filter(participation_changes::Column::HouseholdId.eq(household.get()))
-            .order_by_asc(participation_changes::Column::Id)
-            .all(self.connection())
-            .await?
-            .into_iter()
-            .map(|row| {
-                Ok(ParticipationChange {
-                    member: MemberId(row.member_id),
-                    opted_in: row.participating,
-                    effective_on: row.effective_on,
-                    recorded_by: AccountId(row.recorded_by.ok_or_else(|| {
-                        StoreError::Corrupt(format!(
-                            "participation change {} has no recorder",
-                            row.id
-                        ))
-                    })?),
-                    reason: row.reason,
-                })
-            })
-            .collect()
+        participation_history(self.connection(), household).await
     }
+}
+
+/// Every participation change of a household's members, in the order recorded — the
+/// `history` argument of `aidazu_domain::org::household_participates`.
+///
+/// # Errors
+/// [`StoreError::Query`], [`StoreError::Corrupt`].
+pub async fn participation_history<C: ConnectionTrait>(
+    db: &C,
+    household: HouseholdId,
+) -> Result<Vec<ParticipationChange>, StoreError> {
+    participation_changes::Entity::find()
+        .filter(participation_changes::Column::HouseholdId.eq(household.get()))
+        .order_by_asc(participation_changes::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(ParticipationChange {
+                member: MemberId(row.member_id),
+                opted_in: row.participating,
+                effective_on: row.effective_on,
+                recorded_by: AccountId(row.recorded_by.ok_or_else(|| {
+                    StoreError::Corrupt(format!("participation change {} has no recorder", row.id))
+                })?),
+                reason: row.reason,
+            })
+        })
+        .collect()
 }

@@ -87,6 +87,34 @@ impl<C: ConnectionTrait + TransactionTrait + Send + Sync> aidazu_ports::accounts
             .await
             .map_err(Into::into)
     }
+
+    async fn system_account(&self) -> Result<aidazu_domain::AccountId, PortError> {
+        crate::accounts::system_account(&self.conn)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn ensure_account(
+        &self,
+        dingtalk_user_id: &str,
+        name: &str,
+        mobile: Option<&str>,
+    ) -> Result<aidazu_domain::AccountId, PortError> {
+        crate::accounts::ensure_account(&self.conn, &self.keys, dingtalk_user_id, name, mobile)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn grant_access(
+        &self,
+        account: aidazu_domain::AccountId,
+        access: aidazu_domain::org::Access,
+        granted_by: Option<aidazu_domain::AccountId>,
+    ) -> Result<(), PortError> {
+        crate::accounts::grant_access(&self.conn, account, access, granted_by)
+            .await
+            .map_err(Into::into)
+    }
 }
 
 #[async_trait::async_trait]
@@ -231,6 +259,26 @@ impl<C: ConnectionTrait + TransactionTrait + Send + Sync> aidazu_ports::catalogu
         id: aidazu_domain::CatalogueVersionId,
     ) -> Result<crate::catalogue::StoredCatalogueVersion, PortError> {
         crate::catalogue::catalogue_version_by_id(&self.conn, id)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn catalogue_in_force(
+        &self,
+        village: aidazu_domain::VillageId,
+        on: chrono::NaiveDate,
+    ) -> Result<Option<aidazu_domain::catalogue::CatalogueVersion>, PortError> {
+        crate::catalogue::catalogue_in_force(&self.conn, village, on)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn catalogue_in_force_stored(
+        &self,
+        village: aidazu_domain::VillageId,
+        on: chrono::NaiveDate,
+    ) -> Result<Option<aidazu_ports::catalogue::StoredCatalogueVersion>, PortError> {
+        crate::catalogue::catalogue_in_force_stored(&self.conn, village, on)
             .await
             .map_err(Into::into)
     }
@@ -1102,6 +1150,67 @@ impl<C: ConnectionTrait + TransactionTrait + Send + Sync> aidazu_ports::org::Org
             .await
             .map_err(Into::into)
     }
+
+    async fn households(
+        &self,
+        village: aidazu_domain::VillageId,
+    ) -> Result<Vec<aidazu_ports::org::HouseholdSummary>, PortError> {
+        crate::org::households(&self.conn, village)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn household_by_code(
+        &self,
+        village: aidazu_domain::VillageId,
+        code: &str,
+    ) -> Result<Option<aidazu_ports::org::HouseholdSummary>, PortError> {
+        crate::org::household_by_code(&self.conn, village, code)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn household_members(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<Vec<aidazu_domain::org::Member>, PortError> {
+        crate::org::household_members(&self.conn, household)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn list_villages(&self) -> Result<Vec<aidazu_ports::org::VillageSummary>, PortError> {
+        crate::org::list_villages(&self.conn)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn village(
+        &self,
+        id: aidazu_domain::VillageId,
+    ) -> Result<Option<aidazu_ports::org::VillageSummary>, PortError> {
+        crate::org::village(&self.conn, id)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn household_village(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<Option<aidazu_domain::VillageId>, PortError> {
+        crate::org::household_village(&self.conn, household)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn village_calendar(
+        &self,
+        village: aidazu_domain::VillageId,
+    ) -> Result<aidazu_domain::calendar::PointsYearConfig, PortError> {
+        crate::org::village_calendar(&self.conn, village)
+            .await
+            .map_err(Into::into)
+    }
 }
 
 #[async_trait::async_trait]
@@ -1587,6 +1696,20 @@ impl<C: ConnectionTrait + TransactionTrait + Send + Sync> aidazu_ports::stats::S
     }
 }
 
+#[async_trait::async_trait]
+impl<C: ConnectionTrait + TransactionTrait + Send + Sync>
+    aidazu_ports::participation::ParticipationRepo for SeaRepo<C>
+{
+    async fn participation_history(
+        &self,
+        household: aidazu_domain::HouseholdId,
+    ) -> Result<Vec<aidazu_domain::org::ParticipationChange>, PortError> {
+        crate::participation::participation_history(&self.conn, household)
+            .await
+            .map_err(Into::into)
+    }
+}
+
 /// The store seen through [`aidazu_ports::StoragePort`].
 pub struct SeaStorage {
     store: crate::Store,
@@ -1618,125 +1741,6 @@ impl aidazu_ports::StoragePort for SeaStorage {
             conn: self.store.begin().await?,
             keys: self.keys.clone(),
         }))
-    }
-
-    async fn system_account(&self) -> Result<aidazu_domain::AccountId, PortError> {
-        self.store.system_account().await.map_err(Into::into)
-    }
-
-    async fn ensure_account(
-        &self,
-        dingtalk_user_id: &str,
-        name: &str,
-        mobile: Option<&str>,
-    ) -> Result<aidazu_domain::AccountId, PortError> {
-        self.store
-            .ensure_account(&self.keys, dingtalk_user_id, name, mobile)
-            .await
-            .map_err(Into::into)
-    }
-
-    async fn grant_access(
-        &self,
-        account: aidazu_domain::AccountId,
-        access: aidazu_domain::org::Access,
-        granted_by: Option<aidazu_domain::AccountId>,
-    ) -> Result<(), PortError> {
-        self.store
-            .grant_access(account, access, granted_by)
-            .await
-            .map_err(Into::into)
-    }
-
-    async fn catalogue_in_force(
-        &self,
-        village: aidazu_domain::VillageId,
-        on: chrono::NaiveDate,
-    ) -> Result<Option<aidazu_domain::catalogue::CatalogueVersion>, PortError> {
-        self.store
-            .catalogue_in_force(village, on)
-            .await
-            .map_err(Into::into)
-    }
-
-    async fn catalogue_in_force_stored(
-        &self,
-        village: aidazu_domain::VillageId,
-        on: chrono::NaiveDate,
-    ) -> Result<Option<crate::catalogue::StoredCatalogueVersion>, PortError> {
-        self.store
-            .catalogue_in_force_stored(village, on)
-            .await
-            .map_err(Into::into)
-    }
-
-    async fn households(
-        &self,
-        village: aidazu_domain::VillageId,
-    ) -> Result<Vec<crate::org::HouseholdSummary>, PortError> {
-        self.store.households(village).await.map_err(Into::into)
-    }
-
-    async fn household_by_code(
-        &self,
-        village: aidazu_domain::VillageId,
-        code: &str,
-    ) -> Result<Option<crate::org::HouseholdSummary>, PortError> {
-        self.store
-            .household_by_code(village, code)
-            .await
-            .map_err(Into::into)
-    }
-
-    async fn household_members(
-        &self,
-        household: aidazu_domain::HouseholdId,
-    ) -> Result<Vec<aidazu_domain::org::Member>, PortError> {
-        self.store
-            .household_members(household)
-            .await
-            .map_err(Into::into)
-    }
-
-    async fn list_villages(&self) -> Result<Vec<crate::org::VillageSummary>, PortError> {
-        self.store.list_villages().await.map_err(Into::into)
-    }
-
-    async fn village(
-        &self,
-        id: aidazu_domain::VillageId,
-    ) -> Result<Option<crate::org::VillageSummary>, PortError> {
-        self.store.village(id).await.map_err(Into::into)
-    }
-
-    async fn household_village(
-        &self,
-        household: aidazu_domain::HouseholdId,
-    ) -> Result<Option<aidazu_domain::VillageId>, PortError> {
-        self.store
-            .household_village(household)
-            .await
-            .map_err(Into::into)
-    }
-
-    async fn village_calendar(
-        &self,
-        village: aidazu_domain::VillageId,
-    ) -> Result<aidazu_domain::calendar::PointsYearConfig, PortError> {
-        self.store
-            .village_calendar(village)
-            .await
-            .map_err(Into::into)
-    }
-
-    async fn participation_history(
-        &self,
-        household: aidazu_domain::HouseholdId,
-    ) -> Result<Vec<aidazu_domain::org::ParticipationChange>, PortError> {
-        self.store
-            .participation_history(household)
-            .await
-            .map_err(Into::into)
     }
 
     async fn pending_migrations(&self) -> Result<Vec<String>, PortError> {

@@ -77,10 +77,12 @@ pub(crate) async fn create_approval(
         .ok_or_else(|| SendError::Permanent("the requester has no DingTalk user".into()))?;
     setup(app)?;
     let requester = match change.village {
-        Some(v) => app.store().village(v).await?.map_or_else(
-            || format!("村社 {v}"),
-            |s| format!("{}{}", s.town.name, s.name),
-        ),
+        Some(v) => aidazu_ports::org::village(app.store(), v)
+            .await?
+            .map_or_else(
+                || format!("村社 {v}"),
+                |s| format!("{}{}", s.town.name, s.name),
+            ),
         None => "区级模板".to_owned(),
     };
     let replay = match app.replay_summary(&change).await {

@@ -117,7 +117,7 @@ async fn deciders(app: &App, record: &DeclarationRecord) -> Result<Vec<UserId>, 
         .village_location(record.village)
         .await
         .map_err(|err| SendError::Permanent(err.to_string()))?;
-    let calendar = app.store().village_calendar(record.village).await?;
+    let calendar = aidazu_ports::org::village_calendar(app.store(), record.village).await?;
     let routing = crate::review_routing::route_declaration(
         db,
         &location,

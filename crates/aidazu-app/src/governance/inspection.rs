@@ -104,7 +104,7 @@ impl App {
         if input.occurred_on > today {
             return Err(DomainError::OccurredInFuture.into());
         }
-        let calendar = self.store().village_calendar(village).await?;
+        let calendar = aidazu_ports::org::village_calendar(self.store(), village).await?;
         if calendar.points_year_of(input.occurred_on) != calendar.points_year_of(today) {
             return Err(DomainError::OutsidePointsYear.into());
         }
@@ -113,14 +113,13 @@ impl App {
             return Err(AppError::AlreadyInspected);
         }
         // Every household of the group exactly once, and nothing else.
-        let members_of_group: Vec<HouseholdId> = self
-            .store()
-            .households(village)
-            .await?
-            .into_iter()
-            .filter(|h| h.group == Some(group))
-            .map(|h| h.id)
-            .collect();
+        let members_of_group: Vec<HouseholdId> =
+            aidazu_ports::org::households(self.store(), village)
+                .await?
+                .into_iter()
+                .filter(|h| h.group == Some(group))
+                .map(|h| h.id)
+                .collect();
         let mut seen = HashSet::new();
         for line in &input.lines {
             if !members_of_group.contains(&line.household) {
@@ -133,11 +132,10 @@ impl App {
         if seen.len() != members_of_group.len() {
             return Err(invalid("入户检查须覆盖该小组的全部农户"));
         }
-        let stored = self
-            .store()
-            .catalogue_in_force_stored(village, today)
-            .await?
-            .ok_or(AppError::CatalogueNotFound(village.get()))?;
+        let stored =
+            aidazu_ports::catalogue::catalogue_in_force_stored(self.store(), village, today)
+                .await?
+                .ok_or(AppError::CatalogueNotFound(village.get()))?;
         let at = shanghai_instant(input.occurred_on, NaiveTime::MIN);
         // Check every score before writing anything.
         let mut planned = Vec::new();
@@ -147,7 +145,8 @@ impl App {
             }
             self.require_participation(line.household, input.occurred_on)
                 .await?;
-            let members = self.store().household_members(line.household).await?;
+            let members =
+                aidazu_ports::org::household_members(self.store(), line.household).await?;
             for score in &line.scores {
                 let member = match score.member {
                     Some(m) if members.iter().any(|x| x.id == m) => m,

@@ -122,7 +122,7 @@ impl App {
         }
         let today = business_date(self.clock().now());
         let [first_quarter, ..] = calendar.points_year_of(today).quarters();
-        let system = self.store().system_account().await?;
+        let system = aidazu_ports::accounts::system_account(self.store()).await?;
         let txn = self.store().begin().await?;
         let id = gov::insert_district(
             &txn,
@@ -176,20 +176,19 @@ impl App {
                 field: "district",
                 message: "区编码不存在",
             })?;
-        let account = self
-            .store()
-            .ensure_account(dingtalk_user_id, name, None)
-            .await?;
-        self.store()
-            .grant_access(
-                account,
-                Access::new(
-                    Role::DistrictOfficer,
-                    Scope::District(DistrictId(district.id)),
-                )?,
-                None,
-            )
-            .await?;
+        let account =
+            aidazu_ports::accounts::ensure_account(self.store(), dingtalk_user_id, name, None)
+                .await?;
+        aidazu_ports::accounts::grant_access(
+            self.store(),
+            account,
+            Access::new(
+                Role::DistrictOfficer,
+                Scope::District(DistrictId(district.id)),
+            )?,
+            None,
+        )
+        .await?;
         Ok(())
     }
 
@@ -335,7 +334,7 @@ impl App {
     /// [`AppError::Forbidden`] for a caller without a staff role, [`AppError::Database`].
     pub async fn visible_org(&self, actor: &Actor) -> Result<OrgTree, AppError> {
         let tree = gov::org_tree(self.store()).await?;
-        let villages = self.store().list_villages().await?;
+        let villages = aidazu_ports::org::list_villages(self.store()).await?;
         let visible_village = |v: &OrgNode| {
             villages.iter().any(|s| {
                 s.id.get() == v.id
