@@ -220,3 +220,80 @@ dual_db_test!(
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 );
+
+dual_db_test!(
+    async fn issue11_catalogue_and_village_list_answer_304_to_their_own_etag(db: TestDb) {
+        let t = TestApp::spawn(db).await;
+        let heping = village_id(&t, "heping").await;
+        let path = format!("/api/v1/villages/{heping}/catalogue");
+        let first = get_response(&t, &path, None).await;
+        assert_eq!(first.status(), StatusCode::OK);
+        assert_eq!(first.headers()["cache-control"], "no-cache");
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        let body: Value = first.json().await.unwrap();
+        assert_eq!(body["itemCount"], 25, "{body}");
+
+        // The same tag back: 304, no body; another tag: the whole answer, the same bytes.
+        let again = t
+            .http
+            .get(t.url(&path))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(again.headers()["etag"], etag.as_str());
+        assert!(again.bytes().await.unwrap().is_empty());
+        let stale = t
+            .http
+            .get(t.url(&path))
+            .header("if-none-match", "\"not-this-one\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::OK);
+        assert_eq!(stale.json::<Value>().await.unwrap(), body);
+
+        // The village list: cached until an organisation write in this replica.
+        let list = get_response(&t, "/api/v1/villages", None).await;
+        let list_tag = list.headers()["etag"].to_str().unwrap().to_owned();
+        assert_eq!(
+            list.json::<Value>().await.unwrap()["villages"]
+                .as_array()
+                .unwrap()
+                .len(),
+            4
+        );
+        let unchanged = t
+            .http
+            .get(t.url("/api/v1/villages"))
+            .header("if-none-match", &list_tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+
+        let district = login_as(&t, "demo-district", "console").await;
+        let (_, villages) = get(&t, "/api/v1/villages", None).await;
+        let town = villages["villages"][0]["townId"].as_i64().unwrap();
+        let (status, created) = post(
+            &t,
+            &format!("/api/v1/admin/towns/{town}/villages"),
+            Some(&district.token),
+            json!({"code": "etag-test", "name": "新村"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let changed = t
+            .http
+            .get(t.url("/api/v1/villages"))
+            .header("if-none-match", &list_tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), StatusCode::OK);
+        assert_ne!(changed.headers()["etag"], list_tag.as_str());
+        let now: Value = changed.json().await.unwrap();
+        assert_eq!(now["villages"].as_array().unwrap().len(), 5, "{now}");
+    }
+);

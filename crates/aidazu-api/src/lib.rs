@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod conditional;
 mod download;
 pub mod dto;
 pub mod error;

@@ -79,4 +79,37 @@ pub(crate) struct ReadCaches {
     /// Access token → the actor it authenticated (request id cleared).
     pub(crate) actors: EpochCache<String, Actor>,
     pub(crate) villages: EpochCache<VillageId, Arc<VillageCard>>,
+    /// The list of every village (`GET /api/v1/villages`), under the unit key.
+    pub(crate) village_list: EpochCache<(), Arc<VillageList>>,
+}
+
+/// Every village, as listed publicly, with a slot for its encoded form.
+#[derive(Debug)]
+pub struct VillageList {
+    pub villages: Vec<VillageSummary>,
+    /// The API's encoded answer for exactly these villages, made once by the first reader.
+    pub encoded: std::sync::OnceLock<Encoded>,
+}
+
+/// An encoded answer kept beside the cached value it was made from: it lives and dies with that
+/// value, so it needs no invalidation of its own.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    /// The body bytes.
+    pub body: bytes::Bytes,
+    /// A strong entity tag over the body (`"` + hex SHA-256 prefix + `"`).
+    pub etag: String,
+}
+
+impl Encoded {
+    /// Wraps `body` with its entity tag.
+    #[must_use]
+    pub fn new(body: Vec<u8>) -> Self {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(&body);
+        Self {
+            etag: format!("\"{}\"", hex::encode(&digest[..12])),
+            body: bytes::Bytes::from(body),
+        }
+    }
 }

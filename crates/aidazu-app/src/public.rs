@@ -12,7 +12,7 @@ pub use aidazu_ports::org::VillageSummary;
 use crate::{App, AppError};
 
 /// The catalogue version in force for a village on a business date.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CatalogueInForce {
     /// The village asked about.
     pub village: VillageSummary,
@@ -22,6 +22,8 @@ pub struct CatalogueInForce {
     pub version: CatalogueVersion,
     /// First day the version applies (the first day of its quarter).
     pub effective_from: NaiveDate,
+    /// The API's encoded answer for exactly this value, made once by the first reader.
+    pub encoded: std::sync::OnceLock<crate::caches::Encoded>,
 }
 
 /// The catalogues in force, per village, for one business date.
@@ -70,6 +72,28 @@ impl App {
         Ok(aidazu_ports::org::list_villages(self.store()).await?)
     }
 
+    /// [`App::villages`] from the replica's cache (see [`crate::caches`]: refilled after an
+    /// organisation write in this replica, or after `CACHE_TTL`), with its encoded-answer slot.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn village_list(&self) -> Result<Arc<crate::caches::VillageList>, AppError> {
+        let epoch = self.store().identity_epoch();
+        let now = self.clock().now();
+        if let Some(hit) = self.inner.caches.village_list.get(&(), epoch, now) {
+            return Ok(hit);
+        }
+        let list = Arc::new(crate::caches::VillageList {
+            villages: self.villages().await?,
+            encoded: std::sync::OnceLock::new(),
+        });
+        self.inner
+            .caches
+            .village_list
+            .put((), list.clone(), epoch, now);
+        Ok(list)
+    }
+
     /// The catalogue in force today (business date in Asia/Shanghai, R15) for a village.
     #[tracing::instrument(skip(self), fields(village.id = village.0))]
     pub async fn catalogue_in_force(
@@ -93,6 +117,7 @@ impl App {
             as_of: today,
             version,
             effective_from,
+            encoded: std::sync::OnceLock::new(),
         });
         self.inner.catalogues.put(village, today, found.clone());
         Ok(found)
