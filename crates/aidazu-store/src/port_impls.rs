@@ -7,6 +7,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, Transact
 pub struct SeaRepo<C> {
     conn: C,
     keys: std::sync::Arc<crate::PiiKeys>,
+    /// For a transaction: the store and its identity epoch when the transaction began.
+    began: Option<(crate::Store, u64)>,
 }
 
 #[async_trait::async_trait]
@@ -1725,6 +1727,7 @@ impl SeaStorage {
         let conn = SeaRepo {
             conn: store.connection().clone(),
             keys: keys.clone(),
+            began: None,
         };
         Self { store, keys, conn }
     }
@@ -1737,9 +1740,11 @@ impl aidazu_ports::StoragePort for SeaStorage {
     }
 
     async fn begin(&self) -> Result<Box<dyn aidazu_ports::TransactionPort>, PortError> {
+        let epoch = self.store.identity_epoch();
         Ok(Box::new(SeaRepo {
             conn: self.store.begin().await?,
             keys: self.keys.clone(),
+            began: Some((self.store.clone(), epoch)),
         }))
     }
 
@@ -1770,11 +1775,20 @@ impl aidazu_ports::StoragePort for SeaStorage {
 
 #[async_trait::async_trait]
 impl aidazu_ports::TransactionPort for SeaRepo<DatabaseTransaction> {
+    /// Commits; when the transaction wrote identity tables (the epoch moved while it ran), moves
+    /// the epoch once more *after* the commit: a cache refilled between the write statement and
+    /// the commit read the old rows, and must not outlive the commit.
     async fn commit(self: Box<Self>) -> Result<(), PortError> {
-        self.conn
-            .commit()
+        let SeaRepo { conn, began, .. } = *self;
+        conn.commit()
             .await
-            .map_err(|e| PortError::from(crate::StoreError::Query(e)))
+            .map_err(|e| PortError::from(crate::StoreError::Query(e)))?;
+        if let Some((store, at_begin)) = began {
+            if store.identity_epoch() != at_begin {
+                store.bump_identity_epoch();
+            }
+        }
+        Ok(())
     }
 
     async fn rollback(self: Box<Self>) -> Result<(), PortError> {

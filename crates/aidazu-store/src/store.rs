@@ -236,6 +236,11 @@ impl Store {
         self.identity_epoch.load(Ordering::Acquire)
     }
 
+    /// Moves [`Store::identity_epoch`] (after a commit that wrote identity tables).
+    pub(crate) fn bump_identity_epoch(&self) {
+        self.identity_epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// The underlying connection, for queries this crate does not offer yet.
     #[must_use]
     pub fn connection(&self) -> &DatabaseConnection {

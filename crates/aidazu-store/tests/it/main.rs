@@ -12,6 +12,7 @@ mod jobs;
 mod ledger;
 mod outbox;
 mod pii;
+mod port;
 mod read_models;
 mod seed;
 mod sessions;
