@@ -1,5 +1,6 @@
 //! The blocking part of the pipeline: header checks, full decode with limits, orientation,
 //! and re-encoding of the public copy and the thumbnail. Runs inside `spawn_blocking`.
+//! Upright JPEGs take `jpeg`'s path instead (no full decode); rotated ones and PNG/WebP this one.
 
 use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read, Seek};
@@ -14,6 +15,7 @@ use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader, Limits, RgbIm
 use crate::config::PhotoConfig;
 use crate::error::PhotoError;
 use crate::format::PhotoFormat;
+use crate::jpeg::process_jpeg;
 use crate::location::{exif_has_location, xmp_has_location};
 
 /// What the blocking step found and produced.
@@ -55,6 +57,12 @@ pub(crate) fn process<R: Read + Seek>(
     limits.max_alloc = Some(config.max_decode_alloc);
 
     if format == PhotoFormat::Jpeg {
+        // Upright 8-bit JPEGs: public copy by dropping metadata segments, thumbnail from a
+        // DCT-scaled decode; no full-size pixel buffer (see `jpeg`).
+        if let Some(done) = process_jpeg(&mut source, config, render)? {
+            return Ok(done);
+        }
+        source.rewind().map_err(PhotoError::Spool)?;
         // The JPEG decoder pads a truncated scan with grey; refuse incomplete files instead.
         if !jpeg_is_complete(&mut source).map_err(PhotoError::Spool)? {
             return Err(PhotoError::NotAnImage);
@@ -285,7 +293,10 @@ fn flatten_on_white(img: &DynamicImage) -> RgbImage {
 }
 
 /// JPEG thumbnail whose longest side is `thumb_side` (never enlarged).
-fn encode_thumbnail(img: &DynamicImage, config: &PhotoConfig) -> Result<Vec<u8>, PhotoError> {
+pub(crate) fn encode_thumbnail(
+    img: &DynamicImage,
+    config: &PhotoConfig,
+) -> Result<Vec<u8>, PhotoError> {
     let side = config.thumb_side.max(1);
     let small = if img.width().max(img.height()) > side {
         Cow::Owned(img.thumbnail(side, side))
