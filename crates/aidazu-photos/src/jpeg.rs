@@ -20,7 +20,7 @@
 //! are files this decoder cannot scale (12-bit, CMYK, lossless, arithmetic-coded): the decode
 //! path gives them today's verdict.
 
-use std::io::{self, BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
 
 use image::metadata::Orientation;
 use image::{DynamicImage, GrayImage, RgbImage};
@@ -29,7 +29,7 @@ use jpeg_decoder::PixelFormat;
 use crate::config::PhotoConfig;
 use crate::error::PhotoError;
 use crate::location::{exif_has_location, xmp_has_location};
-use crate::process::{Processed, Rendered, encode_thumbnail};
+use crate::process::{Processed, PublicCopy, Rendered, encode_thumbnail};
 
 const SOI: u8 = 0xD8;
 const EOI: u8 = 0xD9;
@@ -59,47 +59,75 @@ pub(crate) fn process_jpeg<R: Read + Seek>(
     config: &PhotoConfig,
     render: bool,
 ) -> Result<Option<Processed>, PhotoError> {
-    let mut out = if render {
-        // The copy is at most the original's size; reserving it avoids doubling reallocations.
-        let len = source.seek(SeekFrom::End(0)).map_err(PhotoError::Spool)?;
-        source.rewind().map_err(PhotoError::Spool)?;
-        Some(Vec::with_capacity(usize::try_from(len).unwrap_or(0)))
-    } else {
-        None
-    };
-    let walked = walk(
-        &mut BufReader::with_capacity(64 * 1024, &mut *source),
-        out.as_mut(),
-        config,
-    )?;
-    let (width, height) = if walked.orientation.is_some_and(swaps_axes) {
-        (walked.height, walked.width)
-    } else {
-        (walked.width, walked.height)
-    };
-    let Some(public) = out else {
+    let Some(public) = render.then(|| public_temp_file(config)).transpose()? else {
+        let walked = walk(
+            &mut BufReader::with_capacity(64 * 1024, &mut *source),
+            None,
+            config,
+        )?;
         return Ok(Some(Processed {
-            width,
-            height,
+            width: walked.displayed().0,
+            height: walked.displayed().1,
             had_location: walked.had_location,
             rendered: None,
         }));
     };
+    let mut writer = BufWriter::with_capacity(64 * 1024, public.as_file());
+    let walked = walk(
+        &mut BufReader::with_capacity(64 * 1024, &mut *source),
+        Some(&mut writer),
+        config,
+    )?;
+    writer.flush().map_err(PhotoError::Spool)?;
+    drop(writer);
+    let (width, height) = walked.displayed();
     let upright = walked
         .orientation
         .is_none_or(|o| o == Orientation::NoTransforms);
     if !upright || !walked.scalable {
         return Ok(None);
     }
-    let Some(thumb) = scaled_thumbnail(&public, walked.width, walked.height, config)? else {
+    let copy = std::fs::File::open(public.path()).map_err(PhotoError::Spool)?;
+    let Some(thumb) = scaled_thumbnail(
+        BufReader::with_capacity(64 * 1024, copy),
+        walked.width,
+        walked.height,
+        config,
+    )?
+    else {
         return Ok(None);
     };
     Ok(Some(Processed {
         width,
         height,
         had_location: walked.had_location,
-        rendered: Some(Rendered { public, thumb }),
+        rendered: Some(Rendered {
+            public: PublicCopy::File(public),
+            thumb,
+        }),
     }))
+}
+
+impl Walked {
+    /// The size as displayed: the EXIF orientation applied.
+    fn displayed(&self) -> (u32, u32) {
+        if self.orientation.is_some_and(swaps_axes) {
+            (self.height, self.width)
+        } else {
+            (self.width, self.height)
+        }
+    }
+}
+
+/// A temp file for the public copy, where uploads are spooled.
+fn public_temp_file(config: &PhotoConfig) -> Result<tempfile::NamedTempFile, PhotoError> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("aidazu-public-");
+    match config.spool_dir.as_deref() {
+        Some(dir) => builder.tempfile_in(dir),
+        None => builder.tempfile(),
+    }
+    .map_err(PhotoError::Spool)
 }
 
 fn swaps_axes(orientation: Orientation) -> bool {
@@ -116,18 +144,19 @@ fn swaps_axes(orientation: Orientation) -> bool {
 /// appends the segments the public copy keeps to `out` (when given).
 fn walk<R: BufRead>(
     reader: &mut R,
-    mut out: Option<&mut Vec<u8>>,
+    mut out: Option<&mut dyn Write>,
     config: &PhotoConfig,
 ) -> Result<Walked, PhotoError> {
-    let mut emit = |bytes: &[u8]| {
-        if let Some(out) = out.as_deref_mut() {
-            out.extend_from_slice(bytes);
+    let mut emit = |bytes: &[u8]| -> Result<(), PhotoError> {
+        match out.as_deref_mut() {
+            Some(out) => out.write_all(bytes).map_err(PhotoError::Spool),
+            None => Ok(()),
         }
     };
     if read_u8(reader)? != 0xFF || read_u8(reader)? != SOI {
         return Err(PhotoError::NotAnImage);
     }
-    emit(&[0xFF, SOI]);
+    emit(&[0xFF, SOI])?;
 
     let mut frame: Option<(u32, u32, bool)> = None;
     let mut had_location = false;
@@ -147,7 +176,7 @@ fn walk<R: BufRead>(
                 if scans == 0 {
                     return Err(PhotoError::NotAnImage);
                 }
-                emit(&[0xFF, EOI]);
+                emit(&[0xFF, EOI])?;
                 break;
             }
             // Standalone markers without a length: TEM, and RSTn outside a scan (stray, dropped).
@@ -165,7 +194,7 @@ fn walk<R: BufRead>(
                     seen_jfif = true;
                     let mut jfif = [0u8; 14];
                     jfif[..12].copy_from_slice(&payload[..12]);
-                    emit_segment(&mut emit, APP0, &jfif);
+                    emit_segment(&mut emit, APP0, &jfif)?;
                 }
             }
             APP1 => {
@@ -180,10 +209,10 @@ fn walk<R: BufRead>(
                 }
             }
             APP2 if payload.starts_with(b"ICC_PROFILE\0") => {
-                emit_segment(&mut emit, APP2, &payload)
+                emit_segment(&mut emit, APP2, &payload)?;
             }
             APP14 if payload.len() >= 12 && payload.starts_with(b"Adobe") => {
-                emit_segment(&mut emit, APP14, &payload[..12]);
+                emit_segment(&mut emit, APP14, &payload[..12])?;
             }
             // Every other APPn and COM: metadata, dropped.
             0xE0..=0xEF | 0xFE => {}
@@ -193,18 +222,18 @@ fn walk<R: BufRead>(
                     return Err(PhotoError::NotAnImage);
                 }
                 frame = Some(parse_sof(marker, &payload, config)?);
-                emit_segment(&mut emit, marker, &payload);
+                emit_segment(&mut emit, marker, &payload)?;
             }
             SOS => {
                 if frame.is_none() {
                     return Err(PhotoError::NotAnImage);
                 }
                 scans += 1;
-                emit_segment(&mut emit, SOS, &payload);
+                emit_segment(&mut emit, SOS, &payload)?;
                 pending = Some(copy_entropy_coded(reader, &mut emit)?);
             }
             // DHT, DAC, DNL, DQT, DRI, EXP: tables and parameters the decoder needs.
-            _ => emit_segment(&mut emit, marker, &payload),
+            _ => emit_segment(&mut emit, marker, &payload)?,
         }
     }
     let (width, height, scalable) = frame.ok_or(PhotoError::NotAnImage)?;
@@ -247,19 +276,23 @@ fn parse_sof(
     Ok((width, height, scalable))
 }
 
-fn emit_segment(emit: &mut impl FnMut(&[u8]), marker: u8, payload: &[u8]) {
+fn emit_segment(
+    emit: &mut impl FnMut(&[u8]) -> Result<(), PhotoError>,
+    marker: u8,
+    payload: &[u8],
+) -> Result<(), PhotoError> {
     // Payloads come from a 16-bit length or are shorter fixed headers.
     let len = u16::try_from(payload.len() + 2).unwrap_or(u16::MAX);
-    emit(&[0xFF, marker]);
-    emit(&len.to_be_bytes());
-    emit(payload);
+    emit(&[0xFF, marker])?;
+    emit(&len.to_be_bytes())?;
+    emit(payload)
 }
 
 /// Copies entropy-coded data (stuffed `FF 00` and RSTn included) and returns the marker that
 /// ends it. The end of the file inside a scan is a truncated image.
 fn copy_entropy_coded<R: BufRead>(
     reader: &mut R,
-    emit: &mut impl FnMut(&[u8]),
+    emit: &mut impl FnMut(&[u8]) -> Result<(), PhotoError>,
 ) -> Result<u8, PhotoError> {
     loop {
         let buf = reader.fill_buf().map_err(io_error)?;
@@ -267,19 +300,19 @@ fn copy_entropy_coded<R: BufRead>(
             return Err(PhotoError::NotAnImage);
         }
         let Some(at) = buf.iter().position(|&b| b == 0xFF) else {
-            emit(buf);
+            emit(buf)?;
             let n = buf.len();
             reader.consume(n);
             continue;
         };
-        emit(&buf[..at]);
+        emit(&buf[..at])?;
         reader.consume(at + 1);
         let mut next = read_u8(reader)?;
         while next == 0xFF {
             next = read_u8(reader)?;
         }
         match next {
-            0x00 | 0xD0..=0xD7 => emit(&[0xFF, next]),
+            0x00 | 0xD0..=0xD7 => emit(&[0xFF, next])?,
             marker => return Ok(marker),
         }
     }
@@ -334,16 +367,16 @@ fn thumbnail_size(width: u32, height: u32, side: u32) -> (u32, u32) {
     (scale(width), scale(height))
 }
 
-/// Decodes `jpeg` at the smallest DCT scale that is still at least the thumbnail's size, then
+/// Decodes `jpeg` (the public copy) at the smallest DCT scale that is still at least the thumbnail's size, then
 /// resamples to it. `Ok(None)`: a pixel format the thumbnail path does not take.
-fn scaled_thumbnail(
-    jpeg: &[u8],
+fn scaled_thumbnail<R: Read>(
+    jpeg: R,
     width: u32,
     height: u32,
     config: &PhotoConfig,
 ) -> Result<Option<Vec<u8>>, PhotoError> {
     let (tw, th) = thumbnail_size(width, height, config.thumb_side.max(1));
-    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(jpeg));
+    let mut decoder = jpeg_decoder::Decoder::new(jpeg);
     decoder.set_max_decoding_buffer_size(
         usize::try_from(config.max_decode_alloc).unwrap_or(usize::MAX),
     );
@@ -388,6 +421,8 @@ fn decode_error(error: jpeg_decoder::Error) -> PhotoError {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
+
     use image::{ImageFormat, Rgb};
 
     use super::*;
@@ -499,10 +534,13 @@ mod tests {
         process_jpeg(&mut Cursor::new(bytes), &PhotoConfig::default(), true)
     }
 
-    fn render(bytes: &[u8]) -> (Processed, Rendered) {
+    /// The fast path's result and its public copy's bytes.
+    fn render(bytes: &[u8]) -> (Processed, Rendered, Vec<u8>) {
         let mut processed = fast(bytes).unwrap().expect("fast path");
         let rendered = processed.rendered.take().unwrap();
-        (processed, rendered)
+        assert!(matches!(rendered.public, PublicCopy::File(_)));
+        let public = rendered.public.to_vec();
+        (processed, rendered, public)
     }
 
     fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -533,23 +571,20 @@ mod tests {
         // A vendor trailer (or an MPF secondary image with its own EXIF) after EOI.
         upload.extend(with_segments(&jpeg(16, 16), &[(APP1, &exif(None, true))]));
 
-        let (processed, rendered) = render(&upload);
+        let (processed, _, public) = render(&upload);
         assert!(processed.had_location);
         assert_eq!((processed.width, processed.height), (640, 480));
         // Exactly the encoder's own stream: the same entropy-coded data, nothing added.
-        assert_eq!(
-            rendered.public, base,
-            "public copy = original minus metadata"
-        );
+        assert_eq!(public, base, "public copy = original minus metadata");
         for needle in [&b"Exif"[..], b"GPS", b"Photoshop", b"MPF", b"29.7N"] {
-            assert!(!contains(&rendered.public, needle), "{needle:?} left");
+            assert!(!contains(&public, needle), "{needle:?} left");
         }
         assert!(
             exif::Reader::new()
-                .read_from_container(&mut Cursor::new(&rendered.public))
+                .read_from_container(&mut Cursor::new(&public))
                 .is_err()
         );
-        assert_eq!(&rendered.public[rendered.public.len() - 2..], [0xFF, EOI]);
+        assert_eq!(&public[public.len() - 2..], [0xFF, EOI]);
     }
 
     #[test]
@@ -560,8 +595,8 @@ mod tests {
         // JFIF 1.01 with a 1×1 RGB thumbnail; the encoder's own APP0 follows.
         let jfif = b"JFIF\0\x01\x01\x00\x00\x48\x00\x48\x01\x01\xAA\xBB\xCC";
         let upload = with_segments(&base, &[(APP0, jfif), (APP2, icc), (APP14, adobe)]);
-        let (_, rendered) = render(&upload);
-        let public = &rendered.public;
+        let (_, _, public) = render(&upload);
+        let public = &public;
         assert!(contains(public, &segment(APP2, icc)), "ICC kept verbatim");
         assert!(
             contains(public, &segment(APP14, &adobe[..12])),
@@ -589,10 +624,10 @@ mod tests {
     #[test]
     fn f2_upright_exif_orientation_keeps_the_lossless_path() {
         let upload = with_segments(&two_tone(400, 200), &[(APP1, &exif(Some(1), false))]);
-        let (processed, rendered) = render(&upload);
+        let (processed, _, public) = render(&upload);
         assert!(!processed.had_location);
         assert_eq!((processed.width, processed.height), (400, 200));
-        assert!(!markers(&rendered.public).contains(&APP1));
+        assert!(!markers(&public).contains(&APP1));
     }
 
     #[test]
@@ -616,9 +651,11 @@ mod tests {
         .unwrap();
         assert_eq!((out.width, out.height), (200, 400));
         let rendered = out.rendered.unwrap();
-        assert!(!markers(&rendered.public).contains(&APP1));
-        assert!(!contains(&rendered.public, b"Exif"));
-        let public = image::load_from_memory(&rendered.public).unwrap().to_rgb8();
+        assert!(matches!(rendered.public, PublicCopy::Memory(_)));
+        let public = rendered.public.to_vec();
+        assert!(!markers(&public).contains(&APP1));
+        assert!(!contains(&public, b"Exif"));
+        let public = image::load_from_memory(&public).unwrap().to_rgb8();
         assert_eq!(public.dimensions(), (200, 400));
         let (top, bottom) = (public.get_pixel(100, 50).0, public.get_pixel(100, 350).0);
         assert!(top[0] > 150 && top[2] < 100, "top red: {top:?}");
@@ -639,14 +676,14 @@ mod tests {
             ((333, 333), (320, 320)),
             ((100, 60), (100, 60)),
         ] {
-            let (processed, rendered) = render(&jpeg(w, h));
+            let (processed, rendered, _) = render(&jpeg(w, h));
             assert_eq!((processed.width, processed.height), (w, h));
             let thumb =
                 image::load_from_memory_with_format(&rendered.thumb, ImageFormat::Jpeg).unwrap();
             assert_eq!((thumb.width(), thumb.height()), expected, "{w}×{h}");
         }
         // The picture survives the scaling: left red, right blue.
-        let (_, rendered) = render(&two_tone(2000, 1000));
+        let (_, rendered, _) = render(&two_tone(2000, 1000));
         let thumb = image::load_from_memory(&rendered.thumb).unwrap().to_rgb8();
         assert_eq!(thumb.dimensions(), (320, 160));
         let (left, right) = (thumb.get_pixel(40, 80).0, thumb.get_pixel(280, 80).0);
@@ -658,7 +695,7 @@ mod tests {
             600,
             |x, _| image::Luma([(x % 256) as u8]),
         )));
-        let (_, rendered) = render(&grey);
+        let (_, rendered, _) = render(&grey);
         let thumb = image::load_from_memory(&rendered.thumb).unwrap();
         assert_eq!((thumb.width(), thumb.height()), (320, 213));
     }
@@ -737,7 +774,10 @@ mod tests {
     #[test]
     fn restart_markers_and_stuffed_bytes_inside_the_scan_are_copied() {
         let mut scan = Vec::new();
-        let mut emit = |b: &[u8]| scan.extend_from_slice(b);
+        let mut emit = |b: &[u8]| -> Result<(), PhotoError> {
+            scan.extend_from_slice(b);
+            Ok(())
+        };
         let data = [0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD3, 0x56, 0xFF, 0xFF, EOI];
         let marker = copy_entropy_coded(&mut Cursor::new(&data[..]), &mut emit).unwrap();
         assert_eq!(marker, EOI);

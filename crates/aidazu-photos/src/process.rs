@@ -33,8 +33,28 @@ pub(crate) struct Processed {
 /// The encoded derived variants.
 #[derive(Debug)]
 pub(crate) struct Rendered {
-    pub public: Vec<u8>,
+    pub public: PublicCopy,
     pub thumb: Vec<u8>,
+}
+
+/// Where the public copy is: re-encoded in memory, or (a JPEG's segment copy, as large as the
+/// upload) in a temp file next to the spooled upload, so that uploads waiting for the store do
+/// not each hold megabytes.
+#[derive(Debug)]
+pub(crate) enum PublicCopy {
+    Memory(Vec<u8>),
+    File(tempfile::NamedTempFile),
+}
+
+impl PublicCopy {
+    /// The whole copy (tests).
+    #[cfg(test)]
+    pub(crate) fn to_vec(&self) -> Vec<u8> {
+        match self {
+            Self::Memory(bytes) => bytes.clone(),
+            Self::File(file) => std::fs::read(file.path()).unwrap(),
+        }
+    }
 }
 
 /// Reads `source` as `format`, enforcing the configured limits before any pixel buffer is
@@ -117,7 +137,10 @@ pub(crate) fn process<R: Read + Seek>(
         width: img.width(),
         height: img.height(),
         had_location,
-        rendered: Some(Rendered { public, thumb }),
+        rendered: Some(Rendered {
+            public: PublicCopy::Memory(public),
+            thumb,
+        }),
     })
 }
 
@@ -337,7 +360,7 @@ mod tests {
         )
         .unwrap();
         let rendered = out.rendered.unwrap();
-        let public = image::load_from_memory(&rendered.public).unwrap();
+        let public = image::load_from_memory(&rendered.public.to_vec()).unwrap();
         assert!(public.color().has_alpha());
         let thumb =
             image::load_from_memory_with_format(&rendered.thumb, ImageFormat::Jpeg).unwrap();
