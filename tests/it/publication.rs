@@ -578,3 +578,46 @@ dual_db_test!(
         }
     }
 );
+
+dual_db_test!(
+    async fn r16_a_scheduler_pass_told_to_stop_ends_between_villages_and_leaves_no_run_running(
+        db: TestDb,
+    ) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        // Thu 8 Oct 2026, 09:00 Shanghai: Q3 is due in every demo village.
+        let start = "2026-10-08T01:00:00Z".parse().unwrap();
+        let (t, _clock) = spawn_at(db, start, fast_workers()).await;
+        // Shutdown arrives while the first village is being published: the pass finishes that
+        // village (its claimed run is done, never left `running`) and stops before the next.
+        let asked = AtomicUsize::new(0);
+        let stop = || asked.fetch_add(1, Ordering::SeqCst) >= 1;
+        assert_eq!(t.app.run_due_jobs_until(&stop).await.unwrap(), 1);
+        assert_eq!(
+            asked.load(Ordering::SeqCst),
+            2,
+            "stopped at the next village boundary"
+        );
+
+        let district = login(&t, "demo-district").await;
+        let publish_runs = |jobs: &serde_json::Value| -> Vec<serde_json::Value> {
+            jobs["runs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["job"] == "publish")
+                .cloned()
+                .collect()
+        };
+        let (_, jobs) = get(&t, "/api/v1/admin/jobs", Some(&district.token)).await;
+        let runs = publish_runs(&jobs);
+        assert_eq!(runs.len(), 1, "{jobs}");
+        assert_eq!(runs[0]["status"], "done", "{jobs}");
+
+        // The next pass publishes the rest.
+        assert_eq!(t.app.run_due_jobs().await.unwrap(), 3);
+        let (_, jobs) = get(&t, "/api/v1/admin/jobs", Some(&district.token)).await;
+        let runs = publish_runs(&jobs);
+        assert_eq!(runs.len(), 4, "{jobs}");
+        assert!(runs.iter().all(|r| r["status"] == "done"), "{jobs}");
+    }
+);

@@ -216,8 +216,24 @@ impl App {
     /// [`AppError::Database`] when the villages cannot be listed; a village's own failure is
     /// recorded on its run and logged.
     pub async fn run_due_jobs(&self) -> Result<usize, AppError> {
+        self.run_due_jobs_until(&|| false).await
+    }
+
+    /// [`run_due_jobs`](Self::run_due_jobs) that ends the pass early, between villages, once
+    /// `stop()` answers `true` (shutdown). A village's publication or year close, once begun, is
+    /// finished first: its claimed run never stays `running`. The next pass does the rest.
+    ///
+    /// # Errors
+    /// As [`run_due_jobs`](Self::run_due_jobs).
+    pub async fn run_due_jobs_until(
+        &self,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Result<usize, AppError> {
         let mut published = 0;
         for v in aidazu_ports::org::list_villages(self.store()).await? {
+            if stop() {
+                return Ok(published);
+            }
             let Some(quarter) = self.due_publication(v.id).await? else {
                 continue;
             };
@@ -235,27 +251,52 @@ impl App {
                 }
             }
         }
+        if stop() {
+            return Ok(published);
+        }
         published += self.retry_amendments().await?;
         for v in aidazu_ports::org::list_villages(self.store()).await? {
+            if stop() {
+                return Ok(published);
+            }
             self.year_close_due(v.id, &v.code).await?;
+        }
+        if stop() {
+            return Ok(published);
         }
         self.objection_reminders().await?;
         Ok(published)
     }
 }
 
-/// Runs [`App::run_due_jobs`] every `every` until `shutdown`.
+/// Runs [`App::run_due_jobs`] every `every` until `shutdown`. A shutdown during a pass ends the
+/// pass at the next village boundary ([`App::run_due_jobs_until`]), not after the whole pass.
 pub async fn run_scheduler(
     app: App,
     every: std::time::Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
+    use std::sync::atomic::{AtomicBool, Ordering};
     tokio::pin!(shutdown);
+    let stopping = AtomicBool::new(false);
     loop {
-        match app.run_due_jobs().await {
+        let stop = || stopping.load(Ordering::Relaxed);
+        let pass = app.run_due_jobs_until(&stop);
+        tokio::pin!(pass);
+        // The pass is polled to its end; the shutdown only raises the flag it checks.
+        let result = loop {
+            tokio::select! {
+                result = &mut pass => break result,
+                () = &mut shutdown, if !stop() => stopping.store(true, Ordering::Relaxed),
+            }
+        };
+        match result {
             Ok(0) => {}
             Ok(n) => tracing::info!(published = n, "scheduler published quarters"),
             Err(error) => tracing::warn!(%error, "scheduler pass failed; retried next round"),
+        }
+        if stopping.load(Ordering::Relaxed) {
+            break;
         }
         tokio::select! {
             () = &mut shutdown => break,

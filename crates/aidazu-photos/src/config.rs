@@ -16,7 +16,9 @@ pub struct PhotoConfig {
     pub max_decode_alloc: u64,
     /// How many photos may be decoded at the same time (bounds peak memory; default 2).
     pub max_concurrent_decodes: usize,
-    /// JPEG quality of the public copy of a JPEG (default 85).
+    /// JPEG quality of the public copy of a JPEG that has to be re-encoded (default 85): only
+    /// rotated ones (EXIF Orientation 2–8) and codings the scaled decoder does not read; an upright
+    /// JPEG's public copy is its own stream without the metadata segments.
     pub public_jpeg_quality: u8,
     /// Longest side of the thumbnail in pixels (default 320). Smaller images are not enlarged.
     pub thumb_side: u32,

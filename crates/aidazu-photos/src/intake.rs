@@ -12,7 +12,7 @@ use crate::config::PhotoConfig;
 use crate::error::{BoxError, PhotoError};
 use crate::format::{PhotoFormat, Sniffed, sniff};
 use crate::keys::{BlobKey, PhotoVariant};
-use crate::process::{Processed, process};
+use crate::process::{Processed, PublicCopy, process};
 use crate::spool::{Spooled, spool};
 
 /// Chunk size when copying the spooled original into the store.
@@ -158,9 +158,19 @@ impl PhotoIntake {
         let processed = self.run_blocking(&spooled, format, !already_stored).await?;
 
         if let Some(rendered) = processed.rendered {
-            self.store
-                .put(&public_key, Bytes::from(rendered.public))
-                .await?;
+            match rendered.public {
+                PublicCopy::Memory(bytes) => {
+                    self.store.put(&public_key, Bytes::from(bytes)).await?
+                }
+                PublicCopy::File(file) => {
+                    let file = tokio::fs::File::open(file.path())
+                        .await
+                        .map_err(PhotoError::Spool)?;
+                    let content: ByteStream =
+                        Box::pin(ReaderStream::with_capacity(file, COPY_CHUNK));
+                    self.store.put_stream(&public_key, content).await?;
+                }
+            }
             self.store
                 .put(&thumb_key, Bytes::from(rendered.thumb))
                 .await?;

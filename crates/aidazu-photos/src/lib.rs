@@ -6,6 +6,7 @@ mod config;
 mod error;
 mod format;
 mod intake;
+mod jpeg;
 mod keys;
 mod links;
 mod location;

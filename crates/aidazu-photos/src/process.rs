@@ -1,5 +1,6 @@
 //! The blocking part of the pipeline: header checks, full decode with limits, orientation,
 //! and re-encoding of the public copy and the thumbnail. Runs inside `spawn_blocking`.
+//! Upright JPEGs take `jpeg`'s path instead (no full decode); rotated ones and PNG/WebP this one.
 
 use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read, Seek};
@@ -14,6 +15,7 @@ use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader, Limits, RgbIm
 use crate::config::PhotoConfig;
 use crate::error::PhotoError;
 use crate::format::PhotoFormat;
+use crate::jpeg::process_jpeg;
 use crate::location::{exif_has_location, xmp_has_location};
 
 /// What the blocking step found and produced.
@@ -31,8 +33,28 @@ pub(crate) struct Processed {
 /// The encoded derived variants.
 #[derive(Debug)]
 pub(crate) struct Rendered {
-    pub public: Vec<u8>,
+    pub public: PublicCopy,
     pub thumb: Vec<u8>,
+}
+
+/// Where the public copy is: re-encoded in memory, or (a JPEG's segment copy, as large as the
+/// upload) in a temp file next to the spooled upload, so that uploads waiting for the store do
+/// not each hold megabytes.
+#[derive(Debug)]
+pub(crate) enum PublicCopy {
+    Memory(Vec<u8>),
+    File(tempfile::NamedTempFile),
+}
+
+impl PublicCopy {
+    /// The whole copy (tests).
+    #[cfg(test)]
+    pub(crate) fn to_vec(&self) -> Vec<u8> {
+        match self {
+            Self::Memory(bytes) => bytes.clone(),
+            Self::File(file) => std::fs::read(file.path()).unwrap(),
+        }
+    }
 }
 
 /// Reads `source` as `format`, enforcing the configured limits before any pixel buffer is
@@ -55,6 +77,12 @@ pub(crate) fn process<R: Read + Seek>(
     limits.max_alloc = Some(config.max_decode_alloc);
 
     if format == PhotoFormat::Jpeg {
+        // Upright 8-bit JPEGs: public copy by dropping metadata segments, thumbnail from a
+        // DCT-scaled decode; no full-size pixel buffer (see `jpeg`).
+        if let Some(done) = process_jpeg(&mut source, config, render)? {
+            return Ok(done);
+        }
+        source.rewind().map_err(PhotoError::Spool)?;
         // The JPEG decoder pads a truncated scan with grey; refuse incomplete files instead.
         if !jpeg_is_complete(&mut source).map_err(PhotoError::Spool)? {
             return Err(PhotoError::NotAnImage);
@@ -109,7 +137,10 @@ pub(crate) fn process<R: Read + Seek>(
         width: img.width(),
         height: img.height(),
         had_location,
-        rendered: Some(Rendered { public, thumb }),
+        rendered: Some(Rendered {
+            public: PublicCopy::Memory(public),
+            thumb,
+        }),
     })
 }
 
@@ -285,7 +316,10 @@ fn flatten_on_white(img: &DynamicImage) -> RgbImage {
 }
 
 /// JPEG thumbnail whose longest side is `thumb_side` (never enlarged).
-fn encode_thumbnail(img: &DynamicImage, config: &PhotoConfig) -> Result<Vec<u8>, PhotoError> {
+pub(crate) fn encode_thumbnail(
+    img: &DynamicImage,
+    config: &PhotoConfig,
+) -> Result<Vec<u8>, PhotoError> {
     let side = config.thumb_side.max(1);
     let small = if img.width().max(img.height()) > side {
         Cow::Owned(img.thumbnail(side, side))
@@ -326,7 +360,7 @@ mod tests {
         )
         .unwrap();
         let rendered = out.rendered.unwrap();
-        let public = image::load_from_memory(&rendered.public).unwrap();
+        let public = image::load_from_memory(&rendered.public.to_vec()).unwrap();
         assert!(public.color().has_alpha());
         let thumb =
             image::load_from_memory_with_format(&rendered.thumb, ImageFormat::Jpeg).unwrap();
