@@ -381,3 +381,42 @@ dual_db_test!(
         );
     }
 );
+
+// F4 and shutdown: a stopping outbox worker ends its pass between messages; the message in hand is
+// sent and recorded first, and none is left leased for another replica to wait out.
+dual_db_test!(
+    async fn f4_an_outbox_pass_told_to_stop_ends_between_messages_and_leaves_none_leased(
+        db: TestDb,
+    ) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let t = spawn_fast(db, vec![env("AIDAZU__DINGTALK__WORKERS__ENABLED", "false")]).await;
+        enqueue_notifications(&t, "stopping", 3).await;
+        let asked = AtomicUsize::new(0);
+        let stop = || asked.fetch_add(1, Ordering::SeqCst) >= 1;
+        let report = aidazu_app::outbox::dispatch_due_until(&t.app, "stopping-worker", &stop)
+            .await
+            .unwrap();
+        assert!(!report.is_empty(), "{report:?}");
+        assert_eq!(
+            asked.load(Ordering::SeqCst),
+            2,
+            "stopped at the next message"
+        );
+        let statuses = outbox_statuses(&t).await;
+        assert_eq!(statuses.get("sent"), Some(&1), "{statuses:?}");
+        assert_eq!(statuses.get("pending"), Some(&2), "{statuses:?}");
+
+        // The next pass (another worker, or this one after a restart) sends the rest at once,
+        // once each: the stopping worker left nothing leased that would have to be waited out.
+        aidazu_app::outbox::dispatch_due(&t.app, "next-worker")
+            .await
+            .unwrap();
+        let statuses = outbox_statuses(&t).await;
+        assert_eq!(statuses.get("sent"), Some(&3), "{statuses:?}");
+        let mut texts = sim_notifications(&t, None, "stopping").await;
+        texts.sort();
+        assert_eq!(texts.len(), 3, "{texts:?}");
+        texts.dedup();
+        assert_eq!(texts.len(), 3, "none sent twice: {texts:?}");
+    }
+);

@@ -61,6 +61,19 @@ pub fn backoff(policy: &OutboxPolicy, attempts: u32, jitter: f64) -> Duration {
 /// # Errors
 /// [`AppError::Database`] when claiming or recording fails.
 pub async fn dispatch_due(app: &App, worker: &str) -> Result<DispatchReport, AppError> {
+    dispatch_due_until(app, worker, &|| false).await
+}
+
+/// [`dispatch_due`] that ends early once `stop()` says so, between messages: a claimed message is
+/// always sent and recorded first, so none is left leased by a stopping process.
+///
+/// # Errors
+/// As [`dispatch_due`].
+pub async fn dispatch_due_until(
+    app: &App,
+    worker: &str,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<DispatchReport, AppError> {
     let policy = app.dingtalk_setup().map(|s| s.outbox).unwrap_or_default();
     let lease = chrono::Duration::from_std(policy.lease).unwrap_or(chrono::Duration::seconds(60));
     // Cut every send off well before the lease ends, so no other worker can take the message
@@ -68,6 +81,9 @@ pub async fn dispatch_due(app: &App, worker: &str) -> Result<DispatchReport, App
     let send_deadline = policy.lease.mul_f64(0.6);
     let mut report = DispatchReport::default();
     loop {
+        if stop() {
+            return Ok(report);
+        }
         // Leases are shared between processes (replicas), so they run on real time.
         #[expect(
             clippy::disallowed_methods,
@@ -192,15 +208,31 @@ pub async fn run_outbox_worker(
     poll: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
+    use std::sync::atomic::{AtomicBool, Ordering};
     let notify = app.outbox_notify();
     tokio::pin!(shutdown);
+    let stopping = AtomicBool::new(false);
     loop {
-        match dispatch_due(&app, &worker).await {
+        let stop = || stopping.load(Ordering::Relaxed);
+        let pass = dispatch_due_until(&app, &worker, &stop);
+        tokio::pin!(pass);
+        // A shutdown during a pass raises the flag the pass checks between messages; the pass
+        // itself is polled to its end, so the message being sent is recorded.
+        let result = loop {
+            tokio::select! {
+                result = &mut pass => break result,
+                () = &mut shutdown, if !stop() => stopping.store(true, Ordering::Relaxed),
+            }
+        };
+        match result {
             Ok(report) if !report.is_empty() => {
                 tracing::debug!(?report, "outbox pass");
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "outbox worker pass failed"),
+        }
+        if stopping.load(Ordering::Relaxed) {
+            break;
         }
         let wake = async {
             match &notify {
