@@ -1783,10 +1783,10 @@ impl aidazu_ports::TransactionPort for SeaRepo<DatabaseTransaction> {
         conn.commit()
             .await
             .map_err(|e| PortError::from(crate::StoreError::Query(e)))?;
-        if let Some((store, at_begin)) = began {
-            if store.identity_epoch() != at_begin {
-                store.bump_identity_epoch();
-            }
+        if let Some((store, at_begin)) = began
+            && store.identity_epoch() != at_begin
+        {
+            store.bump_identity_epoch();
         }
         Ok(())
     }
