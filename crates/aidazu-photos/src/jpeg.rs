@@ -102,6 +102,7 @@ pub(crate) fn process_jpeg<R: Read + Seek>(
         let copy = std::fs::File::open(public.path()).map_err(PhotoError::Spool)?;
         return reduced_upright(
             BufReader::with_capacity(64 * 1024, copy),
+            public,
             &walked,
             reduction,
             orientation,
@@ -462,6 +463,7 @@ fn scaled_thumbnail<R: Read>(
 /// copy's. `Ok(None)`: a layout or pixel format this path does not take.
 fn reduced_upright<R: Read>(
     jpeg: R,
+    public: tempfile::NamedTempFile,
     walked: &Walked,
     reduction: u32,
     orientation: Orientation,
@@ -493,14 +495,26 @@ fn reduced_upright<R: Read>(
     .ok_or_else(|| PhotoError::Internal("jpeg decoder gave a short pixel buffer".to_owned()))?;
     img.apply_orientation(orientation);
     // Only the colour profile is carried over (the stripped copy has no EXIF/XMP to carry).
-    let public = encode_public(&img, PhotoFormat::Jpeg, decoder.icc_profile(), config)?;
+    let encoded = encode_public(&img, PhotoFormat::Jpeg, decoder.icc_profile(), config)?;
     let thumb = encode_thumbnail(&img, config)?;
+    let (width, height) = (img.width(), img.height());
+    drop(img);
+    // The re-encoded copy replaces the stripped one in the temp file, so the uploads waiting
+    // for the store do not each hold it in memory.
+    {
+        let mut file = public.as_file();
+        file.set_len(0).map_err(PhotoError::Spool)?;
+        file.rewind().map_err(PhotoError::Spool)?;
+        file.write_all(&encoded).map_err(PhotoError::Spool)?;
+        file.flush().map_err(PhotoError::Spool)?;
+    }
+    drop(encoded);
     Ok(Some(Processed {
-        width: img.width(),
-        height: img.height(),
+        width,
+        height,
         had_location: walked.had_location,
         rendered: Some(Rendered {
-            public: PublicCopy::Memory(public),
+            public: PublicCopy::File(public),
             thumb,
         }),
     }))
@@ -776,7 +790,7 @@ mod tests {
         // 1/2 scale: the mildest that brings 4000 to at most 2048.
         assert_eq!((processed.width, processed.height), (1500, 2000));
         let rendered = processed.rendered.take().unwrap();
-        assert!(matches!(rendered.public, PublicCopy::Memory(_)));
+        assert!(matches!(rendered.public, PublicCopy::File(_)));
         let public = rendered.public.to_vec();
         assert!(!markers(&public).contains(&APP1));
         for needle in [&b"Exif"[..], b"GPS"] {
