@@ -24,7 +24,9 @@
 # BENCH_DURATION (wrk seconds per point, default 10), BENCH_NO_BUILD=1 to reuse target/release,
 # BENCH_BIN (the aidazu binary to measure, default target/release/aidazu), BENCH_BARE (the bare server),
 # P4_VILLAGES / P4_HOUSEHOLDS (default 2500 / 400), P1_SYN_VILLAGES (default 200),
-# P2_CLIENTS (default 8), P2_VILLAGES (default 50), P3_EVENTS (default 20000).
+# P2_CLIENTS (default 8), P2_VILLAGES (default 50), P3_EVENTS (default 20000),
+# P5_ORIENTATION (1..8: insert an EXIF APP1 with that Orientation into the P5 photo; 6 = a rotated
+# Android portrait shot, which is re-encoded upright instead of copied losslessly).
 # Results: target/bench/<date>/*.md (printed too); docs/benchmarks.md quotes them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -288,6 +290,19 @@ p5() {
   export AIDAZU__DATABASE__URL="sqlite://$data/aidazu.db" AIDAZU__STORAGE__DIR="$data/photos"
   "$bin" seed-demo >/dev/null
   "$bin" bench photo --out "$data/photo.jpg" --bytes 8388608 >"$data/photo.txt"
+  local orientation=${P5_ORIENTATION:-}
+  if [ -n "$orientation" ]; then
+    # An APP1 EXIF segment holding only Orientation = $orientation (1..8), inserted after SOI:
+    # 6 is the usual tag of an Android portrait shot (stored landscape, shown turned 90°).
+    case "$orientation" in [1-8]) ;; *) echo "P5_ORIENTATION must be 1..8" >&2; exit 2 ;; esac
+    { head -c 2 "$data/photo.jpg"
+      printf '\xff\xe1\x00\x22Exif\x00\x00II*\x00\x08\x00\x00\x00\x01\x00\x12\x01\x03\x00\x01\x00\x00\x00'
+      printf "\\x0$orientation"
+      printf '\x00\x00\x00\x00\x00\x00\x00'
+      tail -c +3 "$data/photo.jpg"; } >"$data/photo-rot.jpg"
+    mv "$data/photo-rot.jpg" "$data/photo.jpg"
+    echo "$(cat "$data/photo.txt") exif_orientation=$orientation" >"$data/photo.txt"
+  fi
   local pid; pid=$(start_serve "$data")
   sleep 2
   local idle; idle=$(rss "$pid")

@@ -20,6 +20,12 @@ pub struct PhotoConfig {
     /// rotated ones (EXIF Orientation 2–8) and codings the scaled decoder does not read; an upright
     /// JPEG's public copy is its own stream without the metadata segments.
     pub public_jpeg_quality: u8,
+    /// A JPEG that must be re-encoded (EXIF Orientation 2–8) and whose long side exceeds this
+    /// (default 2048 px) is decoded at a reduced DCT scale (1/2, 1/4 or 1/8: the mildest that
+    /// brings the long side to at most this, so the public copy's long side lies between half
+    /// of it and it), which keeps a 12-megapixel portrait shot from ever being a full-size
+    /// pixel buffer. Upright JPEGs keep their full size (lossless copy); PNG/WebP are not scaled.
+    pub max_reencoded_side: u32,
     /// Longest side of the thumbnail in pixels (default 320). Smaller images are not enlarged.
     pub thumb_side: u32,
     /// JPEG quality of the thumbnail (default 80).
@@ -54,6 +60,7 @@ impl Default for PhotoConfig {
             max_decode_alloc: 512 * 1024 * 1024,
             max_concurrent_decodes: 2,
             public_jpeg_quality: 85,
+            max_reencoded_side: 2048,
             thumb_side: 320,
             thumb_jpeg_quality: 80,
             spool_dir: None,

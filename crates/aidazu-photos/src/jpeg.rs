@@ -14,11 +14,13 @@
 //! FlashPix, IPTC/Photoshop, vendor blocks), COM, and everything after the first EOI (vendor
 //! trailers and the MPF secondary images some phones append, which carry their own EXIF).
 //!
-//! Orientation: a photo whose EXIF Orientation is 2–8 is *not* handled here; it takes the decode
-//! path, which turns the pixels upright and re-encodes them (a copy without EXIF would display
-//! sideways, and one with an Orientation-only EXIF relies on every viewer honouring it). Neither
-//! are files this decoder cannot scale (12-bit, CMYK, lossless, arithmetic-coded): the decode
-//! path gives them today's verdict.
+//! Orientation: a photo whose EXIF Orientation is 2–8 is re-encoded upright (a copy without EXIF
+//! would display sideways, and one with an Orientation-only EXIF relies on every viewer honouring
+//! it). When its long side exceeds `max_reencoded_side`, the stripped copy is decoded here at a
+//! reduced DCT scale (1/2, 1/4 or 1/8), turned and encoded, so the public copy's long side is at
+//! most about the limit and the full-size pixels never exist; a smaller one takes the decode path
+//! at full size. Files this decoder cannot scale (12-bit, CMYK, lossless, arithmetic-coded) take
+//! the decode path too, which gives them today's verdict.
 
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
 
@@ -28,8 +30,9 @@ use jpeg_decoder::PixelFormat;
 
 use crate::config::PhotoConfig;
 use crate::error::PhotoError;
+use crate::format::PhotoFormat;
 use crate::location::{exif_has_location, xmp_has_location};
-use crate::process::{Processed, PublicCopy, Rendered, encode_thumbnail};
+use crate::process::{Processed, PublicCopy, Rendered, encode_public, encode_thumbnail};
 
 const SOI: u8 = 0xD8;
 const EOI: u8 = 0xD9;
@@ -65,9 +68,14 @@ pub(crate) fn process_jpeg<R: Read + Seek>(
             None,
             config,
         )?;
+        // The size the public copy has (or would have): a large rotated photo's is reduced.
+        let (width, height) = match (walked.rotation(), walked.reduction(config)) {
+            (Some(_), Some(reduction)) => walked.reduced_displayed(reduction),
+            _ => walked.displayed(),
+        };
         return Ok(Some(Processed {
-            width: walked.displayed().0,
-            height: walked.displayed().1,
+            width,
+            height,
             had_location: walked.had_location,
             rendered: None,
         }));
@@ -81,11 +89,25 @@ pub(crate) fn process_jpeg<R: Read + Seek>(
     writer.flush().map_err(PhotoError::Spool)?;
     drop(writer);
     let (width, height) = walked.displayed();
-    let upright = walked
-        .orientation
-        .is_none_or(|o| o == Orientation::NoTransforms);
-    if !upright || !walked.scalable {
+    if !walked.scalable {
         return Ok(None);
+    }
+    if let Some(orientation) = walked.rotation() {
+        // Rotated: re-encoded upright. A large one from a DCT-scaled decode of the stripped copy
+        // (no EXIF left to re-encode), so the full-size pixels never exist; a small one (or a
+        // layout the scaled decoder lacks) takes the decode path at full size.
+        let Some(reduction) = walked.reduction(config) else {
+            return Ok(None);
+        };
+        let copy = std::fs::File::open(public.path()).map_err(PhotoError::Spool)?;
+        return reduced_upright(
+            BufReader::with_capacity(64 * 1024, copy),
+            public,
+            &walked,
+            reduction,
+            orientation,
+            config,
+        );
     }
     let copy = std::fs::File::open(public.path()).map_err(PhotoError::Spool)?;
     let Some(thumb) = scaled_thumbnail(
@@ -109,6 +131,33 @@ pub(crate) fn process_jpeg<R: Read + Seek>(
 }
 
 impl Walked {
+    /// The EXIF orientation when it is not upright (2–8).
+    fn rotation(&self) -> Option<Orientation> {
+        self.orientation.filter(|&o| o != Orientation::NoTransforms)
+    }
+
+    /// For a JPEG that must be re-encoded: the DCT reduction (2, 4 or 8) of each side when the
+    /// long side exceeds `max_reencoded_side` — the mildest one that brings it to at most the
+    /// limit (so the copy's long side lands in (limit/2, limit]), at most 1/8 — or `None` (full
+    /// size, or a coding the scaled decoder does not read).
+    fn reduction(&self, config: &PhotoConfig) -> Option<u32> {
+        let long = self.width.max(self.height);
+        let limit = config.max_reencoded_side.max(1);
+        if !self.scalable || long <= limit {
+            return None;
+        }
+        [2, 4, 8]
+            .into_iter()
+            .find(|&k| long.div_ceil(k) <= limit)
+            .or(Some(8))
+    }
+
+    /// The displayed size after a DCT reduction (the decoder rounds each side up).
+    fn reduced_displayed(&self, reduction: u32) -> (u32, u32) {
+        let (w, h) = self.displayed();
+        (w.div_ceil(reduction), h.div_ceil(reduction))
+    }
+
     /// The size as displayed: the EXIF orientation applied.
     fn displayed(&self) -> (u32, u32) {
         if self.orientation.is_some_and(swaps_axes) {
@@ -409,6 +458,68 @@ fn scaled_thumbnail<R: Read>(
     encode_thumbnail(&img, config).map(Some)
 }
 
+/// Decodes `jpeg` (the stripped public copy of a rotated photo) at 1/`reduction` of each side,
+/// turns it upright and encodes the public copy and the thumbnail from it; the size is the
+/// copy's. `Ok(None)`: a layout or pixel format this path does not take.
+fn reduced_upright<R: Read>(
+    jpeg: R,
+    public: tempfile::NamedTempFile,
+    walked: &Walked,
+    reduction: u32,
+    orientation: Orientation,
+    config: &PhotoConfig,
+) -> Result<Option<Processed>, PhotoError> {
+    let mut decoder = jpeg_decoder::Decoder::new(jpeg);
+    decoder.set_max_decoding_buffer_size(
+        usize::try_from(config.max_decode_alloc).unwrap_or(usize::MAX),
+    );
+    // The decoder picks the strongest reduction whose output still covers the request.
+    let request = |v: u32| u16::try_from(v.div_ceil(reduction)).unwrap_or(u16::MAX);
+    let decoded = decoder
+        .scale(request(walked.width), request(walked.height))
+        .and_then(|_| decoder.decode());
+    let pixels = match decoded {
+        Ok(pixels) => pixels,
+        Err(jpeg_decoder::Error::Unsupported(_)) => return Ok(None),
+        Err(e) => return Err(decode_error(e)),
+    };
+    let info = decoder
+        .info()
+        .ok_or_else(|| PhotoError::Internal("jpeg decoder gave no frame info".to_owned()))?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    let mut img = match info.pixel_format {
+        PixelFormat::L8 => GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8),
+        PixelFormat::RGB24 => RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8),
+        PixelFormat::L16 | PixelFormat::CMYK32 => return Ok(None),
+    }
+    .ok_or_else(|| PhotoError::Internal("jpeg decoder gave a short pixel buffer".to_owned()))?;
+    img.apply_orientation(orientation);
+    // Only the colour profile is carried over (the stripped copy has no EXIF/XMP to carry).
+    let encoded = encode_public(&img, PhotoFormat::Jpeg, decoder.icc_profile(), config)?;
+    let thumb = encode_thumbnail(&img, config)?;
+    let (width, height) = (img.width(), img.height());
+    drop(img);
+    // The re-encoded copy replaces the stripped one in the temp file, so the uploads waiting
+    // for the store do not each hold it in memory.
+    {
+        let mut file = public.as_file();
+        file.set_len(0).map_err(PhotoError::Spool)?;
+        file.rewind().map_err(PhotoError::Spool)?;
+        file.write_all(&encoded).map_err(PhotoError::Spool)?;
+        file.flush().map_err(PhotoError::Spool)?;
+    }
+    drop(encoded);
+    Ok(Some(Processed {
+        width,
+        height,
+        had_location: walked.had_location,
+        rendered: Some(Rendered {
+            public: PublicCopy::File(public),
+            thumb,
+        }),
+    }))
+}
+
 fn decode_error(error: jpeg_decoder::Error) -> PhotoError {
     match error {
         jpeg_decoder::Error::Format(_) | jpeg_decoder::Error::Unsupported(_) => {
@@ -665,6 +776,101 @@ mod tests {
         );
         let thumb = image::load_from_memory(&rendered.thumb).unwrap();
         assert_eq!((thumb.width(), thumb.height()), (160, 320));
+    }
+
+    #[test]
+    fn f2_large_rotated_photo_is_decoded_at_reduced_scale_upright_without_exif() {
+        // A 12-MP Android portrait shot: stored 4000 × 3000, Orientation 6 (turn 90° clockwise),
+        // with GPS. Left half red, right half blue: upright, red is on top.
+        let upload = with_segments(&two_tone(4000, 3000), &[(APP1, &exif(Some(6), true))]);
+        let mut processed = fast(&upload)
+            .unwrap()
+            .expect("scaled path, not the full decode");
+        assert!(processed.had_location);
+        // 1/2 scale: the mildest that brings 4000 to at most 2048.
+        assert_eq!((processed.width, processed.height), (1500, 2000));
+        let rendered = processed.rendered.take().unwrap();
+        assert!(matches!(rendered.public, PublicCopy::File(_)));
+        let public = rendered.public.to_vec();
+        assert!(!markers(&public).contains(&APP1));
+        for needle in [&b"Exif"[..], b"GPS"] {
+            assert!(!contains(&public, needle), "{needle:?} left");
+        }
+        assert!(
+            exif::Reader::new()
+                .read_from_container(&mut Cursor::new(&public))
+                .is_err()
+        );
+        let img = image::load_from_memory_with_format(&public, ImageFormat::Jpeg)
+            .unwrap()
+            .to_rgb8();
+        assert_eq!(img.dimensions(), (1500, 2000));
+        let (top, bottom) = (img.get_pixel(750, 300).0, img.get_pixel(750, 1700).0);
+        assert!(top[0] > 150 && top[2] < 100, "top red: {top:?}");
+        assert!(
+            bottom[2] > 150 && bottom[0] < 100,
+            "bottom blue: {bottom:?}"
+        );
+        let thumb = image::load_from_memory(&rendered.thumb).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (240, 320));
+
+        // Already stored (header only): the same size as the copy made the first time.
+        let header = process_jpeg(&mut Cursor::new(&upload), &PhotoConfig::default(), false)
+            .unwrap()
+            .unwrap();
+        assert_eq!((header.width, header.height), (1500, 2000));
+    }
+
+    #[test]
+    fn rotated_reduction_is_the_mildest_dct_scale_that_fits_the_limit() {
+        let walked = |width, height| Walked {
+            width,
+            height,
+            had_location: false,
+            orientation: Some(Orientation::Rotate90),
+            scalable: true,
+        };
+        let config = PhotoConfig::default();
+        for ((w, h), expected) in [
+            ((2048, 1536), None),
+            ((2049, 1536), Some(2)),
+            ((4000, 3000), Some(2)),
+            ((4096, 3072), Some(2)),
+            ((4097, 3072), Some(4)),
+            ((3000, 8000), Some(4)),
+            ((12_000, 4000), Some(8)),
+        ] {
+            assert_eq!(walked(w, h).reduction(&config), expected, "{w}×{h}");
+        }
+        let tiny = PhotoConfig {
+            max_reencoded_side: 100,
+            ..PhotoConfig::default()
+        };
+        assert_eq!(walked(4000, 3000).reduction(&tiny), Some(8), "at most 1/8");
+        let not_scalable = Walked {
+            scalable: false,
+            ..walked(4000, 3000)
+        };
+        assert_eq!(not_scalable.reduction(&config), None);
+    }
+
+    #[test]
+    fn f2_small_rotated_photo_keeps_its_full_size() {
+        // Long side at the limit: the decode path, full size, upright.
+        let upload = with_segments(&two_tone(2048, 1024), &[(APP1, &exif(Some(8), false))]);
+        assert!(fast(&upload).unwrap().is_none(), "small: decode path");
+        let out = process(
+            Cursor::new(&upload),
+            PhotoFormat::Jpeg,
+            &PhotoConfig::default(),
+            true,
+        )
+        .unwrap();
+        assert_eq!((out.width, out.height), (1024, 2048));
+        let public = out.rendered.unwrap().public.to_vec();
+        assert!(!contains(&public, b"Exif"));
+        let img = image::load_from_memory(&public).unwrap();
+        assert_eq!((img.width(), img.height()), (1024, 2048));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The blocking part of the pipeline: header checks, full decode with limits, orientation,
 //! and re-encoding of the public copy and the thumbnail. Runs inside `spawn_blocking`.
-//! Upright JPEGs take `jpeg`'s path instead (no full decode); rotated ones and PNG/WebP this one.
+//! Upright JPEGs and large rotated ones take `jpeg`'s path instead (no full-size decode); small
+//! rotated JPEGs, codings the scaled decoder does not read, and PNG/WebP this one.
 
 use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read, Seek};
@@ -253,7 +254,7 @@ fn encode_error(error: ImageError) -> PhotoError {
 }
 
 /// Re-encodes the full image in its own format, without EXIF/XMP/text chunks.
-fn encode_public(
+pub(crate) fn encode_public(
     img: &DynamicImage,
     format: PhotoFormat,
     icc: Option<Vec<u8>>,

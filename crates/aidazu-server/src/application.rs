@@ -458,6 +458,7 @@ pub(crate) fn photo_intake(settings: &Settings) -> anyhow::Result<aidazu_photos:
         .with_max_bytes(settings.storage.max_photo_bytes)
         .with_spool_dir(spool);
     config.max_concurrent_decodes = settings.storage.max_concurrent_decodes.max(1);
+    config.max_reencoded_side = settings.storage.max_reencoded_side.max(1);
     Ok(aidazu_photos::PhotoIntake::new(store, config))
 }
 

@@ -157,6 +157,10 @@ pub struct StorageSettings {
     /// memory: a 12-megapixel photo is 36 MB of pixels); the others wait, spooled to disk.
     #[serde(default = "two")]
     pub max_concurrent_decodes: usize,
+    /// A rotated JPEG (EXIF Orientation 2–8) whose long side exceeds this is re-encoded from a
+    /// reduced-scale decode (1/2, 1/4 or 1/8), so its public copy's long side is at most this.
+    #[serde(default = "max_reencoded_side")]
+    pub max_reencoded_side: u32,
     /// S3-compatible object storage (backend = "s3").
     #[serde(default)]
     pub s3: S3StorageSettings,
@@ -582,6 +586,11 @@ fn url_check(key: &str, value: &str) -> anyhow::Result<()> {
 /// The default of `storage.max_concurrent_decodes` (the photo pipeline's own).
 const fn two() -> usize {
     2
+}
+
+/// The default of `storage.max_reencoded_side` (the photo pipeline's own).
+fn max_reencoded_side() -> u32 {
+    aidazu_photos::PhotoConfig::default().max_reencoded_side
 }
 
 #[cfg(test)]
