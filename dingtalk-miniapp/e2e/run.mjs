@@ -1034,6 +1034,9 @@ story('a town officer picks among the villages of the town only, and sees the �
   const page = await ctx.newPage();
   await consoleLogin(page, 'demo-town', '/console/publication');
   await page.getByRole('combobox', { name: '村社' }).or(page.locator('.village .el-select')).first().click();
+  // The dropdown opens with a transition and its items come from the page's village request:
+  // read them once they are shown, not in the frame the click returned.
+  await page.locator('.el-select-dropdown__item:visible').first().waitFor();
   const options = (await page.locator('.el-select-dropdown__item:visible').allInnerTexts()).map((x) => x.trim()).sort();
   expect(JSON.stringify(options) === JSON.stringify(mine), `options ${options} vs ${mine}`);
   await page.keyboard.press('Escape');
