@@ -425,6 +425,27 @@ fn scaled_thumbnail<R: Read>(
     config: &PhotoConfig,
 ) -> Result<Option<Vec<u8>>, PhotoError> {
     let (tw, th) = thumbnail_size(width, height, config.thumb_side.max(1));
+    let Some(Scaled { image: img, .. }) = decode_scaled(jpeg, tw, th, config)? else {
+        return Ok(None);
+    };
+    let img = if (img.width(), img.height()) == (tw, th) {
+        img
+    } else {
+        img.thumbnail_exact(tw, th)
+    };
+    encode_thumbnail(&img, config).map(Some)
+}
+
+/// Decodes `jpeg` at the strongest DCT reduction (1/8, 1/4, 1/2 or none) whose output still covers
+/// `want_w` × `want_h`, with the decoder's allocation cap, and returns the pixels and the ICC
+/// profile. `Ok(None)`: a sampling layout, feature or pixel format this decoder does not take (the
+/// full decode path decides then).
+fn decode_scaled<R: Read>(
+    jpeg: R,
+    want_w: u32,
+    want_h: u32,
+    config: &PhotoConfig,
+) -> Result<Option<Scaled>, PhotoError> {
     let mut decoder = jpeg_decoder::Decoder::new(jpeg);
     decoder.set_max_decoding_buffer_size(
         usize::try_from(config.max_decode_alloc).unwrap_or(usize::MAX),
@@ -432,11 +453,10 @@ fn scaled_thumbnail<R: Read>(
     // Both sides fit in u16: they come from the SOF header and only shrink.
     let request = |v: u32| u16::try_from(v).unwrap_or(u16::MAX);
     let decoded = decoder
-        .scale(request(tw), request(th))
+        .scale(request(want_w), request(want_h))
         .and_then(|_| decoder.decode());
     let pixels = match decoded {
         Ok(pixels) => pixels,
-        // A sampling layout or feature this decoder lacks: the decode path decides.
         Err(jpeg_decoder::Error::Unsupported(_)) => return Ok(None),
         Err(e) => return Err(decode_error(e)),
     };
@@ -450,12 +470,16 @@ fn scaled_thumbnail<R: Read>(
         PixelFormat::L16 | PixelFormat::CMYK32 => return Ok(None),
     }
     .ok_or_else(|| PhotoError::Internal("jpeg decoder gave a short pixel buffer".to_owned()))?;
-    let img = if (w, h) == (tw, th) {
-        img
-    } else {
-        img.thumbnail_exact(tw, th)
-    };
-    encode_thumbnail(&img, config).map(Some)
+    Ok(Some(Scaled {
+        image: img,
+        icc: decoder.icc_profile(),
+    }))
+}
+
+/// A reduced-scale decode: the pixels and the colour profile they are in.
+struct Scaled {
+    image: DynamicImage,
+    icc: Option<Vec<u8>>,
 }
 
 /// Decodes `jpeg` (the stripped public copy of a rotated photo) at 1/`reduction` of each side,
@@ -469,33 +493,21 @@ fn reduced_upright<R: Read>(
     orientation: Orientation,
     config: &PhotoConfig,
 ) -> Result<Option<Processed>, PhotoError> {
-    let mut decoder = jpeg_decoder::Decoder::new(jpeg);
-    decoder.set_max_decoding_buffer_size(
-        usize::try_from(config.max_decode_alloc).unwrap_or(usize::MAX),
-    );
-    // The decoder picks the strongest reduction whose output still covers the request.
-    let request = |v: u32| u16::try_from(v.div_ceil(reduction)).unwrap_or(u16::MAX);
-    let decoded = decoder
-        .scale(request(walked.width), request(walked.height))
-        .and_then(|_| decoder.decode());
-    let pixels = match decoded {
-        Ok(pixels) => pixels,
-        Err(jpeg_decoder::Error::Unsupported(_)) => return Ok(None),
-        Err(e) => return Err(decode_error(e)),
+    let Some(Scaled {
+        image: mut img,
+        icc,
+    }) = decode_scaled(
+        jpeg,
+        walked.width.div_ceil(reduction),
+        walked.height.div_ceil(reduction),
+        config,
+    )?
+    else {
+        return Ok(None);
     };
-    let info = decoder
-        .info()
-        .ok_or_else(|| PhotoError::Internal("jpeg decoder gave no frame info".to_owned()))?;
-    let (w, h) = (u32::from(info.width), u32::from(info.height));
-    let mut img = match info.pixel_format {
-        PixelFormat::L8 => GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8),
-        PixelFormat::RGB24 => RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8),
-        PixelFormat::L16 | PixelFormat::CMYK32 => return Ok(None),
-    }
-    .ok_or_else(|| PhotoError::Internal("jpeg decoder gave a short pixel buffer".to_owned()))?;
     img.apply_orientation(orientation);
     // Only the colour profile is carried over (the stripped copy has no EXIF/XMP to carry).
-    let encoded = encode_public(&img, PhotoFormat::Jpeg, decoder.icc_profile(), config)?;
+    let encoded = encode_public(&img, PhotoFormat::Jpeg, icc, config)?;
     let thumb = encode_thumbnail(&img, config)?;
     let (width, height) = (img.width(), img.height());
     drop(img);
